@@ -1,0 +1,98 @@
+// cpu_sum: the sum of i*i for i in [0, n), split across workers: the classic CPU-bound task of the
+// "threads versus processes" demonstrations. Checked against the closed form n(n-1)(2n-1)/6.
+#include <benchmark/benchmark.h>
+#include <fmt/core.h>
+
+#include "split.hpp"
+#include "workload.hpp"
+
+namespace parbench {
+namespace {
+
+// Sum of i^2 over [0, n) modulo 2^64, the same wrap-around the workers' uint64 arithmetic has.
+// n(n-1)(2n-1)/6 with the division done first (one factor is even, one a multiple of 3), so the
+// product can wrap freely and stays exact modulo 2^64 for any n.
+std::uint64_t sum_squares_below(std::int64_t n) {
+  if (n <= 0) return 0;
+  auto a = static_cast<std::uint64_t>(n);
+  std::uint64_t b = a - 1;
+  std::uint64_t c = 2 * a - 1;
+  (a % 2 == 0 ? a : b) /= 2;
+  if (a % 3 == 0) {
+    a /= 3;
+  } else if (b % 3 == 0) {
+    b /= 3;
+  } else {
+    c /= 3;
+  }
+  return a * b * c;
+}
+
+class CpuSumExperiment final : public Experiment {
+ public:
+  explicit CpuSumExperiment(const PrepareInfo& info)
+      : n_(info.params.get_int("n")),
+        scaling_(info.params.get("scaling")),
+        partial_(info.arena.make<Padded<std::uint64_t>>(static_cast<std::size_t>(info.max_workers))) {}
+
+  void before_rep(const RepInfo& /*rep*/) override {
+    for (auto& p : partial_) p.value = 0;
+  }
+
+  void work(const WorkerContext& ctx) override {
+    const Range r = worker_range(scaling_, n_, ctx.index, ctx.workers);
+    std::uint64_t acc = 0;
+    for (auto i = static_cast<std::uint64_t>(r.begin); i < static_cast<std::uint64_t>(r.end); ++i) {
+      // Hide i from the optimizer: without this the compiler may replace the loop by its closed
+      // form (clang does) or vectorise it, and we would time something else than a plain loop.
+      benchmark::DoNotOptimize(i);
+      acc += i * i;
+    }
+    partial_[static_cast<std::size_t>(ctx.index)].value = acc;
+  }
+
+  Metrics after_rep(const RepInfo& rep, const RunResult& /*run*/) override {
+    std::uint64_t total = 0;
+    for (int i = 0; i < rep.workers; ++i) total += partial_[static_cast<std::size_t>(i)].value;
+    const std::uint64_t expected = sum_squares_below(total_items(scaling_, n_, rep.workers));
+    if (total != expected) {
+      throw VerificationError(fmt::format("cpu_sum: sum of squares is {}, closed form says {}", total, expected));
+    }
+    return {};
+  }
+
+  [[nodiscard]] double work_units(const RepInfo& rep) const override {
+    return static_cast<double>(total_items(scaling_, n_, rep.workers));
+  }
+
+ private:
+  std::int64_t n_;
+  std::string scaling_;
+  std::span<Padded<std::uint64_t>> partial_;
+};
+
+class CpuSum final : public Workload {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "cpu_sum"; }
+  [[nodiscard]] std::string_view summary() const override {
+    return "CPU-bound: sum of i*i over [0, n) split across workers, checked against the closed form";
+  }
+  [[nodiscard]] std::string_view work_unit() const override { return "terms"; }
+  [[nodiscard]] std::vector<ParamSpec> params() const override {
+    return {ParamSpec::integer("n", "terms summed (strong: in total; weak: per worker)", {"6e8"}, 1, 1'000'000'000'000),
+            ParamSpec::choice("scaling", "strong: fixed total work split; weak: fixed work per worker",
+                              {"strong"}, {"strong", "weak"})};
+  }
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {
+    return {{"n", "1e5"}};
+  }
+  [[nodiscard]] std::unique_ptr<Experiment> prepare(const PrepareInfo& info) const override {
+    return std::make_unique<CpuSumExperiment>(info);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> make_cpu_sum() { return std::make_unique<CpuSum>(); }
+
+}  // namespace parbench

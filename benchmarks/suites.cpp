@@ -1,0 +1,25 @@
+#include "suites.hpp"
+
+namespace parbench {
+
+const std::vector<Suite>& all_suites() {
+  static const std::vector<Suite> suites = {
+      {"default",
+       "speedup of CPU-bound, memory-bound and sleeping work on both backends, and the cost of "
+       "starting a worker; about a minute on a 2-core machine",
+       {{"cpu_sum", {{"n", "6e8"}, {"scaling", "strong"}}, {}},
+        {"mem_sum", {{"bytes", "256Mi"}, {"passes", "4"}}, {}},
+        {"sleep", {{"ms", "50"}}, {}},
+        {"spawn", {{"count", "100"}}, {}}}},
+  };
+  return suites;
+}
+
+const Suite* find_suite(std::string_view name) {
+  for (const auto& s : all_suites()) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace parbench

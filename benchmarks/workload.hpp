@@ -1,0 +1,88 @@
+#pragma once
+// The workload contract. A Workload declares its parameters and metrics and prepares an Experiment
+// for one set of parameter values; the Experiment's work() runs in every worker inside the timed
+// region and its after_rep() verifies the result. A wrong result is an exception (an error row),
+// never a timing.
+//
+// Workers may be threads or forked processes: everything work() writes that anyone else must read
+// goes into memory from the SharedArena. Workloads never fork, start threads or open output files.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "params.hpp"
+#include "run_workers.hpp"
+#include "shared_memory.hpp"
+
+namespace parbench {
+
+struct MetricSpec {
+  enum class Better { Lower, Higher };
+  std::string name;  // column name, unit suffixed: spawn_p50_ns, mb_per_s
+  std::string help;
+  Better better = Better::Lower;
+};
+
+// A named value per metric for one repetition; a metric left out is an empty cell.
+using Metrics = std::vector<std::pair<std::string, double>>;
+
+// Thrown when a workload's result is wrong.
+class VerificationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RepInfo {
+  int workers = 1;
+  std::string_view backend;
+};
+
+class Experiment {
+ public:
+  Experiment() = default;
+  virtual ~Experiment() = default;
+  Experiment(const Experiment&) = delete;
+  Experiment& operator=(const Experiment&) = delete;
+
+  // In the coordinator before each repetition's workers start: reset shared state.
+  virtual void before_rep(const RepInfo& /*rep*/) {}
+  // In every worker, timed.
+  virtual void work(const WorkerContext& ctx) = 0;
+  // In the coordinator after every worker finished: verify, then report metrics.
+  virtual Metrics after_rep(const RepInfo& rep, const RunResult& run) = 0;
+  // The amount of work one repetition does, in the workload's unit; speedup compares work per
+  // second against the 1-worker case, which covers strong and weak scaling alike.
+  [[nodiscard]] virtual double work_units(const RepInfo& rep) const = 0;
+};
+
+struct PrepareInfo {
+  const ParamValues& params;
+  SharedArena& arena;
+  int max_workers = 1;  // largest worker count this experiment will run with
+};
+
+class Workload {
+ public:
+  Workload() = default;
+  virtual ~Workload() = default;
+  Workload(const Workload&) = delete;
+  Workload& operator=(const Workload&) = delete;
+
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  [[nodiscard]] virtual std::string_view summary() const = 0;
+  [[nodiscard]] virtual std::string_view work_unit() const = 0;  // "terms", "bytes", "spawns"
+  [[nodiscard]] virtual std::vector<ParamSpec> params() const = 0;
+  [[nodiscard]] virtual std::vector<MetricSpec> metrics() const { return {}; }
+  // Worker counts swept when --workers is not given.
+  [[nodiscard]] virtual std::vector<int> default_workers(int cpus) const;
+  // A quick configuration for smoke tests: parameter overrides that keep one repetition short.
+  [[nodiscard]] virtual std::vector<std::pair<std::string, std::string>> smoke_params() const = 0;
+
+  [[nodiscard]] virtual std::unique_ptr<Experiment> prepare(const PrepareInfo& info) const = 0;
+};
+
+// 1, 2, 4, ... up to cpus, and cpus itself.
+std::vector<int> powers_of_two_up_to(int cpus);
+
+}  // namespace parbench

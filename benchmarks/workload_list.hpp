@@ -1,0 +1,9 @@
+#pragma once
+// Every workload, one line each. Adding a workload is a new file defining
+// `std::unique_ptr<Workload> make_<name>()` plus one line here; `parbench list`, the CLI, the
+// smoke tests and sweeps all iterate over this list.
+#define PARBENCH_WORKLOADS(X) \
+  X(cpu_sum)                  \
+  X(mem_sum)                  \
+  X(sleep)                    \
+  X(spawn)

@@ -1,0 +1,38 @@
+#pragma once
+// A backend starts N workers. It does nothing else: gate, pinning, timing, timeouts and fault
+// handling are the same for every backend and live in run_workers.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "child_process.hpp"
+
+namespace parbench {
+
+class Backend {
+ public:
+  Backend() = default;
+  virtual ~Backend() = default;
+  Backend(const Backend&) = delete;
+  Backend& operator=(const Backend&) = delete;
+
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  [[nodiscard]] virtual std::string_view description() const = 0;
+
+  // Starts `workers` workers, worker i running entry(i) once; entry never throws. Writes the time
+  // the first worker began to start into *launch_ns (shared memory). Returns the processes to
+  // supervise: one per worker, or one holding all of them.
+  [[nodiscard]] virtual std::vector<ChildProcess> launch(int workers,
+                                                         const std::function<void(int)>& entry,
+                                                         std::int64_t* launch_ns) const = 0;
+  // True when launch() returns one process per worker, in worker order.
+  [[nodiscard]] virtual bool process_per_worker() const = 0;
+};
+
+const std::vector<std::unique_ptr<Backend>>& all_backends();
+// nullptr when no backend has that name.
+const Backend* find_backend(std::string_view name);
+
+}  // namespace parbench

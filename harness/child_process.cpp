@@ -1,0 +1,108 @@
+#include "child_process.hpp"
+
+#include <fmt/core.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <utility>
+
+#include "sys_error.hpp"
+
+namespace parbench {
+namespace {
+
+void reset_signals_in_child() {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD}) sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+}  // namespace
+
+ChildProcess ChildProcess::fork_and_run(const std::function<int()>& body) {
+  const pid_t parent = getpid();
+  const pid_t pid = check_sys(fork(), "fork");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+    reset_signals_in_child();
+    int rc = 1;
+    try {
+      rc = body();
+    } catch (...) {
+      rc = 1;
+    }
+    _exit(rc);
+  }
+  // The raw syscall: glibc 2.36 declares pidfd_open without C linkage for C++ callers.
+  const auto fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) {
+    const int err = errno;
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    throw_sys("pidfd_open", err);
+  }
+  return {pid, fd};
+}
+
+ChildProcess::~ChildProcess() {
+  if (running()) kill_and_reap();
+  release();
+}
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), pidfd_(std::exchange(other.pidfd_, -1)) {}
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  if (this != &other) {
+    if (running()) kill_and_reap();
+    release();
+    pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::exchange(other.pidfd_, -1);
+  }
+  return *this;
+}
+
+void ChildProcess::release() {
+  if (pidfd_ >= 0) close(pidfd_);
+  pidfd_ = -1;
+}
+
+int ChildProcess::reap(rusage* usage) {
+  int status = 0;
+  rusage ignored{};
+  while (wait4(pid_, &status, 0, usage != nullptr ? usage : &ignored) < 0) {
+    if (errno != EINTR) throw_sys("wait4");
+  }
+  pid_ = -1;
+  release();
+  return status;
+}
+
+int ChildProcess::kill_and_reap() {
+  if (!running()) return 0;
+  kill(pid_, SIGKILL);
+  return reap();
+}
+
+std::string describe_wait_status(int status) {
+  if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    const char* name = sigabbrev_np(sig);
+    return fmt::format("killed by signal {} (SIG{}: {})", sig, name != nullptr ? name : "?",
+                       strsignal(sig));
+  }
+  return fmt::format("ended with wait status {:#x}", status);
+}
+
+bool exited_cleanly(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+
+}  // namespace parbench

@@ -1,0 +1,22 @@
+// parbench env: the machine description that goes with every report.
+#include <fmt/core.h>
+
+#include <memory>
+
+#include "commands.hpp"
+#include "machine.hpp"
+
+namespace parbench::cli {
+
+Command add_env(CLI::App& app) {
+  auto* cmd = app.add_subcommand("env", "Describe this machine: CPU, topology, caches, kernel, compiler, load");
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "Print the description as JSON (as in PREFIX.meta.json)");
+  return [json] {
+    const auto machine = describe_machine();
+    fmt::print("{}", *json ? machine.dump(2) + "\n" : format_machine(machine));
+    return 0;
+  };
+}
+
+}  // namespace parbench::cli

@@ -1,0 +1,55 @@
+// parbench list: workloads with their parameters (type, default, allowed values), metrics and
+// default worker counts; suites; backends.
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include "commands.hpp"
+#include "registry.hpp"
+#include "suites.hpp"
+#include "backend.hpp"
+#include "topology.hpp"
+
+namespace parbench::cli {
+namespace {
+
+template <class Range>
+std::string join(const Range& v, const char* sep = ",") {
+  return fmt::format("{}", fmt::join(v, sep));
+}
+
+int list_all() {
+  const int cpus = static_cast<int>(allowed_cpus().size());
+  fmt::print("Workloads (parbench run WORKLOAD --param NAME=V1,V2 ...)\n");
+  for (const auto& w : all_workloads()) {
+    const std::vector<int> workers = w->default_workers(cpus);
+    fmt::print("\n  {}  {}\n", w->name(), w->summary());
+    fmt::print("    default workers: {}; work unit: {}\n", join(workers), w->work_unit());
+    for (const auto& p : w->params()) {
+      fmt::print("    --param {:<9} {:<8} default {:<24} {}\n", p.name, p.type_name(), join(p.defaults), p.allowed());
+      fmt::print("      {}\n", p.help);
+    }
+    for (const auto& m : w->metrics()) {
+      fmt::print("    metric  {:<18} ({} is better) {}\n", m.name,
+                 m.better == MetricSpec::Better::Lower ? "lower" : "higher", m.help);
+    }
+  }
+  fmt::print("\nSuites (parbench run SUITE)\n");
+  for (const auto& s : all_suites()) {
+    std::vector<std::string> names;
+    for (const auto& e : s.entries) names.push_back(e.workload);
+    fmt::print("  {:<10} {}\n  {:<10} workloads: {}\n", s.name, s.description, "", join(names, ", "));
+  }
+  fmt::print("\nBackends (--backend)\n");
+  for (const auto& b : all_backends()) fmt::print("  {:<10} {}\n", b->name(), b->description());
+  fmt::print("\nPinning (--pin): none, compact, spread, or CPUs joined by '+' (e.g. 0+1, 0-3)\n");
+  return 0;
+}
+
+}  // namespace
+
+Command add_list(CLI::App& app) {
+  app.add_subcommand("list", "List workloads, their parameters, suites and backends");
+  return list_all;
+}
+
+}  // namespace parbench::cli

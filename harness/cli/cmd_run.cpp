@@ -1,0 +1,173 @@
+// parbench run: expand the matrix, run it, and write PREFIX.csv (rows, streamed),
+// PREFIX.summary.csv and PREFIX.meta.json; print the summary table.
+#include <fmt/chrono.h>
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+#include <memory>
+
+#include "bad_input.hpp"
+#include "commands.hpp"
+#include "console_table.hpp"
+#include "csv_writer.hpp"
+#include "interrupt.hpp"
+#include "machine.hpp"
+#include "registry.hpp"
+#include "runner.hpp"
+#include "summary.hpp"
+
+namespace parbench::cli {
+namespace {
+
+struct RunOptions {
+  std::vector<std::string> targets;
+  std::string backends, workers, pins = "none", out;
+  std::vector<std::string> params;
+  int reps = 10, warmup = 1;
+  double timeout_s = 120;
+  bool quiet = false;
+  std::string command_line;
+};
+
+// Keeps every row in memory for the summary while streaming it to the rows CSV.
+class CollectingSink final : public RowSink {
+ public:
+  CollectingSink(const std::string& path, const ReportSchema& schema) : csv_(path, schema) {}
+  void write(const Row& row) override {
+    csv_.write(row);
+    rows_.push_back(row);
+  }
+  [[nodiscard]] const std::vector<Row>& rows() const { return rows_; }
+
+ private:
+  RowsCsvSink csv_;
+  std::vector<Row> rows_;
+};
+
+std::string timestamp(const char* format) {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
+RunRequest to_request(const RunOptions& o) {
+  RunRequest r;
+  r.targets = o.targets;
+  if (!o.backends.empty()) r.backends = split_list(o.backends, "--backend");
+  if (!o.workers.empty()) r.workers = parse_workers(o.workers);
+  for (const auto& p : o.params) r.params.push_back(parse_param_option(p));
+  r.pins = split_list(o.pins, "--pin");
+  r.reps = o.reps;
+  r.warmup = o.warmup;
+  r.timeout_s = o.timeout_s;
+  return r;
+}
+
+nlohmann::json describe_schema(const RunPlan& plan) {
+  nlohmann::json metrics = nlohmann::json::object(), units = nlohmann::json::object();
+  for (const auto& g : plan.groups) {
+    units[std::string(g.workload->name())] = g.workload->work_unit();
+    for (const auto& m : g.workload->metrics()) {
+      metrics[m.name] = {{"help", m.help}, {"better", m.better == MetricSpec::Better::Lower ? "lower" : "higher"}};
+    }
+  }
+  return {{"params", plan.schema.params}, {"metrics", metrics}, {"work_units", units}};
+}
+
+// Progress on one terminal line, only when a person is watching.
+ProgressFn make_progress(bool enabled) {
+  if (!enabled) return {};
+  return [](const Progress& p) {
+    fmt::print(stderr, "\r\033[K[{}/{}] {} {} workers={} {}", p.done + 1, p.total, p.group->workload->name(),
+               p.current->backend->name(), p.current->workers,
+               p.rep <= 0 ? std::string("warm-up") : fmt::format("rep {}", p.rep));
+  };
+}
+
+int run(const RunOptions& o) {
+  const RunPlan plan = make_plan(to_request(o));  // every BadInput is thrown before anything is written
+
+  std::string prefix = o.out;
+  if (prefix.empty()) prefix = fmt::format("reports/results/{}-{}", o.targets.front(), timestamp("%Y%m%d-%H%M%S"));
+  const std::filesystem::path parent = std::filesystem::path(prefix).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) throw BadInput(fmt::format("--out: cannot create directory '{}': {}", parent.string(), ec.message()));
+
+  nlohmann::json meta = {{"machine", describe_machine()},
+                         {"run",
+                          {{"command", o.command_line},
+                           {"targets", o.targets},
+                           {"reps", plan.reps},
+                           {"warmup", plan.warmup},
+                           {"timeout_s", o.timeout_s},
+                           {"cases", plan.case_count()},
+                           {"started_at", timestamp("%Y-%m-%dT%H:%M:%S%z")},
+                           {"complete", false}}},
+                         {"schema", describe_schema(plan)}};
+  const std::string meta_path = prefix + ".meta.json";
+  try {
+    write_file_atomically(meta_path, meta.dump(2) + "\n");
+  } catch (const std::system_error& e) {
+    throw BadInput(fmt::format("--out: cannot write '{}': {}", meta_path, e.code().message()));
+  }
+  CollectingSink sink(prefix + ".csv", plan.schema);
+
+  install_interrupt_handlers();
+  const bool tty = isatty(STDOUT_FILENO) != 0 && isatty(STDERR_FILENO) != 0 && !o.quiet;
+  bool all_ok = false;
+  bool interrupted = false;
+  try {
+    all_ok = execute_plan(plan, sink, make_progress(tty));
+  } catch (const Interrupted&) {
+    interrupted = true;
+  }
+  if (tty) fmt::print(stderr, "\r\033[K");
+
+  const auto summary = summarize_rows(sink.rows(), plan.schema);
+  write_file_atomically(prefix + ".summary.csv", summary_csv(summary, plan.schema));
+  meta["run"]["finished_at"] = timestamp("%Y-%m-%dT%H:%M:%S%z");
+  meta["run"]["complete"] = !interrupted;
+  if (interrupted) meta["run"]["interrupted_by_signal"] = interrupt_signal();
+  write_file_atomically(meta_path, meta.dump(2) + "\n");
+
+  if (!o.quiet) fmt::print("{}", format_summary_table(summary));
+  fmt::print("\nrows:    {}.csv\nsummary: {}.summary.csv\nmachine: {}\n", prefix, prefix, meta_path);
+  if (interrupted) {
+    fmt::print(stderr, "parbench: interrupted; the rows finished so far are kept\n");
+    return 130;
+  }
+  if (!all_ok) {
+    fmt::print(stderr, "parbench: some cases failed; see the status and error columns\n");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_run(CLI::App& app, int argc, char** argv) {
+  auto o = std::make_shared<RunOptions>();
+  o->command_line = fmt::format("{}", fmt::join(argv, argv + argc, " "));
+  auto* cmd = app.add_subcommand("run", "Run workloads or suites and write a CSV report");
+  cmd->add_option("targets", o->targets, "Workloads or suites to run (see 'parbench list')")->required();
+  cmd->add_option("--backend", o->backends, "Backends, comma-separated (default: all)");
+  cmd->add_option("--workers", o->workers, "Worker counts, comma-separated (default: per workload)");
+  cmd->add_option("--param", o->params, "NAME=V1,V2,... (repeatable); sweeps a workload parameter")
+      ->allow_extra_args(false);
+  cmd->add_option("--reps", o->reps, "Measured repetitions per case (default 10)");
+  cmd->add_option("--warmup", o->warmup, "Discarded warm-up repetitions per case (default 1)");
+  cmd->add_option("--pin", o->pins, "Pinning policies, comma-separated: none, compact, spread, or CPUs like 0+1");
+  cmd->add_option("--timeout", o->timeout_s, "Seconds one repetition may take before its workers are killed (default 120)");
+  cmd->add_option("--out", o->out, "Output prefix: writes PREFIX.csv, PREFIX.summary.csv, PREFIX.meta.json");
+  cmd->add_flag("--quiet", o->quiet, "Do not print progress or the summary table");
+  return [o] { return run(*o); };
+}
+
+}  // namespace parbench::cli

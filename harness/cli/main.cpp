@@ -1,0 +1,44 @@
+// parbench: benchmarks and profiles parallel work on Linux. Exit status: 0 all cases ran,
+// 1 some case is an error row, 2 bad input (nothing written), 130 interrupted.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "bad_input.hpp"
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"parbench: benchmarks for parallelism on Linux (threads, processes, IPC, locks)", "parbench"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "parbench 0.1.0");
+  const parbench::cli::Command list = parbench::cli::add_list(app);
+  const parbench::cli::Command env = parbench::cli::add_env(app);
+  const parbench::cli::Command run = parbench::cli::add_run(app, argc, argv);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "parbench: {}\nRun 'parbench --help' or 'parbench COMMAND --help' for usage.\n", e.what());
+    return 2;
+  }
+
+  try {
+    if (app.got_subcommand("list")) return list();
+    if (app.got_subcommand("env")) return env();
+    return run();
+  } catch (const parbench::BadInput& e) {
+    fmt::print(stderr, "parbench: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "parbench: {}\n", e.what());
+    return 2;
+  }
+}

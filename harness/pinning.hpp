@@ -1,0 +1,32 @@
+#pragma once
+// Where workers run. A policy is one of
+//   none     no pinning: the scheduler places workers
+//   compact  fill one core's hardware threads, then the next core (hwloc logical order)
+//   spread   as far apart as the topology allows (packages, caches, cores)
+//   0+2+4-7  an explicit list of OS CPU numbers joined by '+' (ranges a-b allowed); worker i gets
+//            the (i mod length)-th CPU. '+' rather than ',' because ',' separates policies.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parbench {
+
+class PinPolicy {
+ public:
+  // Throws BadInput naming the policy and the accepted forms, or a CPU this process may not use.
+  static PinPolicy parse(std::string_view text);
+  static PinPolicy none() { return parse("none"); }
+
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] bool pins() const { return kind_ != Kind::None; }
+  // The CPU of each worker (empty when not pinning).
+  [[nodiscard]] std::vector<int> assign(int workers) const;
+
+ private:
+  enum class Kind { None, Compact, Spread, List };
+  Kind kind_ = Kind::None;
+  std::string name_;
+  std::vector<int> cpus_;
+};
+
+}  // namespace parbench

@@ -1,0 +1,178 @@
+#include "plan.hpp"
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <set>
+
+#include "bad_input.hpp"
+#include "registry.hpp"
+#include "suites.hpp"
+#include "topology.hpp"
+
+namespace parbench {
+namespace {
+
+std::string join(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
+
+std::string known_targets() {
+  std::vector<std::string> names;
+  for (const auto& w : all_workloads()) names.emplace_back(w->name());
+  for (const auto& s : all_suites()) names.push_back(s.name + " (suite)");
+  return join(names);
+}
+
+// Every combination of the parameters' value lists, in declaration order.
+std::vector<ParamValues> cartesian(const std::vector<std::pair<std::string, std::vector<std::string>>>& lists) {
+  std::vector<ParamValues> out{ParamValues{}};
+  for (const auto& [name, values] : lists) {
+    std::vector<ParamValues> next;
+    for (const auto& partial : out) {
+      for (const auto& v : values) {
+        ParamValues p = partial;
+        p.set(name, v);
+        next.push_back(std::move(p));
+      }
+    }
+    out = std::move(next);
+  }
+  return out;
+}
+
+void add_unique(std::vector<std::string>& v, const std::string& s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+}  // namespace
+
+std::size_t RunPlan::case_count() const {
+  std::size_t n = 0;
+  for (const auto& g : groups) n += g.cases.size();
+  return n;
+}
+
+std::vector<std::string> split_list(std::string_view text, std::string_view what) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    const auto comma = text.find(',', start);
+    const auto item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (item.empty()) {
+      throw BadInput(fmt::format("{}: '{}' is not a comma-separated list (empty item)", what, text));
+    }
+    out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::vector<int> parse_workers(std::string_view text) {
+  std::vector<int> out;
+  for (const auto& item : split_list(text, "--workers")) {
+    std::int64_t v = 0;
+    if (!parse_integer(item, v) || v < 1 || v > kMaxWorkers) {
+      throw BadInput(fmt::format("--workers: '{}' is not a worker count; expected integers from 1 to {}", item, kMaxWorkers));
+    }
+    out.push_back(static_cast<int>(v));
+  }
+  return out;
+}
+
+std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_view text) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    throw BadInput(fmt::format("--param: '{}' is not NAME=VALUE[,VALUE...]", text));
+  }
+  return {std::string(text.substr(0, eq)), split_list(text.substr(eq + 1), fmt::format("--param {}", text.substr(0, eq)))};
+}
+
+RunPlan make_plan(const RunRequest& req) {
+  if (req.targets.empty()) throw BadInput(fmt::format("nothing to run; name a workload or suite: {}", known_targets()));
+  if (req.reps < 1) throw BadInput(fmt::format("--reps: {} is not allowed; expected at least 1", req.reps));
+  if (req.warmup < 0) throw BadInput(fmt::format("--warmup: {} is not allowed; expected 0 or more", req.warmup));
+  if (!(req.timeout_s > 0)) throw BadInput(fmt::format("--timeout: {} is not allowed; expected seconds > 0", req.timeout_s));
+
+  std::vector<SuiteEntry> entries;
+  for (const auto& t : req.targets) {
+    if (const Suite* s = find_suite(t)) {
+      entries.insert(entries.end(), s->entries.begin(), s->entries.end());
+    } else if (find_workload(t) != nullptr) {
+      entries.push_back({t, {}, {}});
+    } else {
+      throw BadInput(fmt::format("unknown workload or suite '{}'; known: {}", t, known_targets()));
+    }
+  }
+
+  std::vector<const Backend*> backends;
+  for (const auto& name : req.backends) {
+    const Backend* b = find_backend(name);
+    if (b == nullptr) {
+      std::vector<std::string> known;
+      for (const auto& k : all_backends()) known.emplace_back(k->name());
+      throw BadInput(fmt::format("--backend: unknown backend '{}'; known: {}", name, join(known)));
+    }
+    backends.push_back(b);
+  }
+  if (backends.empty()) {
+    for (const auto& b : all_backends()) backends.push_back(b.get());
+  }
+  std::vector<PinPolicy> pins;
+  for (const auto& p : req.pins) pins.push_back(PinPolicy::parse(p));
+
+  // Every --param must belong to at least one selected workload; it applies to those that have it.
+  for (const auto& [name, values] : req.params) {
+    const bool known = std::any_of(entries.begin(), entries.end(), [&](const SuiteEntry& e) {
+      const auto specs = find_workload(e.workload)->params();
+      return std::any_of(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == name; });
+    });
+    if (!known) {
+      std::vector<std::string> names;
+      for (const auto& e : entries) {
+        for (const auto& s : find_workload(e.workload)->params()) add_unique(names, s.name);
+      }
+      throw BadInput(fmt::format("--param: unknown parameter '{}' for the selected workloads; they take: {}", name, join(names)));
+    }
+  }
+
+  const int cpus = static_cast<int>(std::max<std::size_t>(1, allowed_cpus().size()));
+  RunPlan plan;
+  plan.reps = req.reps;
+  plan.warmup = req.warmup;
+  plan.timeout = std::chrono::nanoseconds(static_cast<std::int64_t>(req.timeout_s * 1e9));
+  for (const auto& entry : entries) {
+    const Workload* w = find_workload(entry.workload);
+    std::vector<std::pair<std::string, std::vector<std::string>>> lists;
+    for (const auto& spec : w->params()) {
+      std::vector<std::string> raw = spec.defaults;
+      for (const auto& [name, values] : entry.params) {
+        if (name == spec.name) raw = split_list(values, "suite parameter " + name);
+      }
+      for (const auto& [name, values] : req.params) {
+        if (name == spec.name) raw = values;
+      }
+      std::vector<std::string> values;
+      for (const auto& v : raw) add_unique(values, spec.normalize(v));
+      lists.emplace_back(spec.name, values);
+      add_unique(plan.schema.params, spec.name);
+    }
+    for (const auto& m : w->metrics()) add_unique(plan.schema.metrics, m.name);
+
+    const std::vector<int> workers = !req.workers.empty()   ? req.workers
+                                     : !entry.workers.empty() ? entry.workers
+                                                              : w->default_workers(cpus);
+    for (auto& params : cartesian(lists)) {
+      CaseGroup g{w, std::move(params), {}, *std::max_element(workers.begin(), workers.end())};
+      for (const Backend* b : backends) {
+        for (int n : workers) {
+          for (const auto& pin : pins) g.cases.push_back({b, n, pin, pin.assign(n)});
+        }
+      }
+      plan.groups.push_back(std::move(g));
+    }
+  }
+  return plan;
+}
+
+}  // namespace parbench

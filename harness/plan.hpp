@@ -1,0 +1,65 @@
+#pragma once
+// From what the user asked for to the cases to run. All validation of user input happens here,
+// before anything is started or written: a bad name, list or value is a BadInput.
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "backend.hpp"
+#include "params.hpp"
+#include "pinning.hpp"
+#include "row.hpp"
+#include "workload.hpp"
+
+namespace parbench {
+
+struct RunRequest {
+  std::vector<std::string> targets;  // workload or suite names
+  std::vector<std::string> backends;  // empty: every backend
+  std::vector<int> workers;           // empty: each workload's default
+  std::vector<std::pair<std::string, std::vector<std::string>>> params;  // --param NAME=LIST
+  std::vector<std::string> pins = {"none"};
+  int reps = 10;
+  int warmup = 1;
+  double timeout_s = 120;
+};
+
+struct Case {
+  const Backend* backend = nullptr;
+  int workers = 1;
+  PinPolicy pin;
+  std::vector<int> cpus;  // the CPU of each worker, empty when not pinned
+};
+
+// Cases that differ only in backend, worker count or pinning: compared with each other (speedup,
+// thread versus process), so their repetitions are interleaved and they share one Experiment.
+struct CaseGroup {
+  const Workload* workload = nullptr;
+  ParamValues params;
+  std::vector<Case> cases;
+  int max_workers = 1;
+};
+
+struct RunPlan {
+  std::vector<CaseGroup> groups;
+  ReportSchema schema;
+  int reps = 10;
+  int warmup = 1;
+  std::chrono::nanoseconds timeout{};
+
+  [[nodiscard]] std::size_t case_count() const;
+};
+
+RunPlan make_plan(const RunRequest& request);
+
+// "a,b,c" -> {"a","b","c"}; an empty item ("a,,b", "a,") is a BadInput naming `what`.
+std::vector<std::string> split_list(std::string_view text, std::string_view what);
+// Worker counts: positive integers up to kMaxWorkers.
+std::vector<int> parse_workers(std::string_view text);
+inline constexpr int kMaxWorkers = 1024;
+// "NAME=LIST" -> {NAME, values}.
+std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_view text);
+
+}  // namespace parbench

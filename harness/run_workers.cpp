@@ -1,0 +1,234 @@
+#include "run_workers.hpp"
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <poll.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <exception>
+
+#include "clock.hpp"
+#include "interrupt.hpp"
+#include "shared_memory.hpp"
+#include "start_gate.hpp"
+#include "topology.hpp"
+
+namespace parbench {
+namespace {
+
+enum class SlotState : std::uint32_t { Starting, Ready, Running, Done, Failed };
+
+// One per worker, each on its own cache lines; written only by its worker, read by the coordinator
+// after the worker is gone (its process reaped), so plain fields are enough except `state`.
+struct alignas(kCacheLine) WorkerSlot {
+  std::uint32_t state = 0;
+  WorkerTiming timing;
+  char error[256] = {};
+};
+
+struct Control {
+  StartGate gate;
+  std::int64_t launch_ns = 0;
+};
+
+void set_state(WorkerSlot& slot, SlotState s) {
+  std::atomic_ref<std::uint32_t>(slot.state).store(static_cast<std::uint32_t>(s),
+                                                   std::memory_order_release);
+}
+SlotState get_state(WorkerSlot& slot) {
+  return static_cast<SlotState>(
+      std::atomic_ref<std::uint32_t>(slot.state).load(std::memory_order_acquire));
+}
+
+void pin_current_thread(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+    throw std::runtime_error(fmt::format("sched_setaffinity(cpu {}): {}", cpu, strerror(errno)));
+  }
+}
+
+void run_one_worker(int index, const RunSpec& spec, Control& control, WorkerSlot& slot,
+                    const WorkerBody& body) {
+  try {
+    if (!spec.cpus.empty()) pin_current_thread(spec.cpus[static_cast<std::size_t>(index)]);
+    slot.timing.ready_ns = now_ns();
+    set_state(slot, SlotState::Ready);
+    control.gate.check_in();
+    control.gate.wait_open();
+    const CpuTimes cpu0 = thread_cpu_times();
+    slot.timing.pass_ns = now_ns();
+    set_state(slot, SlotState::Running);
+    body(WorkerContext{index, spec.workers});
+    slot.timing.end_ns = now_ns();
+    const CpuTimes cpu1 = thread_cpu_times();
+    slot.timing.user_ns = cpu1.user_ns - cpu0.user_ns;
+    slot.timing.sys_ns = cpu1.sys_ns - cpu0.sys_ns;
+    set_state(slot, SlotState::Done);
+  } catch (const std::exception& e) {
+    std::snprintf(slot.error, sizeof slot.error, "%s", e.what());
+    set_state(slot, SlotState::Failed);
+  } catch (...) {
+    std::snprintf(slot.error, sizeof slot.error, "unknown exception");
+    set_state(slot, SlotState::Failed);
+  }
+}
+
+std::string list_workers(const std::vector<int>& ids) { return fmt::format("{}", fmt::join(ids, ",")); }
+
+// Supervises the launched processes until all have exited, the deadline passes, or a signal
+// arrives. Returns the first fault seen ("" if none); kills the rest as soon as one fault is seen,
+// since a partner of a dead worker may wait for it forever.
+class Supervisor {
+ public:
+  Supervisor(std::vector<ChildProcess>& children, bool per_worker)
+      : children_(children), per_worker_(per_worker) {}
+
+  std::string wait_until(std::int64_t deadline_ns, const std::function<bool()>& done) {
+    while (!done()) {
+      if (interrupt_requested()) {
+        kill_all();
+        throw Interrupted();
+      }
+      if (now_ns() >= deadline_ns) return "timeout";
+      std::vector<pollfd> fds;
+      std::vector<std::size_t> which;
+      for (std::size_t i = 0; i < children_.size(); ++i) {
+        if (children_[i].running()) {
+          fds.push_back({children_[i].pidfd(), POLLIN, 0});
+          which.push_back(i);
+        }
+      }
+      if (fds.empty()) return "";
+      // Short slices: `done` may become true without any process exiting (all workers at the gate).
+      const int rc = poll(fds.data(), fds.size(), 2);
+      if (rc <= 0) continue;  // timeout or EINTR: loop re-checks the signal flag
+      for (std::size_t k = 0; k < fds.size(); ++k) {
+        if ((fds[k].revents & (POLLIN | POLLHUP)) == 0) continue;
+        const std::size_t i = which[k];
+        const int status = children_[i].reap();
+        if (!exited_cleanly(status)) {
+          kill_all();
+          return per_worker_ ? fmt::format("worker {} {}", i, describe_wait_status(status))
+                             : fmt::format("worker process {}", describe_wait_status(status));
+        }
+      }
+    }
+    return "";
+  }
+
+  void kill_all() {
+    for (auto& c : children_) c.kill_and_reap();
+  }
+
+ private:
+  std::vector<ChildProcess>& children_;
+  bool per_worker_;
+};
+
+void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_ns) {
+  std::int64_t last_ready = launch_ns, first_pass = INT64_MAX, last_pass = 0, last_end = open_ns;
+  for (const auto& w : r.workers) {
+    last_ready = std::max(last_ready, w.ready_ns);
+    first_pass = std::min(first_pass, w.pass_ns);
+    last_pass = std::max(last_pass, w.pass_ns);
+    last_end = std::max(last_end, w.end_ns);
+    r.cpu_user_ns += w.user_ns;
+    r.cpu_sys_ns += w.sys_ns;
+  }
+  r.wall_ns = last_end - open_ns;
+  r.startup_ns = last_ready - launch_ns;
+  r.start_skew_ns = last_pass - first_pass;
+}
+
+}  // namespace
+
+RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerBody& body) {
+  if (spec.workers < 1) throw std::invalid_argument("run_workers: workers must be at least 1");
+  const auto n = static_cast<std::size_t>(spec.workers);
+  SharedRegion control_region(sizeof(Control));
+  SharedRegion slot_region(n * sizeof(WorkerSlot));
+  auto& control = *new (control_region.data()) Control();
+  auto* slots = static_cast<WorkerSlot*>(slot_region.data());
+  for (std::size_t i = 0; i < n; ++i) new (slots + i) WorkerSlot();
+
+  const auto cpus = static_cast<int>(allowed_cpus().size());
+  std::vector<int> distinct = spec.cpus;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  control.gate.spin = spec.cpus.empty() ? spec.workers < cpus
+                                        : distinct.size() == spec.cpus.size() && spec.workers < cpus;
+
+  const auto entry = [&](int i) {
+    run_one_worker(i, spec, control, slots[static_cast<std::size_t>(i)], body);
+  };
+  const std::int64_t deadline = now_ns() + spec.timeout.count();
+  std::vector<ChildProcess> children = backend.launch(spec.workers, entry, &control.launch_ns);
+  Supervisor supervisor(children, backend.process_per_worker());
+
+  RunResult result;
+  auto fail = [&](std::string why) {
+    supervisor.kill_all();
+    result.error = std::move(why);
+    return result;
+  };
+  // A worker that throws stops the wait at once: its partners may be waiting for it forever.
+  auto failed_worker = [&]() -> int {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (get_state(slots[i]) == SlotState::Failed) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  auto all_ready = [&] {
+    return std::atomic_ref<std::uint32_t>(control.gate.ready).load(std::memory_order_acquire) >= n ||
+           failed_worker() >= 0;
+  };
+  std::string fault = supervisor.wait_until(deadline, all_ready);
+  if (const int w = failed_worker(); w >= 0) {
+    return fail(fmt::format("worker {}: {}", w, slots[static_cast<std::size_t>(w)].error));
+  }
+  if (fault == "timeout") {
+    return fail(fmt::format("timed out after {:.3g} s before all workers started",
+                            static_cast<double>(spec.timeout.count()) * 1e-9));
+  }
+  if (!fault.empty()) return fail(fault + " before the start gate opened");
+
+  control.gate.release();
+  fault = supervisor.wait_until(deadline, [&] {
+    return failed_worker() >= 0 ||
+           std::none_of(children.begin(), children.end(), [](auto& c) { return c.running(); });
+  });
+
+  std::vector<int> unfinished;
+  for (std::size_t i = 0; i < n; ++i) {
+    const SlotState s = get_state(slots[i]);
+    if (s == SlotState::Failed) {
+      return fail(fmt::format("worker {}: {}", i, slots[i].error));
+    }
+    if (s != SlotState::Done) unfinished.push_back(static_cast<int>(i));
+  }
+  if (fault == "timeout") {
+    return fail(fmt::format("timed out after {:.3g} s: worker(s) {} still running (killed)",
+                            static_cast<double>(spec.timeout.count()) * 1e-9,
+                            list_workers(unfinished)));
+  }
+  if (!fault.empty()) {
+    if (!backend.process_per_worker() && !unfinished.empty()) {
+      fault = fmt::format("worker(s) {} did not finish: {}", list_workers(unfinished), fault);
+    }
+    return fail(fault);
+  }
+  if (!unfinished.empty()) {
+    return fail(fmt::format("worker(s) {} ended without finishing", list_workers(unfinished)));
+  }
+
+  for (std::size_t i = 0; i < n; ++i) result.workers.push_back(slots[i].timing);
+  summarize_timings(result, control.launch_ns, control.gate.open_ns);
+  return result;
+}
+
+}  // namespace parbench

@@ -1,0 +1,114 @@
+#include "runner.hpp"
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <memory>
+#include <numeric>
+
+#include "interrupt.hpp"
+#include "run_workers.hpp"
+
+namespace parbench {
+namespace {
+
+Row base_row(const CaseGroup& g, const Case& c) {
+  Row r;
+  r.workload = std::string(g.workload->name());
+  r.backend = std::string(c.backend->name());
+  r.workers = c.workers;
+  r.pin = c.pin.name();
+  r.cpus = fmt::format("{}", fmt::join(c.cpus, "+"));
+  for (const auto& [name, value] : g.params.all()) r.params.emplace_back(name, value);
+  return r;
+}
+
+Row error_row(const CaseGroup& g, const Case& c, int rep, const std::string& why) {
+  Row r = base_row(g, c);
+  r.rep = std::max(rep, 0);
+  r.status = "error";
+  r.error = rep <= 0 ? "warm-up: " + why : why;
+  return r;
+}
+
+// One repetition of one case. Returns the error text, or "" with `row` filled in.
+std::string run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const RunPlan& plan, Row& row) {
+  const RepInfo info{c.workers, c.backend->name()};
+  try {
+    exp.before_rep(info);
+    const RunSpec spec{c.workers, c.cpus, plan.timeout};
+    const RunResult run = run_workers(*c.backend, spec, [&exp](const WorkerContext& ctx) { exp.work(ctx); });
+    if (!run.ok()) return run.error;
+    row = base_row(g, c);
+    for (auto& [name, value] : exp.after_rep(info, run)) row.metrics.emplace_back(name, value);
+    row.wall_ns = run.wall_ns;
+    row.cpu_user_ns = run.cpu_user_ns;
+    row.cpu_sys_ns = run.cpu_sys_ns;
+    row.startup_ns = run.startup_ns;
+    row.start_skew_ns = run.start_skew_ns;
+    row.work_units = exp.work_units(info);
+    return "";
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const VerificationError& e) {
+    return fmt::format("wrong result: {}", e.what());
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+}  // namespace
+
+bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress) {
+  const int rounds = plan.warmup + plan.reps;
+  Progress p;
+  p.total = plan.case_count() * static_cast<std::size_t>(rounds);
+  bool all_ok = true;
+
+  for (const CaseGroup& g : plan.groups) {
+    p.group = &g;
+    SharedArena arena;
+    std::unique_ptr<Experiment> exp;
+    try {
+      exp = g.workload->prepare(PrepareInfo{g.params, arena, g.max_workers});
+    } catch (const std::exception& e) {
+      for (const Case& c : g.cases) sink.write(error_row(g, c, 1, fmt::format("prepare: {}", e.what())));
+      p.done += g.cases.size() * static_cast<std::size_t>(rounds);
+      all_ok = false;
+      continue;
+    }
+
+    std::vector<bool> failed(g.cases.size(), false);
+    std::vector<std::size_t> order(g.cases.size());
+    std::iota(order.begin(), order.end(), 0);
+    for (int round = 0; round < rounds; ++round) {
+      const int rep = round - plan.warmup + 1;
+      // Alternate the order every round (A B, B A, ...): slow drift of the machine then hits every
+      // case alike, and no case always runs right after the same neighbour.
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        const std::size_t idx = round % 2 == 0 ? order[k] : order[order.size() - 1 - k];
+        const Case& c = g.cases[idx];
+        p.current = &c;
+        p.rep = rep;
+        if (progress) progress(p);
+        ++p.done;
+        if (interrupt_requested()) throw Interrupted();
+        if (failed[idx]) continue;  // one error row per failing case, not one per repetition
+        Row row;
+        const std::string error = run_rep(g, c, *exp, plan, row);
+        if (!error.empty()) {
+          failed[idx] = true;
+          all_ok = false;
+          sink.write(error_row(g, c, rep, error));
+        } else if (rep >= 1) {
+          row.rep = rep;
+          sink.write(row);
+        }
+      }
+    }
+  }
+  return all_ok;
+}
+
+}  // namespace parbench

@@ -1,0 +1,24 @@
+#pragma once
+// Executes a plan: one Experiment per case group, warm-up repetitions discarded, counted
+// repetitions interleaved across the group's cases, one Row per (case, repetition) to the sink.
+#include <functional>
+
+#include "plan.hpp"
+#include "rows_csv.hpp"
+
+namespace parbench {
+
+struct Progress {
+  std::size_t done = 0;   // repetitions finished, warm-up included
+  std::size_t total = 0;
+  const CaseGroup* group = nullptr;
+  const Case* current = nullptr;
+  int rep = 0;  // <= 0 while warming up
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
+// Returns true when every case ran without error. Throws Interrupted on SIGINT/SIGTERM, with every
+// row finished so far already in the sink.
+bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress = {});
+
+}  // namespace parbench

@@ -1,0 +1,131 @@
+#include "topology.hpp"
+
+#include <hwloc.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <climits>
+#include <map>
+#include <memory>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+namespace parbench {
+namespace {
+
+struct TopologyDeleter {
+  void operator()(hwloc_topology* t) const { hwloc_topology_destroy(t); }
+};
+using TopologyPtr = std::unique_ptr<hwloc_topology, TopologyDeleter>;
+
+TopologyPtr load_hwloc() {
+  hwloc_topology_t raw = nullptr;
+  if (hwloc_topology_init(&raw) != 0) throw std::runtime_error("hwloc_topology_init failed");
+  TopologyPtr topo(raw);
+  hwloc_topology_set_cache_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_ALL);
+  if (hwloc_topology_load(raw) != 0) throw std::runtime_error("hwloc_topology_load failed");
+  return topo;
+}
+
+int count_of(hwloc_topology_t t, hwloc_obj_type_t type) {
+  const int n = hwloc_get_nbobjs_by_type(t, type);
+  return n > 0 ? n : 0;
+}
+
+std::vector<CacheInfo> read_caches(hwloc_topology_t t) {
+  std::map<std::pair<int, std::string>, CacheInfo> by_kind;
+  for (int type = HWLOC_OBJ_L1CACHE; type <= HWLOC_OBJ_L3ICACHE; ++type) {
+    const auto otype = static_cast<hwloc_obj_type_t>(type);
+    if (!hwloc_obj_type_is_cache(otype)) continue;
+    const int n = hwloc_get_nbobjs_by_type(t, otype);
+    for (int i = 0; i < n; ++i) {
+      hwloc_obj_t obj = hwloc_get_obj_by_type(t, otype, static_cast<unsigned>(i));
+      if (obj == nullptr || obj->attr == nullptr) continue;
+      const auto& c = obj->attr->cache;
+      const char* kind = c.type == HWLOC_OBJ_CACHE_DATA          ? "data"
+                         : c.type == HWLOC_OBJ_CACHE_INSTRUCTION ? "instruction"
+                                                                 : "unified";
+      auto& info = by_kind[{static_cast<int>(c.depth), kind}];
+      info.level = static_cast<int>(c.depth);
+      info.type = kind;
+      info.size_bytes = c.size;
+      ++info.count;
+    }
+  }
+  std::vector<CacheInfo> out;
+  for (auto& [key, info] : by_kind) out.push_back(info);
+  return out;
+}
+
+}  // namespace
+
+const Topology& Topology::get() {
+  static const Topology topo = [] {
+    TopologyPtr hw = load_hwloc();
+    hwloc_topology_t t = hw.get();
+    Topology out;
+    out.packages = count_of(t, HWLOC_OBJ_PACKAGE);
+    out.numa_nodes = count_of(t, HWLOC_OBJ_NUMANODE);
+    out.cores = count_of(t, HWLOC_OBJ_CORE);
+    out.pus = count_of(t, HWLOC_OBJ_PU);
+    // hwloc's logical order is depth-first through the tree, which is exactly "compact".
+    for (int i = 0; i < out.pus; ++i) {
+      if (hwloc_obj_t pu = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, static_cast<unsigned>(i))) {
+        out.pus_compact.push_back(static_cast<int>(pu->os_index));
+      }
+    }
+    if (out.pus_compact.empty()) out.pus_compact = allowed_cpus();
+    out.caches = read_caches(t);
+    return out;
+  }();
+  return topo;
+}
+
+std::vector<int> Topology::spread(int workers) const {
+  if (workers <= 0 || pus_compact.empty()) return {};
+  // hwloc_distrib splits the tree evenly at every level, which is the definition of "spread".
+  TopologyPtr hw = load_hwloc();
+  hwloc_topology_t t = hw.get();
+  const unsigned n = static_cast<unsigned>(std::min(workers, pus));
+  std::vector<hwloc_bitmap_t> sets(n);
+  hwloc_obj_t root = hwloc_get_root_obj(t);
+  hwloc_distrib(t, &root, 1, sets.data(), n, INT_MAX, 0);
+  std::vector<int> chosen;
+  for (auto& set : sets) {
+    hwloc_bitmap_singlify(set);
+    chosen.push_back(hwloc_bitmap_first(set));
+    hwloc_bitmap_free(set);
+  }
+  std::vector<int> out;
+  for (int i = 0; i < workers; ++i) out.push_back(chosen[static_cast<std::size_t>(i) % chosen.size()]);
+  return out;
+}
+
+std::vector<int> allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> out;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return out;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) out.push_back(cpu);
+  }
+  return out;
+}
+
+std::string format_cpu_list(const std::vector<int>& cpus) {
+  std::vector<int> sorted = cpus;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::string out;
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += j == i ? fmt::format("{}", sorted[i]) : fmt::format("{}-{}", sorted[i], sorted[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace parbench

@@ -1,0 +1,37 @@
+#pragma once
+// One repetition of one case: the unit of the rows CSV. Everything else (summaries, plots,
+// comparisons) is derived from rows, never the other way round.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace parbench {
+
+struct Row {
+  std::string workload;
+  std::string backend;
+  int workers = 1;
+  std::string pin;   // the policy as given: none, compact, spread, 0+1
+  std::string cpus;  // the CPU of each worker in order, joined by '+'; empty when not pinned
+  std::vector<std::pair<std::string, std::string>> params;
+  int rep = 0;  // 1..reps; 0 marks a failure during warm-up
+  std::string status = "ok";  // ok | error
+  std::string error;
+  std::optional<std::int64_t> wall_ns, cpu_user_ns, cpu_sys_ns, startup_ns, start_skew_ns;
+  std::optional<double> work_units;
+  std::vector<std::pair<std::string, double>> metrics;
+
+  [[nodiscard]] bool ok() const { return status == "ok"; }
+  [[nodiscard]] const std::string* param(const std::string& name) const;
+  [[nodiscard]] std::optional<double> metric(const std::string& name) const;
+};
+
+// The columns a report has beyond the fixed ones: the union over its workloads, in order.
+struct ReportSchema {
+  std::vector<std::string> params;
+  std::vector<std::string> metrics;
+};
+
+}  // namespace parbench

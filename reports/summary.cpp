@@ -1,0 +1,144 @@
+#include "summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+#include "csv_writer.hpp"
+
+namespace parbench {
+namespace {
+
+using CaseKey = std::tuple<std::string, std::string, int, std::string,
+                           std::vector<std::pair<std::string, std::string>>>;
+
+CaseKey key_of(const Row& r) { return {r.workload, r.backend, r.workers, r.pin, r.params}; }
+
+std::optional<double> median_of(std::vector<double> v) {
+  auto s = summarize(std::move(v));
+  return s ? std::optional(s->median) : std::nullopt;
+}
+
+SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchema& schema) {
+  const Row& first = *rows.front();
+  SummaryRow s;
+  s.workload = first.workload;
+  s.backend = first.backend;
+  s.pin = first.pin;
+  s.workers = first.workers;
+  s.params = first.params;
+  std::vector<double> wall, user, sys, startup, skew;
+  std::map<std::string, std::vector<double>> metrics;
+  for (const Row* r : rows) {
+    if (!r->ok()) {
+      if (s.errors++ == 0) s.error = r->error;
+      continue;
+    }
+    ++s.reps;
+    if (r->wall_ns) wall.push_back(static_cast<double>(*r->wall_ns));
+    if (r->cpu_user_ns) user.push_back(static_cast<double>(*r->cpu_user_ns));
+    if (r->cpu_sys_ns) sys.push_back(static_cast<double>(*r->cpu_sys_ns));
+    if (r->startup_ns) startup.push_back(static_cast<double>(*r->startup_ns));
+    if (r->start_skew_ns) skew.push_back(static_cast<double>(*r->start_skew_ns));
+    if (r->work_units) s.work_units = r->work_units;
+    for (const auto& [name, v] : r->metrics) metrics[name].push_back(v);
+  }
+  s.wall_ns = summarize(wall);
+  s.cpu_user_ns = median_of(user);
+  s.cpu_sys_ns = median_of(sys);
+  s.startup_ns = median_of(startup);
+  s.start_skew_ns = median_of(skew);
+  if (s.wall_ns && s.work_units && s.wall_ns->median > 0) {
+    s.work_per_s = *s.work_units / (s.wall_ns->median * 1e-9);
+  }
+  for (const auto& name : schema.metrics) {
+    const auto it = metrics.find(name);
+    if (it != metrics.end()) s.metric_medians.emplace_back(name, median_of(it->second));
+  }
+  return s;
+}
+
+void add_speedup(std::vector<SummaryRow>& rows) {
+  for (auto& s : rows) {
+    if (!s.work_per_s) continue;
+    const auto base = std::find_if(rows.begin(), rows.end(), [&](const SummaryRow& b) {
+      return b.workers == 1 && b.workload == s.workload && b.backend == s.backend && b.pin == s.pin &&
+             b.params == s.params && b.work_per_s;
+    });
+    if (base == rows.end()) continue;  // no 1-worker case in this report: speedup stays empty
+    s.speedup = *s.work_per_s / *base->work_per_s;
+    s.efficiency = *s.speedup / s.workers;
+  }
+}
+
+std::string num(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
+
+}  // namespace
+
+std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const ReportSchema& schema) {
+  std::vector<CaseKey> order;
+  std::map<CaseKey, std::vector<const Row*>> by_case;
+  for (const Row& r : rows) {
+    auto [it, added] = by_case.try_emplace(key_of(r));
+    if (added) order.push_back(it->first);
+    it->second.push_back(&r);
+  }
+  // Rows arrive interleaved; the summary lists cases grouped: by workload (in run order), then
+  // parameters, backend, workers and pinning.
+  std::stable_sort(order.begin(), order.end(), [&](const CaseKey& a, const CaseKey& b) {
+    const auto rank = [&](const CaseKey& k) {
+      return std::find_if(order.begin(), order.end(), [&](const CaseKey& o) { return std::get<0>(o) == std::get<0>(k); }) - order.begin();
+    };
+    return std::tuple(rank(a), std::get<4>(a), std::get<1>(a), std::get<2>(a), std::get<3>(a)) <
+           std::tuple(rank(b), std::get<4>(b), std::get<1>(b), std::get<2>(b), std::get<3>(b));
+  });
+  std::vector<SummaryRow> out;
+  for (const auto& key : order) out.push_back(summarize_case(by_case[key], schema));
+  add_speedup(out);
+  return out;
+}
+
+std::vector<std::string> summary_header(const ReportSchema& schema) {
+  std::vector<std::string> h = {"workload", "backend", "workers", "pin"};
+  h.insert(h.end(), schema.params.begin(), schema.params.end());
+  h.insert(h.end(), {"reps",           "errors",           "status",          "error",
+                     "median_wall_ns", "min_wall_ns",      "max_wall_ns",     "mean_wall_ns",
+                     "stddev_wall_ns", "cv",               "p95_wall_ns",     "ci95_lo_wall_ns",
+                     "ci95_hi_wall_ns", "median_cpu_user_ns", "median_cpu_sys_ns", "median_startup_ns",
+                     "median_start_skew_ns", "work_units", "work_per_s",      "speedup",
+                     "efficiency"});
+  for (const auto& m : schema.metrics) h.push_back("median_" + m);
+  return h;
+}
+
+std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& schema) {
+  std::vector<std::string> c = {s.workload, s.backend, std::to_string(s.workers), s.pin};
+  for (const auto& name : schema.params) {
+    const auto it = std::find_if(s.params.begin(), s.params.end(), [&](auto& p) { return p.first == name; });
+    c.push_back(it != s.params.end() ? it->second : "");
+  }
+  const auto& w = s.wall_ns;
+  auto wall = [&](double Summary::*field) { return w ? format_number(std::round((*w).*field)) : ""; };
+  c.insert(c.end(), {std::to_string(s.reps), std::to_string(s.errors), s.ok() ? "ok" : "error", s.error,
+                     wall(&Summary::median), wall(&Summary::min), wall(&Summary::max), wall(&Summary::mean),
+                     wall(&Summary::stddev), w ? format_number(w->cv) : "", wall(&Summary::p95),
+                     w && w->ci95 ? format_number(w->ci95->lo) : "",
+                     w && w->ci95 ? format_number(w->ci95->hi) : "", num(s.cpu_user_ns),
+                     num(s.cpu_sys_ns), num(s.startup_ns), num(s.start_skew_ns), num(s.work_units),
+                     num(s.work_per_s), num(s.speedup), num(s.efficiency)});
+  for (const auto& name : schema.metrics) {
+    const auto it = std::find_if(s.metric_medians.begin(), s.metric_medians.end(),
+                                 [&](auto& m) { return m.first == name; });
+    c.push_back(it != s.metric_medians.end() ? num(it->second) : "");
+  }
+  return c;
+}
+
+std::string summary_csv(const std::vector<SummaryRow>& rows, const ReportSchema& schema) {
+  std::string out = csv_line(summary_header(schema));
+  for (const auto& r : rows) out += csv_line(summary_cells(r, schema));
+  return out;
+}
+
+}  // namespace parbench
