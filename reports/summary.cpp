@@ -86,13 +86,13 @@ std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const Repor
   }
   // Rows arrive interleaved; the summary lists cases grouped: by workload (in run order), then
   // parameters, backend, workers and pinning.
-  std::stable_sort(order.begin(), order.end(), [&](const CaseKey& a, const CaseKey& b) {
-    const auto rank = [&](const CaseKey& k) {
-      return std::find_if(order.begin(), order.end(), [&](const CaseKey& o) { return std::get<0>(o) == std::get<0>(k); }) - order.begin();
-    };
-    return std::tuple(rank(a), std::get<4>(a), std::get<1>(a), std::get<2>(a), std::get<3>(a)) <
-           std::tuple(rank(b), std::get<4>(b), std::get<1>(b), std::get<2>(b), std::get<3>(b));
-  });
+  std::map<std::string, std::size_t> workload_rank;
+  for (const auto& key : order) workload_rank.try_emplace(std::get<0>(key), workload_rank.size());
+  const auto sort_key = [&](const CaseKey& k) {
+    return std::tie(workload_rank[std::get<0>(k)], std::get<4>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k));
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const CaseKey& a, const CaseKey& b) { return sort_key(a) < sort_key(b); });
   std::vector<SummaryRow> out;
   for (const auto& key : order) out.push_back(summarize_case(by_case[key], schema));
   add_speedup(out);
