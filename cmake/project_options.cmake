@@ -6,7 +6,7 @@ target_compile_features(parbench_options INTERFACE cxx_std_20)
 set(CMAKE_CXX_EXTENSIONS OFF)
 target_compile_options(parbench_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
-  -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wnull-dereference)
+  -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual)
 if(PARBENCH_WARNINGS_AS_ERRORS)
   target_compile_options(parbench_options INTERFACE -Werror)
 endif()

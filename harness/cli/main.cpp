@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -17,6 +18,12 @@ int main(int argc, char** argv) {
   const parbench::cli::Command env = parbench::cli::add_env(app);
   const parbench::cli::Command run = parbench::cli::add_run(app, argc, argv);
 
+  const auto known = app.get_subcommands([](const CLI::App*) { return true; });
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::none_of(known.begin(), known.end(), [&](const CLI::App* c) { return c->get_name() == argv[1]; })) {
+    fmt::print(stderr, "parbench: unknown command '{}'; expected list, env or run (see 'parbench --help')\n", argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,158 @@
+// Both backends run the body in N workers, collect every result through shared memory, and turn
+// every kind of worker fault into an error without leaving a process or an IPC entry behind.
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "backend.hpp"
+#include "clock.hpp"
+#include "interrupt.hpp"
+#include "run_workers.hpp"
+#include "shared_memory.hpp"
+#include "support.hpp"
+
+using namespace parbench;
+using namespace std::chrono_literals;
+
+namespace {
+
+RunSpec spec_of(int workers, std::chrono::nanoseconds timeout = 30s) { return RunSpec{workers, {}, timeout}; }
+
+// Every fault test also checks that nothing outlives the run.
+void require_nothing_left(const std::set<std::string>& ipc_before) {
+  REQUIRE(test::child_pids().empty());
+  REQUIRE(test::ipc_entries() == ipc_before);
+}
+
+}  // namespace
+
+TEST_CASE("every backend runs the body in every worker and collects the results", "[backend]") {
+  for (const auto& backend : all_backends()) {
+    DYNAMIC_SECTION(backend->name()) {
+      const int n = 3;
+      SharedRegion region(sizeof(Padded<int>) * n);
+      auto* results = new (region.data()) Padded<int>[n];
+      const RunResult r = run_workers(*backend, spec_of(n), [&](const WorkerContext& ctx) {
+        REQUIRE(ctx.workers == n);
+        results[ctx.index].value = 100 + ctx.index;
+      });
+      REQUIRE(r.ok());
+      for (int i = 0; i < n; ++i) REQUIRE(results[i].value == 100 + i);
+      REQUIRE(r.workers.size() == n);
+      std::int64_t last_ready = 0, first_pass = INT64_MAX;
+      for (const auto& w : r.workers) {
+        REQUIRE(w.end_ns >= w.pass_ns);
+        last_ready = std::max(last_ready, w.ready_ns);
+        first_pass = std::min(first_pass, w.pass_ns);
+      }
+      // The gate: nobody starts working before everybody has checked in.
+      REQUIRE(first_pass >= last_ready);
+      REQUIRE(r.wall_ns >= 0);
+      REQUIRE(r.start_skew_ns >= 0);
+      REQUIRE(r.startup_ns > 0);
+      REQUIRE(test::child_pids().empty());
+    }
+  }
+}
+
+TEST_CASE("CPU time is measured for busy workers and not for sleeping ones", "[backend]") {
+  for (const auto& backend : all_backends()) {
+    DYNAMIC_SECTION(backend->name()) {
+      const RunResult busy = run_workers(*backend, spec_of(1), [](const WorkerContext&) {
+        const std::int64_t until = now_ns() + 60'000'000;
+        while (now_ns() < until) {
+        }
+      });
+      REQUIRE(busy.ok());
+      REQUIRE(busy.cpu_user_ns + busy.cpu_sys_ns > busy.wall_ns / 4);
+      const RunResult idle = run_workers(*backend, spec_of(1), [](const WorkerContext&) {
+        std::this_thread::sleep_for(60ms);
+      });
+      REQUIRE(idle.ok());
+      REQUIRE(idle.wall_ns >= 60'000'000);
+      REQUIRE(idle.cpu_user_ns + idle.cpu_sys_ns < idle.wall_ns / 4);
+    }
+  }
+}
+
+TEST_CASE("pinned workers run on the CPU they were given", "[backend][pin]") {
+  for (const auto& backend : all_backends()) {
+    DYNAMIC_SECTION(backend->name()) {
+      SharedRegion region(sizeof(Padded<int>) * 2);
+      auto* cpu = new (region.data()) Padded<int>[2];
+      const RunResult r = run_workers(*backend, RunSpec{2, {0, 0}, 30s},
+                                      [&](const WorkerContext& ctx) { cpu[ctx.index].value = sched_getcpu(); });
+      REQUIRE(r.ok());
+      REQUIRE(cpu[0].value == 0);
+      REQUIRE(cpu[1].value == 0);
+    }
+  }
+}
+
+TEST_CASE("worker faults become errors and leave nothing behind", "[backend][fault]") {
+  const auto ipc_before = test::ipc_entries();
+  for (const auto& backend : all_backends()) {
+    DYNAMIC_SECTION(backend->name() << ": exception") {
+      const RunResult r = run_workers(*backend, spec_of(2), [](const WorkerContext& ctx) {
+        if (ctx.index == 1) throw std::runtime_error("boom");
+      });
+      REQUIRE_FALSE(r.ok());
+      REQUIRE_THAT(r.error, Catch::Contains("worker 1: boom"));
+      require_nothing_left(ipc_before);
+    }
+    DYNAMIC_SECTION(backend->name() << ": segfault") {
+      const RunResult r = run_workers(*backend, spec_of(2), [](const WorkerContext& ctx) {
+        if (ctx.index == 0) raise(SIGSEGV);
+        std::this_thread::sleep_for(50ms);
+      });
+      REQUIRE_FALSE(r.ok());
+      REQUIRE_THAT(r.error, Catch::Contains("signal 11") && Catch::Contains("SIGSEGV"));
+      require_nothing_left(ipc_before);
+    }
+    DYNAMIC_SECTION(backend->name() << ": abort") {
+      const RunResult r = run_workers(*backend, spec_of(1), [](const WorkerContext&) { std::abort(); });
+      REQUIRE_FALSE(r.ok());
+      REQUIRE_THAT(r.error, Catch::Contains("SIGABRT"));
+      require_nothing_left(ipc_before);
+    }
+    DYNAMIC_SECTION(backend->name() << ": non-zero exit") {
+      const RunResult r = run_workers(*backend, spec_of(2), [](const WorkerContext& ctx) {
+        if (ctx.index == 1) _exit(3);
+      });
+      REQUIRE_FALSE(r.ok());
+      REQUIRE_THAT(r.error, Catch::Contains("exited with status 3"));
+      require_nothing_left(ipc_before);
+    }
+    DYNAMIC_SECTION(backend->name() << ": hang") {
+      const auto t0 = std::chrono::steady_clock::now();
+      const RunResult r = run_workers(*backend, spec_of(2, 300ms), [](const WorkerContext& ctx) {
+        if (ctx.index == 1) pause();  // never returns
+      });
+      const auto took = std::chrono::steady_clock::now() - t0;
+      REQUIRE_FALSE(r.ok());
+      REQUIRE_THAT(r.error, Catch::Contains("timed out") && Catch::Contains("1"));
+      REQUIRE(took < 10s);
+      require_nothing_left(ipc_before);
+    }
+  }
+}
+
+TEST_CASE("an interrupt stops the workers, reaps them and is reported", "[backend][fault]") {
+  for (const auto& backend : all_backends()) {
+    DYNAMIC_SECTION(backend->name()) {
+      std::jthread signaller([] {
+        std::this_thread::sleep_for(200ms);
+        set_interrupt_for_testing(SIGINT);
+      });
+      REQUIRE_THROWS_AS(run_workers(*backend, spec_of(2), [](const WorkerContext&) { pause(); }), Interrupted);
+      signaller.join();
+      set_interrupt_for_testing(0);
+      REQUIRE(test::child_pids().empty());
+    }
+  }
+}

@@ -1,0 +1,174 @@
+// The parbench binary as a user meets it: exit statuses, messages, and what is (not) written.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "csv_reader.hpp"
+#include "registry.hpp"
+#include "rows_csv.hpp"
+#include "support.hpp"
+
+using namespace parbench;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+extern char** environ;
+
+namespace {
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+// Processes still running our binary (workers that outlived parbench would show up here).
+int processes_running_parbench() {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::error_code ec;
+    const auto exe = fs::read_symlink(e.path() / "exe", ec);
+    if (!ec && exe == fs::canonical(PARBENCH_BINARY)) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("bad input: a clear message, exit 2, nothing written", "[cli]") {
+  test::TempDir dir;
+  const std::string out = dir.path() + "/out/x";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"run", "nope"}, "unknown workload or suite 'nope'"},
+      {{"run", "cpu_sum", "--workers", "0"}, "'0' is not a worker count"},
+      {{"run", "cpu_sum", "--workers", "-1"}, "--workers"},
+      {{"run", "cpu_sum", "--workers", "1,,2"}, "empty item"},
+      {{"run", "cpu_sum", "--workers", "two"}, "'two' is not a worker count"},
+      {{"run", "cpu_sum", "--param", "size=3"}, "unknown parameter 'size'"},
+      {{"run", "cpu_sum", "--param", "n=0"}, "out of range"},
+      {{"run", "cpu_sum", "--param", "scaling=sideways"}, "one of strong, weak"},
+      {{"run", "cpu_sum", "--backend", "thread,fiber"}, "unknown backend 'fiber'"},
+      {{"run", "cpu_sum", "--reps", "0"}, "--reps"},
+      {{"run", "cpu_sum", "--reps", "many"}, "--reps"},
+      {{"run", "cpu_sum", "--pin", "9999"}, "not available"},
+      {{"run", "cpu_sum", "--timeout", "-1"}, "--timeout"},
+      {{"run"}, "targets"},
+      {{"frobnicate"}, "frobnicate"},
+  };
+  for (auto [args, message] : cases) {
+    args.insert(args.end(), {"--out", out});
+    const auto e = test::run_parbench(args, dir.path());
+    INFO(fmt::format("{}", fmt::join(args, " ")) << "\nstderr: " << e.err);
+    REQUIRE(e.status == 2);
+    REQUIRE_THAT(e.err, Catch::Contains(message));
+    REQUIRE(std::count(e.err.begin(), e.err.end(), '\n') <= 2);  // one clear line, plus a usage hint
+    REQUIRE(dir.files().empty());
+  }
+}
+
+TEST_CASE("list and env describe what can be run and where", "[cli]") {
+  const auto list = test::run_parbench({"list"});
+  REQUIRE(list.status == 0);
+  for (const auto& w : all_workloads()) REQUIRE_THAT(list.out, Catch::Contains(std::string(w->name())));
+  REQUIRE_THAT(list.out, Catch::Contains("thread") && Catch::Contains("process") && Catch::Contains("default"));
+  const auto env = test::run_parbench({"env"});
+  REQUIRE(env.status == 0);
+  REQUIRE_THAT(env.out, Catch::Contains("cpu") && Catch::Contains("kernel") && Catch::Contains("cache"));
+  const auto json = test::run_parbench({"env", "--json"});
+  REQUIRE(json.status == 0);
+  const auto m = nlohmann::json::parse(json.out);
+  REQUIRE(m["hardware_threads"].get<int>() >= 1);
+  REQUIRE(m.contains("git_revision"));
+}
+
+TEST_CASE("a run writes rows, summary and machine description", "[cli]") {
+  test::TempDir dir;
+  const std::string prefix = dir.path() + "/r";
+  const auto e = test::run_parbench({"run", "sleep", "--param", "ms=1", "--workers", "1,2", "--reps", "3",
+                                     "--warmup", "1", "--out", prefix});
+  INFO(e.err);
+  REQUIRE(e.status == 0);
+  REQUIRE_THAT(e.out, Catch::Contains("speedup"));
+  ReportSchema schema;
+  const auto rows = read_rows(prefix + ".csv", &schema);
+  REQUIRE(rows.size() == 2 * 2 * 3);  // backends x workers x reps; warm-up discarded
+  REQUIRE(schema.params == std::vector<std::string>{"ms"});
+  const CsvTable summary = CsvTable::read(prefix + ".summary.csv");
+  REQUIRE(summary.rows().size() == 4);
+  for (const char* col : {"reps", "median_wall_ns", "min_wall_ns", "mean_wall_ns", "stddev_wall_ns", "cv",
+                          "p95_wall_ns", "ci95_lo_wall_ns", "speedup", "efficiency"}) {
+    REQUIRE(summary.column(col));
+  }
+  const auto speedup = *summary.column("speedup");
+  for (const auto& r : summary.rows()) REQUIRE_FALSE(r[speedup].empty());
+  const auto meta = read_json(prefix + ".meta.json");
+  REQUIRE(meta["run"]["complete"] == true);
+  REQUIRE(meta["machine"].contains("cpu_model"));
+  REQUIRE(meta["schema"]["work_units"]["sleep"] == "sleeps");
+}
+
+TEST_CASE("a failing case is an error row and exit status 1; the run goes on", "[cli]") {
+  test::TempDir dir;
+  const std::string prefix = dir.path() + "/r";
+  const auto e = test::run_parbench({"run", "sleep", "--param", "ms=1,5000", "--workers", "1", "--backend",
+                                     "process", "--reps", "2", "--warmup", "0", "--timeout", "0.5",
+                                     "--out", prefix});
+  REQUIRE(e.status == 1);
+  const auto rows = read_rows(prefix + ".csv");
+  REQUIRE(rows.size() == 3);  // two good repetitions of ms=1, one error row for ms=5000
+  int errors = 0;
+  for (const auto& r : rows) {
+    if (!r.ok()) {
+      ++errors;
+      REQUIRE(*r.param("ms") == "5000");
+      REQUIRE_THAT(r.error, Catch::Contains("timed out"));
+    }
+  }
+  REQUIRE(errors == 1);
+}
+
+TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli][fault]") {
+  const auto ipc_before = test::ipc_entries();
+  for (const char* backend : {"thread", "process"}) {
+    DYNAMIC_SECTION(backend) {
+      test::TempDir dir;
+      const std::string prefix = dir.path() + "/r";
+      std::vector<std::string> args = {PARBENCH_BINARY, "run", "sleep", "--param", "ms=20", "--workers", "2",
+                                       "--backend", backend, "--reps", "100000", "--warmup", "0",
+                                       "--quiet", "--out", prefix};
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      posix_spawn_file_actions_t fa;
+      posix_spawn_file_actions_init(&fa);
+      posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+      posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+      pid_t pid = 0;
+      REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
+      posix_spawn_file_actions_destroy(&fa);
+      std::this_thread::sleep_for(800ms);
+      kill(pid, SIGINT);
+      int status = 0;
+      waitpid(pid, &status, 0);
+      REQUIRE(WIFEXITED(status));
+      REQUIRE(WEXITSTATUS(status) == 130);
+      const auto rows = read_rows(prefix + ".csv");
+      REQUIRE_FALSE(rows.empty());
+      for (const auto& r : rows) REQUIRE(r.ok());
+      REQUIRE(read_json(prefix + ".meta.json")["run"]["complete"] == false);
+      REQUIRE(fs::exists(prefix + ".summary.csv"));
+      std::this_thread::sleep_for(100ms);  // PR_SET_PDEATHSIG delivery is asynchronous
+      REQUIRE(processes_running_parbench() == 0);
+      REQUIRE(test::ipc_entries() == ipc_before);
+    }
+  }
+}

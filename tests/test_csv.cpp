@@ -1,0 +1,117 @@
+// The CSV written is read back identical with the CSV parser, whatever the text holds.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <limits>
+
+#include "csv_reader.hpp"
+#include "csv_writer.hpp"
+#include "rows_csv.hpp"
+#include "support.hpp"
+
+using namespace parbench;
+
+TEST_CASE("fields are escaped per RFC 4180", "[csv]") {
+  REQUIRE(csv_escape("plain") == "plain");
+  REQUIRE(csv_escape("a,b") == "\"a,b\"");
+  REQUIRE(csv_escape("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  REQUIRE(csv_escape(" padded ") == "\" padded \"");
+  REQUIRE(csv_escape("two\nlines") == "two lines");
+  REQUIRE(csv_escape("") == "");
+}
+
+TEST_CASE("numbers are written exactly", "[csv]") {
+  REQUIRE(format_number(200000000) == "200000000");
+  REQUIRE(format_number(-3) == "-3");
+  REQUIRE(format_number(0.1) == "0.1");
+  for (double v : {1.0 / 3, 2.0e-9, 123456.789, 5229679824.096581, 1e300}) {
+    REQUIRE(std::stod(format_number(v)) == v);
+  }
+  REQUIRE(format_number(std::numeric_limits<double>::quiet_NaN()).empty());
+}
+
+TEST_CASE("a table of awkward text survives a write and a read", "[csv]") {
+  test::TempDir dir;
+  const std::string path = dir.path() + "/t.csv";
+  const std::vector<std::vector<std::string>> rows = {
+      {"a", "b,c", "\"quoted\""},
+      {"", " lead", "trail "},
+      {"x", "worker 1: killed by signal 11 (SIGSEGV: Segmentation fault)", "1e+20"},
+  };
+  {
+    CsvWriter w(path);
+    w.write_row({"one", "two", "three"});
+    for (const auto& r : rows) w.write_row(r);
+  }
+  const CsvTable t = CsvTable::read(path);
+  REQUIRE(t.header() == std::vector<std::string>{"one", "two", "three"});
+  REQUIRE(t.rows() == rows);
+  REQUIRE(t.column("three") == 2u);
+  REQUIRE_FALSE(t.column("four"));
+}
+
+TEST_CASE("report rows round-trip through the rows CSV", "[csv][report]") {
+  test::TempDir dir;
+  const std::string path = dir.path() + "/r.csv";
+  ReportSchema schema{{"n", "scaling", "method"}, {"mb_per_s", "spawn_p50_ns"}};
+  Row ok;
+  ok.workload = "cpu_sum";
+  ok.backend = "process";
+  ok.workers = 2;
+  ok.pin = "0+1";
+  ok.cpus = "0+1";
+  ok.params = {{"n", "600000000"}, {"scaling", "strong"}};
+  ok.rep = 3;
+  ok.wall_ns = 114000123;
+  ok.cpu_user_ns = 220000000;
+  ok.cpu_sys_ns = 0;
+  ok.startup_ns = 2011444;
+  ok.start_skew_ns = 81596;
+  ok.work_units = 6e8;
+  ok.metrics = {{"mb_per_s", 1234.5678}};
+  Row bad;
+  bad.workload = "spawn";
+  bad.backend = "thread";
+  bad.pin = "none";
+  bad.params = {{"method", "fork"}};
+  bad.rep = 0;
+  bad.status = "error";
+  bad.error = "warm-up: worker 0 killed by signal 9 (SIGKILL: Killed), \"quoted\"";
+  {
+    RowsCsvSink sink(path, schema);
+    sink.write(ok);
+    sink.write(bad);
+  }
+  ReportSchema read_schema;
+  const auto back = read_rows(path, &read_schema);
+  REQUIRE(read_schema.params == schema.params);
+  REQUIRE(read_schema.metrics == schema.metrics);
+  REQUIRE(back.size() == 2);
+  REQUIRE(row_cells(back[0], schema) == row_cells(ok, schema));
+  REQUIRE(row_cells(back[1], schema) == row_cells(bad, schema));
+  REQUIRE(back[0].wall_ns == ok.wall_ns);
+  REQUIRE(back[0].metric("mb_per_s") == 1234.5678);
+  REQUIRE_FALSE(back[0].metric("spawn_p50_ns"));
+  REQUIRE_FALSE(back[1].wall_ns);  // an error row has no timing, not a zero
+}
+
+TEST_CASE("malformed reports are rejected with the file and line", "[csv][report]") {
+  test::TempDir dir;
+  const std::string path = dir.path() + "/bad.csv";
+  SECTION("missing file") { REQUIRE_THROWS_AS(CsvTable::read(dir.path() + "/nope.csv"), CsvError); }
+  SECTION("wrong column count") {
+    std::ofstream(path) << "a,b\n1,2\n3\n";
+    REQUIRE_THROWS_WITH(CsvTable::read(path), Catch::Contains("line 3"));
+  }
+  SECTION("not a rows report") {
+    std::ofstream(path) << "a,b\n1,2\n";
+    REQUIRE_THROWS_WITH(read_rows(path), Catch::Contains("no column 'workload'"));
+  }
+  SECTION("a number that is not one") {
+    ReportSchema schema;
+    {
+      RowsCsvSink sink(path, schema);
+    }
+    std::ofstream(path, std::ios::app) << "cpu_sum,thread,1,none,,1,ok,,12x,1,1,1,1,1\n";
+    REQUIRE_THROWS_WITH(read_rows(path), Catch::Contains("line 2") && Catch::Contains("wall_ns"));
+  }
+}

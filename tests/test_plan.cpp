@@ -1,0 +1,134 @@
+// From user input to cases: values parsed exactly, bad input rejected with a message naming it.
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "bad_input.hpp"
+#include "pinning.hpp"
+#include "plan.hpp"
+#include "topology.hpp"
+
+using namespace parbench;
+
+namespace {
+RunRequest request(std::vector<std::string> targets) {
+  RunRequest r;
+  r.targets = std::move(targets);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("integers accept plain, scientific and binary-suffixed forms", "[params]") {
+  std::int64_t v = 0;
+  REQUIRE((parse_integer("1000", v) && v == 1000));
+  REQUIRE((parse_integer("1e6", v) && v == 1'000'000));
+  REQUIRE((parse_integer("2.5e6", v) && v == 2'500'000));
+  REQUIRE((parse_integer("1E+3", v) && v == 1000));
+  REQUIRE((parse_integer("64Ki", v) && v == 65536));
+  REQUIRE((parse_integer("256Mi", v) && v == 268435456));
+  REQUIRE((parse_integer("-4", v) && v == -4));
+  for (const char* bad : {"", "1.5", "abc", "1e", "1e-3", "1,000", "99999999999999999999", "e5", "2.5e0"}) {
+    INFO(bad);
+    REQUIRE_FALSE(parse_integer(bad, v));
+  }
+}
+
+TEST_CASE("parameter values are checked against their declaration", "[params]") {
+  const auto n = ParamSpec::integer("n", "", {"10"}, 1, 1000);
+  REQUIRE(n.normalize("1e3") == "1000");
+  REQUIRE_THROWS_WITH(n.normalize("0"), Catch::Contains("out of range") && Catch::Contains("[1, 1000]"));
+  REQUIRE_THROWS_WITH(n.normalize("ten"), Catch::Contains("not an integer"));
+  const auto s = ParamSpec::choice("scaling", "", {"strong"}, {"strong", "weak"});
+  REQUIRE(s.normalize("weak") == "weak");
+  REQUIRE_THROWS_WITH(s.normalize("medium"), Catch::Contains("one of strong, weak"));
+}
+
+TEST_CASE("lists and options are parsed strictly", "[plan]") {
+  REQUIRE(split_list("a,b", "x") == std::vector<std::string>{"a", "b"});
+  REQUIRE_THROWS_AS(split_list("a,,b", "x"), BadInput);
+  REQUIRE_THROWS_AS(split_list("a,", "x"), BadInput);
+  REQUIRE_THROWS_AS(split_list("", "x"), BadInput);
+  REQUIRE(parse_workers("1,2,4") == std::vector<int>{1, 2, 4});
+  REQUIRE_THROWS_WITH(parse_workers("0"), Catch::Contains("'0' is not a worker count"));
+  REQUIRE_THROWS_AS(parse_workers("-1"), BadInput);
+  REQUIRE_THROWS_AS(parse_workers("two"), BadInput);
+  REQUIRE_THROWS_AS(parse_workers("5000"), BadInput);
+  REQUIRE(parse_param_option("n=1e6,1e8").second == std::vector<std::string>{"1e6", "1e8"});
+  REQUIRE_THROWS_AS(parse_param_option("n"), BadInput);
+  REQUIRE_THROWS_AS(parse_param_option("=3"), BadInput);
+}
+
+TEST_CASE("the matrix is the product of parameters, backends, workers and pins", "[plan]") {
+  RunRequest r = request({"cpu_sum"});
+  r.workers = {1, 2, 4};
+  r.params = {{"n", {"1e6", "1e8"}}, {"scaling", {"strong", "weak"}}};
+  r.pins = {"none", "compact"};
+  const RunPlan plan = make_plan(r);
+  REQUIRE(plan.groups.size() == 4);                   // n x scaling
+  REQUIRE(plan.groups[0].cases.size() == 2 * 3 * 2);  // backends x workers x pins
+  REQUIRE(plan.case_count() == 48);
+  REQUIRE(plan.groups[0].max_workers == 4);
+  REQUIRE(plan.groups[0].params.get("n") == "1000000");
+  REQUIRE(plan.schema.params == std::vector<std::string>{"n", "scaling"});
+  for (const auto& c : plan.groups[0].cases) {
+    REQUIRE(c.cpus.size() == (c.pin.pins() ? static_cast<std::size_t>(c.workers) : 0u));
+  }
+}
+
+TEST_CASE("a suite expands to its workloads and a --param applies where it belongs", "[plan]") {
+  RunRequest r = request({"default"});
+  r.params = {{"ms", {"5"}}};
+  const RunPlan plan = make_plan(r);
+  std::set<std::string> names;
+  for (const auto& g : plan.groups) {
+    names.insert(std::string(g.workload->name()));
+    if (g.workload->name() == "sleep") REQUIRE(g.params.get("ms") == "5");
+  }
+  REQUIRE(names == std::set<std::string>{"cpu_sum", "mem_sum", "sleep", "spawn"});
+}
+
+TEST_CASE("bad requests are rejected before anything runs", "[plan]") {
+  auto fails_with = [](RunRequest r, const std::string& text) {
+    INFO(text);
+    REQUIRE_THROWS_WITH(make_plan(r), Catch::Contains(text));
+  };
+  fails_with(request({"nope"}), "unknown workload or suite 'nope'");
+  fails_with(request({}), "nothing to run");
+  RunRequest r = request({"cpu_sum"});
+  r.backends = {"fiber"};
+  fails_with(r, "unknown backend 'fiber'");
+  r = request({"cpu_sum"});
+  r.params = {{"size", {"1"}}};
+  fails_with(r, "unknown parameter 'size'");
+  r = request({"cpu_sum"});
+  r.params = {{"n", {"0"}}};
+  fails_with(r, "out of range");
+  r = request({"cpu_sum"});
+  r.reps = 0;
+  fails_with(r, "--reps");
+  r = request({"cpu_sum"});
+  r.warmup = -1;
+  fails_with(r, "--warmup");
+  r = request({"cpu_sum"});
+  r.timeout_s = 0;
+  fails_with(r, "--timeout");
+  r = request({"cpu_sum"});
+  r.pins = {"diagonal"};
+  fails_with(r, "--pin");
+}
+
+TEST_CASE("pin policies", "[pin]") {
+  const auto allowed = allowed_cpus();
+  REQUIRE_FALSE(PinPolicy::parse("none").pins());
+  REQUIRE(PinPolicy::parse("none").assign(4).empty());
+  const auto compact = PinPolicy::parse("compact").assign(5);
+  REQUIRE(compact.size() == 5);
+  const auto spread = PinPolicy::parse("spread").assign(static_cast<int>(allowed.size()));
+  REQUIRE(std::set<int>(spread.begin(), spread.end()).size() == allowed.size());  // one worker per CPU
+  const std::string first = std::to_string(allowed.front());
+  REQUIRE(PinPolicy::parse(first + "+" + first).assign(3) == std::vector<int>(3, allowed.front()));
+  REQUIRE_THROWS_WITH(PinPolicy::parse("4096"), Catch::Contains("not available"));
+  REQUIRE_THROWS_AS(PinPolicy::parse("0+"), BadInput);
+  REQUIRE_THROWS_AS(PinPolicy::parse("3-1"), BadInput);
+  REQUIRE_THROWS_AS(PinPolicy::parse("x"), BadInput);
+  REQUIRE(format_cpu_list({0, 1, 2, 5, 7, 8}) == "0-2,5,7-8");
+}

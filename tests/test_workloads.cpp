@@ -1,0 +1,109 @@
+// Every registered workload runs end to end on every backend in its smoke configuration, verifies
+// its own result, and its CSV reads back with the CSV parser. A wrong result is an error row.
+#include <catch2/catch.hpp>
+
+#include "registry.hpp"
+#include "runner.hpp"
+#include "support.hpp"
+
+using namespace parbench;
+
+namespace {
+
+class MemorySink final : public RowSink {
+ public:
+  void write(const Row& row) override { rows.push_back(row); }
+  std::vector<Row> rows;
+};
+
+// A workload whose result is always wrong, to show the verification path ends in an error row.
+class WrongAnswer final : public Workload {
+  class Exp final : public Experiment {
+   public:
+    void work(const WorkerContext&) override {}
+    Metrics after_rep(const RepInfo&, const RunResult&) override {
+      throw VerificationError("sum is 41, closed form says 42");
+    }
+    [[nodiscard]] double work_units(const RepInfo&) const override { return 1; }
+  };
+
+ public:
+  [[nodiscard]] std::string_view name() const override { return "wrong_answer"; }
+  [[nodiscard]] std::string_view summary() const override { return ""; }
+  [[nodiscard]] std::string_view work_unit() const override { return "items"; }
+  [[nodiscard]] std::vector<ParamSpec> params() const override { return {}; }
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override { return {}; }
+  [[nodiscard]] std::unique_ptr<Experiment> prepare(const PrepareInfo&) const override {
+    return std::make_unique<Exp>();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("every workload runs end to end on every backend", "[workload][smoke]") {
+  for (const auto& w : all_workloads()) {
+    DYNAMIC_SECTION(w->name()) {
+      RunRequest req;
+      req.targets = {std::string(w->name())};
+      req.workers = {1, 2};
+      req.reps = 2;
+      req.warmup = 1;
+      req.timeout_s = 60;
+      for (const auto& [name, value] : w->smoke_params()) req.params.push_back({name, {value}});
+      const RunPlan plan = make_plan(req);
+
+      test::TempDir dir;
+      const std::string path = dir.path() + "/smoke.csv";
+      {
+        RowsCsvSink sink(path, plan.schema);
+        REQUIRE(execute_plan(plan, sink));
+      }
+      ReportSchema schema;
+      const auto rows = read_rows(path, &schema);
+      REQUIRE(rows.size() == plan.case_count() * 2);
+      for (const auto& r : rows) {
+        INFO(r.backend << " workers=" << r.workers << " error=" << r.error);
+        REQUIRE(r.ok());
+        REQUIRE(r.wall_ns.value_or(-1) >= 0);
+        REQUIRE(r.work_units.value_or(0) > 0);
+        for (const auto& spec : w->params()) REQUIRE(r.param(spec.name) != nullptr);
+        for (const auto& m : w->metrics()) REQUIRE(r.metric(m.name));
+      }
+      REQUIRE(test::child_pids().empty());
+    }
+  }
+}
+
+TEST_CASE("a wrong result is an error row, once per case, never a timing", "[workload]") {
+  WrongAnswer wrong;
+  RunPlan plan;
+  plan.reps = 3;
+  plan.warmup = 0;
+  plan.timeout = std::chrono::seconds(30);
+  CaseGroup g;
+  g.workload = &wrong;
+  g.cases.push_back({all_backends().front().get(), 1, PinPolicy::none(), {}});
+  plan.groups.push_back(g);
+  MemorySink sink;
+  REQUIRE_FALSE(execute_plan(plan, sink));
+  REQUIRE(sink.rows.size() == 1);
+  REQUIRE(sink.rows[0].status == "error");
+  REQUIRE_THAT(sink.rows[0].error, Catch::Contains("wrong result") && Catch::Contains("closed form"));
+  REQUIRE_FALSE(sink.rows[0].wall_ns);
+}
+
+TEST_CASE("repetitions of compared cases are interleaved", "[runner]") {
+  RunRequest req;
+  req.targets = {"sleep"};
+  req.params = {{"ms", {"0"}}};
+  req.workers = {1, 2};
+  req.backends = {"thread"};
+  req.reps = 3;
+  req.warmup = 0;
+  const RunPlan plan = make_plan(req);
+  MemorySink sink;
+  REQUIRE(execute_plan(plan, sink));
+  std::vector<int> order;
+  for (const auto& r : sink.rows) order.push_back(r.workers);
+  REQUIRE(order == std::vector<int>{1, 2, 2, 1, 1, 2});  // A B, B A, A B
+}
