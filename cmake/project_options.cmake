@@ -11,7 +11,9 @@ if(PARBENCH_WARNINGS_AS_ERRORS)
   target_compile_options(parbench_options INTERFACE -Werror)
 endif()
 if(PARBENCH_SANITIZE)
-  target_compile_options(parbench_options INTERFACE -fsanitize=${PARBENCH_SANITIZE} -fno-omit-frame-pointer)
+  # No recovery: undefined behaviour fails the test that hits it instead of scrolling past.
+  target_compile_options(parbench_options INTERFACE -fsanitize=${PARBENCH_SANITIZE} -fno-omit-frame-pointer
+                                                    -fno-sanitize-recover=all)
   target_link_options(parbench_options INTERFACE -fsanitize=${PARBENCH_SANITIZE})
 endif()
 

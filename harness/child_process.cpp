@@ -15,10 +15,15 @@
 namespace parbench {
 namespace {
 
+// A worker must die of its own signal, so that the report names it: handlers the parent installed
+// (parbench's interrupt flag, a test framework's or a sanitizer's crash handler) are reset.
 void reset_signals_in_child() {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD}) sigaction(sig, &dfl, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
+                  SIGTRAP, SIGSYS}) {
+    sigaction(sig, &dfl, nullptr);
+  }
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -7,9 +7,11 @@
 namespace parbench {
 namespace {
 
-volatile sig_atomic_t g_signal = 0;
+// Lock-free atomic: safe to store from a signal handler and to read from any thread.
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 
-void on_signal(int sig) { g_signal = sig; }
+void on_signal(int sig) { g_signal.store(sig, std::memory_order_relaxed); }
 
 }  // namespace
 
@@ -22,8 +24,8 @@ void install_interrupt_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-bool interrupt_requested() { return g_signal != 0; }
-int interrupt_signal() { return g_signal; }
-void set_interrupt_for_testing(int signal) { g_signal = signal; }
+bool interrupt_requested() { return g_signal.load(std::memory_order_relaxed) != 0; }
+int interrupt_signal() { return g_signal.load(std::memory_order_relaxed); }
+void set_interrupt_for_testing(int signal) { g_signal.store(signal, std::memory_order_relaxed); }
 
 }  // namespace parbench

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "backend.hpp"
+#include "child_process.hpp"
 #include "clock.hpp"
 #include "interrupt.hpp"
 #include "run_workers.hpp"
@@ -143,16 +144,22 @@ TEST_CASE("worker faults become errors and leave nothing behind", "[backend][fau
 }
 
 TEST_CASE("an interrupt stops the workers, reaps them and is reported", "[backend][fault]") {
+  install_interrupt_handlers();
   for (const auto& backend : all_backends()) {
     DYNAMIC_SECTION(backend->name()) {
-      std::jthread signaller([] {
+      // A real SIGINT from another process, as from a terminal or a CI runner cancelling the job.
+      const pid_t parent = getpid();
+      ChildProcess sender = ChildProcess::fork_and_run([parent] {
         std::this_thread::sleep_for(200ms);
-        set_interrupt_for_testing(SIGINT);
+        return kill(parent, SIGINT);
       });
       REQUIRE_THROWS_AS(run_workers(*backend, spec_of(2), [](const WorkerContext&) { pause(); }), Interrupted);
-      signaller.join();
+      REQUIRE(interrupt_signal() == SIGINT);
+      REQUIRE(sender.reap() == 0);
       set_interrupt_for_testing(0);
       REQUIRE(test::child_pids().empty());
     }
   }
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
 }

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Plot speedup against workers from a parbench summary CSV.
+
+One panel per workload and parameter set, one line per backend (and pinning), with the ideal
+line and a fitted scaling law: Amdahl's law for strong scaling (fixed total work), Gustafson's law
+for weak scaling (work grows with the workers; told apart by the work_units column). The fitted
+serial fraction is printed in the legend. Cases with errors are left out.
+
+Usage: plot_speedup.py PREFIX.summary.csv [-o OUT]   (writes OUT.png and OUT.svg)
+"""
+import argparse
+import csv
+import os
+import sys
+
+REQUIRED = ["workload", "backend", "workers", "pin", "status", "speedup", "work_units"]
+FIXED = {"workload", "backend", "workers", "pin", "reps", "errors", "status", "error"}
+
+
+def import_pyplot():
+    """matplotlib from Debian's python3 when the interpreter running us lacks it."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        return plt
+    except ImportError:
+        system = "/usr/bin/python3"
+        if os.path.realpath(sys.executable) != os.path.realpath(system) and os.path.exists(system):
+            os.execv(system, [system, os.path.abspath(__file__)] + sys.argv[1:])
+        sys.exit("plot_speedup.py: matplotlib is not installed (Debian: apt-get install python3-matplotlib)")
+
+
+def read_summary(path):
+    try:
+        with open(path, newline="") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+            if missing:
+                sys.exit(f"plot_speedup.py: {path}: not a parbench summary; missing columns: {', '.join(missing)}")
+            header = reader.fieldnames
+            rows = list(reader)
+    except OSError as e:
+        sys.exit(f"plot_speedup.py: cannot read {path}: {e.strerror}")
+    # Parameter columns sit between `pin` and `reps` in the summary schema.
+    params = header[header.index("pin") + 1:header.index("reps")]
+    return rows, params
+
+
+def fit_serial_fraction(points, weak):
+    """Least-squares serial fraction f of Amdahl (strong) or Gustafson (weak) through the points.
+
+    Amdahl:    1/S = f + (1-f)/N  ->  (1/S - 1/N) = f (1 - 1/N)
+    Gustafson: S = N - f (N - 1)  ->  (N - S) = f (N - 1)
+    Both are y = f x, so f = sum(xy) / sum(x^2), over the points with N > 1.
+    """
+    xs, ys = [], []
+    for n, s in points:
+        if n <= 1 or s <= 0:
+            continue
+        if weak:
+            xs.append(n - 1)
+            ys.append(n - s)
+        else:
+            xs.append(1 - 1 / n)
+            ys.append(1 / s - 1 / n)
+    if not xs:
+        return None
+    f = sum(x * y for x, y in zip(xs, ys)) / sum(x * x for x in xs)
+    return min(max(f, 0.0), 1.0)
+
+
+def law(n, f, weak):
+    return n - f * (n - 1) if weak else 1 / (f + (1 - f) / n)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("summary", help="PREFIX.summary.csv written by parbench run")
+    parser.add_argument("-o", "--output", help="output path without extension (default: PREFIX.speedup)")
+    args = parser.parse_args()
+    plt = import_pyplot()
+
+    rows, params = read_summary(args.summary)
+    panels = {}
+    for r in rows:
+        if r["status"] != "ok" or not r["speedup"]:
+            continue
+        key = (r["workload"],) + tuple(f"{p}={r[p]}" for p in params if r.get(p))
+        line = (r["backend"], r["pin"])
+        panels.setdefault(key, {}).setdefault(line, []).append(
+            (int(r["workers"]), float(r["speedup"]), float(r["work_units"])))
+    # A panel needs at least two worker counts to say anything about scaling.
+    panels = {k: v for k, v in panels.items() if any(len({p[0] for p in pts}) > 1 for pts in v.values())}
+    if not panels:
+        sys.exit(f"plot_speedup.py: {args.summary}: no successful case has more than one worker count")
+
+    cols = min(3, len(panels))
+    nrows = (len(panels) + cols - 1) // cols
+    fig, axes = plt.subplots(nrows, cols, figsize=(5.2 * cols, 4.2 * nrows), squeeze=False)
+    for ax, (key, lines) in zip(axes.flat, sorted(panels.items())):
+        top = 1
+        for (backend, pin), pts in sorted(lines.items()):
+            pts.sort()
+            ns = [p[0] for p in pts]
+            top = max(top, max(ns))
+            one = [p for p in pts if p[0] == 1]
+            weak = bool(one) and pts[-1][2] > one[0][2] * 1.5
+            label = backend if pin == "none" else f"{backend} (pin {pin})"
+            (handle,) = ax.plot(ns, [p[1] for p in pts], "o-", label=label)
+            f = fit_serial_fraction([(p[0], p[1]) for p in pts], weak)
+            if f is not None:
+                grid = [1 + i * (max(ns) - 1) / 50 for i in range(51)]
+                ax.plot(grid, [law(n, f, weak) for n in grid], "--", color=handle.get_color(), alpha=0.6,
+                        label=f"{'Gustafson' if weak else 'Amdahl'} fit, serial {100 * f:.1f}%")
+        ax.plot([1, top], [1, top], ":", color="gray", label="ideal")
+        ax.set_title("  ".join(key), fontsize=10)
+        ax.set_xlabel("workers")
+        ax.set_ylabel("speedup (work per second vs 1 worker)")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+
+    out = args.output or args.summary.removesuffix(".csv").removesuffix(".summary") + ".speedup"
+    for ext in ("png", "svg"):
+        fig.savefig(f"{out}.{ext}", dpi=120)
+    print(f"{out}.png\n{out}.svg")
+
+
+if __name__ == "__main__":
+    main()

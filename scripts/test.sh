@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Command 2: install dependencies, build everything with warnings as errors and ASan + UBSan, run
+# every test through CTest; then the thread-related tests again under ThreadSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+jobs=$(nproc)
+
+cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DPARBENCH_SANITIZE=address,undefined -DPARBENCH_WARNINGS_AS_ERRORS=ON >/dev/null
+cmake --build build-test -j "$jobs"
+ctest --test-dir build-test --output-on-failure -j "$jobs"
+
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DPARBENCH_SANITIZE=thread -DPARBENCH_WARNINGS_AS_ERRORS=ON >/dev/null
+cmake --build build-tsan -j "$jobs" --target parbench_tests
+# Shared-memory protocols (start gate, worker slots, results) across threads and workloads.
+build-tsan/tests/parbench_tests "[backend],[workload],[runner]"

@@ -1,0 +1,66 @@
+"""scripts/plot_speedup.py: draws PNG and SVG from a summary, fits the scaling law, rejects bad input."""
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SOURCE = os.environ.get("PARBENCH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), ".."))
+SCRIPT = os.path.join(SOURCE, "scripts", "plot_speedup.py")
+sys.path.insert(0, os.path.join(SOURCE, "scripts"))
+import plot_speedup  # noqa: E402
+
+HEADER = ["workload", "backend", "workers", "pin", "n", "reps", "errors", "status", "error",
+          "median_wall_ns", "work_units", "speedup", "efficiency"]
+
+
+def write_summary(path, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        w.writerows(rows)
+
+
+class PlotSpeedup(unittest.TestCase):
+    def test_amdahl_fit_recovers_the_serial_fraction(self):
+        f = 0.1
+        points = [(n, 1 / (f + (1 - f) / n)) for n in (1, 2, 4, 8)]
+        self.assertAlmostEqual(plot_speedup.fit_serial_fraction(points, weak=False), f, places=9)
+
+    def test_gustafson_fit_recovers_the_serial_fraction(self):
+        f = 0.25
+        points = [(n, n - f * (n - 1)) for n in (1, 2, 4, 8)]
+        self.assertAlmostEqual(plot_speedup.fit_serial_fraction(points, weak=True), f, places=9)
+
+    def test_writes_png_and_svg(self):
+        with tempfile.TemporaryDirectory() as d:
+            summary = os.path.join(d, "r.summary.csv")
+            write_summary(summary, [
+                ["cpu_sum", "thread", 1, "none", 100, 3, 0, "ok", "", 100, 100, 1, 1],
+                ["cpu_sum", "thread", 2, "none", 100, 3, 0, "ok", "", 52, 100, 1.92, 0.96],
+                ["cpu_sum", "process", 1, "none", 100, 3, 0, "ok", "", 100, 100, 1, 1],
+                ["cpu_sum", "process", 2, "none", 100, 3, 0, "ok", "", 51, 100, 1.96, 0.98],
+                ["cpu_sum", "process", 4, "none", 100, 0, 1, "error", "timed out", "", "", "", ""],
+            ])
+            out = os.path.join(d, "plot")
+            subprocess.run([sys.executable, SCRIPT, summary, "-o", out], check=True, capture_output=True)
+            for ext in ("png", "svg"):
+                self.assertGreater(os.path.getsize(f"{out}.{ext}"), 1000)
+
+    def test_rejects_a_csv_without_the_columns(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "rows.csv")
+            with open(path, "w") as f:
+                f.write("workload,backend\ncpu_sum,thread\n")
+            r = subprocess.run([sys.executable, SCRIPT, path], capture_output=True, text=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("missing columns", r.stderr)
+
+    def test_help_is_the_docstring(self):
+        r = subprocess.run([sys.executable, SCRIPT, "--help"], capture_output=True, text=True, check=True)
+        self.assertIn("Amdahl", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
