@@ -88,7 +88,8 @@ class Supervisor {
   Supervisor(std::vector<ChildProcess>& children, bool per_worker)
       : children_(children), per_worker_(per_worker) {}
 
-  std::string wait_until(std::int64_t deadline_ns, const std::function<bool()>& done) {
+  // slice_ms: how often `done` is re-checked when no process exits. Exits wake the loop at once.
+  std::string wait_until(std::int64_t deadline_ns, int slice_ms, const std::function<bool()>& done) {
     while (!done()) {
       if (interrupt_requested()) {
         kill_all();
@@ -104,8 +105,8 @@ class Supervisor {
         }
       }
       if (fds.empty()) return "";
-      // Short slices: `done` may become true without any process exiting (all workers at the gate).
-      const int rc = poll(fds.data(), fds.size(), 2);
+      const std::int64_t left_ms = (deadline_ns - now_ns()) / 1'000'000 + 1;
+      const int rc = poll(fds.data(), fds.size(), static_cast<int>(std::min<std::int64_t>(slice_ms, left_ms)));
       if (rc <= 0) continue;  // timeout or EINTR: loop re-checks the signal flag
       for (std::size_t k = 0; k < fds.size(); ++k) {
         if ((fds[k].revents & (POLLIN | POLLHUP)) == 0) continue;
@@ -187,7 +188,9 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
     return std::atomic_ref<std::uint32_t>(control.gate.ready).load(std::memory_order_acquire) >= n ||
            failed_worker() >= 0;
   };
-  std::string fault = supervisor.wait_until(deadline, all_ready);
+  // Short slices at the gate (workers are waiting on us); long ones while they work, where waking
+  // up would only take CPU from them: a worker exiting or crashing wakes us through its pidfd.
+  std::string fault = supervisor.wait_until(deadline, 2, all_ready);
   if (const int w = failed_worker(); w >= 0) {
     return fail(fmt::format("worker {}: {}", w, slots[static_cast<std::size_t>(w)].error));
   }
@@ -198,7 +201,7 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
   if (!fault.empty()) return fail(fault + " before the start gate opened");
 
   control.gate.release();
-  fault = supervisor.wait_until(deadline, [&] {
+  fault = supervisor.wait_until(deadline, 20, [&] {
     return failed_worker() >= 0 ||
            std::none_of(children.begin(), children.end(), [](auto& c) { return c.running(); });
   });
