@@ -7,6 +7,8 @@
 // Workers may be threads or forked processes: everything work() writes that anyone else must read
 // goes into memory from the SharedArena. Workloads never fork, start threads or open output files.
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,13 @@ using Metrics = std::vector<std::pair<std::string, double>>;
 
 // Thrown when a workload's result is wrong.
 class VerificationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Thrown (typically by before_rep) when a case cannot be measured on this backend or machine: the
+// case becomes one row with status "unsupported" and the reason, which is not an error.
+class Unsupported : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -74,6 +83,12 @@ class Workload {
   [[nodiscard]] virtual std::string_view work_unit() const = 0;  // "terms", "bytes", "spawns"
   [[nodiscard]] virtual std::vector<ParamSpec> params() const = 0;
   [[nodiscard]] virtual std::vector<MetricSpec> metrics() const { return {}; }
+  // A pin policy the parameters themselves imply (ipc placement: same_core, cross_core), overriding
+  // --pin; nullopt to use --pin. A placement the machine cannot provide also returns nullopt, and
+  // the Experiment reports the case as Unsupported.
+  [[nodiscard]] virtual std::optional<std::string> pin_for(const ParamValues& /*params*/) const {
+    return std::nullopt;
+  }
   // Worker counts swept when --workers is not given.
   [[nodiscard]] virtual std::vector<int> default_workers(int cpus) const;
   // A quick configuration for smoke tests: parameter overrides that keep one repetition short.

@@ -6,4 +6,6 @@
   X(cpu_sum)                  \
   X(mem_sum)                  \
   X(sleep)                    \
-  X(spawn)
+  X(spawn)                    \
+  X(ipc_pingpong)             \
+  X(ipc_stream)

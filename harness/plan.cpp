@@ -164,9 +164,11 @@ RunPlan make_plan(const RunRequest& req) {
                                                               : w->default_workers(cpus);
     for (auto& params : cartesian(lists)) {
       CaseGroup g{w, std::move(params), {}, *std::max_element(workers.begin(), workers.end())};
+      std::vector<PinPolicy> group_pins = pins;
+      if (const auto implied = w->pin_for(g.params)) group_pins = {PinPolicy::parse(*implied)};
       for (const Backend* b : backends) {
         for (int n : workers) {
-          for (const auto& pin : pins) g.cases.push_back({b, n, pin, pin.assign(n)});
+          for (const auto& pin : group_pins) g.cases.push_back({b, n, pin, pin.assign(n)});
         }
       }
       plan.groups.push_back(std::move(g));

@@ -32,14 +32,20 @@ Row error_row(const CaseGroup& g, const Case& c, int rep, const std::string& why
   return r;
 }
 
-// One repetition of one case. Returns the error text, or "" with `row` filled in.
-std::string run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const RunPlan& plan, Row& row) {
+struct RepOutcome {
+  enum class Kind { Ok, Error, Unsupported } kind = Kind::Ok;
+  std::string text;
+};
+
+// One repetition of one case; on success `row` is filled in.
+RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const RunPlan& plan, Row& row) {
+  using K = RepOutcome::Kind;
   const RepInfo info{c.workers, c.backend->name()};
   try {
     exp.before_rep(info);
     const RunSpec spec{c.workers, c.cpus, plan.timeout};
     const RunResult run = run_workers(*c.backend, spec, [&exp](const WorkerContext& ctx) { exp.work(ctx); });
-    if (!run.ok()) return run.error;
+    if (!run.ok()) return {K::Error, run.error};
     row = base_row(g, c);
     for (auto& [name, value] : exp.after_rep(info, run)) row.metrics.emplace_back(name, value);
     row.wall_ns = run.wall_ns;
@@ -48,13 +54,15 @@ std::string run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const Ru
     row.startup_ns = run.startup_ns;
     row.start_skew_ns = run.start_skew_ns;
     row.work_units = exp.work_units(info);
-    return "";
+    return {};
   } catch (const Interrupted&) {
     throw;
+  } catch (const Unsupported& e) {
+    return {K::Unsupported, e.what()};
   } catch (const VerificationError& e) {
-    return fmt::format("wrong result: {}", e.what());
+    return {K::Error, fmt::format("wrong result: {}", e.what())};
   } catch (const std::exception& e) {
-    return e.what();
+    return {K::Error, e.what()};
   }
 }
 
@@ -94,13 +102,19 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
         if (progress) progress(p);
         ++p.done;
         if (interrupt_requested()) throw Interrupted();
-        if (failed[idx]) continue;  // one error row per failing case, not one per repetition
+        if (failed[idx]) continue;  // one row per failing or unsupported case, not one per repetition
         Row row;
-        const std::string error = run_rep(g, c, *exp, plan, row);
-        if (!error.empty()) {
+        const RepOutcome outcome = run_rep(g, c, *exp, plan, row);
+        if (outcome.kind == RepOutcome::Kind::Unsupported) {
+          failed[idx] = true;
+          Row r = base_row(g, c);
+          r.status = "unsupported";
+          r.error = outcome.text;
+          sink.write(r);
+        } else if (outcome.kind == RepOutcome::Kind::Error) {
           failed[idx] = true;
           all_ok = false;
-          sink.write(error_row(g, c, rep, error));
+          sink.write(error_row(g, c, rep, outcome.text));
         } else if (rep >= 1) {
           row.rep = rep;
           sink.write(row);

@@ -9,7 +9,8 @@
 namespace parbench {
 namespace {
 
-// Columns padded to their widest cell; the first `left` columns left-aligned, numbers right.
+// Columns padded to their widest cell; the first `left` columns and the last one (status text)
+// left-aligned, numbers right.
 std::string render(const std::vector<std::vector<std::string>>& table, std::size_t left) {
   std::vector<std::size_t> width;
   for (const auto& row : table) {
@@ -20,7 +21,8 @@ std::string render(const std::vector<std::vector<std::string>>& table, std::size
   for (const auto& row : table) {
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {
-      line += i < left ? fmt::format("{:<{}}  ", row[i], width[i]) : fmt::format("{:>{}}  ", row[i], width[i]);
+      const bool left_aligned = i < left || i + 1 == row.size();
+      line += left_aligned ? fmt::format("{:<{}}  ", row[i], width[i]) : fmt::format("{:>{}}  ", row[i], width[i]);
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
@@ -72,12 +74,20 @@ std::string format_summary_table(const std::vector<SummaryRow>& rows) {
       if (seen.size() > 1) params.push_back(name);
     }
     const bool show_pin = std::any_of(mine.begin(), mine.end(), [](auto* r) { return r->pin != "none"; });
+    const bool show_speedup = std::any_of(mine.begin(), mine.end(), [](auto* r) { return r->speedup.has_value(); });
+    std::vector<std::string> metrics;  // in the order the rows have them; an unsupported row has none
+    for (const auto* r : mine) {
+      for (const auto& [name, v] : r->metric_medians) {
+        if (std::find(metrics.begin(), metrics.end(), name) == metrics.end()) metrics.push_back(name);
+      }
+    }
     std::vector<std::string> head = {"backend", "workers"};
     if (show_pin) head.emplace_back("pin");
     head.insert(head.end(), params.begin(), params.end());
     const std::size_t left = head.size();
-    head.insert(head.end(), {"reps", "median", "cv", "speedup", "efficiency"});
-    for (const auto& [name, v] : first.metric_medians) head.push_back(name);
+    head.insert(head.end(), {"reps", "median", "cv"});
+    if (show_speedup) head.insert(head.end(), {"speedup", "efficiency"});
+    head.insert(head.end(), metrics.begin(), metrics.end());
     head.emplace_back("status");
 
     std::vector<std::vector<std::string>> table{head};
@@ -92,14 +102,16 @@ std::string format_summary_table(const std::vector<SummaryRow>& rows) {
       line.push_back(std::to_string(r->reps));
       line.push_back(r->wall_ns ? format_duration(r->wall_ns->median) : "-");
       line.push_back(r->wall_ns ? fmt::format("{:.1f}%", r->wall_ns->cv * 100) : "-");
-      line.push_back(ratio(r->speedup, "x"));
-      line.push_back(r->efficiency ? fmt::format("{:.0f}%", *r->efficiency * 100) : "-");
-      for (const auto& [name, v] : first.metric_medians) {
+      if (show_speedup) {
+        line.push_back(ratio(r->speedup, "x"));
+        line.push_back(r->efficiency ? fmt::format("{:.0f}%", *r->efficiency * 100) : "-");
+      }
+      for (const auto& name : metrics) {
         const auto it = std::find_if(r->metric_medians.begin(), r->metric_medians.end(),
                                      [&](auto& m) { return m.first == name; });
         line.push_back(it != r->metric_medians.end() ? metric_cell(name, it->second) : "-");
       }
-      line.push_back(r->ok() ? "ok" : "ERROR: " + r->error);
+      line.push_back(r->unsupported ? "unsupported: " + r->error : r->ok() ? "ok" : "ERROR: " + r->error);
       table.push_back(std::move(line));
     }
     out += fmt::format("\n{}\n", workload) + render(table, left);

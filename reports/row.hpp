@@ -17,13 +17,14 @@ struct Row {
   std::string cpus;  // the CPU of each worker in order, joined by '+'; empty when not pinned
   std::vector<std::pair<std::string, std::string>> params;
   int rep = 0;  // 1..reps; 0 marks a failure during warm-up
-  std::string status = "ok";  // ok | error
+  std::string status = "ok";  // ok | error | unsupported (with the reason in `error`)
   std::string error;
   std::optional<std::int64_t> wall_ns, cpu_user_ns, cpu_sys_ns, startup_ns, start_skew_ns;
   std::optional<double> work_units;
   std::vector<std::pair<std::string, double>> metrics;
 
   [[nodiscard]] bool ok() const { return status == "ok"; }
+  [[nodiscard]] bool unsupported() const { return status == "unsupported"; }
   [[nodiscard]] const std::string* param(const std::string& name) const;
   [[nodiscard]] std::optional<double> metric(const std::string& name) const;
 };

@@ -31,6 +31,11 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
   std::vector<double> wall, user, sys, startup, skew;
   std::map<std::string, std::vector<double>> metrics;
   for (const Row* r : rows) {
+    if (r->unsupported()) {
+      s.unsupported = true;
+      s.error = r->error;
+      continue;
+    }
     if (!r->ok()) {
       if (s.errors++ == 0) s.error = r->error;
       continue;
@@ -120,7 +125,7 @@ std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& 
   }
   const auto& w = s.wall_ns;
   auto wall = [&](double Summary::*field) { return w ? format_number(std::round((*w).*field)) : ""; };
-  c.insert(c.end(), {std::to_string(s.reps), std::to_string(s.errors), s.ok() ? "ok" : "error", s.error,
+  c.insert(c.end(), {std::to_string(s.reps), std::to_string(s.errors), s.status(), s.error,
                      wall(&Summary::median), wall(&Summary::min), wall(&Summary::max), wall(&Summary::mean),
                      wall(&Summary::stddev), w ? format_number(w->cv) : "", wall(&Summary::p95),
                      w && w->ci95 ? format_number(w->ci95->lo) : "",

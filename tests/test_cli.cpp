@@ -136,6 +136,23 @@ TEST_CASE("a failing case is an error row and exit status 1; the run goes on", "
   REQUIRE(errors == 1);
 }
 
+TEST_CASE("IPC runs leave no /dev/shm, /dev/mqueue or FIFO entry, finished or interrupted", "[cli][fault][ipc]") {
+  const auto ipc_before = test::ipc_entries();
+  test::TempDir dir;
+  const std::string prefix = dir.path() + "/ipc";
+  const auto done = test::run_parbench({"run", "ipc_pingpong", "ipc_stream", "--param", "size=64", "--param",
+                                        "count=100", "--reps", "1", "--warmup", "0", "--quiet", "--out", prefix});
+  INFO(done.err);
+  REQUIRE(done.status == 0);
+  const auto rows = read_rows(prefix + ".csv");
+  REQUIRE_FALSE(rows.empty());
+  for (const auto& r : rows) {
+    INFO(r.workload << " " << r.backend << " " << *r.param("channel") << ": " << r.error);
+    REQUIRE((r.ok() || (r.unsupported() && *r.param("channel") == "inproc_queue")));
+  }
+  REQUIRE(test::ipc_entries() == ipc_before);
+}
+
 TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli][fault]") {
   const auto ipc_before = test::ipc_entries();
   for (const char* backend : {"thread", "process"}) {

@@ -1,0 +1,61 @@
+#pragma once
+// An IPC channel under test: a two-sided link created before the workers start (so forked workers
+// inherit it), through which side 0 and side 1 exchange whole messages. Adding a channel is one
+// file defining `std::unique_ptr<ChannelKind> make_channel_<name>()` plus one line in
+// channel_list.hpp; the IPC workloads, tests and sweeps iterate over the registry.
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shared_memory.hpp"
+
+namespace parbench {
+
+class Channel {
+ public:
+  Channel() = default;
+  virtual ~Channel() = default;
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  // Sends one message of exactly msg.size() bytes from `side` (0 or 1) to the other side.
+  virtual void send(int side, std::span<const std::byte> msg) = 0;
+  // Receives one whole message of exactly msg.size() bytes at `side`.
+  virtual void recv(int side, std::span<std::byte> msg) = 0;
+};
+
+struct ChannelSpec {
+  std::size_t message_bytes = 8;
+  bool spin = false;  // busy-spin instead of blocking, where the channel has that mode
+};
+
+class ChannelKind {
+ public:
+  ChannelKind() = default;
+  virtual ~ChannelKind() = default;
+  ChannelKind(const ChannelKind&) = delete;
+  ChannelKind& operator=(const ChannelKind&) = delete;
+
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  [[nodiscard]] virtual std::string_view description() const = 0;
+  // Lives in one address space: works between threads only.
+  [[nodiscard]] virtual bool threads_only() const { return false; }
+  [[nodiscard]] virtual bool has_spin_mode() const { return false; }
+  // Why a message of `bytes` cannot go through this channel on this machine (naming the limit), or
+  // nullopt when it can.
+  [[nodiscard]] virtual std::optional<std::string> size_limit(std::size_t /*bytes*/) const {
+    return std::nullopt;
+  }
+  // Shared memory comes from `arena`, which lives exactly as long as the channel.
+  [[nodiscard]] virtual std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& arena) const = 0;
+};
+
+const std::vector<std::unique_ptr<ChannelKind>>& all_channels();
+const ChannelKind* find_channel(std::string_view name);
+std::vector<std::string> channel_names();
+
+}  // namespace parbench

@@ -1,0 +1,48 @@
+#pragma once
+// What the IPC workloads share: the channel, size, wait and placement parameters, and a fresh
+// channel for every repetition (a repetition killed mid-transfer cannot leave bytes behind for the
+// next one), checked against what the backend and the channel allow.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "channels/channel.hpp"
+#include "workload.hpp"
+
+namespace parbench {
+
+// channel, size, wait, placement (with the given default placements), count.
+std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements, const std::string& count_help);
+
+// The pin policy for placement=same_core / cross_core; nullopt for none or when the machine has
+// too few CPUs (the case then reports itself unsupported).
+std::optional<std::string> ipc_placement_pin(const ParamValues& params);
+
+class IpcChannel {
+ public:
+  IpcChannel(std::string workload, const ParamValues& params);
+
+  // Checks the case and creates a new channel. Throws Unsupported (wrong worker count, a
+  // threads-only channel on processes, no spin mode, placement impossible) or std::runtime_error
+  // (the message is over the channel's limit, naming the limit).
+  void renew(const RepInfo& rep);
+
+  [[nodiscard]] Channel& get() { return *channel_; }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  // `count`, or the automatic count: budget_bytes / size, clamped to [lo, hi].
+  [[nodiscard]] std::int64_t count_or(std::int64_t budget_bytes, std::int64_t lo, std::int64_t hi) const;
+
+ private:
+  std::string workload_;
+  const ChannelKind* kind_;
+  std::size_t size_;
+  bool spin_;
+  std::string placement_;
+  bool placement_possible_;
+  std::int64_t count_;
+  std::unique_ptr<Channel> channel_;
+  SharedArena arena_;  // declared after channel_: the channel is destroyed first
+};
+
+}  // namespace parbench

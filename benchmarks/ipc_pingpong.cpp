@@ -1,0 +1,94 @@
+// ipc_pingpong: round trips of one message between two workers over a channel. Worker 0 sends and
+// times each round trip; worker 1 verifies each message and sends it back; worker 0 verifies the
+// reply. Latency percentiles are over every round trip of the repetition.
+#include <algorithm>
+
+#include "channels/message.hpp"
+#include "clock.hpp"
+#include "ipc_common.hpp"
+#include "stats.hpp"
+
+namespace parbench {
+namespace {
+
+class PingpongExperiment final : public Experiment {
+ public:
+  explicit PingpongExperiment(const PrepareInfo& info)
+      : channel_("ipc_pingpong", info.params),
+        // ~8 MiB moved per repetition, at least 20 and at most 1000 round trips
+        count_(channel_.count_or(8 << 20, 20, 1000)),
+        rtt_ns_(info.arena.make<std::int64_t>(static_cast<std::size_t>(count_))) {}
+
+  void before_rep(const RepInfo& rep) override { channel_.renew(rep); }
+
+  void work(const WorkerContext& ctx) override {
+    Channel& ch = channel_.get();
+    std::vector<std::byte> buf(channel_.size());
+    for (std::int64_t i = 0; i < count_; ++i) {
+      const auto seq = static_cast<std::uint32_t>(i);
+      if (ctx.index == 0) {
+        stamp_message(buf, seq);
+        const std::int64_t t0 = now_ns();
+        ch.send(0, buf);
+        ch.recv(0, buf);
+        rtt_ns_[static_cast<std::size_t>(i)] = now_ns() - t0;
+        verify_message(buf, seq);
+      } else {
+        ch.recv(1, buf);
+        verify_message(buf, seq);
+        ch.send(1, buf);
+      }
+    }
+  }
+
+  Metrics after_rep(const RepInfo& /*rep*/, const RunResult& /*run*/) override {
+    std::vector<double> v(rtt_ns_.begin(), rtt_ns_.end());
+    std::sort(v.begin(), v.end());
+    return {{"rtt_p50_ns", quantile_sorted(v, 0.50)},  {"rtt_p90_ns", quantile_sorted(v, 0.90)},
+            {"rtt_p99_ns", quantile_sorted(v, 0.99)},  {"rtt_p999_ns", quantile_sorted(v, 0.999)},
+            {"rtt_max_ns", v.back()}};
+  }
+
+  [[nodiscard]] double work_units(const RepInfo& /*rep*/) const override { return static_cast<double>(count_); }
+
+ private:
+  IpcChannel channel_;
+  std::int64_t count_;
+  std::span<std::int64_t> rtt_ns_;
+};
+
+class IpcPingpong final : public Workload {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "ipc_pingpong"; }
+  [[nodiscard]] std::string_view summary() const override {
+    return "round-trip latency of one message between two workers, per channel, size and placement";
+  }
+  [[nodiscard]] std::string_view work_unit() const override { return "round trips"; }
+  [[nodiscard]] std::vector<ParamSpec> params() const override {
+    return ipc_params({"same_core", "cross_core"}, "round trips per repetition (0: ~8 MiB worth, 20 to 1000)");
+  }
+  [[nodiscard]] std::vector<MetricSpec> metrics() const override {
+    using B = MetricSpec::Better;
+    return {{"rtt_p50_ns", "median round-trip time", B::Lower},
+            {"rtt_p90_ns", "90th percentile round-trip time", B::Lower},
+            {"rtt_p99_ns", "99th percentile round-trip time", B::Lower},
+            {"rtt_p999_ns", "99.9th percentile round-trip time", B::Lower},
+            {"rtt_max_ns", "slowest round trip of the repetition", B::Lower}};
+  }
+  [[nodiscard]] std::vector<int> default_workers(int /*cpus*/) const override { return {2}; }
+  [[nodiscard]] std::optional<std::string> pin_for(const ParamValues& params) const override {
+    return ipc_placement_pin(params);
+  }
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {
+    return {{"size", "8,8Ki"}, {"count", "50"}};
+  }
+  [[nodiscard]] std::unique_ptr<Experiment> prepare(const PrepareInfo& info) const override {
+    return std::make_unique<PingpongExperiment>(info);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> make_ipc_pingpong() { return std::make_unique<IpcPingpong>(); }
+
+}  // namespace parbench

@@ -1,0 +1,121 @@
+// Every registered channel on every backend delivers every message intact and in order, in both
+// directions; oversized messages are refused naming the limit; the message check catches damage.
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "backend.hpp"
+#include "channels/channel.hpp"
+#include "channels/message.hpp"
+#include "run_workers.hpp"
+#include "support.hpp"
+#include "workload.hpp"
+
+using namespace parbench;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Side 0 streams `count` messages to side 1, then side 1 streams them back.
+RunResult deliver(const Backend& backend, Channel& ch, std::size_t size, int count) {
+  return run_workers(backend, RunSpec{2, {}, 60s}, [&](const WorkerContext& ctx) {
+    std::vector<std::byte> buf(size);
+    for (int dir = 0; dir < 2; ++dir) {
+      const int sender = dir;
+      for (int i = 0; i < count; ++i) {
+        const auto seq = static_cast<std::uint32_t>(dir * count + i);
+        if (ctx.index == sender) {
+          stamp_message(buf, seq);
+          ch.send(sender, buf);
+        } else {
+          ch.recv(1 - sender, buf);
+          verify_message(buf, seq);  // throws on loss, duplication, reordering or damage
+        }
+      }
+    }
+  });
+}
+
+std::set<std::string> temp_entries() {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+    if (e.path().filename().string().starts_with("parbench.")) out.insert(e.path().string());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every channel delivers every message intact and in order on every backend", "[channel]") {
+  const auto ipc_before = test::ipc_entries();
+  const auto tmp_before = temp_entries();
+  for (const auto& kind : all_channels()) {
+    for (const auto& backend : all_backends()) {
+      if (kind->threads_only() && backend->name() != "thread") continue;
+      for (const bool spin : {false, true}) {
+        if (spin && !kind->has_spin_mode()) continue;
+        // 8 B; an odd size across a page boundary; larger than a pipe's or ring's buffer.
+        for (const std::size_t size : {std::size_t{8}, std::size_t{4096 + 13}, std::size_t{300 << 10}}) {
+          if (kind->size_limit(size)) continue;
+          DYNAMIC_SECTION(kind->name() << " " << backend->name() << (spin ? " spin " : " block ") << size) {
+            SharedArena arena;
+            auto ch = kind->create(ChannelSpec{size, spin}, arena);
+            const RunResult r = deliver(*backend, *ch, size, size > 100000 ? 20 : 300);
+            INFO(r.error);
+            REQUIRE(r.ok());
+          }
+        }
+      }
+    }
+  }
+  REQUIRE(test::child_pids().empty());
+  REQUIRE(test::ipc_entries() == ipc_before);
+  REQUIRE(temp_entries() == tmp_before);
+}
+
+TEST_CASE("channel limits are named, not crashed into", "[channel]") {
+  const std::size_t huge = std::size_t{64} << 20;
+  const auto* mq = find_channel("posix_mq");
+  REQUIRE(mq != nullptr);
+  REQUIRE_THAT(mq->size_limit(huge).value_or(""), Catch::Contains("msgsize_max"));
+  REQUIRE_FALSE(mq->size_limit(8));
+  const auto* seq = find_channel("unix_seqpacket");
+  REQUIRE_THAT(seq->size_limit(huge).value_or(""), Catch::Contains("wmem_max"));
+  for (const char* stream : {"pipe", "unix_stream", "fifo", "tcp_loopback", "shm_ring", "shm_queue"}) {
+    INFO(stream);
+    REQUIRE_FALSE(find_channel(stream)->size_limit(huge));
+  }
+}
+
+TEST_CASE("the message check catches loss, reordering and damage", "[channel][message]") {
+  for (const std::size_t size : {std::size_t{8}, std::size_t{16}, std::size_t{10000}}) {
+    std::vector<std::byte> m(size);
+    stamp_message(m, 7);
+    REQUIRE_NOTHROW(verify_message(m, 7));
+    REQUIRE_THROWS_WITH(verify_message(m, 8), Catch::Contains("sequence number 7"));
+    auto bad = m;
+    bad[4] ^= std::byte{1};
+    REQUIRE_THROWS_AS(verify_message(bad, 7), VerificationError);
+    if (size >= 16) {
+      bad = m;
+      bad[size - 1] ^= std::byte{0x80};  // torn tail
+      REQUIRE_THROWS_WITH(verify_message(bad, 7), Catch::Contains("offset"));
+    }
+  }
+  // Every size around a page boundary verifies (stamped words must not overlap each other).
+  for (std::size_t size = 8; size <= 8300; size += (size < 40 || (size > 4080 && size < 4130) || size > 8170) ? 1 : 97) {
+    std::vector<std::byte> msg(size);
+    stamp_message(msg, 3);
+    INFO(size);
+    REQUIRE_NOTHROW(verify_message(msg, 3));
+  }
+  // A message of one size read as another (truncated stream framing) fails the header check.
+  std::vector<std::byte> m(64);
+  stamp_message(m, 1);
+  REQUIRE_THROWS_AS(verify_message(std::span(m).first(32), 1), VerificationError);
+  // A stale page: the second page still holds the previous message's stamp.
+  std::vector<std::byte> a(9000), b(9000);
+  stamp_message(a, 1);
+  stamp_message(b, 2);
+  std::copy(a.begin() + 4096, a.begin() + 4104, b.begin() + 4096);
+  REQUIRE_THROWS_WITH(verify_message(b, 2), Catch::Contains("offset 4096"));
+}
