@@ -60,15 +60,23 @@ TEST_CASE("every workload runs end to end on every backend", "[workload][smoke]"
       }
       ReportSchema schema;
       const auto rows = read_rows(path, &schema);
-      REQUIRE(rows.size() == plan.case_count() * 2);
+      std::size_t ok = 0, unsupported = 0;
       for (const auto& r : rows) {
         INFO(r.backend << " workers=" << r.workers << " error=" << r.error);
-        REQUIRE(r.ok());
+        REQUIRE((r.ok() || r.unsupported()));
+        if (r.unsupported()) {
+          ++unsupported;  // one row, with its reason, instead of the case's repetitions
+          REQUIRE_FALSE(r.error.empty());
+          continue;
+        }
+        ++ok;
         REQUIRE(r.wall_ns.value_or(-1) >= 0);
         REQUIRE(r.work_units.value_or(0) > 0);
         for (const auto& spec : w->params()) REQUIRE(r.param(spec.name) != nullptr);
         for (const auto& m : w->metrics()) REQUIRE(r.metric(m.name));
       }
+      REQUIRE(ok > 0);
+      REQUIRE(ok + unsupported * 2 == plan.case_count() * 2);
       REQUIRE(test::child_pids().empty());
     }
   }
