@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "csv_reader.hpp"
@@ -31,13 +32,19 @@ nlohmann::json read_json(const std::string& path) {
   return nlohmann::json::parse(in);
 }
 
-// Processes still running our binary (workers that outlived parbench would show up here).
-int processes_running_parbench() {
+// Processes in process group `pgid`: a run started as its own group leader passes its group to
+// every worker, so workers that outlived it would be counted here, and nothing else.
+int processes_in_group(pid_t pgid) {
   int n = 0;
   for (const auto& e : fs::directory_iterator("/proc")) {
-    std::error_code ec;
-    const auto exe = fs::read_symlink(e.path() / "exe", ec);
-    if (!ec && exe == fs::canonical(PARBENCH_BINARY)) ++n;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    char state = 0;
+    int ppid = 0, pgrp = 0;
+    rest >> state >> ppid >> pgrp;
+    if (pgrp == pgid) ++n;
   }
   return n;
 }
@@ -169,9 +176,14 @@ TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli]
       posix_spawn_file_actions_init(&fa);
       posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
       posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+      posix_spawnattr_t attr;
+      posix_spawnattr_init(&attr);
+      posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+      posix_spawnattr_setpgroup(&attr, 0);  // its own process group, inherited by its workers
       pid_t pid = 0;
-      REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
+      REQUIRE(posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), environ) == 0);
       posix_spawn_file_actions_destroy(&fa);
+      posix_spawnattr_destroy(&attr);
       std::this_thread::sleep_for(800ms);
       kill(pid, SIGINT);
       int status = 0;
@@ -184,7 +196,7 @@ TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli]
       REQUIRE(read_json(prefix + ".meta.json")["run"]["complete"] == false);
       REQUIRE(fs::exists(prefix + ".summary.csv"));
       std::this_thread::sleep_for(100ms);  // PR_SET_PDEATHSIG delivery is asynchronous
-      REQUIRE(processes_running_parbench() == 0);
+      REQUIRE(processes_in_group(pid) == 0);
       REQUIRE(test::ipc_entries() == ipc_before);
     }
   }
