@@ -58,7 +58,8 @@ void IpcChannel::renew(const RepInfo& rep) {
   if (!placement_possible_) {
     throw Unsupported(fmt::format("placement={} needs more CPUs than this process may use", placement_));
   }
-  if (auto why = kind_->size_limit(size_)) throw std::runtime_error(*why);
+  // Over the channel's limit on this machine: a row naming the limit, and the sweep goes on.
+  if (auto why = kind_->size_limit(size_)) throw Unsupported(*why);
   channel_.reset();
   arena_ = SharedArena();
   channel_ = kind_->create(ChannelSpec{size_, spin_}, arena_);

@@ -23,12 +23,17 @@ class IpcChannel {
  public:
   IpcChannel(std::string workload, const ParamValues& params);
 
-  // Checks the case and creates a new channel. Throws Unsupported (wrong worker count, a
-  // threads-only channel on processes, no spin mode, placement impossible) or std::runtime_error
-  // (the message is over the channel's limit, naming the limit).
+  // Checks the case and creates a new channel. Throws Unsupported for a wrong worker count, a
+  // threads-only channel on processes, no spin mode, an impossible placement, or a message over
+  // the channel's limit on this machine (naming the limit).
   void renew(const RepInfo& rep);
 
   [[nodiscard]] Channel& get() { return *channel_; }
+  // In each worker before the gate: map the channel's buffers so no page fault is timed.
+  void prefault() {
+    arena_.prefault();
+    channel_->prefault();
+  }
   [[nodiscard]] std::size_t size() const { return size_; }
   // `count`, or the automatic count: budget_bytes / size, clamped to [lo, hi].
   [[nodiscard]] std::int64_t count_or(std::int64_t budget_bytes, std::int64_t lo, std::int64_t hi) const;

@@ -20,6 +20,7 @@ class PingpongExperiment final : public Experiment {
         rtt_ns_(info.arena.make<std::int64_t>(static_cast<std::size_t>(count_))) {}
 
   void before_rep(const RepInfo& rep) override { channel_.renew(rep); }
+  void before_gate(const WorkerContext& /*ctx*/) override { channel_.prefault(); }
 
   void work(const WorkerContext& ctx) override {
     Channel& ch = channel_.get();

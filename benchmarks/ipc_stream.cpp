@@ -10,10 +10,11 @@ class StreamExperiment final : public Experiment {
  public:
   explicit StreamExperiment(const PrepareInfo& info)
       : channel_("ipc_stream", info.params),
-        // ~64 MiB per repetition, at least 200 and at most 100000 messages
-        count_(channel_.count_or(64 << 20, 200, 100'000)) {}
+        // ~64 MiB per repetition, at least 200 and at most 50000 messages
+        count_(channel_.count_or(64 << 20, 200, 50'000)) {}
 
   void before_rep(const RepInfo& rep) override { channel_.renew(rep); }
+  void before_gate(const WorkerContext& /*ctx*/) override { channel_.prefault(); }
 
   void work(const WorkerContext& ctx) override {
     Channel& ch = channel_.get();
@@ -52,7 +53,7 @@ class IpcStream final : public Workload {
   }
   [[nodiscard]] std::string_view work_unit() const override { return "messages"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
-    return ipc_params({"cross_core"}, "messages per repetition (0: ~64 MiB worth, 200 to 100000)");
+    return ipc_params({"cross_core"}, "messages per repetition (0: ~64 MiB worth, 200 to 50000)");
   }
   [[nodiscard]] std::vector<MetricSpec> metrics() const override {
     using B = MetricSpec::Better;

@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/core.h>
 
+#include "prefault.hpp"
 #include "split.hpp"
 #include "workload.hpp"
 
@@ -26,6 +27,11 @@ class MemSumExperiment final : public Experiment {
 
   void before_rep(const RepInfo& /*rep*/) override {
     for (auto& p : partial_) p.value = 0;
+  }
+
+  void before_gate(const WorkerContext& ctx) override {
+    const Range r = worker_range(scaling_, elements_, ctx.index, ctx.workers);
+    prefault(data_.data() + r.begin, static_cast<std::size_t>(r.end - r.begin) * sizeof(std::uint64_t), false);
   }
 
   void work(const WorkerContext& ctx) override {

@@ -56,6 +56,8 @@ class Experiment {
 
   // In the coordinator before each repetition's workers start: reset shared state.
   virtual void before_rep(const RepInfo& /*rep*/) {}
+  // In every worker before the start gate, untimed: map the memory work() will touch.
+  virtual void before_gate(const WorkerContext& /*ctx*/) {}
   // In every worker, timed.
   virtual void work(const WorkerContext& ctx) = 0;
   // In the coordinator after every worker finished: verify, then report metrics.

@@ -56,6 +56,7 @@ void run_one_worker(int index, const RunSpec& spec, Control& control, WorkerSlot
                     const WorkerBody& body) {
   try {
     if (!spec.cpus.empty()) pin_current_thread(spec.cpus[static_cast<std::size_t>(index)]);
+    if (spec.before_gate) spec.before_gate(WorkerContext{index, spec.workers});
     slot.timing.ready_ns = now_ns();
     set_state(slot, SlotState::Ready);
     control.gate.check_in();

@@ -21,6 +21,9 @@ struct RunSpec {
   int workers = 1;
   std::vector<int> cpus;  // one CPU per worker, or empty for no pinning
   std::chrono::nanoseconds timeout = std::chrono::seconds(120);
+  // Runs in each worker after pinning and before the gate: untimed preparation (prefaulting
+  // shared memory); its cost shows in startup_ns.
+  WorkerBody before_gate;
 };
 
 struct WorkerTiming {

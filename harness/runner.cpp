@@ -43,7 +43,7 @@ RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const Run
   const RepInfo info{c.workers, c.backend->name()};
   try {
     exp.before_rep(info);
-    const RunSpec spec{c.workers, c.cpus, plan.timeout};
+    const RunSpec spec{c.workers, c.cpus, plan.timeout, [&exp](const WorkerContext& ctx) { exp.before_gate(ctx); }};
     const RunResult run = run_workers(*c.backend, spec, [&exp](const WorkerContext& ctx) { exp.work(ctx); });
     if (!run.ok()) return {K::Error, run.error};
     row = base_row(g, c);

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "prefault.hpp"
 #include "sys_error.hpp"
 
 namespace parbench {
@@ -30,6 +31,10 @@ SharedRegion& SharedRegion::operator=(SharedRegion&& other) noexcept {
     size_ = std::exchange(other.size_, 0);
   }
   return *this;
+}
+
+void SharedArena::prefault() const {
+  for (const auto& r : regions_) parbench::prefault(r.data(), r.size(), true);
 }
 
 }  // namespace parbench

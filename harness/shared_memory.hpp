@@ -46,6 +46,8 @@ class SharedArena {
   T& make_one() {
     return make<T>(1)[0];
   }
+  // Maps every region into the calling process (see prefault.hpp).
+  void prefault() const;
 
  private:
   std::vector<SharedRegion> regions_;

@@ -9,42 +9,16 @@ serial fraction is printed in the legend. Cases with errors are left out.
 Usage: plot_speedup.py PREFIX.summary.csv [-o OUT]   (writes OUT.png and OUT.svg)
 """
 import argparse
-import csv
-import os
-import sys
 
-REQUIRED = ["workload", "backend", "workers", "pin", "status", "speedup", "work_units"]
-FIXED = {"workload", "backend", "workers", "pin", "reps", "errors", "status", "error"}
+import plotlib
 
-
-def import_pyplot():
-    """matplotlib from Debian's python3 when the interpreter running us lacks it."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        return plt
-    except ImportError:
-        system = "/usr/bin/python3"
-        if os.path.realpath(sys.executable) != os.path.realpath(system) and os.path.exists(system):
-            os.execv(system, [system, os.path.abspath(__file__)] + sys.argv[1:])
-        sys.exit("plot_speedup.py: matplotlib is not installed (Debian: apt-get install python3-matplotlib)")
+REQUIRED = ["workload", "backend", "workers", "pin", "reps", "status", "speedup", "work_units"]
 
 
 def read_summary(path):
-    try:
-        with open(path, newline="") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-            if missing:
-                sys.exit(f"plot_speedup.py: {path}: not a parbench summary; missing columns: {', '.join(missing)}")
-            header = reader.fieldnames
-            rows = list(reader)
-    except OSError as e:
-        sys.exit(f"plot_speedup.py: cannot read {path}: {e.strerror}")
+    rows, header = plotlib.read_csv(__file__, path, REQUIRED)
     # Parameter columns sit between `pin` and `reps` in the summary schema.
-    params = header[header.index("pin") + 1:header.index("reps")]
-    return rows, params
+    return rows, header[header.index("pin") + 1:header.index("reps")]
 
 
 def fit_serial_fraction(points, weak):
@@ -79,7 +53,7 @@ def main():
     parser.add_argument("summary", help="PREFIX.summary.csv written by parbench run")
     parser.add_argument("-o", "--output", help="output path without extension (default: PREFIX.speedup)")
     args = parser.parse_args()
-    plt = import_pyplot()
+    plt = plotlib.import_pyplot(__file__)
 
     rows, params = read_summary(args.summary)
     panels = {}
@@ -93,7 +67,7 @@ def main():
     # A panel needs at least two worker counts to say anything about scaling.
     panels = {k: v for k, v in panels.items() if any(len({p[0] for p in pts}) > 1 for pts in v.values())}
     if not panels:
-        sys.exit(f"plot_speedup.py: {args.summary}: no successful case has more than one worker count")
+        plotlib.fail(__file__, f"{args.summary}: no successful case has more than one worker count")
 
     cols = min(3, len(panels))
     nrows = (len(panels) + cols - 1) // cols
@@ -123,10 +97,7 @@ def main():
         ax.set_visible(False)
     fig.tight_layout()
 
-    out = args.output or args.summary.removesuffix(".csv").removesuffix(".summary") + ".speedup"
-    for ext in ("png", "svg"):
-        fig.savefig(f"{out}.{ext}", dpi=120)
-    print(f"{out}.png\n{out}.svg")
+    plotlib.save(fig, args.output or plotlib.default_output(args.summary, ".speedup"))
 
 
 if __name__ == "__main__":

@@ -15,5 +15,5 @@ ctest --test-dir build-test --output-on-failure -j "$jobs"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPARBENCH_SANITIZE=thread -DPARBENCH_WARNINGS_AS_ERRORS=ON >/dev/null
 cmake --build build-tsan -j "$jobs" --target parbench_tests
-# Shared-memory protocols (start gate, worker slots, results) across threads and workloads.
-build-tsan/tests/parbench_tests "[backend],[workload],[runner]"
+# Shared-memory protocols (start gate, worker slots, results, rings and queues) across threads.
+build-tsan/tests/parbench_tests "[backend],[workload],[runner],[channel]"

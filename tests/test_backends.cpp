@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-RunSpec spec_of(int workers, std::chrono::nanoseconds timeout = 30s) { return RunSpec{workers, {}, timeout}; }
+RunSpec spec_of(int workers, std::chrono::nanoseconds timeout = 30s) { return RunSpec{workers, {}, timeout, {}}; }
 
 // Every fault test also checks that nothing outlives the run.
 void require_nothing_left(const std::set<std::string>& ipc_before) {
@@ -61,6 +61,22 @@ TEST_CASE("every backend runs the body in every worker and collects the results"
   }
 }
 
+TEST_CASE("the before-gate hook runs in every worker before its timed work", "[backend]") {
+  for (const auto& backend : all_backends()) {
+    DYNAMIC_SECTION(backend->name()) {
+      SharedRegion region(sizeof(Padded<int>) * 6);
+      auto* seen = new (region.data()) Padded<int>[6];
+      RunSpec spec = spec_of(3);
+      spec.before_gate = [&](const WorkerContext& ctx) { seen[ctx.index].value = 1; };
+      const RunResult r = run_workers(*backend, spec, [&](const WorkerContext& ctx) {
+        seen[3 + ctx.index].value = seen[ctx.index].value + 1;  // 2 only if the hook ran first
+      });
+      REQUIRE(r.ok());
+      for (int i = 0; i < 3; ++i) REQUIRE(seen[3 + i].value == 2);
+    }
+  }
+}
+
 TEST_CASE("CPU time is measured for busy workers and not for sleeping ones", "[backend]") {
   for (const auto& backend : all_backends()) {
     DYNAMIC_SECTION(backend->name()) {
@@ -86,7 +102,7 @@ TEST_CASE("pinned workers run on the CPU they were given", "[backend][pin]") {
     DYNAMIC_SECTION(backend->name()) {
       SharedRegion region(sizeof(Padded<int>) * 2);
       auto* cpu = new (region.data()) Padded<int>[2];
-      const RunResult r = run_workers(*backend, RunSpec{2, {0, 0}, 30s},
+      const RunResult r = run_workers(*backend, RunSpec{2, {0, 0}, 30s, {}},
                                       [&](const WorkerContext& ctx) { cpu[ctx.index].value = sched_getcpu(); });
       REQUIRE(r.ok());
       REQUIRE(cpu[0].value == 0);

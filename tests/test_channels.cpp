@@ -17,7 +17,7 @@ namespace {
 
 // Side 0 streams `count` messages to side 1, then side 1 streams them back.
 RunResult deliver(const Backend& backend, Channel& ch, std::size_t size, int count) {
-  return run_workers(backend, RunSpec{2, {}, 60s}, [&](const WorkerContext& ctx) {
+  return run_workers(backend, RunSpec{2, {}, 60s, {}}, [&](const WorkerContext& ctx) {
     std::vector<std::byte> buf(size);
     for (int dir = 0; dir < 2; ++dir) {
       const int sender = dir;

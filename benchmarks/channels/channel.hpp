@@ -26,6 +26,9 @@ class Channel {
   virtual void send(int side, std::span<const std::byte> msg) = 0;
   // Receives one whole message of exactly msg.size() bytes at `side`.
   virtual void recv(int side, std::span<std::byte> msg) = 0;
+  // Maps the channel's own buffers outside shared memory into the calling worker (shared memory
+  // from the arena is prefaulted by the caller).
+  virtual void prefault() {}
 };
 
 struct ChannelSpec {

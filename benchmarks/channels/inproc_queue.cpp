@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "channel.hpp"
+#include "prefault.hpp"
 #include "slot_queue.hpp"
 
 namespace parbench {
@@ -45,6 +46,9 @@ class InprocQueueChannel final : public Channel {
       : dir_{std::make_unique<Direction>(bytes), std::make_unique<Direction>(bytes)} {}
   void send(int side, std::span<const std::byte> msg) override { dir_[side]->queue.push(msg); }
   void recv(int side, std::span<std::byte> msg) override { dir_[1 - side]->queue.pop(msg); }
+  void prefault() override {
+    for (auto& d : dir_) parbench::prefault(d->storage.data(), d->storage.size(), true);
+  }
 
  private:
   std::array<std::unique_ptr<Direction>, 2> dir_;  // dir_[s]: the queue side s sends into

@@ -14,6 +14,7 @@
 #include "console_table.hpp"
 #include "csv_writer.hpp"
 #include "interrupt.hpp"
+#include "ipc_comparison.hpp"
 #include "machine.hpp"
 #include "registry.hpp"
 #include "runner.hpp"
@@ -137,7 +138,7 @@ int run(const RunOptions& o) {
   if (interrupted) meta["run"]["interrupted_by_signal"] = interrupt_signal();
   write_file_atomically(meta_path, meta.dump(2) + "\n");
 
-  if (!o.quiet) fmt::print("{}", format_summary_table(summary));
+  if (!o.quiet) fmt::print("{}{}", format_summary_table(summary), format_ipc_comparison(summary));
   fmt::print("\nrows:    {}.csv\nsummary: {}.summary.csv\nmachine: {}\n", prefix, prefix, meta_path);
   if (interrupted) {
     fmt::print(stderr, "parbench: interrupted; the rows finished so far are kept\n");

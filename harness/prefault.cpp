@@ -1,0 +1,30 @@
+#include "prefault.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+#ifndef MADV_POPULATE_READ  // Linux 5.14; older headers
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+
+namespace parbench {
+
+void prefault(const void* data, std::size_t bytes, bool write) {
+  if (bytes == 0) return;
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(data) & ~(page - 1);
+  const auto end = reinterpret_cast<std::uintptr_t>(data) + bytes;
+  void* start = reinterpret_cast<void*>(begin);
+  if (madvise(start, end - begin, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0) return;
+  // Older kernels: touch one byte per page (a write of the value just read leaves it unchanged).
+  for (std::uintptr_t p = begin; p < end; p += page) {
+    auto* byte = reinterpret_cast<volatile unsigned char*>(p);
+    const unsigned char v = *byte;
+    if (write) *byte = v;
+  }
+}
+
+}  // namespace parbench

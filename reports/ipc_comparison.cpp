@@ -1,0 +1,87 @@
+#include "ipc_comparison.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include "console_table.hpp"
+
+namespace parbench {
+namespace {
+
+std::string param(const SummaryRow& r, const std::string& name) {
+  for (const auto& [k, v] : r.params) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+long long size_of(const SummaryRow& r) {
+  const std::string s = param(r, "size");
+  long long v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+std::optional<double> metric(const SummaryRow& r, const std::string& name) {
+  for (const auto& [k, v] : r.metric_medians) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+struct Line {
+  std::optional<double> same_core_rtt, cross_core_rtt, throughput;
+};
+
+}  // namespace
+
+std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
+  // The sizes compared: the smallest round trip and the largest stream that any channel ran.
+  long long small = std::numeric_limits<long long>::max(), large = 0;
+  for (const auto& r : rows) {
+    if (!r.ok()) continue;
+    if (r.workload == "ipc_pingpong") small = std::min(small, size_of(r));
+    if (r.workload == "ipc_stream") large = std::max(large, size_of(r));
+  }
+  using Key = std::tuple<std::string, std::string>;  // channel (with wait mode), backend
+  std::map<Key, Line> lines;
+  for (const auto& r : rows) {
+    if (r.workload != "ipc_pingpong" && r.workload != "ipc_stream") continue;
+    const std::string channel = param(r, "channel") + (param(r, "wait") == "spin" ? " (spin)" : "");
+    Line& line = lines[{channel, r.backend}];
+    if (!r.ok()) continue;
+    if (r.workload == "ipc_pingpong" && size_of(r) == small) {
+      (param(r, "placement") == "same_core" ? line.same_core_rtt : line.cross_core_rtt) = metric(r, "rtt_p50_ns");
+    }
+    if (r.workload == "ipc_stream" && size_of(r) == large) line.throughput = metric(r, "mb_per_s");
+  }
+  if (lines.empty()) return "";
+
+  std::vector<std::pair<Key, Line>> ranked(lines.begin(), lines.end());
+  const auto rank = [](const Line& l) {
+    return l.cross_core_rtt.value_or(l.same_core_rtt.value_or(std::numeric_limits<double>::infinity()));
+  };
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) { return rank(a.second) < rank(b.second); });
+
+  const auto cell = [](const std::optional<double>& ns) { return ns ? format_duration(*ns) : std::string("-"); };
+  std::string out = fmt::format("\nIPC comparison: round trip p50 of a {}-byte message, throughput of {}-byte messages\n",
+                                small == std::numeric_limits<long long>::max() ? 0 : small, large);
+  out += fmt::format("{:>4}  {:<20} {:<8} {:>12} {:>13} {:>12}\n", "rank", "channel", "backend", "rtt same core",
+                     "rtt cross core", "MB/s");
+  int n = 0;
+  for (const auto& [key, l] : ranked) {
+    const auto& [channel, backend] = key;
+    out += fmt::format("{:>4}  {:<20} {:<8} {:>12} {:>13} {:>12}\n", ++n, channel, backend, cell(l.same_core_rtt),
+                       cell(l.cross_core_rtt), l.throughput ? fmt::format("{:.0f}", *l.throughput) : "-");
+  }
+  out += "  '-': not run, not supported on that backend, or failed (see the table above)\n";
+  return out;
+}
+
+}  // namespace parbench
