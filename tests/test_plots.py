@@ -1,4 +1,4 @@
-"""scripts/plot_speedup.py: draws PNG and SVG from a summary, fits the scaling law, rejects bad input."""
+"""The plot scripts: PNG and SVG from a summary, fitted scaling laws, fixed colours, bad input rejected."""
 import csv
 import os
 import subprocess
@@ -64,3 +64,52 @@ class PlotSpeedup(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+IPC_HEADER = ["workload", "backend", "workers", "pin", "channel", "size", "wait", "placement", "count",
+              "reps", "errors", "status", "error", "median_rtt_p50_ns", "median_rtt_p99_ns", "median_mb_per_s"]
+
+
+class PlotIpc(unittest.TestCase):
+    def summary(self, d):
+        path = os.path.join(d, "ipc.summary.csv")
+        rows = []
+        for backend in ("thread", "process"):
+            for channel in ("pipe", "shm_ring", "inproc_queue"):
+                for size in (8, 4096, 1048576):
+                    ok = not (channel == "inproc_queue" and backend == "process")
+                    status = "ok" if ok else "unsupported"
+                    rows.append(["ipc_pingpong", backend, 2, "0+1", channel, size, "block", "cross_core", 0, 3, 0,
+                                 status, "", 20000 + size / 100 if ok else "", 60000 + size / 50 if ok else "", ""])
+                    rows.append(["ipc_stream", backend, 2, "0+1", channel, size, "block", "cross_core", 0, 3, 0,
+                                 status, "", "", "", size / 10 if ok else ""])
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(IPC_HEADER)
+            w.writerows(rows)
+        return path
+
+    def test_latency_and_throughput_plots(self):
+        with tempfile.TemporaryDirectory() as d:
+            summary = self.summary(d)
+            for script in ("plot_ipc_latency.py", "plot_ipc_throughput.py"):
+                out = os.path.join(d, script)
+                subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", script), summary, "-o", out],
+                               check=True, capture_output=True)
+                for ext in ("png", "svg"):
+                    self.assertGreater(os.path.getsize(f"{out}.{ext}"), 1000)
+
+    def test_a_channel_keeps_its_colour_in_every_panel(self):
+        import plotlib
+        colors = plotlib.colors_for({"pipe", "fifo", "shm_ring"})
+        self.assertEqual(len(set(colors.values())), 3)
+        self.assertEqual(colors, plotlib.colors_for({"shm_ring", "pipe", "fifo"}))
+
+    def test_a_speedup_summary_is_not_an_ipc_summary(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "x.summary.csv")
+            write_summary(path, [["cpu_sum", "thread", 1, "none", 100, 3, 0, "ok", "", 100, 100, 1, 1]])
+            r = subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "plot_ipc_latency.py"), path],
+                               capture_output=True, text=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("missing columns", r.stderr)
