@@ -36,8 +36,9 @@ std::optional<std::string> ipc_placement_pin(const ParamValues& params) {
   return std::nullopt;
 }
 
-IpcChannel::IpcChannel(std::string workload, const ParamValues& params)
+IpcChannel::IpcChannel(std::string workload, const ParamValues& params, Parties parties)
     : workload_(std::move(workload)),
+      parties_(parties),
       kind_(find_channel(params.get("channel"))),
       size_(static_cast<std::size_t>(params.get_int("size"))),
       spin_(params.get("wait") == "spin"),
@@ -46,8 +47,11 @@ IpcChannel::IpcChannel(std::string workload, const ParamValues& params)
       count_(params.get_int("count")) {}
 
 void IpcChannel::renew(const RepInfo& rep) {
-  if (rep.workers != 2) {
+  if (parties_ == Parties::Two && rep.workers != 2) {
     throw Unsupported(fmt::format("{} runs between exactly 2 workers, not {}", workload_, rep.workers));
+  }
+  if (parties_ == Parties::Many) {
+    if (auto why = kind_->many_to_many(size_)) throw Unsupported(*why);
   }
   if (kind_->threads_only() && rep.backend != "thread") {
     throw Unsupported(fmt::format("{} lives in one address space: threads only", kind_->name()));

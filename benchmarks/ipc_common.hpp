@@ -21,9 +21,12 @@ std::optional<std::string> ipc_placement_pin(const ParamValues& params);
 
 class IpcChannel {
  public:
-  IpcChannel(std::string workload, const ParamValues& params);
+  enum class Parties { Two, Many };  // exactly 2 workers, or many senders and receivers
+  IpcChannel(std::string workload, const ParamValues& params, Parties parties = Parties::Two);
 
-  // Checks the case and creates a new channel. Throws Unsupported for a wrong worker count, a
+  [[nodiscard]] const ChannelKind& kind() const { return *kind_; }
+  // Checks the case and creates a new channel. Throws Unsupported for a wrong worker count (Two),
+  // a channel that cannot have many senders and receivers (Many), a
   // threads-only channel on processes, no spin mode, an impossible placement, or a message over
   // the channel's limit on this machine (naming the limit).
   void renew(const RepInfo& rep);
@@ -40,6 +43,7 @@ class IpcChannel {
 
  private:
   std::string workload_;
+  Parties parties_;
   const ChannelKind* kind_;
   std::size_t size_;
   bool spin_;

@@ -8,4 +8,6 @@
   X(sleep)                    \
   X(spawn)                    \
   X(ipc_pingpong)             \
-  X(ipc_stream)
+  X(ipc_stream)               \
+  X(ipc_fanin)                \
+  X(proxy_store)

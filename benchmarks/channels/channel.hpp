@@ -48,6 +48,11 @@ class ChannelKind {
   // Lives in one address space: works between threads only.
   [[nodiscard]] virtual bool threads_only() const { return false; }
   [[nodiscard]] virtual bool has_spin_mode() const { return false; }
+  // Why many senders on side 0 and many receivers on side 1 could not share this channel with
+  // `bytes`-sized messages (messages would interleave or tear), or nullopt when they can.
+  [[nodiscard]] virtual std::optional<std::string> many_to_many(std::size_t /*bytes*/) const {
+    return std::string(name()) + " is a byte stream: concurrent writers' messages would interleave";
+  }
   // Why a message of `bytes` cannot go through this channel on this machine (naming the limit), or
   // nullopt when it can.
   [[nodiscard]] virtual std::optional<std::string> size_limit(std::size_t /*bytes*/) const {

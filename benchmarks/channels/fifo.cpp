@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <string>
 
+#include <fmt/core.h>
+#include <limits.h>
+
 #include "fd_channel.hpp"
 #include "sys_error.hpp"
 
@@ -30,6 +33,12 @@ class FifoKind final : public ChannelKind {
   [[nodiscard]] std::string_view name() const override { return "fifo"; }
   [[nodiscard]] std::string_view description() const override {
     return "named pipes (mkfifo) in a private directory, one per direction";
+  }
+  // POSIX makes writes of up to PIPE_BUF bytes atomic; longer ones may interleave with others'.
+  [[nodiscard]] std::optional<std::string> many_to_many(std::size_t bytes) const override {
+    if (bytes <= PIPE_BUF) return std::nullopt;
+    return fmt::format("{}: writes over PIPE_BUF ({} bytes) are not atomic, so concurrent senders' {}-byte "
+                       "messages could interleave", name(), PIPE_BUF, bytes);
   }
   [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& /*spec*/, SharedArena& /*arena*/) const override {
     std::string dir = (std::filesystem::temp_directory_path() / "parbench.XXXXXX").string();

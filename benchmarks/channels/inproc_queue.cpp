@@ -61,6 +61,9 @@ class InprocQueueKind final : public ChannelKind {
     return "threads-only baseline: bounded queue with std::mutex + std::condition_variable";
   }
   [[nodiscard]] bool threads_only() const override { return true; }
+  [[nodiscard]] std::optional<std::string> many_to_many(std::size_t /*bytes*/) const override {
+    return std::nullopt;  // each message is sent and received whole
+  }
   [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& /*arena*/) const override {
     return std::make_unique<InprocQueueChannel>(spec.message_bytes);
   }

@@ -44,6 +44,14 @@ void stamp_message(std::span<std::byte> msg, std::uint32_t seq) {
   });
 }
 
+std::uint32_t message_sequence(std::span<const std::byte> msg) {
+  std::uint32_t seq = 0;
+  std::memcpy(&seq, msg.data(), 4);
+  return seq;
+}
+
+std::uint64_t sequence_digest(std::uint32_t seq) { return mix(seq); }
+
 void verify_message(std::span<const std::byte> msg, std::uint32_t expected_seq) {
   std::uint32_t seq = 0, check = 0;
   std::memcpy(&seq, msg.data(), 4);

@@ -15,6 +15,11 @@ namespace parbench {
 inline constexpr std::size_t kMinMessageBytes = 8;
 
 void stamp_message(std::span<std::byte> msg, std::uint32_t seq);
+// Reads the sequence number a message claims (verify_message checks the claim).
+std::uint32_t message_sequence(std::span<const std::byte> msg);
+// A 64-bit digest of a sequence number: summed over a set of messages it identifies the set (a loss
+// and a duplicate do not cancel out, as they would in a plain sum of sequence numbers).
+std::uint64_t sequence_digest(std::uint32_t seq);
 // Throws VerificationError naming the message and what was wrong.
 void verify_message(std::span<const std::byte> msg, std::uint32_t expected_seq);
 

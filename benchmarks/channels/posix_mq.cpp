@@ -76,6 +76,9 @@ class PosixMqKind final : public ChannelKind {
     }
     return std::nullopt;
   }
+  [[nodiscard]] std::optional<std::string> many_to_many(std::size_t /*bytes*/) const override {
+    return std::nullopt;  // each message is sent and received whole
+  }
   [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& /*arena*/) const override {
     if (auto why = size_limit(spec.message_bytes)) throw std::invalid_argument(*why);
     mq_attr attr{};

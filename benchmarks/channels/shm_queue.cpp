@@ -60,6 +60,9 @@ class ShmQueueKind final : public ChannelKind {
   [[nodiscard]] std::string_view description() const override {
     return "bounded MPMC queue in shared memory: process-shared mutex + condition variables";
   }
+  [[nodiscard]] std::optional<std::string> many_to_many(std::size_t /*bytes*/) const override {
+    return std::nullopt;  // each message is sent and received whole
+  }
   [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& arena) const override {
     return std::make_unique<ShmQueueChannel>(arena, spec.message_bytes);
   }

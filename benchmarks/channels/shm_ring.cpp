@@ -132,6 +132,9 @@ class ShmRingKind final : public ChannelKind {
     return "SPSC byte ring in shared memory per direction; wait=block (futex) or wait=spin";
   }
   [[nodiscard]] bool has_spin_mode() const override { return true; }
+  [[nodiscard]] std::optional<std::string> many_to_many(std::size_t /*bytes*/) const override {
+    return "shm_ring is a single-producer single-consumer ring";
+  }
   [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& arena) const override {
     // Room for two messages, so the producer can fill one while the consumer drains the other;
     // larger messages stream through in pieces.

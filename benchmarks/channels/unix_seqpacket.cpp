@@ -29,6 +29,9 @@ class UnixSeqpacketKind final : public ChannelKind {
     }
     return std::nullopt;
   }
+  [[nodiscard]] std::optional<std::string> many_to_many(std::size_t /*bytes*/) const override {
+    return std::nullopt;  // each message is sent and received whole
+  }
   [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& /*arena*/) const override {
     int sv[2];
     check_sys(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair(AF_UNIX, SOCK_SEQPACKET)");
