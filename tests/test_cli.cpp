@@ -160,44 +160,74 @@ TEST_CASE("IPC runs leave no /dev/shm, /dev/mqueue or FIFO entry, finished or in
   REQUIRE(test::ipc_entries() == ipc_before);
 }
 
+namespace {
+
+std::set<std::string> temp_entries() {
+  std::set<std::string> out;
+  for (const auto& e : fs::directory_iterator(fs::temp_directory_path())) {
+    if (e.path().filename().string().starts_with("parbench.")) out.insert(e.path().string());
+  }
+  return out;
+}
+
+// Starts parbench with `args` in its own process group, sends SIGINT to it alone after `after`,
+// and returns its exit status.
+int interrupt_run(std::vector<std::string> args, std::chrono::milliseconds after, pid_t* group) {
+  args.insert(args.begin(), PARBENCH_BINARY);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);  // its own process group, inherited by its workers
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  REQUIRE(rc == 0);
+  std::this_thread::sleep_for(after);
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  *group = pid;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
 TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli][fault]") {
   const auto ipc_before = test::ipc_entries();
-  for (const char* backend : {"thread", "process"}) {
-    DYNAMIC_SECTION(backend) {
-      test::TempDir dir;
-      const std::string prefix = dir.path() + "/r";
-      std::vector<std::string> args = {PARBENCH_BINARY, "run", "sleep", "--param", "ms=20", "--workers", "2",
-                                       "--backend", backend, "--reps", "100000", "--warmup", "0",
-                                       "--quiet", "--out", prefix};
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      posix_spawn_file_actions_t fa;
-      posix_spawn_file_actions_init(&fa);
-      posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-      posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-      posix_spawnattr_t attr;
-      posix_spawnattr_init(&attr);
-      posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-      posix_spawnattr_setpgroup(&attr, 0);  // its own process group, inherited by its workers
-      pid_t pid = 0;
-      REQUIRE(posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), environ) == 0);
-      posix_spawn_file_actions_destroy(&fa);
-      posix_spawnattr_destroy(&attr);
-      std::this_thread::sleep_for(800ms);
-      kill(pid, SIGINT);
-      int status = 0;
-      waitpid(pid, &status, 0);
-      REQUIRE(WIFEXITED(status));
-      REQUIRE(WEXITSTATUS(status) == 130);
-      const auto rows = read_rows(prefix + ".csv");
-      REQUIRE_FALSE(rows.empty());
-      for (const auto& r : rows) REQUIRE(r.ok());
-      REQUIRE(read_json(prefix + ".meta.json")["run"]["complete"] == false);
-      REQUIRE(fs::exists(prefix + ".summary.csv"));
-      std::this_thread::sleep_for(100ms);  // PR_SET_PDEATHSIG delivery is asynchronous
-      REQUIRE(processes_in_group(pid) == 0);
-      REQUIRE(test::ipc_entries() == ipc_before);
+  const auto tmp_before = temp_entries();
+  // sleep: a run between repetitions or mid-repetition; the IPC run holds FIFOs and message queues
+  // open in the middle of a transfer when the signal arrives.
+  const std::vector<std::vector<std::string>> runs = {
+      {"sleep", "--param", "ms=20", "--workers", "2"},
+      {"ipc_pingpong", "--param", "channel=fifo,posix_mq,shm_queue", "--param", "size=64", "--param", "count=20000"},
+  };
+  for (const auto& run : runs) {
+    for (const char* backend : {"thread", "process"}) {
+      DYNAMIC_SECTION(run[0] << " " << backend) {
+        test::TempDir dir;
+        const std::string prefix = dir.path() + "/r";
+        std::vector<std::string> args = {"run"};
+        args.insert(args.end(), run.begin(), run.end());
+        args.insert(args.end(), {"--backend", backend, "--reps", "100000", "--warmup", "0", "--quiet", "--out", prefix});
+        pid_t group = 0;
+        REQUIRE(interrupt_run(args, std::chrono::milliseconds(800), &group) == 130);
+        const auto rows = read_rows(prefix + ".csv");
+        REQUIRE_FALSE(rows.empty());
+        for (const auto& r : rows) REQUIRE(r.ok());
+        REQUIRE(read_json(prefix + ".meta.json")["run"]["complete"] == false);
+        REQUIRE(fs::exists(prefix + ".summary.csv"));
+        REQUIRE(processes_in_group(group) == 0);
+        REQUIRE(test::ipc_entries() == ipc_before);
+        REQUIRE(temp_entries() == tmp_before);
+      }
     }
   }
 }
