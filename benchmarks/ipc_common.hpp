@@ -19,6 +19,15 @@ std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements, c
 // too few CPUs (the case then reports itself unsupported).
 std::optional<std::string> ipc_placement_pin(const ParamValues& params);
 
+// What the IPC workloads have in common: two workers by default, and placement decides pinning.
+class IpcWorkload : public Workload {
+ public:
+  [[nodiscard]] std::vector<int> default_workers(int /*cpus*/) const override { return {2}; }
+  [[nodiscard]] std::optional<std::string> pin_for(const ParamValues& params) const override {
+    return ipc_placement_pin(params);
+  }
+};
+
 class IpcChannel {
  public:
   enum class Parties { Two, Many };  // exactly 2 workers, or many senders and receivers

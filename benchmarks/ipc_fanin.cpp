@@ -142,7 +142,7 @@ class FaninExperiment final : public Experiment {
   std::atomic<int>& producers_done_;
 };
 
-class IpcFanin final : public Workload {
+class IpcFanin final : public IpcWorkload {
  public:
   [[nodiscard]] std::string_view name() const override { return "ipc_fanin"; }
   [[nodiscard]] std::string_view summary() const override {
@@ -164,9 +164,6 @@ class IpcFanin final : public Workload {
             {"min_share", "tasks of the least busy consumer relative to the mean", B::Higher}};
   }
   [[nodiscard]] std::vector<int> default_workers(int /*cpus*/) const override { return {2, 3, 5}; }
-  [[nodiscard]] std::optional<std::string> pin_for(const ParamValues& params) const override {
-    return ipc_placement_pin(params);
-  }
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {
     return {{"count", "300"}, {"channel", "pipe,posix_mq,shm_queue"}};
   }

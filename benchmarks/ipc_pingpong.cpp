@@ -58,7 +58,7 @@ class PingpongExperiment final : public Experiment {
   std::span<std::int64_t> rtt_ns_;
 };
 
-class IpcPingpong final : public Workload {
+class IpcPingpong final : public IpcWorkload {
  public:
   [[nodiscard]] std::string_view name() const override { return "ipc_pingpong"; }
   [[nodiscard]] std::string_view summary() const override {
@@ -75,10 +75,6 @@ class IpcPingpong final : public Workload {
             {"rtt_p99_ns", "99th percentile round-trip time", B::Lower},
             {"rtt_p999_ns", "99.9th percentile round-trip time", B::Lower},
             {"rtt_max_ns", "slowest round trip of the repetition", B::Lower}};
-  }
-  [[nodiscard]] std::vector<int> default_workers(int /*cpus*/) const override { return {2}; }
-  [[nodiscard]] std::optional<std::string> pin_for(const ParamValues& params) const override {
-    return ipc_placement_pin(params);
   }
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {
     return {{"size", "8,8Ki"}, {"count", "50"}};

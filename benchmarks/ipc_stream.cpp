@@ -45,7 +45,7 @@ class StreamExperiment final : public Experiment {
   std::int64_t count_;
 };
 
-class IpcStream final : public Workload {
+class IpcStream final : public IpcWorkload {
  public:
   [[nodiscard]] std::string_view name() const override { return "ipc_stream"; }
   [[nodiscard]] std::string_view summary() const override {
@@ -59,10 +59,6 @@ class IpcStream final : public Workload {
     using B = MetricSpec::Better;
     return {{"mb_per_s", "payload moved per second, in 1e6 bytes", B::Higher},
             {"msgs_per_s", "messages delivered per second", B::Higher}};
-  }
-  [[nodiscard]] std::vector<int> default_workers(int /*cpus*/) const override { return {2}; }
-  [[nodiscard]] std::optional<std::string> pin_for(const ParamValues& params) const override {
-    return ipc_placement_pin(params);
   }
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {
     return {{"size", "8,8Ki"}, {"count", "200"}};

@@ -52,3 +52,43 @@ def colors_for(names):
     import matplotlib
     cmap = matplotlib.colormaps["tab10" if len(names) <= 10 else "tab20"]
     return {name: cmap(i % cmap.N) for i, name in enumerate(sorted(names))}
+
+
+def ipc_panels(rows, workload, value):
+    """{(backend, placement): {channel: [(size, *values)]}} from the successful `workload` rows of a
+    summary; value(row) gives the tuple of numbers to plot (None to skip the row)."""
+    panels = {}
+    for r in rows:
+        if r["workload"] != workload or r["status"] != "ok":
+            continue
+        v = value(r)
+        if v is None:
+            continue
+        channel = r["channel"] + (" (spin)" if r["wait"] == "spin" else "")
+        panels.setdefault((r["backend"], r["placement"]), {}).setdefault(channel, []).append((int(r["size"]),) + v)
+    return panels
+
+
+def plot_against_size(plt, panels, ylabel):
+    """One log-log panel per (backend, placement), one line per channel in a fixed colour, and one
+    legend. Points are (size, y) or (size, y, y_high) for a shaded band from y to y_high."""
+    keys = sorted(panels)
+    colors = colors_for({c for lines in panels.values() for c in lines})
+    fig, axes = plt.subplots(1, len(keys), figsize=(5 * len(keys) + 2, 5), squeeze=False, sharey=True,
+                             layout="constrained")
+    for ax, key in zip(axes.flat, keys):
+        for channel, pts in sorted(panels[key].items()):
+            pts.sort()
+            sizes = [p[0] for p in pts]
+            ax.plot(sizes, [p[1] for p in pts], "o-", ms=3, color=colors[channel], label=channel)
+            if len(pts[0]) > 2:
+                ax.fill_between(sizes, [p[1] for p in pts], [p[2] for p in pts], color=colors[channel], alpha=0.08)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_title(f"{key[0]}, {key[1].replace('_', ' ')}")
+        ax.set_xlabel("message size (bytes)")
+        ax.grid(True, which="both", alpha=0.3)
+    axes.flat[0].set_ylabel(ylabel)
+    handles = [plt.Line2D([], [], color=colors[c], marker="o", ms=3, label=c) for c in sorted(colors)]
+    axes.flat[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    return fig

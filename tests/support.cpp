@@ -43,6 +43,14 @@ std::set<std::string> ipc_entries() {
   return out;
 }
 
+std::set<std::string> temp_entries() {
+  std::set<std::string> out;
+  for (const auto& e : fs::directory_iterator(fs::temp_directory_path())) {
+    if (e.path().filename().string().starts_with("parbench.")) out.insert(e.path().string());
+  }
+  return out;
+}
+
 namespace {
 std::string slurp(const std::string& path) {
   std::ifstream in(path);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "rows_csv.hpp"
+
 namespace parbench::test {
 
 // PIDs whose parent is this process (zombies included).
@@ -19,6 +21,16 @@ struct Exit {
 };
 // Runs build/parbench with args (no shell) in directory cwd; stdout and stderr captured.
 Exit run_parbench(const std::vector<std::string>& args, const std::string& cwd = ".");
+
+// Keeps the rows a run produces.
+class MemorySink final : public RowSink {
+ public:
+  void write(const Row& row) override { rows.push_back(row); }
+  std::vector<Row> rows;
+};
+
+// Entries named parbench.* in the temporary directory (FIFO directories of the fifo channel).
+std::set<std::string> temp_entries();
 
 // A fresh empty directory under /tmp, removed by the destructor.
 class TempDir {

@@ -35,19 +35,11 @@ RunResult deliver(const Backend& backend, Channel& ch, std::size_t size, int cou
   });
 }
 
-std::set<std::string> temp_entries() {
-  std::set<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
-    if (e.path().filename().string().starts_with("parbench.")) out.insert(e.path().string());
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("every channel delivers every message intact and in order on every backend", "[channel]") {
   const auto ipc_before = test::ipc_entries();
-  const auto tmp_before = temp_entries();
+  const auto tmp_before = test::temp_entries();
   for (const auto& kind : all_channels()) {
     for (const auto& backend : all_backends()) {
       if (kind->threads_only() && backend->name() != "thread") continue;
@@ -69,7 +61,7 @@ TEST_CASE("every channel delivers every message intact and in order on every bac
   }
   REQUIRE(test::child_pids().empty());
   REQUIRE(test::ipc_entries() == ipc_before);
-  REQUIRE(temp_entries() == tmp_before);
+  REQUIRE(test::temp_entries() == tmp_before);
 }
 
 TEST_CASE("channel limits are named, not crashed into", "[channel]") {

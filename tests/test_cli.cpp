@@ -162,14 +162,6 @@ TEST_CASE("IPC runs leave no /dev/shm, /dev/mqueue or FIFO entry, finished or in
 
 namespace {
 
-std::set<std::string> temp_entries() {
-  std::set<std::string> out;
-  for (const auto& e : fs::directory_iterator(fs::temp_directory_path())) {
-    if (e.path().filename().string().starts_with("parbench.")) out.insert(e.path().string());
-  }
-  return out;
-}
-
 // Starts parbench with `args` in its own process group, sends SIGINT to it alone after `after`,
 // and returns its exit status.
 int interrupt_run(std::vector<std::string> args, std::chrono::milliseconds after, pid_t* group) {
@@ -202,7 +194,7 @@ int interrupt_run(std::vector<std::string> args, std::chrono::milliseconds after
 
 TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli][fault]") {
   const auto ipc_before = test::ipc_entries();
-  const auto tmp_before = temp_entries();
+  const auto tmp_before = test::temp_entries();
   // sleep: a run between repetitions or mid-repetition; the IPC run holds FIFOs and message queues
   // open in the middle of a transfer when the signal arrives.
   const std::vector<std::vector<std::string>> runs = {
@@ -226,7 +218,7 @@ TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli]
         REQUIRE(fs::exists(prefix + ".summary.csv"));
         REQUIRE(processes_in_group(group) == 0);
         REQUIRE(test::ipc_entries() == ipc_before);
-        REQUIRE(temp_entries() == tmp_before);
+        REQUIRE(test::temp_entries() == tmp_before);
       }
     }
   }

@@ -9,17 +9,11 @@ using namespace parbench;
 
 namespace {
 
-class MemorySink final : public RowSink {
- public:
-  void write(const Row& row) override { rows.push_back(row); }
-  std::vector<Row> rows;
-};
-
 std::vector<Row> run(RunRequest req) {
   req.reps = 2;
   req.warmup = 0;
   req.timeout_s = 60;
-  MemorySink sink;
+  test::MemorySink sink;
   REQUIRE(execute_plan(make_plan(req), sink));
   REQUIRE(test::child_pids().empty());
   return sink.rows;

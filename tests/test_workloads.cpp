@@ -10,12 +10,6 @@ using namespace parbench;
 
 namespace {
 
-class MemorySink final : public RowSink {
- public:
-  void write(const Row& row) override { rows.push_back(row); }
-  std::vector<Row> rows;
-};
-
 // A workload whose result is always wrong, to show the verification path ends in an error row.
 class WrongAnswer final : public Workload {
   class Exp final : public Experiment {
@@ -92,7 +86,7 @@ TEST_CASE("a wrong result is an error row, once per case, never a timing", "[wor
   g.workload = &wrong;
   g.cases.push_back({all_backends().front().get(), 1, PinPolicy::none(), {}});
   plan.groups.push_back(g);
-  MemorySink sink;
+  test::MemorySink sink;
   REQUIRE_FALSE(execute_plan(plan, sink));
   REQUIRE(sink.rows.size() == 1);
   REQUIRE(sink.rows[0].status == "error");
@@ -109,7 +103,7 @@ TEST_CASE("repetitions of compared cases are interleaved", "[runner]") {
   req.reps = 3;
   req.warmup = 0;
   const RunPlan plan = make_plan(req);
-  MemorySink sink;
+  test::MemorySink sink;
   REQUIRE(execute_plan(plan, sink));
   std::vector<int> order;
   for (const auto& r : sink.rows) order.push_back(r.workers);

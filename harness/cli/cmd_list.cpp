@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "commands.hpp"
 #include "registry.hpp"
 #include "suites.hpp"
@@ -36,7 +38,9 @@ int list_all() {
   fmt::print("\nSuites (parbench run SUITE)\n");
   for (const auto& s : all_suites()) {
     std::vector<std::string> names;
-    for (const auto& e : s.entries) names.push_back(e.workload);
+    for (const auto& e : s.entries) {
+      if (std::find(names.begin(), names.end(), e.workload) == names.end()) names.push_back(e.workload);
+    }
     fmt::print("  {:<10} {}\n  {:<10} workloads: {}\n", s.name, s.description, "", join(names, ", "));
   }
   fmt::print("\nBackends (--backend)\n");
