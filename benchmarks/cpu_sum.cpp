@@ -33,7 +33,8 @@ class CpuSumExperiment final : public Experiment {
   explicit CpuSumExperiment(const PrepareInfo& info)
       : n_(info.params.get_int("n")),
         scaling_(info.params.get("scaling")),
-        partial_(info.arena.make<Padded<std::uint64_t>>(static_cast<std::size_t>(info.max_workers))) {}
+        partial_(
+            info.arena.make<Padded<std::uint64_t>>(static_cast<std::size_t>(info.max_workers))) {}
 
   void before_rep(const RepInfo& /*rep*/) override {
     for (auto& p : partial_) p.value = 0;
@@ -56,7 +57,8 @@ class CpuSumExperiment final : public Experiment {
     for (int i = 0; i < rep.workers; ++i) total += partial_[static_cast<std::size_t>(i)].value;
     const std::uint64_t expected = sum_squares_below(total_items(scaling_, n_, rep.workers));
     if (total != expected) {
-      throw VerificationError(fmt::format("cpu_sum: sum of squares is {}, closed form says {}", total, expected));
+      throw VerificationError(
+          fmt::format("cpu_sum: sum of squares is {}, closed form says {}", total, expected));
     }
     return {};
   }
@@ -75,13 +77,16 @@ class CpuSum final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "cpu_sum"; }
   [[nodiscard]] std::string_view summary() const override {
-    return "CPU-bound: sum of i*i over [0, n) split across workers, checked against the closed form";
+    return "CPU-bound: sum of i*i over [0, n) split across workers, checked against the closed "
+           "form";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "terms"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
-    return {ParamSpec::integer("n", "terms summed (strong: in total; weak: per worker)", {"6e8"}, 1, 1'000'000'000'000),
-            ParamSpec::choice("scaling", "strong: fixed total work split; weak: fixed work per worker",
-                              {"strong"}, {"strong", "weak"})};
+    return {
+        ParamSpec::integer("n", "terms summed (strong: in total; weak: per worker)", {"6e8"}, 1,
+                           1'000'000'000'000),
+        ParamSpec::choice("scaling", "strong: fixed total work split; weak: fixed work per worker",
+                          {"strong"}, {"strong", "weak"})};
   }
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {
     return {{"n", "1e5"}};

@@ -10,17 +10,21 @@
 
 namespace parbench {
 
-std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements, const std::string& count_help) {
+std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements,
+                                  const std::string& count_help) {
   return {
-      ParamSpec::choice("channel", "IPC method (parbench list shows them all)", channel_names(), channel_names()),
+      ParamSpec::choice("channel", "IPC method (parbench list shows them all)", channel_names(),
+                        channel_names()),
       ParamSpec::integer("size", "message size in bytes, sequence number and check words included",
-                         {"8", "64", "512", "4Ki", "32Ki", "256Ki", "1Mi"}, static_cast<std::int64_t>(kMinMessageBytes),
-                         std::int64_t{64} << 20),
-      ParamSpec::choice("wait", "how a side waits for the other: block in the kernel, or busy-spin (shm_ring)",
-                        {"block"}, {"block", "spin"}),
-      ParamSpec::choice("placement", "same_core: both sides pinned to one CPU; cross_core: two different cores; "
-                        "none: the scheduler decides (or --pin)", std::move(default_placements),
-                        {"same_core", "cross_core", "none"}),
+                         {"8", "64", "512", "4Ki", "32Ki", "256Ki", "1Mi"},
+                         static_cast<std::int64_t>(kMinMessageBytes), std::int64_t{64} << 20),
+      ParamSpec::choice(
+          "wait", "how a side waits for the other: block in the kernel, or busy-spin (shm_ring)",
+          {"block"}, {"block", "spin"}),
+      ParamSpec::choice("placement",
+                        "same_core: both sides pinned to one CPU; cross_core: two different cores; "
+                        "none: the scheduler decides (or --pin)",
+                        std::move(default_placements), {"same_core", "cross_core", "none"}),
       ParamSpec::integer("count", count_help, {"0"}, 0, 100'000'000),
   };
 }
@@ -28,7 +32,8 @@ std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements, c
 std::optional<std::string> ipc_placement_pin(const ParamValues& params) {
   const std::string& placement = params.get("placement");
   const std::vector<int> cpus = allowed_cpus();
-  if (placement == "same_core" && !cpus.empty()) return fmt::format("{}+{}", cpus.front(), cpus.front());
+  if (placement == "same_core" && !cpus.empty())
+    return fmt::format("{}+{}", cpus.front(), cpus.front());
   if (placement == "cross_core") {
     const std::vector<int> two = Topology::get().spread(2);
     if (two.size() == 2 && two[0] != two[1]) return fmt::format("{}+{}", two[0], two[1]);
@@ -48,7 +53,8 @@ IpcChannel::IpcChannel(std::string workload, const ParamValues& params, Parties 
 
 void IpcChannel::renew(const RepInfo& rep) {
   if (parties_ == Parties::Two && rep.workers != 2) {
-    throw Unsupported(fmt::format("{} runs between exactly 2 workers, not {}", workload_, rep.workers));
+    throw Unsupported(
+        fmt::format("{} runs between exactly 2 workers, not {}", workload_, rep.workers));
   }
   if (parties_ == Parties::Many) {
     if (auto why = kind_->many_to_many(size_)) throw Unsupported(*why);
@@ -60,7 +66,8 @@ void IpcChannel::renew(const RepInfo& rep) {
     throw Unsupported(fmt::format("wait=spin: {} has no busy-spin mode", kind_->name()));
   }
   if (!placement_possible_) {
-    throw Unsupported(fmt::format("placement={} needs more CPUs than this process may use", placement_));
+    throw Unsupported(
+        fmt::format("placement={} needs more CPUs than this process may use", placement_));
   }
   // Over the channel's limit on this machine: a row naming the limit, and the sweep goes on.
   if (auto why = kind_->size_limit(size_)) throw Unsupported(*why);
@@ -69,7 +76,8 @@ void IpcChannel::renew(const RepInfo& rep) {
   channel_ = kind_->create(ChannelSpec{size_, spin_}, arena_);
 }
 
-std::int64_t IpcChannel::count_or(std::int64_t budget_bytes, std::int64_t lo, std::int64_t hi) const {
+std::int64_t IpcChannel::count_or(std::int64_t budget_bytes, std::int64_t lo,
+                                  std::int64_t hi) const {
   if (count_ > 0) return count_;
   return std::clamp<std::int64_t>(budget_bytes / static_cast<std::int64_t>(size_), lo, hi);
 }

@@ -13,7 +13,8 @@
 namespace parbench {
 
 // channel, size, wait, placement (with the given default placements), count.
-std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements, const std::string& count_help);
+std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements,
+                                  const std::string& count_help);
 
 // The pin policy for placement=same_core / cross_core; nullopt for none or when the machine has
 // too few CPUs (the case then reports itself unsupported).
@@ -48,7 +49,8 @@ class IpcChannel {
   }
   [[nodiscard]] std::size_t size() const { return size_; }
   // `count`, or the automatic count: budget_bytes / size, clamped to [lo, hi].
-  [[nodiscard]] std::int64_t count_or(std::int64_t budget_bytes, std::int64_t lo, std::int64_t hi) const;
+  [[nodiscard]] std::int64_t count_or(std::int64_t budget_bytes, std::int64_t lo,
+                                      std::int64_t hi) const;
 
  private:
   std::string workload_;

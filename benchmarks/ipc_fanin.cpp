@@ -35,7 +35,8 @@ class FaninExperiment final : public Experiment {
 
   void before_rep(const RepInfo& rep) override {
     if (rep.workers - producers_ < 1) {
-      throw Unsupported(fmt::format("ipc_fanin with {} producer(s) needs at least {} workers", producers_, producers_ + 1));
+      throw Unsupported(fmt::format("ipc_fanin with {} producer(s) needs at least {} workers",
+                                    producers_, producers_ + 1));
     }
     if (count_ / producers_ >= (std::int64_t{1} << kIndexBits)) {
       throw std::invalid_argument("ipc_fanin: at most 16M tasks per producer");
@@ -64,10 +65,12 @@ class FaninExperiment final : public Experiment {
       per_consumer.push_back(static_cast<double>(tallies_[static_cast<std::size_t>(c)].tasks));
     }
     for (int p = 0; p < producers_; ++p) {
-      for (std::int64_t i = 0; i < tasks_of(p); ++i) expected_digest += sequence_digest(seq_of(p, i));
+      for (std::int64_t i = 0; i < tasks_of(p); ++i)
+        expected_digest += sequence_digest(seq_of(p, i));
     }
     if (tasks != static_cast<std::uint64_t>(count_) || digest != expected_digest) {
-      throw VerificationError(fmt::format("ipc_fanin: consumers took {} tasks of {}, or not each exactly once", tasks, count_));
+      throw VerificationError(fmt::format(
+          "ipc_fanin: consumers took {} tasks of {}, or not each exactly once", tasks, count_));
     }
     double sum = 0, sum_sq = 0;
     for (double v : per_consumer) {
@@ -77,16 +80,21 @@ class FaninExperiment final : public Experiment {
     const double seconds = static_cast<double>(run.wall_ns) * 1e-9;
     const double n = static_cast<double>(per_consumer.size());
     return {{"msgs_per_s", static_cast<double>(count_) / seconds},
-            {"mb_per_s", static_cast<double>(count_) * static_cast<double>(channel_.size()) / seconds / 1e6},
+            {"mb_per_s",
+             static_cast<double>(count_) * static_cast<double>(channel_.size()) / seconds / 1e6},
             // Jain's index: 1 when every consumer took the same share, 1/C when one took all.
             {"jain", sum_sq > 0 ? sum * sum / (n * sum_sq) : 1.0},
             {"min_share", *std::min_element(per_consumer.begin(), per_consumer.end()) / (sum / n)}};
   }
 
-  [[nodiscard]] double work_units(const RepInfo& /*rep*/) const override { return static_cast<double>(count_); }
+  [[nodiscard]] double work_units(const RepInfo& /*rep*/) const override {
+    return static_cast<double>(count_);
+  }
 
  private:
-  [[nodiscard]] std::int64_t tasks_of(int p) const { return count_ / producers_ + (p < count_ % producers_ ? 1 : 0); }
+  [[nodiscard]] std::int64_t tasks_of(int p) const {
+    return count_ / producers_ + (p < count_ % producers_ ? 1 : 0);
+  }
   static std::uint32_t seq_of(int p, std::int64_t i) {
     return (static_cast<std::uint32_t>(p) << kIndexBits) | static_cast<std::uint32_t>(i);
   }
@@ -124,8 +132,9 @@ class FaninExperiment final : public Experiment {
       const auto producer = static_cast<std::size_t>(seq >> kIndexBits);
       const auto index = static_cast<std::int64_t>(seq & ((1U << kIndexBits) - 1));
       if (producer >= last.size() || index <= last[producer]) {
-        throw VerificationError(fmt::format("ipc_fanin: consumer {} got task {} of producer {} after task {}",
-                                            ctx.index, index, producer, last[std::min(producer, last.size() - 1)]));
+        throw VerificationError(
+            fmt::format("ipc_fanin: consumer {} got task {} of producer {} after task {}",
+                        ctx.index, index, producer, last[std::min(producer, last.size() - 1)]));
       }
       last[producer] = index;
       ++mine.tasks;
@@ -146,21 +155,24 @@ class IpcFanin final : public IpcWorkload {
  public:
   [[nodiscard]] std::string_view name() const override { return "ipc_fanin"; }
   [[nodiscard]] std::string_view summary() const override {
-    return "task queue: P producers, workers-P consumers, one channel, sentinel shutdown and a done queue";
+    return "task queue: P producers, workers-P consumers, one channel, sentinel shutdown and a "
+           "done queue";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "tasks"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
     auto p = ipc_params({"none"}, "tasks per repetition (0: ~32 MiB worth, 2000 to 50000)");
     p[0].defaults = {"pipe", "fifo", "posix_mq", "unix_seqpacket", "shm_queue", "inproc_queue"};
     p[1].defaults = {"64"};
-    p.push_back(ParamSpec::integer("producers", "producing workers; the other workers consume", {"1"}, 1, 255));
+    p.push_back(ParamSpec::integer("producers", "producing workers; the other workers consume",
+                                   {"1"}, 1, 255));
     return p;
   }
   [[nodiscard]] std::vector<MetricSpec> metrics() const override {
     using B = MetricSpec::Better;
     return {{"msgs_per_s", "tasks delivered per second", B::Higher},
             {"mb_per_s", "task bytes delivered per second, in 1e6 bytes", B::Higher},
-            {"jain", "Jain's fairness index of the consumers' task counts (1 = equal shares)", B::Higher},
+            {"jain", "Jain's fairness index of the consumers' task counts (1 = equal shares)",
+             B::Higher},
             {"min_share", "tasks of the least busy consumer relative to the mean", B::Higher}};
   }
   [[nodiscard]] std::vector<int> default_workers(int /*cpus*/) const override { return {2, 3, 5}; }

@@ -45,12 +45,16 @@ class PingpongExperiment final : public Experiment {
   Metrics after_rep(const RepInfo& /*rep*/, const RunResult& /*run*/) override {
     std::vector<double> v(rtt_ns_.begin(), rtt_ns_.end());
     std::sort(v.begin(), v.end());
-    return {{"rtt_p50_ns", quantile_sorted(v, 0.50)},  {"rtt_p90_ns", quantile_sorted(v, 0.90)},
-            {"rtt_p99_ns", quantile_sorted(v, 0.99)},  {"rtt_p999_ns", quantile_sorted(v, 0.999)},
+    return {{"rtt_p50_ns", quantile_sorted(v, 0.50)},
+            {"rtt_p90_ns", quantile_sorted(v, 0.90)},
+            {"rtt_p99_ns", quantile_sorted(v, 0.99)},
+            {"rtt_p999_ns", quantile_sorted(v, 0.999)},
             {"rtt_max_ns", v.back()}};
   }
 
-  [[nodiscard]] double work_units(const RepInfo& /*rep*/) const override { return static_cast<double>(count_); }
+  [[nodiscard]] double work_units(const RepInfo& /*rep*/) const override {
+    return static_cast<double>(count_);
+  }
 
  private:
   IpcChannel channel_;
@@ -66,7 +70,8 @@ class IpcPingpong final : public IpcWorkload {
   }
   [[nodiscard]] std::string_view work_unit() const override { return "round trips"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
-    return ipc_params({"same_core", "cross_core"}, "round trips per repetition (0: ~8 MiB worth, 20 to 1000)");
+    return ipc_params({"same_core", "cross_core"},
+                      "round trips per repetition (0: ~8 MiB worth, 20 to 1000)");
   }
   [[nodiscard]] std::vector<MetricSpec> metrics() const override {
     using B = MetricSpec::Better;

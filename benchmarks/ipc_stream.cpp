@@ -38,7 +38,9 @@ class StreamExperiment final : public Experiment {
             {"msgs_per_s", messages / seconds}};
   }
 
-  [[nodiscard]] double work_units(const RepInfo& /*rep*/) const override { return static_cast<double>(count_); }
+  [[nodiscard]] double work_units(const RepInfo& /*rep*/) const override {
+    return static_cast<double>(count_);
+  }
 
  private:
   IpcChannel channel_;

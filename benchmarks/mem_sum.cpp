@@ -17,12 +17,14 @@ class MemSumExperiment final : public Experiment {
       : elements_(info.params.get_int("bytes") / static_cast<std::int64_t>(sizeof(std::uint64_t))),
         passes_(info.params.get_int("passes")),
         scaling_(info.params.get("scaling")),
-        partial_(info.arena.make<Padded<std::uint64_t>>(static_cast<std::size_t>(info.max_workers))) {
+        partial_(
+            info.arena.make<Padded<std::uint64_t>>(static_cast<std::size_t>(info.max_workers))) {
     // Filled once per experiment in the coordinator, before any worker maps it: the array then
     // exists in physical memory and workers time reading it, not first-touch page faults.
     const std::int64_t total = total_items(scaling_, elements_, info.max_workers);
     data_ = info.arena.make<std::uint64_t>(static_cast<std::size_t>(total));
-    for (std::int64_t i = 0; i < total; ++i) data_[static_cast<std::size_t>(i)] = static_cast<std::uint64_t>(i);
+    for (std::int64_t i = 0; i < total; ++i)
+      data_[static_cast<std::size_t>(i)] = static_cast<std::uint64_t>(i);
   }
 
   void before_rep(const RepInfo& /*rep*/) override {
@@ -31,7 +33,8 @@ class MemSumExperiment final : public Experiment {
 
   void before_gate(const WorkerContext& ctx) override {
     const Range r = worker_range(scaling_, elements_, ctx.index, ctx.workers);
-    prefault(data_.data() + r.begin, static_cast<std::size_t>(r.end - r.begin) * sizeof(std::uint64_t), false);
+    prefault(data_.data() + r.begin,
+             static_cast<std::size_t>(r.end - r.begin) * sizeof(std::uint64_t), false);
   }
 
   void work(const WorkerContext& ctx) override {
@@ -56,15 +59,17 @@ class MemSumExperiment final : public Experiment {
     const std::uint64_t half = n % 2 == 0 ? (n / 2) * (n - 1) : n * ((n - 1) / 2);
     const std::uint64_t expected = half * static_cast<std::uint64_t>(passes_);
     if (total != expected) {
-      throw VerificationError(fmt::format("mem_sum: array sum is {}, expected {}", total, expected));
+      throw VerificationError(
+          fmt::format("mem_sum: array sum is {}, expected {}", total, expected));
     }
     const double bytes = work_units(rep);
-    return {{"mb_per_s", run.wall_ns > 0 ? bytes / (static_cast<double>(run.wall_ns) * 1e-9) / 1e6 : 0.0}};
+    return {{"mb_per_s",
+             run.wall_ns > 0 ? bytes / (static_cast<double>(run.wall_ns) * 1e-9) / 1e6 : 0.0}};
   }
 
   [[nodiscard]] double work_units(const RepInfo& rep) const override {
-    return static_cast<double>(total_items(scaling_, elements_, rep.workers)) * sizeof(std::uint64_t) *
-           static_cast<double>(passes_);
+    return static_cast<double>(total_items(scaling_, elements_, rep.workers)) *
+           sizeof(std::uint64_t) * static_cast<double>(passes_);
   }
 
  private:
@@ -79,18 +84,21 @@ class MemSum final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "mem_sum"; }
   [[nodiscard]] std::string_view summary() const override {
-    return "memory-bound: sum a large shared array, split across workers; shows where bandwidth, not cores, limits speedup";
+    return "memory-bound: sum a large shared array, split across workers; shows where bandwidth, "
+           "not cores, limits speedup";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "bytes"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
-    return {ParamSpec::integer("bytes", "array size (strong: in total; weak: per worker)", {"256Mi"}, 4096,
-                               std::int64_t{64} << 30),
-            ParamSpec::integer("passes", "times each worker reads its part", {"4"}, 1, 1000),
-            ParamSpec::choice("scaling", "strong: fixed array split; weak: an array part per worker",
-                              {"strong"}, {"strong", "weak"})};
+    return {
+        ParamSpec::integer("bytes", "array size (strong: in total; weak: per worker)", {"256Mi"},
+                           4096, std::int64_t{64} << 30),
+        ParamSpec::integer("passes", "times each worker reads its part", {"4"}, 1, 1000),
+        ParamSpec::choice("scaling", "strong: fixed array split; weak: an array part per worker",
+                          {"strong"}, {"strong", "weak"})};
   }
   [[nodiscard]] std::vector<MetricSpec> metrics() const override {
-    return {{"mb_per_s", "bytes read per second over the timed region, in 1e6 bytes", MetricSpec::Better::Higher}};
+    return {{"mb_per_s", "bytes read per second over the timed region, in 1e6 bytes",
+             MetricSpec::Better::Higher}};
   }
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {
     return {{"bytes", "1Mi"}, {"passes", "2"}};

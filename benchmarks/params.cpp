@@ -37,8 +37,9 @@ std::string short_int(std::int64_t v) {
 bool parse_integer(std::string_view text, std::int64_t& out) {
   __extension__ using i128 = __int128;  // exact arithmetic for overflow checks
   std::int64_t scale = 1;
-  for (auto [suffix, factor] : {std::pair{"Ki", std::int64_t{1} << 10}, std::pair{"Mi", std::int64_t{1} << 20},
-                                std::pair{"Gi", std::int64_t{1} << 30}}) {
+  for (auto [suffix, factor] :
+       {std::pair{"Ki", std::int64_t{1} << 10}, std::pair{"Mi", std::int64_t{1} << 20},
+        std::pair{"Gi", std::int64_t{1} << 30}}) {
     if (text.ends_with(suffix)) {
       scale = factor;
       text.remove_suffix(2);
@@ -113,24 +114,28 @@ ParamSpec ParamSpec::choice(std::string name, std::string help, std::vector<std:
 std::string ParamSpec::type_name() const { return kind == Kind::Integer ? "integer" : "choice"; }
 
 std::string ParamSpec::allowed() const {
-  if (kind == Kind::Integer) return fmt::format("an integer in [{}, {}]", short_int(min), short_int(max));
+  if (kind == Kind::Integer)
+    return fmt::format("an integer in [{}, {}]", short_int(min), short_int(max));
   return fmt::format("one of {}", fmt::join(choices, ", "));
 }
 
 std::string ParamSpec::normalize(std::string_view text) const {
   if (kind == Kind::Choice) {
     if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
-      throw BadInput(fmt::format("parameter {}: '{}' is not allowed; expected {}", name, text, allowed()));
+      throw BadInput(
+          fmt::format("parameter {}: '{}' is not allowed; expected {}", name, text, allowed()));
     }
     return std::string(text);
   }
   std::int64_t v = 0;
   if (!parse_integer(text, v)) {
-    throw BadInput(fmt::format("parameter {}: '{}' is not an integer; expected {} (forms: 1000, 1e6, 2.5e6, 64Ki)",
-                               name, text, allowed()));
+    throw BadInput(fmt::format(
+        "parameter {}: '{}' is not an integer; expected {} (forms: 1000, 1e6, 2.5e6, 64Ki)", name,
+        text, allowed()));
   }
   if (v < min || v > max) {
-    throw BadInput(fmt::format("parameter {}: {} is out of range; expected {}", name, text, allowed()));
+    throw BadInput(
+        fmt::format("parameter {}: {} is out of range; expected {}", name, text, allowed()));
   }
   return std::to_string(v);
 }

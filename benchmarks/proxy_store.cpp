@@ -46,19 +46,24 @@ class ProxyStoreExperiment final : public Experiment {
         keys_(info.params.get_int("keys")),
         ops_(info.params.get_int("ops")),
         set_pct_(info.params.get_int("set_pct")),
-        latency_ns_(info.arena.make<std::int64_t>(static_cast<std::size_t>(ops_ * info.max_workers))),
+        latency_ns_(
+            info.arena.make<std::int64_t>(static_cast<std::size_t>(ops_ * info.max_workers))),
         table_(info.arena.make_one<SharedTable>()),
         values_(info.arena.make<std::uint64_t>(static_cast<std::size_t>(keys_))) {
     pthread_mutexattr_t ma;
     pthread_mutexattr_init(&ma);
     pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-    if (const int rc = pthread_mutex_init(&table_.mutex, &ma); rc != 0) throw_sys("pthread_mutex_init", rc);
+    if (const int rc = pthread_mutex_init(&table_.mutex, &ma); rc != 0)
+      throw_sys("pthread_mutex_init", rc);
     pthread_mutexattr_destroy(&ma);
   }
 
   void before_rep(const RepInfo& rep) override {
-    if (rep.workers < 2) throw Unsupported("proxy_store needs at least 2 workers: worker 0 serves, the others are clients");
-    if (keys_ < rep.workers - 1) throw std::invalid_argument("proxy_store: fewer keys than clients");
+    if (rep.workers < 2)
+      throw Unsupported(
+          "proxy_store needs at least 2 workers: worker 0 serves, the others are clients");
+    if (keys_ < rep.workers - 1)
+      throw std::invalid_argument("proxy_store: fewer keys than clients");
     std::fill(values_.begin(), values_.end(), 0);
     server_ends_.clear();
     client_ends_.clear();
@@ -81,12 +86,14 @@ class ProxyStoreExperiment final : public Experiment {
 
   Metrics after_rep(const RepInfo& rep, const RunResult& run) override {
     const auto clients = static_cast<std::size_t>(rep.workers - 1);
-    std::vector<double> v(latency_ns_.begin(), latency_ns_.begin() + static_cast<std::ptrdiff_t>(clients * ops_));
+    std::vector<double> v(latency_ns_.begin(),
+                          latency_ns_.begin() + static_cast<std::ptrdiff_t>(clients * ops_));
     std::sort(v.begin(), v.end());
-    return {{"ops_per_s", static_cast<double>(v.size()) / (static_cast<double>(run.wall_ns) * 1e-9)},
-            {"op_p50_ns", quantile_sorted(v, 0.5)},
-            {"op_p99_ns", quantile_sorted(v, 0.99)},
-            {"op_max_ns", v.back()}};
+    return {
+        {"ops_per_s", static_cast<double>(v.size()) / (static_cast<double>(run.wall_ns) * 1e-9)},
+        {"op_p50_ns", quantile_sorted(v, 0.5)},
+        {"op_p99_ns", quantile_sorted(v, 0.99)},
+        {"op_max_ns", v.back()}};
   }
 
   [[nodiscard]] double work_units(const RepInfo& rep) const override {
@@ -166,8 +173,9 @@ class ProxyStoreExperiment final : public Experiment {
       if (set) {
         expected[slot] = value;
       } else if (got != expected[slot]) {
-        throw VerificationError(fmt::format("proxy_store: client {} read {} from key {}, but last set {}", me, got, key,
-                                            expected[slot]));
+        throw VerificationError(
+            fmt::format("proxy_store: client {} read {} from key {}, but last set {}", me, got, key,
+                        expected[slot]));
       }
     }
     call(fd, Op::Exit, 0, 0);
@@ -185,15 +193,21 @@ class ProxyStore final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "proxy_store"; }
   [[nodiscard]] std::string_view summary() const override {
-    return "Manager pattern: get/set through a server process over Unix sockets vs a locked table in shared memory";
+    return "Manager pattern: get/set through a server process over Unix sockets vs a locked table "
+           "in shared memory";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "operations"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
-    return {ParamSpec::choice("store", "proxy: a server process owns the map; shared: a locked table in shared memory",
-                              {"proxy", "shared"}, {"proxy", "shared"}),
-            ParamSpec::integer("keys", "keys in the store, split among the clients", {"1024"}, 1, 1 << 24),
-            ParamSpec::integer("ops", "operations per client per repetition", {"20000"}, 1, 10'000'000),
-            ParamSpec::integer("set_pct", "percentage of operations that are sets (the rest are gets)", {"50"}, 0, 100)};
+    return {
+        ParamSpec::choice(
+            "store",
+            "proxy: a server process owns the map; shared: a locked table in shared memory",
+            {"proxy", "shared"}, {"proxy", "shared"}),
+        ParamSpec::integer("keys", "keys in the store, split among the clients", {"1024"}, 1,
+                           1 << 24),
+        ParamSpec::integer("ops", "operations per client per repetition", {"20000"}, 1, 10'000'000),
+        ParamSpec::integer("set_pct", "percentage of operations that are sets (the rest are gets)",
+                           {"50"}, 0, 100)};
   }
   [[nodiscard]] std::vector<MetricSpec> metrics() const override {
     using B = MetricSpec::Better;

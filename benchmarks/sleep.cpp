@@ -16,7 +16,8 @@ class SleepExperiment final : public Experiment {
  public:
   explicit SleepExperiment(const PrepareInfo& info)
       : ms_(info.params.get_int("ms")),
-        slept_ns_(info.arena.make<Padded<std::int64_t>>(static_cast<std::size_t>(info.max_workers))) {}
+        slept_ns_(
+            info.arena.make<Padded<std::int64_t>>(static_cast<std::size_t>(info.max_workers))) {}
 
   void before_rep(const RepInfo& /*rep*/) override {
     for (auto& s : slept_ns_) s.value = 0;
@@ -36,7 +37,8 @@ class SleepExperiment final : public Experiment {
     for (int i = 0; i < rep.workers; ++i) {
       const std::int64_t slept = slept_ns_[static_cast<std::size_t>(i)].value;
       if (slept < want) {
-        throw VerificationError(fmt::format("sleep: worker {} slept {} ns, less than the {} ns asked", i, slept, want));
+        throw VerificationError(
+            fmt::format("sleep: worker {} slept {} ns, less than the {} ns asked", i, slept, want));
       }
       max_late = std::max(max_late, slept - want);
     }
@@ -54,14 +56,17 @@ class Sleep final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "sleep"; }
   [[nodiscard]] std::string_view summary() const override {
-    return "I/O-bound stand-in: every worker sleeps ms milliseconds; N workers should take one sleep, not N";
+    return "I/O-bound stand-in: every worker sleeps ms milliseconds; N workers should take one "
+           "sleep, not N";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "sleeps"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
-    return {ParamSpec::integer("ms", "how long each worker sleeps, in milliseconds", {"50"}, 0, 3'600'000)};
+    return {ParamSpec::integer("ms", "how long each worker sleeps, in milliseconds", {"50"}, 0,
+                               3'600'000)};
   }
   [[nodiscard]] std::vector<MetricSpec> metrics() const override {
-    return {{"max_oversleep_ns", "latest wake-up past the requested time, over the workers", MetricSpec::Better::Lower}};
+    return {{"max_oversleep_ns", "latest wake-up past the requested time, over the workers",
+             MetricSpec::Better::Lower}};
   }
   [[nodiscard]] std::vector<int> default_workers(int /*cpus*/) const override {
     return {1, 2, 4, 10};  // past the core count on purpose: sleeping needs no CPU

@@ -1,6 +1,6 @@
 // spawn: the cost of starting and joining one worker, per method (std::thread, fork + exit,
-// fork + exec of a trivial program, posix_spawn). Each worker times `count` spawns one after another;
-// percentiles are over every spawn of the repetition.
+// fork + exec of a trivial program, posix_spawn). Each worker times `count` spawns one after
+// another; percentiles are over every spawn of the repetition.
 #include <algorithm>
 #include <cmath>
 
@@ -17,7 +17,8 @@ class SpawnExperiment final : public Experiment {
   explicit SpawnExperiment(const PrepareInfo& info)
       : method_(info.params.get("method")),
         count_(info.params.get_int("count")),
-        samples_(info.arena.make<std::int64_t>(static_cast<std::size_t>(count_ * info.max_workers))) {}
+        samples_(
+            info.arena.make<std::int64_t>(static_cast<std::size_t>(count_ * info.max_workers))) {}
 
   void work(const WorkerContext& ctx) override {
     std::int64_t* out = samples_.data() + static_cast<std::ptrdiff_t>(ctx.index) * count_;
@@ -51,11 +52,13 @@ class Spawn final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "spawn"; }
   [[nodiscard]] std::string_view summary() const override {
-    return "cost of starting and joining one worker: std::thread, fork, fork+exec of /bin/true, posix_spawn";
+    return "cost of starting and joining one worker: std::thread, fork, fork+exec of /bin/true, "
+           "posix_spawn";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "spawns"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
-    return {ParamSpec::choice("method", "how each unit is started and joined", spawn_methods(), spawn_methods()),
+    return {ParamSpec::choice("method", "how each unit is started and joined", spawn_methods(),
+                              spawn_methods()),
             ParamSpec::integer("count", "spawns per worker per repetition", {"200"}, 1, 1'000'000)};
   }
   [[nodiscard]] std::vector<MetricSpec> metrics() const override {

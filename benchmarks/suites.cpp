@@ -13,12 +13,17 @@ const std::vector<Suite>& all_suites() {
         {"spawn", {{"count", "100"}}, {}}}},
       {"ipc",
        "every IPC channel: round-trip latency on one core and across cores, one-way throughput for "
-       "messages of 8 B to 1 MiB, the task-queue fan-in and the Manager pattern, between threads and "
+       "messages of 8 B to 1 MiB, the task-queue fan-in and the Manager pattern, between threads "
+       "and "
        "between processes; a few minutes",
        {{"ipc_pingpong", {{"placement", "same_core,cross_core"}, {"wait", "block"}}, {}},
-        {"ipc_pingpong", {{"channel", "shm_ring"}, {"placement", "same_core,cross_core"}, {"wait", "spin"}}, {}},
+        {"ipc_pingpong",
+         {{"channel", "shm_ring"}, {"placement", "same_core,cross_core"}, {"wait", "spin"}},
+         {}},
         {"ipc_stream", {{"placement", "cross_core"}, {"wait", "block"}}, {}},
-        {"ipc_stream", {{"channel", "shm_ring"}, {"placement", "cross_core"}, {"wait", "spin"}}, {}},
+        {"ipc_stream",
+         {{"channel", "shm_ring"}, {"placement", "cross_core"}, {"wait", "spin"}},
+         {}},
         {"ipc_fanin", {}, {}},
         {"proxy_store", {}, {}}}},
   };

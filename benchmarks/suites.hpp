@@ -11,7 +11,7 @@ namespace parbench {
 struct SuiteEntry {
   std::string workload;
   std::vector<std::pair<std::string, std::string>> params;  // NAME -> comma-separated values
-  std::vector<int> workers;                                  // empty: the workload's default
+  std::vector<int> workers;                                 // empty: the workload's default
 };
 
 struct Suite {

@@ -1,6 +1,6 @@
 #pragma once
-// Thrown for anything the user typed that cannot be run: the CLI turns it into one line on stderr and
-// exit status 2, and it is always thrown before any output file is opened.
+// Thrown for anything the user typed that cannot be run: the CLI turns it into one line on stderr
+// and exit status 2, and it is always thrown before any output file is opened.
 #include <stdexcept>
 #include <string>
 

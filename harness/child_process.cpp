@@ -2,8 +2,8 @@
 
 #include <fmt/core.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +20,8 @@ namespace {
 void reset_signals_in_child() {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
-                  SIGTRAP, SIGSYS}) {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+                  SIGABRT, SIGTRAP, SIGSYS}) {
     sigaction(sig, &dfl, nullptr);
   }
   sigset_t none;

@@ -12,7 +12,8 @@ namespace parbench {
 class ChildProcess {
  public:
   // Forks; the child resets signal handling, runs body() and _exits with its return value (1 if it
-  // throws). _exit, not exit: the child must not flush the parent's stdio buffers or run its atexit.
+  // throws). _exit, not exit: the child must not flush the parent's stdio buffers or run its
+  // atexit.
   static ChildProcess fork_and_run(const std::function<int()>& body);
 
   ChildProcess() = default;

@@ -11,9 +11,10 @@
 
 namespace parbench {
 
-// Sleeps while *word == expected, for at most timeout (nullptr: no limit). Spurious wake-ups happen;
-// callers re-check their condition in a loop.
-inline void futex_wait(std::uint32_t* word, std::uint32_t expected, const timespec* timeout = nullptr) {
+// Sleeps while *word == expected, for at most timeout (nullptr: no limit). Spurious wake-ups
+// happen; callers re-check their condition in a loop.
+inline void futex_wait(std::uint32_t* word, std::uint32_t expected,
+                       const timespec* timeout = nullptr) {
   syscall(SYS_futex, word, FUTEX_WAIT, expected, timeout, nullptr, 0);
 }
 

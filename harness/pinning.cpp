@@ -57,7 +57,8 @@ PinPolicy PinPolicy::parse(std::string_view text) {
   } else if (text == "spread") {
     p.kind_ = Kind::Spread;
   } else {
-    if (text.empty()) throw BadInput("--pin: empty policy; use none, compact, spread or a CPU list");
+    if (text.empty())
+      throw BadInput("--pin: empty policy; use none, compact, spread or a CPU list");
     p.kind_ = Kind::List;
     p.cpus_ = parse_cpu_list(text);
     const std::vector<int> allowed = allowed_cpus();
@@ -80,11 +81,13 @@ std::vector<int> PinPolicy::assign(int workers) const {
       return Topology::get().spread(workers);
     case Kind::Compact: {
       const auto& pus = Topology::get().pus_compact;
-      for (int i = 0; i < workers; ++i) out.push_back(pus[static_cast<std::size_t>(i) % pus.size()]);
+      for (int i = 0; i < workers; ++i)
+        out.push_back(pus[static_cast<std::size_t>(i) % pus.size()]);
       return out;
     }
     case Kind::List:
-      for (int i = 0; i < workers; ++i) out.push_back(cpus_[static_cast<std::size_t>(i) % cpus_.size()]);
+      for (int i = 0; i < workers; ++i)
+        out.push_back(cpus_[static_cast<std::size_t>(i) % cpus_.size()]);
       return out;
   }
   return out;

@@ -14,7 +14,9 @@
 namespace parbench {
 namespace {
 
-std::string join(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
+std::string join(const std::vector<std::string>& v) {
+  return fmt::format("{}", fmt::join(v, ", "));
+}
 
 std::string known_targets() {
   std::vector<std::string> names;
@@ -24,7 +26,8 @@ std::string known_targets() {
 }
 
 // Every combination of the parameters' value lists, in declaration order.
-std::vector<ParamValues> cartesian(const std::vector<std::pair<std::string, std::vector<std::string>>>& lists) {
+std::vector<ParamValues> cartesian(
+    const std::vector<std::pair<std::string, std::vector<std::string>>>& lists) {
   std::vector<ParamValues> out{ParamValues{}};
   for (const auto& [name, values] : lists) {
     std::vector<ParamValues> next;
@@ -57,9 +60,11 @@ std::vector<std::string> split_list(std::string_view text, std::string_view what
   std::size_t start = 0;
   for (;;) {
     const auto comma = text.find(',', start);
-    const auto item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const auto item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (item.empty()) {
-      throw BadInput(fmt::format("{}: '{}' is not a comma-separated list (empty item)", what, text));
+      throw BadInput(
+          fmt::format("{}: '{}' is not a comma-separated list (empty item)", what, text));
     }
     out.emplace_back(item);
     if (comma == std::string_view::npos) break;
@@ -73,7 +78,9 @@ std::vector<int> parse_workers(std::string_view text) {
   for (const auto& item : split_list(text, "--workers")) {
     std::int64_t v = 0;
     if (!parse_integer(item, v) || v < 1 || v > kMaxWorkers) {
-      throw BadInput(fmt::format("--workers: '{}' is not a worker count; expected integers from 1 to {}", item, kMaxWorkers));
+      throw BadInput(
+          fmt::format("--workers: '{}' is not a worker count; expected integers from 1 to {}", item,
+                      kMaxWorkers));
     }
     out.push_back(static_cast<int>(v));
   }
@@ -85,14 +92,20 @@ std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_
   if (eq == std::string_view::npos || eq == 0) {
     throw BadInput(fmt::format("--param: '{}' is not NAME=VALUE[,VALUE...]", text));
   }
-  return {std::string(text.substr(0, eq)), split_list(text.substr(eq + 1), fmt::format("--param {}", text.substr(0, eq)))};
+  return {std::string(text.substr(0, eq)),
+          split_list(text.substr(eq + 1), fmt::format("--param {}", text.substr(0, eq)))};
 }
 
 RunPlan make_plan(const RunRequest& req) {
-  if (req.targets.empty()) throw BadInput(fmt::format("nothing to run; name a workload or suite: {}", known_targets()));
-  if (req.reps < 1) throw BadInput(fmt::format("--reps: {} is not allowed; expected at least 1", req.reps));
-  if (req.warmup < 0) throw BadInput(fmt::format("--warmup: {} is not allowed; expected 0 or more", req.warmup));
-  if (!(req.timeout_s > 0)) throw BadInput(fmt::format("--timeout: {} is not allowed; expected seconds > 0", req.timeout_s));
+  if (req.targets.empty())
+    throw BadInput(fmt::format("nothing to run; name a workload or suite: {}", known_targets()));
+  if (req.reps < 1)
+    throw BadInput(fmt::format("--reps: {} is not allowed; expected at least 1", req.reps));
+  if (req.warmup < 0)
+    throw BadInput(fmt::format("--warmup: {} is not allowed; expected 0 or more", req.warmup));
+  if (!(req.timeout_s > 0))
+    throw BadInput(
+        fmt::format("--timeout: {} is not allowed; expected seconds > 0", req.timeout_s));
 
   std::vector<SuiteEntry> entries;
   for (const auto& t : req.targets) {
@@ -125,14 +138,17 @@ RunPlan make_plan(const RunRequest& req) {
   for (const auto& [name, values] : req.params) {
     const bool known = std::any_of(entries.begin(), entries.end(), [&](const SuiteEntry& e) {
       const auto specs = find_workload(e.workload)->params();
-      return std::any_of(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == name; });
+      return std::any_of(specs.begin(), specs.end(),
+                         [&](const ParamSpec& s) { return s.name == name; });
     });
     if (!known) {
       std::vector<std::string> names;
       for (const auto& e : entries) {
         for (const auto& s : find_workload(e.workload)->params()) add_unique(names, s.name);
       }
-      throw BadInput(fmt::format("--param: unknown parameter '{}' for the selected workloads; they take: {}", name, join(names)));
+      throw BadInput(
+          fmt::format("--param: unknown parameter '{}' for the selected workloads; they take: {}",
+                      name, join(names)));
     }
   }
 
@@ -159,7 +175,7 @@ RunPlan make_plan(const RunRequest& req) {
     }
     for (const auto& m : w->metrics()) add_unique(plan.schema.metrics, m.name);
 
-    const std::vector<int> workers = !req.workers.empty()   ? req.workers
+    const std::vector<int> workers = !req.workers.empty()     ? req.workers
                                      : !entry.workers.empty() ? entry.workers
                                                               : w->default_workers(cpus);
     for (auto& params : cartesian(lists)) {

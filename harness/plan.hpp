@@ -16,7 +16,7 @@
 namespace parbench {
 
 struct RunRequest {
-  std::vector<std::string> targets;  // workload or suite names
+  std::vector<std::string> targets;   // workload or suite names
   std::vector<std::string> backends;  // empty: every backend
   std::vector<int> workers;           // empty: each workload's default
   std::vector<std::pair<std::string, std::vector<std::string>>> params;  // --param NAME=LIST

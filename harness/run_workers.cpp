@@ -35,8 +35,8 @@ struct Control {
 };
 
 void set_state(WorkerSlot& slot, SlotState s) {
-  std::atomic_ref<std::uint32_t>(slot.state).store(static_cast<std::uint32_t>(s),
-                                                   std::memory_order_release);
+  std::atomic_ref<std::uint32_t>(slot.state)
+      .store(static_cast<std::uint32_t>(s), std::memory_order_release);
 }
 SlotState get_state(WorkerSlot& slot) {
   return static_cast<SlotState>(
@@ -79,7 +79,9 @@ void run_one_worker(int index, const RunSpec& spec, Control& control, WorkerSlot
   }
 }
 
-std::string list_workers(const std::vector<int>& ids) { return fmt::format("{}", fmt::join(ids, ",")); }
+std::string list_workers(const std::vector<int>& ids) {
+  return fmt::format("{}", fmt::join(ids, ","));
+}
 
 // Supervises the launched processes until all have exited, the deadline passes, or a signal
 // arrives. Returns the first fault seen ("" if none); kills the rest as soon as one fault is seen,
@@ -90,7 +92,8 @@ class Supervisor {
       : children_(children), per_worker_(per_worker) {}
 
   // slice_ms: how often `done` is re-checked when no process exits. Exits wake the loop at once.
-  std::string wait_until(std::int64_t deadline_ns, int slice_ms, const std::function<bool()>& done) {
+  std::string wait_until(std::int64_t deadline_ns, int slice_ms,
+                         const std::function<bool()>& done) {
     while (!done()) {
       if (interrupt_requested()) {
         kill_all();
@@ -107,7 +110,8 @@ class Supervisor {
       }
       if (fds.empty()) return "";
       const std::int64_t left_ms = (deadline_ns - now_ns()) / 1'000'000 + 1;
-      const int rc = poll(fds.data(), fds.size(), static_cast<int>(std::min<std::int64_t>(slice_ms, left_ms)));
+      const int rc =
+          poll(fds.data(), fds.size(), static_cast<int>(std::min<std::int64_t>(slice_ms, left_ms)));
       if (rc <= 0) continue;  // timeout or EINTR: loop re-checks the signal flag
       for (std::size_t k = 0; k < fds.size(); ++k) {
         if ((fds[k].revents & (POLLIN | POLLHUP)) == 0) continue;
@@ -162,8 +166,9 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
   std::vector<int> distinct = spec.cpus;
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  control.gate.spin = spec.cpus.empty() ? spec.workers < cpus
-                                        : distinct.size() == spec.cpus.size() && spec.workers < cpus;
+  control.gate.spin = spec.cpus.empty()
+                          ? spec.workers < cpus
+                          : distinct.size() == spec.cpus.size() && spec.workers < cpus;
 
   const auto entry = [&](int i) {
     run_one_worker(i, spec, control, slots[static_cast<std::size_t>(i)], body);
@@ -186,7 +191,8 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
     return -1;
   };
   auto all_ready = [&] {
-    return std::atomic_ref<std::uint32_t>(control.gate.ready).load(std::memory_order_acquire) >= n ||
+    return std::atomic_ref<std::uint32_t>(control.gate.ready).load(std::memory_order_acquire) >=
+               n ||
            failed_worker() >= 0;
   };
   // Short slices at the gate (workers are waiting on us); long ones while they work, where waking

@@ -35,9 +35,9 @@ struct WorkerTiming {
 };
 
 struct RunResult {
-  std::string error;  // empty when every worker finished its work
-  std::int64_t wall_ns = 0;        // gate opened -> last worker finished
-  std::int64_t cpu_user_ns = 0;    // summed over workers, timed region only
+  std::string error;             // empty when every worker finished its work
+  std::int64_t wall_ns = 0;      // gate opened -> last worker finished
+  std::int64_t cpu_user_ns = 0;  // summed over workers, timed region only
   std::int64_t cpu_sys_ns = 0;
   std::int64_t startup_ns = 0;     // first worker started -> last worker at the gate
   std::int64_t start_skew_ns = 0;  // spread of the workers' gate-pass times

@@ -38,13 +38,16 @@ struct RepOutcome {
 };
 
 // One repetition of one case; on success `row` is filled in.
-RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const RunPlan& plan, Row& row) {
+RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const RunPlan& plan,
+                   Row& row) {
   using K = RepOutcome::Kind;
   const RepInfo info{c.workers, c.backend->name()};
   try {
     exp.before_rep(info);
-    const RunSpec spec{c.workers, c.cpus, plan.timeout, [&exp](const WorkerContext& ctx) { exp.before_gate(ctx); }};
-    const RunResult run = run_workers(*c.backend, spec, [&exp](const WorkerContext& ctx) { exp.work(ctx); });
+    const RunSpec spec{c.workers, c.cpus, plan.timeout,
+                       [&exp](const WorkerContext& ctx) { exp.before_gate(ctx); }};
+    const RunResult run =
+        run_workers(*c.backend, spec, [&exp](const WorkerContext& ctx) { exp.work(ctx); });
     if (!run.ok()) return {K::Error, run.error};
     row = base_row(g, c);
     for (auto& [name, value] : exp.after_rep(info, run)) row.metrics.emplace_back(name, value);
@@ -81,7 +84,8 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
     try {
       exp = g.workload->prepare(PrepareInfo{g.params, arena, g.max_workers});
     } catch (const std::exception& e) {
-      for (const Case& c : g.cases) sink.write(error_row(g, c, 1, fmt::format("prepare: {}", e.what())));
+      for (const Case& c : g.cases)
+        sink.write(error_row(g, c, 1, fmt::format("prepare: {}", e.what())));
       p.done += g.cases.size() * static_cast<std::size_t>(rounds);
       all_ok = false;
       continue;
@@ -102,7 +106,8 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
         if (progress) progress(p);
         ++p.done;
         if (interrupt_requested()) throw Interrupted();
-        if (failed[idx]) continue;  // one row per failing or unsupported case, not one per repetition
+        if (failed[idx])
+          continue;  // one row per failing or unsupported case, not one per repetition
         Row row;
         const RepOutcome outcome = run_rep(g, c, *exp, plan, row);
         if (outcome.kind == RepOutcome::Kind::Unsupported) {

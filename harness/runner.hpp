@@ -9,7 +9,7 @@
 namespace parbench {
 
 struct Progress {
-  std::size_t done = 0;   // repetitions finished, warm-up included
+  std::size_t done = 0;  // repetitions finished, warm-up included
   std::size_t total = 0;
   const CaseGroup* group = nullptr;
   const Case* current = nullptr;

@@ -1,7 +1,7 @@
 #pragma once
 // Memory that workers of every backend share. Each region is an anonymous MAP_SHARED mapping made
-// before workers start: threads see it as ordinary memory, forked workers inherit the same pages. An
-// anonymous mapping has no name, so nothing can be left behind in /dev/shm whatever happens.
+// before workers start: threads see it as ordinary memory, forked workers inherit the same pages.
+// An anonymous mapping has no name, so nothing can be left behind in /dev/shm whatever happens.
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -30,8 +30,9 @@ class SharedRegion {
   std::size_t size_ = 0;
 };
 
-// Owns every shared region a workload asks for while a case is prepared. Objects are value-initialised
-// in place; only types that need no destructor may live here, since a forked worker never runs one.
+// Owns every shared region a workload asks for while a case is prepared. Objects are
+// value-initialised in place; only types that need no destructor may live here, since a forked
+// worker never runs one.
 class SharedArena {
  public:
   template <class T>

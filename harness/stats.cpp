@@ -24,7 +24,7 @@ std::optional<Interval> median_ci95_sorted(std::span<const double> sorted) {
            std::lgamma(static_cast<double>(n - j) + 1);
   };
   const double log_half_n = static_cast<double>(n) * std::log(0.5);
-  double tail = 0;  // P(X <= k-1)
+  double tail = 0;    // P(X <= k-1)
   std::size_t k = 0;  // 1-based order statistic; [x(k), x(n+1-k)] covers 1 - 2 P(X <= k-1)
   for (std::size_t j = 0; j < n / 2; ++j) {
     const double next = tail + std::exp(log_choose(j) + log_half_n);

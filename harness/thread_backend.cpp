@@ -1,6 +1,6 @@
-// Threads (std::jthread) in one process. The threads run inside a forked sandbox process rather than
-// in parbench itself: a worker that segfaults or never returns then costs one error row (the sandbox
-// is killed) instead of the whole run, which is what a process worker gets for free.
+// Threads (std::jthread) in one process. The threads run inside a forked sandbox process rather
+// than in parbench itself: a worker that segfaults or never returns then costs one error row (the
+// sandbox is killed) instead of the whole run, which is what a process worker gets for free.
 #include <thread>
 #include <vector>
 

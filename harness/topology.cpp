@@ -1,5 +1,6 @@
 #include "topology.hpp"
 
+#include <fmt/core.h>
 #include <hwloc.h>
 #include <sched.h>
 
@@ -8,8 +9,6 @@
 #include <map>
 #include <memory>
 #include <stdexcept>
-
-#include <fmt/core.h>
 
 namespace parbench {
 namespace {
@@ -98,7 +97,8 @@ std::vector<int> Topology::spread(int workers) const {
     hwloc_bitmap_free(set);
   }
   std::vector<int> out;
-  for (int i = 0; i < workers; ++i) out.push_back(chosen[static_cast<std::size_t>(i) % chosen.size()]);
+  for (int i = 0; i < workers; ++i)
+    out.push_back(chosen[static_cast<std::size_t>(i) % chosen.size()]);
   return out;
 }
 

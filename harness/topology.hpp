@@ -17,7 +17,7 @@ struct Topology {
   int packages = 0;
   int numa_nodes = 0;
   int cores = 0;
-  int pus = 0;  // hardware threads usable by this process
+  int pus = 0;                   // hardware threads usable by this process
   std::vector<int> pus_compact;  // OS CPU numbers, siblings of one core next to each other
   std::vector<CacheInfo> caches;
 

@@ -22,7 +22,8 @@ std::string render(const std::vector<std::vector<std::string>>& table, std::size
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {
       const bool left_aligned = i < left || i + 1 == row.size();
-      line += left_aligned ? fmt::format("{:<{}}  ", row[i], width[i]) : fmt::format("{:>{}}  ", row[i], width[i]);
+      line += left_aligned ? fmt::format("{:<{}}  ", row[i], width[i])
+                           : fmt::format("{:>{}}  ", row[i], width[i]);
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
@@ -53,7 +54,8 @@ std::string format_duration(double ns) {
 std::string format_summary_table(const std::vector<SummaryRow>& rows) {
   std::vector<std::string> workloads;
   for (const auto& r : rows) {
-    if (std::find(workloads.begin(), workloads.end(), r.workload) == workloads.end()) workloads.push_back(r.workload);
+    if (std::find(workloads.begin(), workloads.end(), r.workload) == workloads.end())
+      workloads.push_back(r.workload);
   }
   std::string out;
   for (const auto& workload : workloads) {
@@ -73,12 +75,16 @@ std::string format_summary_table(const std::vector<SummaryRow>& rows) {
       }
       if (seen.size() > 1) params.push_back(name);
     }
-    const bool show_pin = std::any_of(mine.begin(), mine.end(), [](auto* r) { return r->pin != "none"; });
-    const bool show_speedup = std::any_of(mine.begin(), mine.end(), [](auto* r) { return r->speedup.has_value(); });
-    std::vector<std::string> metrics;  // in the order the rows have them; an unsupported row has none
+    const bool show_pin =
+        std::any_of(mine.begin(), mine.end(), [](auto* r) { return r->pin != "none"; });
+    const bool show_speedup =
+        std::any_of(mine.begin(), mine.end(), [](auto* r) { return r->speedup.has_value(); });
+    std::vector<std::string>
+        metrics;  // in the order the rows have them; an unsupported row has none
     for (const auto* r : mine) {
       for (const auto& [name, v] : r->metric_medians) {
-        if (std::find(metrics.begin(), metrics.end(), name) == metrics.end()) metrics.push_back(name);
+        if (std::find(metrics.begin(), metrics.end(), name) == metrics.end())
+          metrics.push_back(name);
       }
     }
     std::vector<std::string> head = {"backend", "workers"};
@@ -111,7 +117,9 @@ std::string format_summary_table(const std::vector<SummaryRow>& rows) {
                                      [&](auto& m) { return m.first == name; });
         line.push_back(it != r->metric_medians.end() ? metric_cell(name, it->second) : "-");
       }
-      line.push_back(r->unsupported ? "unsupported: " + r->error : r->ok() ? "ok" : "ERROR: " + r->error);
+      line.push_back(r->unsupported ? "unsupported: " + r->error
+                     : r->ok()      ? "ok"
+                                    : "ERROR: " + r->error);
       table.push_back(std::move(line));
     }
     out += fmt::format("\n{}\n", workload) + render(table, left);

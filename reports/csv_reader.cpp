@@ -15,7 +15,8 @@
 namespace parbench {
 namespace {
 
-using Reader = io::CSVReader<CsvTable::kMaxColumns, io::trim_chars<>, io::double_quote_escape<',', '"'>>;
+using Reader =
+    io::CSVReader<CsvTable::kMaxColumns, io::trim_chars<>, io::double_quote_escape<',', '"'>>;
 
 // The parser must be told the column names before it reads the header, so the header line is
 // split here first (with the same quoting rules); every data line is then parsed by libfccp.
@@ -79,7 +80,8 @@ CsvTable CsvTable::read(const std::string& path) {
     read_header(reader, names, std::make_index_sequence<kMaxColumns>{});
     std::array<std::string, kMaxColumns> cells;
     while (read_row(reader, cells, std::make_index_sequence<kMaxColumns>{})) {
-      table.rows_.emplace_back(cells.begin(), cells.begin() + static_cast<std::ptrdiff_t>(table.header_.size()));
+      table.rows_.emplace_back(cells.begin(),
+                               cells.begin() + static_cast<std::ptrdiff_t>(table.header_.size()));
     }
   } catch (const io::error::base& e) {
     throw CsvError(fmt::format("{}: malformed CSV: {}", path, e.what()));

@@ -64,7 +64,8 @@ std::string csv_line(const std::vector<std::string>& fields) {
 
 std::string format_number(double v) {
   if (std::isnan(v)) return "";
-  if (std::nearbyint(v) == v && std::fabs(v) < 9.0e15) return fmt::format("{}", static_cast<long long>(v));
+  if (std::nearbyint(v) == v && std::fabs(v) < 9.0e15)
+    return fmt::format("{}", static_cast<long long>(v));
   return fmt::format("{}", v);
 }
 

@@ -57,7 +57,8 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
     Line& line = lines[{channel, r.backend}];
     if (!r.ok()) continue;
     if (r.workload == "ipc_pingpong" && size_of(r) == small) {
-      (param(r, "placement") == "same_core" ? line.same_core_rtt : line.cross_core_rtt) = metric(r, "rtt_p50_ns");
+      (param(r, "placement") == "same_core" ? line.same_core_rtt : line.cross_core_rtt) =
+          metric(r, "rtt_p50_ns");
     }
     if (r.workload == "ipc_stream" && size_of(r) == large) line.throughput = metric(r, "mb_per_s");
   }
@@ -65,20 +66,26 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
 
   std::vector<std::pair<Key, Line>> ranked(lines.begin(), lines.end());
   const auto rank = [](const Line& l) {
-    return l.cross_core_rtt.value_or(l.same_core_rtt.value_or(std::numeric_limits<double>::infinity()));
+    return l.cross_core_rtt.value_or(
+        l.same_core_rtt.value_or(std::numeric_limits<double>::infinity()));
   };
-  std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) { return rank(a.second) < rank(b.second); });
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [&](const auto& a, const auto& b) { return rank(a.second) < rank(b.second); });
 
-  const auto cell = [](const std::optional<double>& ns) { return ns ? format_duration(*ns) : std::string("-"); };
-  std::string out = fmt::format("\nIPC comparison: round trip p50 of a {}-byte message, throughput of {}-byte messages\n",
-                                small == std::numeric_limits<long long>::max() ? 0 : small, large);
-  out += fmt::format("{:>4}  {:<20} {:<8} {:>12} {:>13} {:>12}\n", "rank", "channel", "backend", "rtt same core",
-                     "rtt cross core", "MB/s");
+  const auto cell = [](const std::optional<double>& ns) {
+    return ns ? format_duration(*ns) : std::string("-");
+  };
+  std::string out = fmt::format(
+      "\nIPC comparison: round trip p50 of a {}-byte message, throughput of {}-byte messages\n",
+      small == std::numeric_limits<long long>::max() ? 0 : small, large);
+  out += fmt::format("{:>4}  {:<20} {:<8} {:>12} {:>13} {:>12}\n", "rank", "channel", "backend",
+                     "rtt same core", "rtt cross core", "MB/s");
   int n = 0;
   for (const auto& [key, l] : ranked) {
     const auto& [channel, backend] = key;
-    out += fmt::format("{:>4}  {:<20} {:<8} {:>12} {:>13} {:>12}\n", ++n, channel, backend, cell(l.same_core_rtt),
-                       cell(l.cross_core_rtt), l.throughput ? fmt::format("{:.0f}", *l.throughput) : "-");
+    out += fmt::format("{:>4}  {:<20} {:<8} {:>12} {:>13} {:>12}\n", ++n, channel, backend,
+                       cell(l.same_core_rtt), cell(l.cross_core_rtt),
+                       l.throughput ? fmt::format("{:.0f}", *l.throughput) : "-");
   }
   out += "  '-': not run, not supported on that backend, or failed (see the table above)\n";
   return out;

@@ -16,7 +16,7 @@ struct Row {
   std::string pin;   // the policy as given: none, compact, spread, 0+1
   std::string cpus;  // the CPU of each worker in order, joined by '+'; empty when not pinned
   std::vector<std::pair<std::string, std::string>> params;
-  int rep = 0;  // 1..reps; 0 marks a failure during warm-up
+  int rep = 0;                // 1..reps; 0 marks a failure during warm-up
   std::string status = "ok";  // ok | error | unsupported (with the reason in `error`)
   std::string error;
   std::optional<std::int64_t> wall_ns, cpu_user_ns, cpu_sys_ns, startup_ns, start_skew_ns;

@@ -11,9 +11,9 @@ namespace parbench {
 namespace {
 
 const std::vector<std::string> kHead = {"workload", "backend", "workers", "pin", "cpus"};
-const std::vector<std::string> kMiddle = {"rep",         "status",      "error",      "wall_ns",
-                                          "cpu_user_ns", "cpu_sys_ns",  "startup_ns", "start_skew_ns",
-                                          "work_units"};
+const std::vector<std::string> kMiddle = {"rep",        "status",        "error",
+                                          "wall_ns",    "cpu_user_ns",   "cpu_sys_ns",
+                                          "startup_ns", "start_skew_ns", "work_units"};
 
 std::string opt_int(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : ""; }
 std::string opt_num(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
@@ -42,7 +42,8 @@ std::vector<std::string> rows_header(const ReportSchema& schema) {
 }
 
 std::vector<std::string> row_cells(const Row& row, const ReportSchema& schema) {
-  std::vector<std::string> c = {row.workload, row.backend, std::to_string(row.workers), row.pin, row.cpus};
+  std::vector<std::string> c = {row.workload, row.backend, std::to_string(row.workers), row.pin,
+                                row.cpus};
   for (const auto& name : schema.params) {
     const std::string* v = row.param(name);
     c.push_back(v != nullptr ? *v : "");
@@ -59,14 +60,17 @@ std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
   const auto& h = table.header();
   auto col = [&](const std::string& name) {
     const auto i = table.column(name);
-    if (!i) throw CsvError(fmt::format("{}: not a parbench rows report: no column '{}'", path, name));
+    if (!i)
+      throw CsvError(fmt::format("{}: not a parbench rows report: no column '{}'", path, name));
     return *i;
   };
   for (const auto& name : kHead) col(name);
   for (const auto& name : kMiddle) col(name);
-  const std::size_t first_param = col("cpus") + 1, rep = col("rep"), first_metric = col("work_units") + 1;
+  const std::size_t first_param = col("cpus") + 1, rep = col("rep"),
+                    first_metric = col("work_units") + 1;
   ReportSchema schema;
-  schema.params.assign(h.begin() + static_cast<std::ptrdiff_t>(first_param), h.begin() + static_cast<std::ptrdiff_t>(rep));
+  schema.params.assign(h.begin() + static_cast<std::ptrdiff_t>(first_param),
+                       h.begin() + static_cast<std::ptrdiff_t>(rep));
   schema.metrics.assign(h.begin() + static_cast<std::ptrdiff_t>(first_metric), h.end());
 
   std::vector<Row> rows;
@@ -74,7 +78,9 @@ std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
   for (const auto& cells : table.rows()) {
     ++line;
     auto cell = [&](const std::string& name) -> const std::string& { return cells[col(name)]; };
-    auto int64 = [&](const std::string& name) { return parse_cell<std::int64_t>(cell(name), table, line, name); };
+    auto int64 = [&](const std::string& name) {
+      return parse_cell<std::int64_t>(cell(name), table, line, name);
+    };
     Row r;
     r.workload = cell("workload");
     r.backend = cell("backend");
@@ -94,7 +100,8 @@ std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
     r.start_skew_ns = int64("start_skew_ns");
     r.work_units = parse_cell<double>(cell("work_units"), table, line, "work_units");
     for (std::size_t i = first_metric; i < h.size(); ++i) {
-      if (auto v = parse_cell<double>(cells[i], table, line, h[i])) r.metrics.emplace_back(h[i], *v);
+      if (auto v = parse_cell<double>(cells[i], table, line, h[i]))
+        r.metrics.emplace_back(h[i], *v);
     }
     rows.push_back(std::move(r));
   }

@@ -68,8 +68,8 @@ void add_speedup(std::vector<SummaryRow>& rows) {
   for (auto& s : rows) {
     if (!s.work_per_s) continue;
     const auto base = std::find_if(rows.begin(), rows.end(), [&](const SummaryRow& b) {
-      return b.workers == 1 && b.workload == s.workload && b.backend == s.backend && b.pin == s.pin &&
-             b.params == s.params && b.work_per_s;
+      return b.workers == 1 && b.workload == s.workload && b.backend == s.backend &&
+             b.pin == s.pin && b.params == s.params && b.work_per_s;
     });
     if (base == rows.end()) continue;  // no 1-worker case in this report: speedup stays empty
     s.speedup = *s.work_per_s / *base->work_per_s;
@@ -94,7 +94,8 @@ std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const Repor
   std::map<std::string, std::size_t> workload_rank;
   for (const auto& key : order) workload_rank.try_emplace(std::get<0>(key), workload_rank.size());
   const auto sort_key = [&](const CaseKey& k) {
-    return std::tie(workload_rank[std::get<0>(k)], std::get<4>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k));
+    return std::tie(workload_rank[std::get<0>(k)], std::get<4>(k), std::get<1>(k), std::get<2>(k),
+                    std::get<3>(k));
   };
   std::stable_sort(order.begin(), order.end(),
                    [&](const CaseKey& a, const CaseKey& b) { return sort_key(a) < sort_key(b); });
@@ -107,11 +108,26 @@ std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const Repor
 std::vector<std::string> summary_header(const ReportSchema& schema) {
   std::vector<std::string> h = {"workload", "backend", "workers", "pin"};
   h.insert(h.end(), schema.params.begin(), schema.params.end());
-  h.insert(h.end(), {"reps",           "errors",           "status",          "error",
-                     "median_wall_ns", "min_wall_ns",      "max_wall_ns",     "mean_wall_ns",
-                     "stddev_wall_ns", "cv",               "p95_wall_ns",     "ci95_lo_wall_ns",
-                     "ci95_hi_wall_ns", "median_cpu_user_ns", "median_cpu_sys_ns", "median_startup_ns",
-                     "median_start_skew_ns", "work_units", "work_per_s",      "speedup",
+  h.insert(h.end(), {"reps",
+                     "errors",
+                     "status",
+                     "error",
+                     "median_wall_ns",
+                     "min_wall_ns",
+                     "max_wall_ns",
+                     "mean_wall_ns",
+                     "stddev_wall_ns",
+                     "cv",
+                     "p95_wall_ns",
+                     "ci95_lo_wall_ns",
+                     "ci95_hi_wall_ns",
+                     "median_cpu_user_ns",
+                     "median_cpu_sys_ns",
+                     "median_startup_ns",
+                     "median_start_skew_ns",
+                     "work_units",
+                     "work_per_s",
+                     "speedup",
                      "efficiency"});
   for (const auto& m : schema.metrics) h.push_back("median_" + m);
   return h;
@@ -120,18 +136,35 @@ std::vector<std::string> summary_header(const ReportSchema& schema) {
 std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& schema) {
   std::vector<std::string> c = {s.workload, s.backend, std::to_string(s.workers), s.pin};
   for (const auto& name : schema.params) {
-    const auto it = std::find_if(s.params.begin(), s.params.end(), [&](auto& p) { return p.first == name; });
+    const auto it =
+        std::find_if(s.params.begin(), s.params.end(), [&](auto& p) { return p.first == name; });
     c.push_back(it != s.params.end() ? it->second : "");
   }
   const auto& w = s.wall_ns;
-  auto wall = [&](double Summary::*field) { return w ? format_number(std::round((*w).*field)) : ""; };
-  c.insert(c.end(), {std::to_string(s.reps), std::to_string(s.errors), s.status(), s.error,
-                     wall(&Summary::median), wall(&Summary::min), wall(&Summary::max), wall(&Summary::mean),
-                     wall(&Summary::stddev), w ? format_number(w->cv) : "", wall(&Summary::p95),
+  auto wall = [&](double Summary::*field) {
+    return w ? format_number(std::round((*w).*field)) : "";
+  };
+  c.insert(c.end(), {std::to_string(s.reps),
+                     std::to_string(s.errors),
+                     s.status(),
+                     s.error,
+                     wall(&Summary::median),
+                     wall(&Summary::min),
+                     wall(&Summary::max),
+                     wall(&Summary::mean),
+                     wall(&Summary::stddev),
+                     w ? format_number(w->cv) : "",
+                     wall(&Summary::p95),
                      w && w->ci95 ? format_number(w->ci95->lo) : "",
-                     w && w->ci95 ? format_number(w->ci95->hi) : "", num(s.cpu_user_ns),
-                     num(s.cpu_sys_ns), num(s.startup_ns), num(s.start_skew_ns), num(s.work_units),
-                     num(s.work_per_s), num(s.speedup), num(s.efficiency)});
+                     w && w->ci95 ? format_number(w->ci95->hi) : "",
+                     num(s.cpu_user_ns),
+                     num(s.cpu_sys_ns),
+                     num(s.startup_ns),
+                     num(s.start_skew_ns),
+                     num(s.work_units),
+                     num(s.work_per_s),
+                     num(s.speedup),
+                     num(s.efficiency)});
   for (const auto& name : schema.metrics) {
     const auto it = std::find_if(s.metric_medians.begin(), s.metric_medians.end(),
                                  [&](auto& m) { return m.first == name; });

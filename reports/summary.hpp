@@ -15,10 +15,10 @@ struct SummaryRow {
   std::string workload, backend, pin;
   int workers = 1;
   std::vector<std::pair<std::string, std::string>> params;
-  std::size_t reps = 0;    // successful repetitions
-  std::size_t errors = 0;  // error rows
+  std::size_t reps = 0;      // successful repetitions
+  std::size_t errors = 0;    // error rows
   bool unsupported = false;  // the case cannot be measured here (the reason is in `error`)
-  std::string error;       // the first error's text
+  std::string error;         // the first error's text
   std::optional<Summary> wall_ns;
   std::optional<double> cpu_user_ns, cpu_sys_ns, startup_ns, start_skew_ns;
   std::optional<double> work_units;
@@ -28,7 +28,9 @@ struct SummaryRow {
   std::vector<std::pair<std::string, std::optional<double>>> metric_medians;
 
   [[nodiscard]] bool ok() const { return errors == 0 && reps > 0; }
-  [[nodiscard]] std::string status() const { return unsupported ? "unsupported" : ok() ? "ok" : "error"; }
+  [[nodiscard]] std::string status() const {
+    return unsupported ? "unsupported" : ok() ? "ok" : "error";
+  }
 };
 
 std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const ReportSchema& schema);

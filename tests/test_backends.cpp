@@ -22,7 +22,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-RunSpec spec_of(int workers, std::chrono::nanoseconds timeout = 30s) { return RunSpec{workers, {}, timeout, {}}; }
+RunSpec spec_of(int workers, std::chrono::nanoseconds timeout = 30s) {
+  return RunSpec{workers, {}, timeout, {}};
+}
 
 // Every fault test also checks that nothing outlives the run.
 void require_nothing_left(const std::set<std::string>& ipc_before) {
@@ -87,9 +89,8 @@ TEST_CASE("CPU time is measured for busy workers and not for sleeping ones", "[b
       });
       REQUIRE(busy.ok());
       REQUIRE(busy.cpu_user_ns + busy.cpu_sys_ns > busy.wall_ns / 4);
-      const RunResult idle = run_workers(*backend, spec_of(1), [](const WorkerContext&) {
-        std::this_thread::sleep_for(60ms);
-      });
+      const RunResult idle = run_workers(
+          *backend, spec_of(1), [](const WorkerContext&) { std::this_thread::sleep_for(60ms); });
       REQUIRE(idle.ok());
       REQUIRE(idle.wall_ns >= 60'000'000);
       REQUIRE(idle.cpu_user_ns + idle.cpu_sys_ns < idle.wall_ns / 4);
@@ -102,8 +103,9 @@ TEST_CASE("pinned workers run on the CPU they were given", "[backend][pin]") {
     DYNAMIC_SECTION(backend->name()) {
       SharedRegion region(sizeof(Padded<int>) * 2);
       auto* cpu = new (region.data()) Padded<int>[2];
-      const RunResult r = run_workers(*backend, RunSpec{2, {0, 0}, 30s, {}},
-                                      [&](const WorkerContext& ctx) { cpu[ctx.index].value = sched_getcpu(); });
+      const RunResult r =
+          run_workers(*backend, RunSpec{2, {0, 0}, 30s, {}},
+                      [&](const WorkerContext& ctx) { cpu[ctx.index].value = sched_getcpu(); });
       REQUIRE(r.ok());
       REQUIRE(cpu[0].value == 0);
       REQUIRE(cpu[1].value == 0);
@@ -132,7 +134,8 @@ TEST_CASE("worker faults become errors and leave nothing behind", "[backend][fau
       require_nothing_left(ipc_before);
     }
     DYNAMIC_SECTION(backend->name() << ": abort") {
-      const RunResult r = run_workers(*backend, spec_of(1), [](const WorkerContext&) { std::abort(); });
+      const RunResult r =
+          run_workers(*backend, spec_of(1), [](const WorkerContext&) { std::abort(); });
       REQUIRE_FALSE(r.ok());
       REQUIRE_THAT(r.error, Catch::Contains("SIGABRT"));
       require_nothing_left(ipc_before);
@@ -169,7 +172,8 @@ TEST_CASE("an interrupt stops the workers, reaps them and is reported", "[backen
         std::this_thread::sleep_for(200ms);
         return kill(parent, SIGINT);
       });
-      REQUIRE_THROWS_AS(run_workers(*backend, spec_of(2), [](const WorkerContext&) { pause(); }), Interrupted);
+      REQUIRE_THROWS_AS(run_workers(*backend, spec_of(2), [](const WorkerContext&) { pause(); }),
+                        Interrupted);
       REQUIRE(interrupt_signal() == SIGINT);
       REQUIRE(sender.reap() == 0);
       set_interrupt_for_testing(0);

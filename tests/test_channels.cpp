@@ -37,7 +37,8 @@ RunResult deliver(const Backend& backend, Channel& ch, std::size_t size, int cou
 
 }  // namespace
 
-TEST_CASE("every channel delivers every message intact and in order on every backend", "[channel]") {
+TEST_CASE("every channel delivers every message intact and in order on every backend",
+          "[channel]") {
   const auto ipc_before = test::ipc_entries();
   const auto tmp_before = test::temp_entries();
   for (const auto& kind : all_channels()) {
@@ -46,9 +47,11 @@ TEST_CASE("every channel delivers every message intact and in order on every bac
       for (const bool spin : {false, true}) {
         if (spin && !kind->has_spin_mode()) continue;
         // 8 B; an odd size across a page boundary; larger than a pipe's or ring's buffer.
-        for (const std::size_t size : {std::size_t{8}, std::size_t{4096 + 13}, std::size_t{300 << 10}}) {
+        for (const std::size_t size :
+             {std::size_t{8}, std::size_t{4096 + 13}, std::size_t{300 << 10}}) {
           if (kind->size_limit(size)) continue;
-          DYNAMIC_SECTION(kind->name() << " " << backend->name() << (spin ? " spin " : " block ") << size) {
+          DYNAMIC_SECTION(kind->name()
+                          << " " << backend->name() << (spin ? " spin " : " block ") << size) {
             SharedArena arena;
             auto ch = kind->create(ChannelSpec{size, spin}, arena);
             const RunResult r = deliver(*backend, *ch, size, size > 100000 ? 20 : 300);
@@ -72,7 +75,8 @@ TEST_CASE("channel limits are named, not crashed into", "[channel]") {
   REQUIRE_FALSE(mq->size_limit(8));
   const auto* seq = find_channel("unix_seqpacket");
   REQUIRE_THAT(seq->size_limit(huge).value_or(""), Catch::Contains("wmem_max"));
-  for (const char* stream : {"pipe", "unix_stream", "fifo", "tcp_loopback", "shm_ring", "shm_queue"}) {
+  for (const char* stream :
+       {"pipe", "unix_stream", "fifo", "tcp_loopback", "shm_ring", "shm_queue"}) {
     INFO(stream);
     REQUIRE_FALSE(find_channel(stream)->size_limit(huge));
   }
@@ -94,7 +98,8 @@ TEST_CASE("the message check catches loss, reordering and damage", "[channel][me
     }
   }
   // Every size around a page boundary verifies (stamped words must not overlap each other).
-  for (std::size_t size = 8; size <= 8300; size += (size < 40 || (size > 4080 && size < 4130) || size > 8170) ? 1 : 97) {
+  for (std::size_t size = 8; size <= 8300;
+       size += (size < 40 || (size > 4080 && size < 4130) || size > 8170) ? 1 : 97) {
     std::vector<std::byte> msg(size);
     stamp_message(msg, 3);
     INFO(size);

@@ -1,10 +1,10 @@
 // The parbench binary as a user meets it: exit statuses, messages, and what is (not) written.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <fmt/ranges.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -77,7 +77,8 @@ TEST_CASE("bad input: a clear message, exit 2, nothing written", "[cli]") {
     INFO(fmt::format("{}", fmt::join(args, " ")) << "\nstderr: " << e.err);
     REQUIRE(e.status == 2);
     REQUIRE_THAT(e.err, Catch::Contains(message));
-    REQUIRE(std::count(e.err.begin(), e.err.end(), '\n') <= 2);  // one clear line, plus a usage hint
+    REQUIRE(std::count(e.err.begin(), e.err.end(), '\n') <=
+            2);  // one clear line, plus a usage hint
     REQUIRE(dir.files().empty());
   }
 }
@@ -85,11 +86,14 @@ TEST_CASE("bad input: a clear message, exit 2, nothing written", "[cli]") {
 TEST_CASE("list and env describe what can be run and where", "[cli]") {
   const auto list = test::run_parbench({"list"});
   REQUIRE(list.status == 0);
-  for (const auto& w : all_workloads()) REQUIRE_THAT(list.out, Catch::Contains(std::string(w->name())));
-  REQUIRE_THAT(list.out, Catch::Contains("thread") && Catch::Contains("process") && Catch::Contains("default"));
+  for (const auto& w : all_workloads())
+    REQUIRE_THAT(list.out, Catch::Contains(std::string(w->name())));
+  REQUIRE_THAT(list.out, Catch::Contains("thread") && Catch::Contains("process") &&
+                             Catch::Contains("default"));
   const auto env = test::run_parbench({"env"});
   REQUIRE(env.status == 0);
-  REQUIRE_THAT(env.out, Catch::Contains("cpu") && Catch::Contains("kernel") && Catch::Contains("cache"));
+  REQUIRE_THAT(env.out,
+               Catch::Contains("cpu") && Catch::Contains("kernel") && Catch::Contains("cache"));
   const auto json = test::run_parbench({"env", "--json"});
   REQUIRE(json.status == 0);
   const auto m = nlohmann::json::parse(json.out);
@@ -100,8 +104,8 @@ TEST_CASE("list and env describe what can be run and where", "[cli]") {
 TEST_CASE("a run writes rows, summary and machine description", "[cli]") {
   test::TempDir dir;
   const std::string prefix = dir.path() + "/r";
-  const auto e = test::run_parbench({"run", "sleep", "--param", "ms=1", "--workers", "1,2", "--reps", "3",
-                                     "--warmup", "1", "--out", prefix});
+  const auto e = test::run_parbench({"run", "sleep", "--param", "ms=1", "--workers", "1,2",
+                                     "--reps", "3", "--warmup", "1", "--out", prefix});
   INFO(e.err);
   REQUIRE(e.status == 0);
   REQUIRE_THAT(e.out, Catch::Contains("speedup"));
@@ -111,8 +115,8 @@ TEST_CASE("a run writes rows, summary and machine description", "[cli]") {
   REQUIRE(schema.params == std::vector<std::string>{"ms"});
   const CsvTable summary = CsvTable::read(prefix + ".summary.csv");
   REQUIRE(summary.rows().size() == 4);
-  for (const char* col : {"reps", "median_wall_ns", "min_wall_ns", "mean_wall_ns", "stddev_wall_ns", "cv",
-                          "p95_wall_ns", "ci95_lo_wall_ns", "speedup", "efficiency"}) {
+  for (const char* col : {"reps", "median_wall_ns", "min_wall_ns", "mean_wall_ns", "stddev_wall_ns",
+                          "cv", "p95_wall_ns", "ci95_lo_wall_ns", "speedup", "efficiency"}) {
     REQUIRE(summary.column(col));
   }
   const auto speedup = *summary.column("speedup");
@@ -126,9 +130,9 @@ TEST_CASE("a run writes rows, summary and machine description", "[cli]") {
 TEST_CASE("a failing case is an error row and exit status 1; the run goes on", "[cli]") {
   test::TempDir dir;
   const std::string prefix = dir.path() + "/r";
-  const auto e = test::run_parbench({"run", "sleep", "--param", "ms=1,5000", "--workers", "1", "--backend",
-                                     "process", "--reps", "2", "--warmup", "0", "--timeout", "0.5",
-                                     "--out", prefix});
+  const auto e = test::run_parbench({"run", "sleep", "--param", "ms=1,5000", "--workers", "1",
+                                     "--backend", "process", "--reps", "2", "--warmup", "0",
+                                     "--timeout", "0.5", "--out", prefix});
   REQUIRE(e.status == 1);
   const auto rows = read_rows(prefix + ".csv");
   REQUIRE(rows.size() == 3);  // two good repetitions of ms=1, one error row for ms=5000
@@ -143,12 +147,14 @@ TEST_CASE("a failing case is an error row and exit status 1; the run goes on", "
   REQUIRE(errors == 1);
 }
 
-TEST_CASE("IPC runs leave no /dev/shm, /dev/mqueue or FIFO entry, finished or interrupted", "[cli][fault][ipc]") {
+TEST_CASE("IPC runs leave no /dev/shm, /dev/mqueue or FIFO entry, finished or interrupted",
+          "[cli][fault][ipc]") {
   const auto ipc_before = test::ipc_entries();
   test::TempDir dir;
   const std::string prefix = dir.path() + "/ipc";
-  const auto done = test::run_parbench({"run", "ipc_pingpong", "ipc_stream", "--param", "size=64", "--param",
-                                        "count=100", "--reps", "1", "--warmup", "0", "--quiet", "--out", prefix});
+  const auto done =
+      test::run_parbench({"run", "ipc_pingpong", "ipc_stream", "--param", "size=64", "--param",
+                          "count=100", "--reps", "1", "--warmup", "0", "--quiet", "--out", prefix});
   INFO(done.err);
   REQUIRE(done.status == 0);
   const auto rows = read_rows(prefix + ".csv");
@@ -199,7 +205,8 @@ TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli]
   // open in the middle of a transfer when the signal arrives.
   const std::vector<std::vector<std::string>> runs = {
       {"sleep", "--param", "ms=20", "--workers", "2"},
-      {"ipc_pingpong", "--param", "channel=fifo,posix_mq,shm_queue", "--param", "size=64", "--param", "count=20000"},
+      {"ipc_pingpong", "--param", "channel=fifo,posix_mq,shm_queue", "--param", "size=64",
+       "--param", "count=20000"},
   };
   for (const auto& run : runs) {
     for (const char* backend : {"thread", "process"}) {
@@ -208,7 +215,8 @@ TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli]
         const std::string prefix = dir.path() + "/r";
         std::vector<std::string> args = {"run"};
         args.insert(args.end(), run.begin(), run.end());
-        args.insert(args.end(), {"--backend", backend, "--reps", "100000", "--warmup", "0", "--quiet", "--out", prefix});
+        args.insert(args.end(), {"--backend", backend, "--reps", "100000", "--warmup", "0",
+                                 "--quiet", "--out", prefix});
         pid_t group = 0;
         REQUIRE(interrupt_run(args, std::chrono::milliseconds(800), &group) == 130);
         const auto rows = read_rows(prefix + ".csv");

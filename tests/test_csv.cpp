@@ -108,9 +108,7 @@ TEST_CASE("malformed reports are rejected with the file and line", "[csv][report
   }
   SECTION("a number that is not one") {
     ReportSchema schema;
-    {
-      RowsCsvSink sink(path, schema);
-    }
+    { RowsCsvSink sink(path, schema); }
     std::ofstream(path, std::ios::app) << "cpu_sum,thread,1,none,,1,ok,,12x,1,1,1,1,1\n";
     REQUIRE_THROWS_WITH(read_rows(path), Catch::Contains("line 2") && Catch::Contains("wall_ns"));
   }

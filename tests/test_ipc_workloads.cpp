@@ -25,9 +25,10 @@ TEST_CASE("fan-in: 2 producers, 3 consumers, every task once, per-producer order
   RunRequest req;
   req.targets = {"ipc_fanin"};
   req.workers = {5};
-  req.params = {{"producers", {"2"}},
-                {"count", {"3001"}},
-                {"channel", {"pipe", "fifo", "posix_mq", "unix_seqpacket", "shm_queue", "inproc_queue"}}};
+  req.params = {
+      {"producers", {"2"}},
+      {"count", {"3001"}},
+      {"channel", {"pipe", "fifo", "posix_mq", "unix_seqpacket", "shm_queue", "inproc_queue"}}};
   for (const auto& r : run(req)) {
     INFO(r.backend << " " << *r.param("channel") << ": " << r.error);
     if (r.unsupported()) {
@@ -46,7 +47,8 @@ TEST_CASE("fan-in refuses channels whose messages would interleave, saying why",
   req.targets = {"ipc_fanin"};
   req.workers = {3};
   req.backends = {"process"};
-  req.params = {{"channel", {"pipe", "unix_stream", "shm_ring"}}, {"size", {"8192"}}, {"count", {"100"}}};
+  req.params = {
+      {"channel", {"pipe", "unix_stream", "shm_ring"}}, {"size", {"8192"}}, {"count", {"100"}}};
   const auto rows = run(req);
   REQUIRE(rows.size() == 3);
   for (const auto& r : rows) {
@@ -54,10 +56,12 @@ TEST_CASE("fan-in refuses channels whose messages would interleave, saying why",
     REQUIRE(r.unsupported());
   }
   REQUIRE_THAT(rows[0].error + rows[1].error + rows[2].error,
-               Catch::Contains("PIPE_BUF") && Catch::Contains("byte stream") && Catch::Contains("single-producer"));
+               Catch::Contains("PIPE_BUF") && Catch::Contains("byte stream") &&
+                   Catch::Contains("single-producer"));
 }
 
-TEST_CASE("proxy_store: several clients through the server and on the shared table", "[ipc][proxy]") {
+TEST_CASE("proxy_store: several clients through the server and on the shared table",
+          "[ipc][proxy]") {
   RunRequest req;
   req.targets = {"proxy_store"};
   req.workers = {3};

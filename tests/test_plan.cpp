@@ -26,7 +26,8 @@ TEST_CASE("integers accept plain, scientific and binary-suffixed forms", "[param
   REQUIRE((parse_integer("64Ki", v) && v == 65536));
   REQUIRE((parse_integer("256Mi", v) && v == 268435456));
   REQUIRE((parse_integer("-4", v) && v == -4));
-  for (const char* bad : {"", "1.5", "abc", "1e", "1e-3", "1,000", "99999999999999999999", "e5", "2.5e0"}) {
+  for (const char* bad :
+       {"", "1.5", "abc", "1e", "1e-3", "1,000", "99999999999999999999", "e5", "2.5e0"}) {
     INFO(bad);
     REQUIRE_FALSE(parse_integer(bad, v));
   }
@@ -35,7 +36,8 @@ TEST_CASE("integers accept plain, scientific and binary-suffixed forms", "[param
 TEST_CASE("parameter values are checked against their declaration", "[params]") {
   const auto n = ParamSpec::integer("n", "", {"10"}, 1, 1000);
   REQUIRE(n.normalize("1e3") == "1000");
-  REQUIRE_THROWS_WITH(n.normalize("0"), Catch::Contains("out of range") && Catch::Contains("[1, 1000]"));
+  REQUIRE_THROWS_WITH(n.normalize("0"),
+                      Catch::Contains("out of range") && Catch::Contains("[1, 1000]"));
   REQUIRE_THROWS_WITH(n.normalize("ten"), Catch::Contains("not an integer"));
   const auto s = ParamSpec::choice("scaling", "", {"strong"}, {"strong", "weak"});
   REQUIRE(s.normalize("weak") == "weak");
@@ -123,7 +125,8 @@ TEST_CASE("pin policies", "[pin]") {
   const auto compact = PinPolicy::parse("compact").assign(5);
   REQUIRE(compact.size() == 5);
   const auto spread = PinPolicy::parse("spread").assign(static_cast<int>(allowed.size()));
-  REQUIRE(std::set<int>(spread.begin(), spread.end()).size() == allowed.size());  // one worker per CPU
+  REQUIRE(std::set<int>(spread.begin(), spread.end()).size() ==
+          allowed.size());  // one worker per CPU
   const std::string first = std::to_string(allowed.front());
   REQUIRE(PinPolicy::parse(first + "+" + first).assign(3) == std::vector<int>(3, allowed.front()));
   REQUIRE_THROWS_WITH(PinPolicy::parse("4096"), Catch::Contains("not available"));

@@ -11,7 +11,7 @@ TEST_CASE("quantiles interpolate between order statistics", "[stats]") {
   REQUIRE(quantile_sorted(v, 0.0) == 1);
   REQUIRE(quantile_sorted(v, 1.0) == 10);
   REQUIRE(quantile_sorted(v, 0.5) == Approx(5.5));
-  REQUIRE(quantile_sorted(v, 0.95) == Approx(9.55));   // numpy.percentile(range(1,11), 95)
+  REQUIRE(quantile_sorted(v, 0.95) == Approx(9.55));  // numpy.percentile(range(1,11), 95)
   REQUIRE(quantile_sorted(v, 0.25) == Approx(3.25));
   REQUIRE(std::isnan(quantile_sorted(std::vector<double>{}, 0.5)));
   REQUIRE(quantile_sorted(std::vector<double>{7}, 0.99) == 7);

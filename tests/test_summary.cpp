@@ -38,7 +38,7 @@ TEST_CASE("strong and weak scaling speedup from work per second", "[summary]") {
     rows.push_back(row("thread", 1, 100 + rep, 1000, rep));  // medians: 102
     rows.push_back(row("thread", 2, 50 + rep, 1000, rep));   // strong: same work, 52
     rows.push_back(row("process", 1, 200, 1000, rep));
-    rows.push_back(row("process", 4, 200, 4000, rep));       // weak: 4x the work in the same time
+    rows.push_back(row("process", 4, 200, 4000, rep));  // weak: 4x the work in the same time
   }
   const auto s = summarize_rows(rows, schema);
   REQUIRE(s.size() == 4);
@@ -52,7 +52,8 @@ TEST_CASE("strong and weak scaling speedup from work per second", "[summary]") {
 }
 
 TEST_CASE("no 1-worker case means no speedup, not a made-up one", "[summary]") {
-  const auto s = summarize_rows({row("thread", 2, 50, 10), row("thread", 2, 52, 10, 2)}, {{"n"}, {}});
+  const auto s =
+      summarize_rows({row("thread", 2, 50, 10), row("thread", 2, 52, 10, 2)}, {{"n"}, {}});
   REQUIRE(s.size() == 1);
   REQUIRE_FALSE(s[0].speedup);
   const auto cells = summary_cells(s[0], {{"n"}, {}});

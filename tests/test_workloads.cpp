@@ -26,7 +26,9 @@ class WrongAnswer final : public Workload {
   [[nodiscard]] std::string_view summary() const override { return ""; }
   [[nodiscard]] std::string_view work_unit() const override { return "items"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override { return {}; }
-  [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override { return {}; }
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {
+    return {};
+  }
   [[nodiscard]] std::unique_ptr<Experiment> prepare(const PrepareInfo&) const override {
     return std::make_unique<Exp>();
   }
@@ -43,7 +45,8 @@ TEST_CASE("every workload runs end to end on every backend", "[workload][smoke]"
       req.reps = 2;
       req.warmup = 1;
       req.timeout_s = 60;
-      for (const auto& [name, value] : w->smoke_params()) req.params.push_back({name, split_list(value, name)});
+      for (const auto& [name, value] : w->smoke_params())
+        req.params.push_back({name, split_list(value, name)});
       const RunPlan plan = make_plan(req);
 
       test::TempDir dir;
@@ -90,7 +93,8 @@ TEST_CASE("a wrong result is an error row, once per case, never a timing", "[wor
   REQUIRE_FALSE(execute_plan(plan, sink));
   REQUIRE(sink.rows.size() == 1);
   REQUIRE(sink.rows[0].status == "error");
-  REQUIRE_THAT(sink.rows[0].error, Catch::Contains("wrong result") && Catch::Contains("closed form"));
+  REQUIRE_THAT(sink.rows[0].error,
+               Catch::Contains("wrong result") && Catch::Contains("closed form"));
   REQUIRE_FALSE(sink.rows[0].wall_ns);
 }
 

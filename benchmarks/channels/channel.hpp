@@ -59,7 +59,8 @@ class ChannelKind {
     return std::nullopt;
   }
   // Shared memory comes from `arena`, which lives exactly as long as the channel.
-  [[nodiscard]] virtual std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& arena) const = 0;
+  [[nodiscard]] virtual std::unique_ptr<Channel> create(const ChannelSpec& spec,
+                                                        SharedArena& arena) const = 0;
 };
 
 const std::vector<std::unique_ptr<ChannelKind>>& all_channels();

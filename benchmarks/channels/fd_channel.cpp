@@ -42,7 +42,8 @@ void FdChannel::send(int side, std::span<const std::byte> msg) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw_sys("send");
     if (static_cast<std::size_t>(n) != msg.size()) {
-      throw std::runtime_error(fmt::format("send: {} of {} bytes sent as one message", n, msg.size()));
+      throw std::runtime_error(
+          fmt::format("send: {} of {} bytes sent as one message", n, msg.size()));
     }
     return;
   }
@@ -56,7 +57,8 @@ void FdChannel::recv(int side, std::span<std::byte> msg) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw_sys("recv");
     if (static_cast<std::size_t>(n) != msg.size()) {
-      throw std::runtime_error(fmt::format("recv: a message of {} bytes where {} were expected", n, msg.size()));
+      throw std::runtime_error(
+          fmt::format("recv: a message of {} bytes where {} were expected", n, msg.size()));
     }
     return;
   }

@@ -17,7 +17,8 @@ class FdChannel final : public Channel {
  public:
   enum class Framing { Stream, Message };
   // `owned` are closed with the channel; rd/wr name the descriptor of each side.
-  FdChannel(std::vector<UniqueFd> owned, std::array<int, 2> rd, std::array<int, 2> wr, Framing framing)
+  FdChannel(std::vector<UniqueFd> owned, std::array<int, 2> rd, std::array<int, 2> wr,
+            Framing framing)
       : owned_(std::move(owned)), rd_(rd), wr_(wr), framing_(framing) {}
 
   void send(int side, std::span<const std::byte> msg) override;

@@ -2,14 +2,13 @@
 // is created and the names removed at once, so nothing is left in the file system even if the
 // run is killed.
 #include <fcntl.h>
+#include <fmt/core.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <string>
-
-#include <fmt/core.h>
-#include <limits.h>
 
 #include "fd_channel.hpp"
 #include "sys_error.hpp"
@@ -21,7 +20,8 @@ namespace {
 // open with no writer yet), then the write end, then the read end is made blocking again.
 std::pair<UniqueFd, UniqueFd> open_fifo(const std::string& path) {
   check_sys(mkfifo(path.c_str(), 0600), "mkfifo");
-  UniqueFd rd(check_sys(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC), "open(fifo, O_RDONLY)"));
+  UniqueFd rd(
+      check_sys(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC), "open(fifo, O_RDONLY)"));
   UniqueFd wr(check_sys(open(path.c_str(), O_WRONLY | O_CLOEXEC), "open(fifo, O_WRONLY)"));
   const int flags = check_sys(fcntl(rd.get(), F_GETFL), "fcntl(F_GETFL)");
   check_sys(fcntl(rd.get(), F_SETFL, flags & ~O_NONBLOCK), "fcntl(F_SETFL)");
@@ -37,10 +37,13 @@ class FifoKind final : public ChannelKind {
   // POSIX makes writes of up to PIPE_BUF bytes atomic; longer ones may interleave with others'.
   [[nodiscard]] std::optional<std::string> many_to_many(std::size_t bytes) const override {
     if (bytes <= PIPE_BUF) return std::nullopt;
-    return fmt::format("{}: writes over PIPE_BUF ({} bytes) are not atomic, so concurrent senders' {}-byte "
-                       "messages could interleave", name(), PIPE_BUF, bytes);
+    return fmt::format(
+        "{}: writes over PIPE_BUF ({} bytes) are not atomic, so concurrent senders' {}-byte "
+        "messages could interleave",
+        name(), PIPE_BUF, bytes);
   }
-  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& /*spec*/, SharedArena& /*arena*/) const override {
+  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& /*spec*/,
+                                                SharedArena& /*arena*/) const override {
     std::string dir = (std::filesystem::temp_directory_path() / "parbench.XXXXXX").string();
     if (mkdtemp(dir.data()) == nullptr) throw_sys("mkdtemp");
     struct Cleanup {  // the names go whatever happens; the open descriptors stay valid

@@ -34,7 +34,8 @@ struct StdSync {
 
 struct Direction {
   explicit Direction(std::size_t bytes)
-      : storage(SlotQueue<StdSync>::capacity_for(bytes) * bytes), queue(sync, sync.counters, storage, bytes) {}
+      : storage(SlotQueue<StdSync>::capacity_for(bytes) * bytes),
+        queue(sync, sync.counters, storage, bytes) {}
   StdSync sync;
   std::vector<std::byte> storage;
   SlotQueue<StdSync> queue;
@@ -64,13 +65,16 @@ class InprocQueueKind final : public ChannelKind {
   [[nodiscard]] std::optional<std::string> many_to_many(std::size_t /*bytes*/) const override {
     return std::nullopt;  // each message is sent and received whole
   }
-  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& /*arena*/) const override {
+  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec,
+                                                SharedArena& /*arena*/) const override {
     return std::make_unique<InprocQueueChannel>(spec.message_bytes);
   }
 };
 
 }  // namespace
 
-std::unique_ptr<ChannelKind> make_channel_inproc_queue() { return std::make_unique<InprocQueueKind>(); }
+std::unique_ptr<ChannelKind> make_channel_inproc_queue() {
+  return std::make_unique<InprocQueueKind>();
+}
 
 }  // namespace parbench

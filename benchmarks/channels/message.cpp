@@ -11,14 +11,17 @@ namespace {
 
 constexpr std::size_t kStampStride = 4096;
 
-std::uint64_t mix(std::uint64_t x) {  // splitmix64 finaliser: every input bit moves every output bit
+std::uint64_t mix(
+    std::uint64_t x) {  // splitmix64 finaliser: every input bit moves every output bit
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
 
-std::uint64_t stamp_at(std::uint32_t seq, std::size_t offset) { return mix((std::uint64_t{seq} << 32) ^ offset); }
+std::uint64_t stamp_at(std::uint32_t seq, std::size_t offset) {
+  return mix((std::uint64_t{seq} << 32) ^ offset);
+}
 std::uint32_t check_word(std::uint32_t seq, std::size_t size) {
   return static_cast<std::uint32_t>(mix(std::uint64_t{seq} * 0x100000001b3ULL ^ size));
 }
@@ -57,18 +60,20 @@ void verify_message(std::span<const std::byte> msg, std::uint32_t expected_seq) 
   std::memcpy(&seq, msg.data(), 4);
   std::memcpy(&check, msg.data() + 4, 4);
   if (seq != expected_seq) {
-    throw VerificationError(fmt::format("message {}: got sequence number {} (lost, duplicated or reordered)",
-                                        expected_seq, seq));
+    throw VerificationError(fmt::format(
+        "message {}: got sequence number {} (lost, duplicated or reordered)", expected_seq, seq));
   }
   if (check != check_word(seq, msg.size())) {
-    throw VerificationError(fmt::format("message {}: header check word is wrong (corrupted or wrong size)", seq));
+    throw VerificationError(
+        fmt::format("message {}: header check word is wrong (corrupted or wrong size)", seq));
   }
   for_each_stamp(msg.size(), [&](std::size_t off) {
     std::uint64_t v = 0;
     std::memcpy(&v, msg.data() + off, 8);
     if (v != stamp_at(seq, off)) {
       throw VerificationError(
-          fmt::format("message {}: {} bytes, word at offset {} is torn, stale or corrupted", seq, msg.size(), off));
+          fmt::format("message {}: {} bytes, word at offset {} is torn, stale or corrupted", seq,
+                      msg.size(), off));
     }
   });
 }

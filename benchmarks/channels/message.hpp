@@ -2,7 +2,8 @@
 // What every IPC message carries so the receiver can prove it arrived whole, once and in order:
 //   bytes 0-3  sequence number
 //   bytes 4-7  check word derived from (sequence, size)
-//   one 8-byte word derived from (sequence, offset) at every 4 KiB boundary and in the last 8 bytes.
+//   one 8-byte word derived from (sequence, offset) at every 4 KiB boundary and in the last 8
+//   bytes.
 // A lost, duplicated or reordered message has the wrong sequence; a truncated, torn or stale one
 // has a wrong stamped word. Only ~1 word per page is written and read, so verifying a 1 MiB
 // message costs ~256 loads, not a full checksum pass that would be timed as channel cost.

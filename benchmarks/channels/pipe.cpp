@@ -1,9 +1,8 @@
 // pipe: pipe(2), one per direction.
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/core.h>
 #include <limits.h>
+#include <unistd.h>
 
 #include "fd_channel.hpp"
 #include "sys_error.hpp"
@@ -14,14 +13,19 @@ namespace {
 class PipeKind final : public ChannelKind {
  public:
   [[nodiscard]] std::string_view name() const override { return "pipe"; }
-  [[nodiscard]] std::string_view description() const override { return "pipe(2), one per direction"; }
+  [[nodiscard]] std::string_view description() const override {
+    return "pipe(2), one per direction";
+  }
   // POSIX makes writes of up to PIPE_BUF bytes atomic; longer ones may interleave with others'.
   [[nodiscard]] std::optional<std::string> many_to_many(std::size_t bytes) const override {
     if (bytes <= PIPE_BUF) return std::nullopt;
-    return fmt::format("{}: writes over PIPE_BUF ({} bytes) are not atomic, so concurrent senders' {}-byte "
-                       "messages could interleave", name(), PIPE_BUF, bytes);
+    return fmt::format(
+        "{}: writes over PIPE_BUF ({} bytes) are not atomic, so concurrent senders' {}-byte "
+        "messages could interleave",
+        name(), PIPE_BUF, bytes);
   }
-  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& /*spec*/, SharedArena& /*arena*/) const override {
+  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& /*spec*/,
+                                                SharedArena& /*arena*/) const override {
     int a[2], b[2];  // a: side 0 -> side 1, b: side 1 -> side 0
     check_sys(pipe2(a, O_CLOEXEC), "pipe2");
     std::vector<UniqueFd> owned;
@@ -30,8 +34,8 @@ class PipeKind final : public ChannelKind {
     check_sys(pipe2(b, O_CLOEXEC), "pipe2");
     owned.emplace_back(b[0]);
     owned.emplace_back(b[1]);
-    return std::make_unique<FdChannel>(std::move(owned), std::array{b[0], a[0]}, std::array{a[1], b[1]},
-                                       FdChannel::Framing::Stream);
+    return std::make_unique<FdChannel>(std::move(owned), std::array{b[0], a[0]},
+                                       std::array{a[1], b[1]}, FdChannel::Framing::Stream);
   }
 };
 

@@ -29,7 +29,8 @@ long depth_for(std::size_t bytes) {
   rlimit rl{};
   getrlimit(RLIMIT_MSGQUEUE, &rl);
   const long per_slot = static_cast<long>(bytes) + static_cast<long>(sizeof(void*)) * 2;
-  const long by_rlimit = rl.rlim_cur == RLIM_INFINITY ? kMaxDepth : static_cast<long>(rl.rlim_cur) / (2 * per_slot);
+  const long by_rlimit =
+      rl.rlim_cur == RLIM_INFINITY ? kMaxDepth : static_cast<long>(rl.rlim_cur) / (2 * per_slot);
   return std::min({kMaxDepth, msg_max(), by_rlimit});
 }
 
@@ -46,11 +47,13 @@ class MqChannel final : public Channel {
   }
   void recv(int side, std::span<std::byte> msg) override {
     for (;;) {
-      const ssize_t n = mq_receive(q_[1 - side], reinterpret_cast<char*>(msg.data()), msg.size(), nullptr);
+      const ssize_t n =
+          mq_receive(q_[1 - side], reinterpret_cast<char*>(msg.data()), msg.size(), nullptr);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) throw_sys("mq_receive");
       if (static_cast<std::size_t>(n) != msg.size()) {
-        throw std::runtime_error(fmt::format("mq_receive: {} bytes where {} were expected", n, msg.size()));
+        throw std::runtime_error(
+            fmt::format("mq_receive: {} bytes where {} were expected", n, msg.size()));
       }
       return;
     }
@@ -68,18 +71,21 @@ class PosixMqKind final : public ChannelKind {
   }
   [[nodiscard]] std::optional<std::string> size_limit(std::size_t bytes) const override {
     if (static_cast<long>(bytes) > msgsize_max()) {
-      return fmt::format("posix_mq: a {}-byte message exceeds /proc/sys/fs/mqueue/msgsize_max = {} bytes",
-                         bytes, msgsize_max());
+      return fmt::format(
+          "posix_mq: a {}-byte message exceeds /proc/sys/fs/mqueue/msgsize_max = {} bytes", bytes,
+          msgsize_max());
     }
     if (depth_for(bytes) < 1) {
-      return fmt::format("posix_mq: two queues of {}-byte messages do not fit RLIMIT_MSGQUEUE", bytes);
+      return fmt::format("posix_mq: two queues of {}-byte messages do not fit RLIMIT_MSGQUEUE",
+                         bytes);
     }
     return std::nullopt;
   }
   [[nodiscard]] std::optional<std::string> many_to_many(std::size_t /*bytes*/) const override {
     return std::nullopt;  // each message is sent and received whole
   }
-  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& /*arena*/) const override {
+  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec,
+                                                SharedArena& /*arena*/) const override {
     if (auto why = size_limit(spec.message_bytes)) throw std::invalid_argument(*why);
     mq_attr attr{};
     attr.mq_maxmsg = depth_for(spec.message_bytes);
@@ -91,7 +97,9 @@ class PosixMqKind final : public ChannelKind {
       if (q[i] == static_cast<mqd_t>(-1)) {
         const int err = errno;
         if (i == 1) mq_close(q[0]);
-        throw_sys(fmt::format("mq_open({}, maxmsg {}, msgsize {})", name, attr.mq_maxmsg, attr.mq_msgsize), err);
+        throw_sys(fmt::format("mq_open({}, maxmsg {}, msgsize {})", name, attr.mq_maxmsg,
+                              attr.mq_msgsize),
+                  err);
       }
       mq_unlink(name.c_str());  // the descriptor keeps the queue alive; the name is not needed
     }

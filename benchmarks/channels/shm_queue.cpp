@@ -20,7 +20,8 @@ struct PshSync {
     pthread_mutexattr_t ma;
     pthread_mutexattr_init(&ma);
     pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-    if (const int rc = pthread_mutex_init(&mutex, &ma); rc != 0) throw_sys("pthread_mutex_init", rc);
+    if (const int rc = pthread_mutex_init(&mutex, &ma); rc != 0)
+      throw_sys("pthread_mutex_init", rc);
     pthread_mutexattr_destroy(&ma);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -40,7 +41,8 @@ struct PshSync {
 
 class ShmQueueChannel final : public Channel {
  public:
-  ShmQueueChannel(SharedArena& arena, std::size_t bytes) : q_{make(arena, bytes), make(arena, bytes)} {}
+  ShmQueueChannel(SharedArena& arena, std::size_t bytes)
+      : q_{make(arena, bytes), make(arena, bytes)} {}
   void send(int side, std::span<const std::byte> msg) override { q_[side].push(msg); }
   void recv(int side, std::span<std::byte> msg) override { q_[1 - side].pop(msg); }
 
@@ -63,7 +65,8 @@ class ShmQueueKind final : public ChannelKind {
   [[nodiscard]] std::optional<std::string> many_to_many(std::size_t /*bytes*/) const override {
     return std::nullopt;  // each message is sent and received whole
   }
-  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& arena) const override {
+  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec,
+                                                SharedArena& arena) const override {
     return std::make_unique<ShmQueueChannel>(arena, spec.message_bytes);
   }
 };

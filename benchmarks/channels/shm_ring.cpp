@@ -2,12 +2,12 @@
 // Waiting is a parameter: busy-spin (poll the other side's counter) or block (futex sleep, woken
 // by the other side only when someone is actually asleep, so an uncontended message costs no
 // system call).
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstring>
-
-#include <sched.h>
 
 #include "channel.hpp"
 #include "futex.hpp"
@@ -27,20 +27,24 @@ struct alignas(kCacheLine) RingState {
   std::atomic<std::uint32_t> space_seq{0};
   std::atomic<std::uint32_t> space_waiters{0};
 };
-static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "shared atomics must be address-free");
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
+              "shared atomics must be address-free");
 
 std::uint32_t* word(std::atomic<std::uint32_t>& a) { return reinterpret_cast<std::uint32_t*>(&a); }
 
 class Ring {
  public:
-  Ring(RingState& state, std::span<std::byte> data) : s_(&state), data_(data), mask_(data.size() - 1) {}
+  Ring(RingState& state, std::span<std::byte> data)
+      : s_(&state), data_(data), mask_(data.size() - 1) {}
 
   void write(std::span<const std::byte> msg, bool spin) {
     while (!msg.empty()) {
       const std::uint64_t head = s_->head.load(std::memory_order_relaxed);
       const std::uint64_t free = data_.size() - (head - s_->tail.load(std::memory_order_acquire));
       if (free == 0) {
-        wait(s_->space_seq, s_->space_waiters, [&] { return head - s_->tail.load(std::memory_order_acquire) < data_.size(); }, spin);
+        wait(
+            s_->space_seq, s_->space_waiters,
+            [&] { return head - s_->tail.load(std::memory_order_acquire) < data_.size(); }, spin);
         continue;
       }
       const std::size_t n = std::min<std::size_t>(free, msg.size());
@@ -58,7 +62,9 @@ class Ring {
       const std::uint64_t tail = s_->tail.load(std::memory_order_relaxed);
       const std::uint64_t avail = s_->head.load(std::memory_order_acquire) - tail;
       if (avail == 0) {
-        wait(s_->data_seq, s_->data_waiters, [&] { return s_->head.load(std::memory_order_acquire) != tail; }, spin);
+        wait(
+            s_->data_seq, s_->data_waiters,
+            [&] { return s_->head.load(std::memory_order_acquire) != tail; }, spin);
         continue;
       }
       const std::size_t n = std::min<std::size_t>(avail, msg.size());
@@ -71,7 +77,8 @@ class Ring {
 
  private:
   template <class Ready>
-  static void wait(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& waiters, Ready ready, bool spin) {
+  static void wait(std::atomic<std::uint32_t>& seq, std::atomic<std::uint32_t>& waiters,
+                   Ready ready, bool spin) {
     if (spin) {
       // Yield now and then: on an oversubscribed CPU the other side needs our time slice to run.
       for (int i = 0; !ready(); ++i) {
@@ -135,10 +142,12 @@ class ShmRingKind final : public ChannelKind {
   [[nodiscard]] std::optional<std::string> many_to_many(std::size_t /*bytes*/) const override {
     return "shm_ring is a single-producer single-consumer ring";
   }
-  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec, SharedArena& arena) const override {
+  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& spec,
+                                                SharedArena& arena) const override {
     // Room for two messages, so the producer can fill one while the consumer drains the other;
     // larger messages stream through in pieces.
-    const std::size_t capacity = std::clamp<std::size_t>(std::bit_ceil(2 * spec.message_bytes), 64 << 10, 4 << 20);
+    const std::size_t capacity =
+        std::clamp<std::size_t>(std::bit_ceil(2 * spec.message_bytes), 64 << 10, 4 << 20);
     return std::make_unique<ShmRingChannel>(arena, capacity, spec.spin);
   }
 };

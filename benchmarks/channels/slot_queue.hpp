@@ -18,8 +18,13 @@ struct SlotQueueCounters {
 template <class Sync>
 class SlotQueue {
  public:
-  SlotQueue(Sync& sync, SlotQueueCounters& counters, std::span<std::byte> slots, std::size_t slot_bytes)
-      : sync_(&sync), c_(&counters), slots_(slots), slot_bytes_(slot_bytes), capacity_(slots.size() / slot_bytes) {}
+  SlotQueue(Sync& sync, SlotQueueCounters& counters, std::span<std::byte> slots,
+            std::size_t slot_bytes)
+      : sync_(&sync),
+        c_(&counters),
+        slots_(slots),
+        slot_bytes_(slot_bytes),
+        capacity_(slots.size() / slot_bytes) {}
 
   void push(std::span<const std::byte> msg) {
     sync_->lock();

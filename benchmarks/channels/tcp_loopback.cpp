@@ -13,8 +13,11 @@ namespace {
 class TcpLoopbackKind final : public ChannelKind {
  public:
   [[nodiscard]] std::string_view name() const override { return "tcp_loopback"; }
-  [[nodiscard]] std::string_view description() const override { return "TCP over 127.0.0.1, TCP_NODELAY"; }
-  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& /*spec*/, SharedArena& /*arena*/) const override {
+  [[nodiscard]] std::string_view description() const override {
+    return "TCP over 127.0.0.1, TCP_NODELAY";
+  }
+  [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& /*spec*/,
+                                                SharedArena& /*arena*/) const override {
     UniqueFd listener(check_sys(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket(AF_INET)"));
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -31,7 +34,8 @@ class TcpLoopbackKind final : public ChannelKind {
     UniqueFd server(check_sys(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC), "accept"));
     const int one = 1;
     for (int fd : {client.get(), server.get()}) {
-      check_sys(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), "setsockopt(TCP_NODELAY)");
+      check_sys(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one),
+                "setsockopt(TCP_NODELAY)");
     }
     const std::array fds{client.get(), server.get()};
     std::vector<UniqueFd> owned;
@@ -43,6 +47,8 @@ class TcpLoopbackKind final : public ChannelKind {
 
 }  // namespace
 
-std::unique_ptr<ChannelKind> make_channel_tcp_loopback() { return std::make_unique<TcpLoopbackKind>(); }
+std::unique_ptr<ChannelKind> make_channel_tcp_loopback() {
+  return std::make_unique<TcpLoopbackKind>();
+}
 
 }  // namespace parbench

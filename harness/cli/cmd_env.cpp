@@ -9,7 +9,8 @@
 namespace parbench::cli {
 
 Command add_env(CLI::App& app) {
-  auto* cmd = app.add_subcommand("env", "Describe this machine: CPU, topology, caches, kernel, compiler, load");
+  auto* cmd = app.add_subcommand(
+      "env", "Describe this machine: CPU, topology, caches, kernel, compiler, load");
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "Print the description as JSON (as in PREFIX.meta.json)");
   return [json] {

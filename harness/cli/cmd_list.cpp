@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
+#include "backend.hpp"
 #include "commands.hpp"
 #include "registry.hpp"
 #include "suites.hpp"
-#include "backend.hpp"
 #include "topology.hpp"
 
 namespace parbench::cli {
@@ -27,7 +27,8 @@ int list_all() {
     fmt::print("\n  {}  {}\n", w->name(), w->summary());
     fmt::print("    default workers: {}; work unit: {}\n", join(workers), w->work_unit());
     for (const auto& p : w->params()) {
-      fmt::print("    --param {:<9} {:<8} default {:<24} {}\n", p.name, p.type_name(), join(p.defaults), p.allowed());
+      fmt::print("    --param {:<9} {:<8} default {:<24} {}\n", p.name, p.type_name(),
+                 join(p.defaults), p.allowed());
       fmt::print("      {}\n", p.help);
     }
     for (const auto& m : w->metrics()) {
@@ -39,9 +40,11 @@ int list_all() {
   for (const auto& s : all_suites()) {
     std::vector<std::string> names;
     for (const auto& e : s.entries) {
-      if (std::find(names.begin(), names.end(), e.workload) == names.end()) names.push_back(e.workload);
+      if (std::find(names.begin(), names.end(), e.workload) == names.end())
+        names.push_back(e.workload);
     }
-    fmt::print("  {:<10} {}\n  {:<10} workloads: {}\n", s.name, s.description, "", join(names, ", "));
+    fmt::print("  {:<10} {}\n  {:<10} workloads: {}\n", s.name, s.description, "",
+               join(names, ", "));
   }
   fmt::print("\nBackends (--backend)\n");
   for (const auto& b : all_backends()) fmt::print("  {:<10} {}\n", b->name(), b->description());

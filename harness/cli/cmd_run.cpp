@@ -75,7 +75,8 @@ nlohmann::json describe_schema(const RunPlan& plan) {
   for (const auto& g : plan.groups) {
     units[std::string(g.workload->name())] = g.workload->work_unit();
     for (const auto& m : g.workload->metrics()) {
-      metrics[m.name] = {{"help", m.help}, {"better", m.better == MetricSpec::Better::Lower ? "lower" : "higher"}};
+      metrics[m.name] = {{"help", m.help},
+                         {"better", m.better == MetricSpec::Better::Lower ? "lower" : "higher"}};
     }
   }
   return {{"params", plan.schema.params}, {"metrics", metrics}, {"work_units", units}};
@@ -85,21 +86,25 @@ nlohmann::json describe_schema(const RunPlan& plan) {
 ProgressFn make_progress(bool enabled) {
   if (!enabled) return {};
   return [](const Progress& p) {
-    fmt::print(stderr, "\r\033[K[{}/{}] {} {} workers={} {}", p.done + 1, p.total, p.group->workload->name(),
-               p.current->backend->name(), p.current->workers,
+    fmt::print(stderr, "\r\033[K[{}/{}] {} {} workers={} {}", p.done + 1, p.total,
+               p.group->workload->name(), p.current->backend->name(), p.current->workers,
                p.rep <= 0 ? std::string("warm-up") : fmt::format("rep {}", p.rep));
   };
 }
 
 int run(const RunOptions& o) {
-  const RunPlan plan = make_plan(to_request(o));  // every BadInput is thrown before anything is written
+  const RunPlan plan =
+      make_plan(to_request(o));  // every BadInput is thrown before anything is written
 
   std::string prefix = o.out;
-  if (prefix.empty()) prefix = fmt::format("reports/results/{}-{}", o.targets.front(), timestamp("%Y%m%d-%H%M%S"));
+  if (prefix.empty())
+    prefix = fmt::format("reports/results/{}-{}", o.targets.front(), timestamp("%Y%m%d-%H%M%S"));
   const std::filesystem::path parent = std::filesystem::path(prefix).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec) throw BadInput(fmt::format("--out: cannot create directory '{}': {}", parent.string(), ec.message()));
+  if (ec)
+    throw BadInput(
+        fmt::format("--out: cannot create directory '{}': {}", parent.string(), ec.message()));
 
   nlohmann::json meta = {{"machine", describe_machine()},
                          {"run",
@@ -139,7 +144,8 @@ int run(const RunOptions& o) {
   write_file_atomically(meta_path, meta.dump(2) + "\n");
 
   if (!o.quiet) fmt::print("{}{}", format_summary_table(summary), format_ipc_comparison(summary));
-  fmt::print("\nrows:    {}.csv\nsummary: {}.summary.csv\nmachine: {}\n", prefix, prefix, meta_path);
+  fmt::print("\nrows:    {}.csv\nsummary: {}.summary.csv\nmachine: {}\n", prefix, prefix,
+             meta_path);
   if (interrupted) {
     fmt::print(stderr, "parbench: interrupted; the rows finished so far are kept\n");
     return 130;
@@ -157,16 +163,21 @@ Command add_run(CLI::App& app, int argc, char** argv) {
   auto o = std::make_shared<RunOptions>();
   o->command_line = fmt::format("{}", fmt::join(argv, argv + argc, " "));
   auto* cmd = app.add_subcommand("run", "Run workloads or suites and write a CSV report");
-  cmd->add_option("targets", o->targets, "Workloads or suites to run (see 'parbench list')")->required();
+  cmd->add_option("targets", o->targets, "Workloads or suites to run (see 'parbench list')")
+      ->required();
   cmd->add_option("--backend", o->backends, "Backends, comma-separated (default: all)");
-  cmd->add_option("--workers", o->workers, "Worker counts, comma-separated (default: per workload)");
+  cmd->add_option("--workers", o->workers,
+                  "Worker counts, comma-separated (default: per workload)");
   cmd->add_option("--param", o->params, "NAME=V1,V2,... (repeatable); sweeps a workload parameter")
       ->allow_extra_args(false);
   cmd->add_option("--reps", o->reps, "Measured repetitions per case (default 10)");
   cmd->add_option("--warmup", o->warmup, "Discarded warm-up repetitions per case (default 1)");
-  cmd->add_option("--pin", o->pins, "Pinning policies, comma-separated: none, compact, spread, or CPUs like 0+1");
-  cmd->add_option("--timeout", o->timeout_s, "Seconds one repetition may take before its workers are killed (default 120)");
-  cmd->add_option("--out", o->out, "Output prefix: writes PREFIX.csv, PREFIX.summary.csv, PREFIX.meta.json");
+  cmd->add_option("--pin", o->pins,
+                  "Pinning policies, comma-separated: none, compact, spread, or CPUs like 0+1");
+  cmd->add_option("--timeout", o->timeout_s,
+                  "Seconds one repetition may take before its workers are killed (default 120)");
+  cmd->add_option("--out", o->out,
+                  "Output prefix: writes PREFIX.csv, PREFIX.summary.csv, PREFIX.meta.json");
   cmd->add_flag("--quiet", o->quiet, "Do not print progress or the summary table");
   return [o] { return run(*o); };
 }

@@ -11,7 +11,8 @@
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"parbench: benchmarks for parallelism on Linux (threads, processes, IPC, locks)", "parbench"};
+  CLI::App app{"parbench: benchmarks for parallelism on Linux (threads, processes, IPC, locks)",
+               "parbench"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "parbench 0.1.0");
   const parbench::cli::Command list = parbench::cli::add_list(app);
@@ -20,8 +21,12 @@ int main(int argc, char** argv) {
 
   const auto known = app.get_subcommands([](const CLI::App*) { return true; });
   if (argc > 1 && argv[1][0] != '-' &&
-      std::none_of(known.begin(), known.end(), [&](const CLI::App* c) { return c->get_name() == argv[1]; })) {
-    fmt::print(stderr, "parbench: unknown command '{}'; expected list, env or run (see 'parbench --help')\n", argv[1]);
+      std::none_of(known.begin(), known.end(),
+                   [&](const CLI::App* c) { return c->get_name() == argv[1]; })) {
+    fmt::print(
+        stderr,
+        "parbench: unknown command '{}'; expected list, env or run (see 'parbench --help')\n",
+        argv[1]);
     return 2;
   }
   try {
@@ -33,7 +38,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "parbench: {}\nRun 'parbench --help' or 'parbench COMMAND --help' for usage.\n", e.what());
+    fmt::print(stderr,
+               "parbench: {}\nRun 'parbench --help' or 'parbench COMMAND --help' for usage.\n",
+               e.what());
     return 2;
   }
 
