@@ -26,6 +26,10 @@ const std::vector<Suite>& all_suites() {
          {}},
         {"ipc_fanin", {}, {}},
         {"proxy_store", {}, {}}}},
+      {"locks",
+       "every lock kind at 1, 2 and 4 workers with an empty and a 100 ns critical section: throughput, "
+       "fairness, hand-offs, acquire latency; and the bank balance with and without a lock",
+       {{"lock_contention", {{"cs_ns", "0,100"}}, {1, 2, 4}}, {"bank", {}, {}}}},
   };
   return suites;
 }

@@ -10,4 +10,6 @@
   X(ipc_pingpong)             \
   X(ipc_stream)               \
   X(ipc_fanin)                \
-  X(proxy_store)
+  X(proxy_store)              \
+  X(lock_contention)          \
+  X(bank)

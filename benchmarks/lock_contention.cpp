@@ -1,0 +1,172 @@
+// lock_contention: W workers loop for `duration_ms`: acquire, critical section of cs_ns, release,
+// outside work of outside_ns. The protected counter is updated with a plain load and store (not an
+// atomic add), so it comes out exact only if the lock really excludes; it must equal the sum of the
+// per-worker counts. Reports throughput, fairness (Jain's index), how often the lock changes hands,
+// and sampled acquire latency.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "clock.hpp"
+#include "locks/lock.hpp"
+#include "stats.hpp"
+#include "workload.hpp"
+
+namespace parbench {
+namespace {
+
+constexpr int kSampleEvery = 8;       // time one acquisition in 8
+constexpr std::size_t kSamples = 4096;  // per worker per repetition
+
+struct alignas(kCacheLine) WorkerCounts {
+  std::uint64_t ops = 0;
+  std::uint64_t handoffs = 0;  // acquisitions that followed another worker's
+  std::uint64_t samples = 0;
+};
+
+struct alignas(kCacheLine) Protected {
+  std::uint64_t counter = 0;
+  std::uint32_t last_owner = 0xFFFFFFFF;
+};
+
+void spin_for(std::int64_t ns) {
+  if (ns <= 0) return;
+  const std::int64_t until = now_ns() + ns;
+  while (now_ns() < until) {
+  }
+}
+
+class ContentionExperiment final : public Experiment {
+ public:
+  explicit ContentionExperiment(const PrepareInfo& info)
+      : kind_(find_lock(info.params.get("lock"))),
+        cs_ns_(info.params.get_int("cs_ns")),
+        outside_ns_(info.params.get_int("outside_ns")),
+        duration_ns_(info.params.get_int("duration_ms") * 1'000'000),
+        lock_(kind_->create(info.arena, info.max_workers)),
+        shared_(info.arena.make_one<Protected>()),
+        counts_(info.arena.make<WorkerCounts>(static_cast<std::size_t>(info.max_workers))),
+        acquire_ns_(info.arena.make<std::int64_t>(kSamples * static_cast<std::size_t>(info.max_workers))) {}
+
+  void before_rep(const RepInfo& rep) override {
+    if (auto why = kind_->not_applicable(rep.backend)) throw Unsupported(*why);
+    shared_ = Protected{};
+    for (auto& c : counts_) c = WorkerCounts{};
+  }
+  void before_gate(const WorkerContext& ctx) override { lock_->attach(ctx.index); }
+
+  void work(const WorkerContext& ctx) override {
+    WorkerCounts& mine = counts_[static_cast<std::size_t>(ctx.index)];
+    std::int64_t* samples = acquire_ns_.data() + static_cast<std::ptrdiff_t>(kSamples) * ctx.index;
+    const auto me = static_cast<std::uint32_t>(ctx.index);
+    std::atomic_ref<std::uint64_t> counter(shared_.counter);
+    std::atomic_ref<std::uint32_t> owner(shared_.last_owner);
+    const std::int64_t end = now_ns() + duration_ns_;
+    std::uint64_t ops = 0, handoffs = 0, taken = 0;
+    for (;;) {
+      const bool sample = ops % kSampleEvery == 0 && taken < kSamples;
+      const std::int64_t t0 = sample ? now_ns() : 0;
+      lock_->lock(ctx.index);
+      if (sample) samples[taken++] = now_ns() - t0;
+      if (kind_->lock_free()) {
+        counter.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        // Load and store, not an atomic add: a lock that does not exclude loses updates here.
+        counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        if (owner.load(std::memory_order_relaxed) != me) {
+          ++handoffs;
+          owner.store(me, std::memory_order_relaxed);
+        }
+      }
+      spin_for(cs_ns_);
+      lock_->unlock(ctx.index);
+      ++ops;
+      spin_for(outside_ns_);
+      if (ops % 16 == 0 && now_ns() >= end) break;
+    }
+    mine.ops = ops;
+    mine.handoffs = handoffs;
+    mine.samples = taken;
+  }
+
+  Metrics after_rep(const RepInfo& rep, const RunResult& run) override {
+    std::uint64_t total = 0, handoffs = 0;
+    double sum_sq = 0;
+    std::vector<double> acquire;
+    for (int w = 0; w < rep.workers; ++w) {
+      const WorkerCounts& c = counts_[static_cast<std::size_t>(w)];
+      total += c.ops;
+      handoffs += c.handoffs;
+      sum_sq += static_cast<double>(c.ops) * static_cast<double>(c.ops);
+      const std::int64_t* s = acquire_ns_.data() + static_cast<std::ptrdiff_t>(kSamples) * w;
+      acquire.insert(acquire.end(), s, s + c.samples);
+    }
+    if (shared_.counter != total) {
+      throw VerificationError(fmt::format("{}: protected counter is {} but the workers counted {} (mutual exclusion broken)",
+                                          kind_->name(), shared_.counter, total));
+    }
+    std::sort(acquire.begin(), acquire.end());
+    const double n = rep.workers, t = static_cast<double>(total);
+    Metrics m = {{"ops_per_s", t / (static_cast<double>(run.wall_ns) * 1e-9)},
+                 {"jain", sum_sq > 0 ? t * t / (n * sum_sq) : 1.0},
+                 {"acq_p50_ns", quantile_sorted(acquire, 0.5)},
+                 {"acq_p99_ns", quantile_sorted(acquire, 0.99)},
+                 {"acq_max_ns", acquire.empty() ? 0.0 : acquire.back()}};
+    if (!kind_->lock_free()) m.emplace_back("handoff_rate", total > 0 ? static_cast<double>(handoffs) / t : 0.0);
+    return m;
+  }
+
+  [[nodiscard]] double work_units(const RepInfo& rep) const override {
+    std::uint64_t total = 0;
+    for (int w = 0; w < rep.workers; ++w) total += counts_[static_cast<std::size_t>(w)].ops;
+    return static_cast<double>(total);
+  }
+
+ private:
+  const LockKind* kind_;
+  std::int64_t cs_ns_, outside_ns_, duration_ns_;
+  std::unique_ptr<Lock> lock_;
+  Protected& shared_;
+  std::span<WorkerCounts> counts_;
+  std::span<std::int64_t> acquire_ns_;
+};
+
+class LockContention final : public Workload {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "lock_contention"; }
+  [[nodiscard]] std::string_view summary() const override {
+    return "W workers take one lock for a duration: throughput, fairness, hand-offs, acquire latency per lock kind";
+  }
+  [[nodiscard]] std::string_view work_unit() const override { return "acquisitions"; }
+  [[nodiscard]] std::vector<ParamSpec> params() const override {
+    return {ParamSpec::choice("lock", "lock kind (parbench list shows them all)", lock_names(), lock_names()),
+            ParamSpec::integer("cs_ns", "busy time inside the critical section, ns", {"0", "100"}, 0, 100'000'000),
+            ParamSpec::integer("outside_ns", "busy time between releases and the next acquire, ns", {"0"}, 0, 100'000'000),
+            ParamSpec::integer("duration_ms", "how long every worker keeps acquiring, per repetition", {"100"}, 1, 3'600'000)};
+  }
+  [[nodiscard]] std::vector<MetricSpec> metrics() const override {
+    using B = MetricSpec::Better;
+    return {{"ops_per_s", "lock acquisitions per second, all workers", B::Higher},
+            {"jain", "Jain's fairness index of the workers' acquisition counts (1 = equal)", B::Higher},
+            {"handoff_rate", "share of acquisitions that followed a different worker's", B::Higher},
+            {"acq_p50_ns", "median time to acquire (sampled, 1 in 8)", B::Lower},
+            {"acq_p99_ns", "99th percentile time to acquire", B::Lower},
+            {"acq_max_ns", "slowest sampled acquisition", B::Lower}};
+  }
+  [[nodiscard]] std::vector<int> default_workers(int cpus) const override {
+    return {1, 2, 2 * std::max(cpus, 1)};  // past the core count on purpose: preempted waiters
+  }
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {
+    return {{"duration_ms", "5"}, {"cs_ns", "0"}};
+  }
+  [[nodiscard]] std::unique_ptr<Experiment> prepare(const PrepareInfo& info) const override {
+    return std::make_unique<ContentionExperiment>(info);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> make_lock_contention() { return std::make_unique<LockContention>(); }
+
+}  // namespace parbench
