@@ -92,3 +92,42 @@ def plot_against_size(plt, panels, ylabel):
     handles = [plt.Line2D([], [], color=colors[c], marker="o", ms=3, label=c) for c in sorted(colors)]
     axes.flat[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     return fig
+
+
+def lock_panels(rows, column):
+    """{(backend, cs_ns): {lock: [(workers, value)]}} from the successful lock_contention rows."""
+    panels = {}
+    for r in rows:
+        if r["workload"] != "lock_contention" or r["status"] != "ok" or not r[column]:
+            continue
+        key = (r["backend"], int(r["cs_ns"]))
+        panels.setdefault(key, {}).setdefault(r["lock"], []).append((int(r["workers"]), float(r[column])))
+    for lines in panels.values():
+        for pts in lines.values():
+            pts.sort()
+    return panels
+
+
+def plot_against_workers(plt, panels, ylabel, decorate):
+    """One panel per (backend, cs_ns), one line per lock in a fixed colour (atomic dashed), one
+    legend; decorate(ax, lines) adds reference lines and scales."""
+    keys = sorted(panels)
+    colors = colors_for({lock for lines in panels.values() for lock in lines})
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys) + 2, 4.5), squeeze=False, sharey=True,
+                             layout="constrained")
+    for ax, key in zip(axes.flat, keys):
+        lines = panels[key]
+        for lock, pts in sorted(lines.items()):
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], "--" if lock == "atomic" else "o-", ms=3,
+                    color=colors[lock])
+        decorate(ax, lines)
+        ax.set_title(f"{key[0]}, cs_ns={key[1]}")
+        ax.set_xlabel("workers")
+        ax.set_xticks(sorted({p[0] for pts in lines.values() for p in pts}))
+        ax.grid(True, which="both", alpha=0.3)
+    axes.flat[0].set_ylabel(ylabel)
+    handles = [plt.Line2D([], [], color=colors[c], linestyle="--" if c == "atomic" else "-", marker="o", ms=3,
+                          label=c) for c in sorted(colors)]
+    handles += [h for h in axes.flat[-1].get_lines() if h.get_label() and not h.get_label().startswith("_")]
+    axes.flat[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    return fig

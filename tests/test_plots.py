@@ -113,3 +113,40 @@ class PlotIpc(unittest.TestCase):
                                capture_output=True, text=True)
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("missing columns", r.stderr)
+
+
+LOCK_HEADER = ["workload", "backend", "workers", "pin", "lock", "cs_ns", "outside_ns", "duration_ms", "reps",
+               "errors", "status", "error", "median_ops_per_s", "median_jain"]
+
+
+class PlotLocks(unittest.TestCase):
+    def test_throughput_and_fairness_plots(self):
+        with tempfile.TemporaryDirectory() as d:
+            summary = os.path.join(d, "locks.summary.csv")
+            rows = []
+            for backend in ("thread", "process"):
+                for lock in ("atomic", "ticket", "std_mutex"):
+                    for workers in (1, 2, 4):
+                        ok = not (lock == "std_mutex" and backend == "process")
+                        rows.append(["lock_contention", backend, workers, "none", lock, 0, 0, 100, 3, 0,
+                                     "ok" if ok else "unsupported", "", 1e8 / workers if ok else "",
+                                     1 / workers ** 0.5 if ok else ""])
+            with open(summary, "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(LOCK_HEADER)
+                w.writerows(rows)
+            for script in ("plot_lock_throughput.py", "plot_lock_fairness.py"):
+                out = os.path.join(d, script)
+                subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", script), summary, "-o", out],
+                               check=True, capture_output=True)
+                for ext in ("png", "svg"):
+                    self.assertGreater(os.path.getsize(f"{out}.{ext}"), 1000)
+
+    def test_an_ipc_summary_is_not_a_lock_summary(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "x.summary.csv")
+            write_summary(path, [["cpu_sum", "thread", 1, "none", 100, 3, 0, "ok", "", 100, 100, 1, 1]])
+            r = subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "plot_lock_fairness.py"), path],
+                               capture_output=True, text=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("missing columns", r.stderr)
