@@ -1,6 +1,7 @@
 #include "fd_channel.hpp"
 
 #include <fmt/core.h>
+#include <limits.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -62,6 +63,14 @@ void FdChannel::recv(int side, std::span<std::byte> msg) {
     }
     return;
   }
+}
+
+std::optional<std::string> pipe_many_to_many(std::string_view name, std::size_t bytes) {
+  if (bytes <= PIPE_BUF) return std::nullopt;
+  return fmt::format(
+      "{}: writes over PIPE_BUF ({} bytes) are not atomic, so concurrent senders' {}-byte "
+      "messages could interleave",
+      name, PIPE_BUF, bytes);
 }
 
 std::optional<long> read_proc_number(const char* path) {

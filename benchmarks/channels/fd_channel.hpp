@@ -30,6 +30,10 @@ class FdChannel final : public Channel {
   Framing framing_;
 };
 
+// Pipes and FIFOs: POSIX makes writes of up to PIPE_BUF bytes atomic; longer ones may interleave
+// with other writers', so many senders may share one only with messages that small.
+std::optional<std::string> pipe_many_to_many(std::string_view name, std::size_t bytes);
+
 // Reads a number from a /proc or /sys file; nullopt when it cannot be read.
 std::optional<long> read_proc_number(const char* path);
 

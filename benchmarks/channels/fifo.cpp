@@ -34,13 +34,8 @@ class FifoKind final : public ChannelKind {
   [[nodiscard]] std::string_view description() const override {
     return "named pipes (mkfifo) in a private directory, one per direction";
   }
-  // POSIX makes writes of up to PIPE_BUF bytes atomic; longer ones may interleave with others'.
   [[nodiscard]] std::optional<std::string> many_to_many(std::size_t bytes) const override {
-    if (bytes <= PIPE_BUF) return std::nullopt;
-    return fmt::format(
-        "{}: writes over PIPE_BUF ({} bytes) are not atomic, so concurrent senders' {}-byte "
-        "messages could interleave",
-        name(), PIPE_BUF, bytes);
+    return pipe_many_to_many(name(), bytes);
   }
   [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& /*spec*/,
                                                 SharedArena& /*arena*/) const override {
