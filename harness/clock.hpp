@@ -14,19 +14,31 @@ inline std::int64_t now_ns() {
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
-struct CpuTimes {
+// Busy-waits (never sleeps) for about `ns`: simulated work inside and outside critical sections.
+inline void spin_for(std::int64_t ns) {
+  if (ns <= 0) return;
+  const std::int64_t until = now_ns() + ns;
+  while (now_ns() < until) {
+  }
+}
+
+// The kernel's accounting for one thread: CPU time and context switches (voluntary: it blocked;
+// involuntary: the scheduler preempted it).
+struct ThreadUsage {
   std::int64_t user_ns = 0;
   std::int64_t sys_ns = 0;
+  std::int64_t vol_ctx_switches = 0;
+  std::int64_t invol_ctx_switches = 0;
 };
 
-// CPU time of the calling thread only (a process worker is one thread, so this is its whole cost).
-inline CpuTimes thread_cpu_times() {
+// Usage of the calling thread only (a process worker is one thread, so this is its whole cost).
+inline ThreadUsage thread_usage() {
   rusage ru{};
   getrusage(RUSAGE_THREAD, &ru);
   auto ns = [](const timeval& tv) {
     return std::int64_t{tv.tv_sec} * 1'000'000'000 + std::int64_t{tv.tv_usec} * 1'000;
   };
-  return {ns(ru.ru_utime), ns(ru.ru_stime)};
+  return {ns(ru.ru_utime), ns(ru.ru_stime), ru.ru_nvcsw, ru.ru_nivcsw};
 }
 
 }  // namespace parbench

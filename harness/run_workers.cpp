@@ -61,14 +61,16 @@ void run_one_worker(int index, const RunSpec& spec, Control& control, WorkerSlot
     set_state(slot, SlotState::Ready);
     control.gate.check_in();
     control.gate.wait_open();
-    const CpuTimes cpu0 = thread_cpu_times();
+    const ThreadUsage use0 = thread_usage();
     slot.timing.pass_ns = now_ns();
     set_state(slot, SlotState::Running);
     body(WorkerContext{index, spec.workers});
     slot.timing.end_ns = now_ns();
-    const CpuTimes cpu1 = thread_cpu_times();
-    slot.timing.user_ns = cpu1.user_ns - cpu0.user_ns;
-    slot.timing.sys_ns = cpu1.sys_ns - cpu0.sys_ns;
+    const ThreadUsage use1 = thread_usage();
+    slot.timing.user_ns = use1.user_ns - use0.user_ns;
+    slot.timing.sys_ns = use1.sys_ns - use0.sys_ns;
+    slot.timing.vol_ctx_switches = use1.vol_ctx_switches - use0.vol_ctx_switches;
+    slot.timing.invol_ctx_switches = use1.invol_ctx_switches - use0.invol_ctx_switches;
     set_state(slot, SlotState::Done);
   } catch (const std::exception& e) {
     std::snprintf(slot.error, sizeof slot.error, "%s", e.what());
@@ -145,6 +147,8 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
     last_end = std::max(last_end, w.end_ns);
     r.cpu_user_ns += w.user_ns;
     r.cpu_sys_ns += w.sys_ns;
+    r.vol_ctx_switches += w.vol_ctx_switches;
+    r.invol_ctx_switches += w.invol_ctx_switches;
   }
   r.wall_ns = last_end - open_ns;
   r.startup_ns = last_ready - launch_ns;

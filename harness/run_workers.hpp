@@ -32,6 +32,8 @@ struct WorkerTiming {
   std::int64_t end_ns = 0;    // finished the work
   std::int64_t user_ns = 0;   // CPU time between pass and end
   std::int64_t sys_ns = 0;
+  std::int64_t vol_ctx_switches = 0;  // between pass and end
+  std::int64_t invol_ctx_switches = 0;
 };
 
 struct RunResult {
@@ -39,6 +41,8 @@ struct RunResult {
   std::int64_t wall_ns = 0;      // gate opened -> last worker finished
   std::int64_t cpu_user_ns = 0;  // summed over workers, timed region only
   std::int64_t cpu_sys_ns = 0;
+  std::int64_t vol_ctx_switches = 0;  // summed over workers, timed region only
+  std::int64_t invol_ctx_switches = 0;
   std::int64_t startup_ns = 0;     // first worker started -> last worker at the gate
   std::int64_t start_skew_ns = 0;  // spread of the workers' gate-pass times
   std::vector<WorkerTiming> workers;

@@ -54,6 +54,8 @@ RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const Run
     row.wall_ns = run.wall_ns;
     row.cpu_user_ns = run.cpu_user_ns;
     row.cpu_sys_ns = run.cpu_sys_ns;
+    row.vol_ctx_switches = run.vol_ctx_switches;
+    row.invol_ctx_switches = run.invol_ctx_switches;
     row.startup_ns = run.startup_ns;
     row.start_skew_ns = run.start_skew_ns;
     row.work_units = exp.work_units(info);

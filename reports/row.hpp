@@ -19,7 +19,8 @@ struct Row {
   int rep = 0;                // 1..reps; 0 marks a failure during warm-up
   std::string status = "ok";  // ok | error | unsupported (with the reason in `error`)
   std::string error;
-  std::optional<std::int64_t> wall_ns, cpu_user_ns, cpu_sys_ns, startup_ns, start_skew_ns;
+  std::optional<std::int64_t> wall_ns, cpu_user_ns, cpu_sys_ns, vol_ctx_switches,
+      invol_ctx_switches, startup_ns, start_skew_ns;
   std::optional<double> work_units;
   std::vector<std::pair<std::string, double>> metrics;
 

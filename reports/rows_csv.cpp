@@ -11,9 +11,17 @@ namespace parbench {
 namespace {
 
 const std::vector<std::string> kHead = {"workload", "backend", "workers", "pin", "cpus"};
-const std::vector<std::string> kMiddle = {"rep",        "status",        "error",
-                                          "wall_ns",    "cpu_user_ns",   "cpu_sys_ns",
-                                          "startup_ns", "start_skew_ns", "work_units"};
+const std::vector<std::string> kMiddle = {"rep",
+                                          "status",
+                                          "error",
+                                          "wall_ns",
+                                          "cpu_user_ns",
+                                          "cpu_sys_ns",
+                                          "vol_ctx_switches",
+                                          "invol_ctx_switches",
+                                          "startup_ns",
+                                          "start_skew_ns",
+                                          "work_units"};
 
 std::string opt_int(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : ""; }
 std::string opt_num(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
@@ -49,8 +57,9 @@ std::vector<std::string> row_cells(const Row& row, const ReportSchema& schema) {
     c.push_back(v != nullptr ? *v : "");
   }
   c.insert(c.end(), {std::to_string(row.rep), row.status, row.error, opt_int(row.wall_ns),
-                     opt_int(row.cpu_user_ns), opt_int(row.cpu_sys_ns), opt_int(row.startup_ns),
-                     opt_int(row.start_skew_ns), opt_num(row.work_units)});
+                     opt_int(row.cpu_user_ns), opt_int(row.cpu_sys_ns),
+                     opt_int(row.vol_ctx_switches), opt_int(row.invol_ctx_switches),
+                     opt_int(row.startup_ns), opt_int(row.start_skew_ns), opt_num(row.work_units)});
   for (const auto& name : schema.metrics) c.push_back(opt_num(row.metric(name)));
   return c;
 }
@@ -96,6 +105,8 @@ std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
     r.wall_ns = int64("wall_ns");
     r.cpu_user_ns = int64("cpu_user_ns");
     r.cpu_sys_ns = int64("cpu_sys_ns");
+    r.vol_ctx_switches = int64("vol_ctx_switches");
+    r.invol_ctx_switches = int64("invol_ctx_switches");
     r.startup_ns = int64("startup_ns");
     r.start_skew_ns = int64("start_skew_ns");
     r.work_units = parse_cell<double>(cell("work_units"), table, line, "work_units");

@@ -28,7 +28,7 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
   s.pin = first.pin;
   s.workers = first.workers;
   s.params = first.params;
-  std::vector<double> wall, user, sys, startup, skew;
+  std::vector<double> wall, user, sys, vol, invol, startup, skew;
   std::map<std::string, std::vector<double>> metrics;
   for (const Row* r : rows) {
     if (r->unsupported()) {
@@ -44,6 +44,8 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
     if (r->wall_ns) wall.push_back(static_cast<double>(*r->wall_ns));
     if (r->cpu_user_ns) user.push_back(static_cast<double>(*r->cpu_user_ns));
     if (r->cpu_sys_ns) sys.push_back(static_cast<double>(*r->cpu_sys_ns));
+    if (r->vol_ctx_switches) vol.push_back(static_cast<double>(*r->vol_ctx_switches));
+    if (r->invol_ctx_switches) invol.push_back(static_cast<double>(*r->invol_ctx_switches));
     if (r->startup_ns) startup.push_back(static_cast<double>(*r->startup_ns));
     if (r->start_skew_ns) skew.push_back(static_cast<double>(*r->start_skew_ns));
     if (r->work_units) s.work_units = r->work_units;
@@ -52,6 +54,8 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
   s.wall_ns = summarize(wall);
   s.cpu_user_ns = median_of(user);
   s.cpu_sys_ns = median_of(sys);
+  s.vol_ctx_switches = median_of(vol);
+  s.invol_ctx_switches = median_of(invol);
   s.startup_ns = median_of(startup);
   s.start_skew_ns = median_of(skew);
   if (s.wall_ns && s.work_units && s.wall_ns->median > 0) {
@@ -123,6 +127,8 @@ std::vector<std::string> summary_header(const ReportSchema& schema) {
                      "ci95_hi_wall_ns",
                      "median_cpu_user_ns",
                      "median_cpu_sys_ns",
+                     "median_vol_ctx_switches",
+                     "median_invol_ctx_switches",
                      "median_startup_ns",
                      "median_start_skew_ns",
                      "work_units",
@@ -159,6 +165,8 @@ std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& 
                      w && w->ci95 ? format_number(w->ci95->hi) : "",
                      num(s.cpu_user_ns),
                      num(s.cpu_sys_ns),
+                     num(s.vol_ctx_switches),
+                     num(s.invol_ctx_switches),
                      num(s.startup_ns),
                      num(s.start_skew_ns),
                      num(s.work_units),
@@ -177,6 +185,20 @@ std::string summary_csv(const std::vector<SummaryRow>& rows, const ReportSchema&
   std::string out = csv_line(summary_header(schema));
   for (const auto& r : rows) out += csv_line(summary_cells(r, schema));
   return out;
+}
+
+std::string SummaryRow::param(const std::string& name) const {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+std::optional<double> SummaryRow::metric(const std::string& name) const {
+  for (const auto& [k, v] : metric_medians) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
 }
 
 }  // namespace parbench

@@ -20,7 +20,8 @@ struct SummaryRow {
   bool unsupported = false;  // the case cannot be measured here (the reason is in `error`)
   std::string error;         // the first error's text
   std::optional<Summary> wall_ns;
-  std::optional<double> cpu_user_ns, cpu_sys_ns, startup_ns, start_skew_ns;
+  std::optional<double> cpu_user_ns, cpu_sys_ns, vol_ctx_switches, invol_ctx_switches, startup_ns,
+      start_skew_ns;
   std::optional<double> work_units;
   std::optional<double> work_per_s;  // work_units / median wall time
   std::optional<double> speedup;     // work_per_s relative to the 1-worker case
@@ -28,6 +29,9 @@ struct SummaryRow {
   std::vector<std::pair<std::string, std::optional<double>>> metric_medians;
 
   [[nodiscard]] bool ok() const { return errors == 0 && reps > 0; }
+  // The parameter's value ("" when the workload lacks it) and a metric's median.
+  [[nodiscard]] std::string param(const std::string& name) const;
+  [[nodiscard]] std::optional<double> metric(const std::string& name) const;
   [[nodiscard]] std::string status() const {
     return unsupported ? "unsupported" : ok() ? "ok" : "error";
   }

@@ -79,7 +79,8 @@ TEST_CASE("the before-gate hook runs in every worker before its timed work", "[b
   }
 }
 
-TEST_CASE("CPU time is measured for busy workers and not for sleeping ones", "[backend]") {
+TEST_CASE("CPU time and context switches are measured: busy workers compute, sleeping ones block",
+          "[backend]") {
   for (const auto& backend : all_backends()) {
     DYNAMIC_SECTION(backend->name()) {
       const RunResult busy = run_workers(*backend, spec_of(1), [](const WorkerContext&) {
@@ -94,6 +95,14 @@ TEST_CASE("CPU time is measured for busy workers and not for sleeping ones", "[b
       REQUIRE(idle.ok());
       REQUIRE(idle.wall_ns >= 60'000'000);
       REQUIRE(idle.cpu_user_ns + idle.cpu_sys_ns < idle.wall_ns / 4);
+      // Six sleeps of 10 ms are six blocking waits, each a voluntary switch; preemption cannot
+      // turn a sleep into an involuntary one.
+      const RunResult naps = run_workers(*backend, spec_of(1), [](const WorkerContext&) {
+        for (int i = 0; i < 6; ++i) std::this_thread::sleep_for(10ms);
+      });
+      REQUIRE(naps.ok());
+      REQUIRE(naps.vol_ctx_switches >= 6);
+      REQUIRE(naps.workers.at(0).vol_ctx_switches == naps.vol_ctx_switches);
     }
   }
 }

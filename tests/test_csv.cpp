@@ -64,6 +64,8 @@ TEST_CASE("report rows round-trip through the rows CSV", "[csv][report]") {
   ok.wall_ns = 114000123;
   ok.cpu_user_ns = 220000000;
   ok.cpu_sys_ns = 0;
+  ok.vol_ctx_switches = 3;
+  ok.invol_ctx_switches = 17;
   ok.startup_ns = 2011444;
   ok.start_skew_ns = 81596;
   ok.work_units = 6e8;
@@ -89,6 +91,7 @@ TEST_CASE("report rows round-trip through the rows CSV", "[csv][report]") {
   REQUIRE(row_cells(back[0], schema) == row_cells(ok, schema));
   REQUIRE(row_cells(back[1], schema) == row_cells(bad, schema));
   REQUIRE(back[0].wall_ns == ok.wall_ns);
+  REQUIRE(back[0].invol_ctx_switches == 17);
   REQUIRE(back[0].metric("mb_per_s") == 1234.5678);
   REQUIRE_FALSE(back[0].metric("spawn_p50_ns"));
   REQUIRE_FALSE(back[1].wall_ns);  // an error row has no timing, not a zero
@@ -109,7 +112,7 @@ TEST_CASE("malformed reports are rejected with the file and line", "[csv][report
   SECTION("a number that is not one") {
     ReportSchema schema;
     { RowsCsvSink sink(path, schema); }
-    std::ofstream(path, std::ios::app) << "cpu_sum,thread,1,none,,1,ok,,12x,1,1,1,1,1\n";
+    std::ofstream(path, std::ios::app) << "cpu_sum,thread,1,none,,1,ok,,12x,1,1,0,0,1,1,1\n";
     REQUIRE_THROWS_WITH(read_rows(path), Catch::Contains("line 2") && Catch::Contains("wall_ns"));
   }
 }
