@@ -16,7 +16,7 @@
 namespace parbench {
 namespace {
 
-constexpr int kSampleEvery = 8;       // time one acquisition in 8
+constexpr int kSampleEvery = 8;         // time one acquisition in 8
 constexpr std::size_t kSamples = 4096;  // per worker per repetition
 
 struct alignas(kCacheLine) WorkerCounts {
@@ -30,13 +30,6 @@ struct alignas(kCacheLine) Protected {
   std::uint32_t last_owner = 0xFFFFFFFF;
 };
 
-void spin_for(std::int64_t ns) {
-  if (ns <= 0) return;
-  const std::int64_t until = now_ns() + ns;
-  while (now_ns() < until) {
-  }
-}
-
 class ContentionExperiment final : public Experiment {
  public:
   explicit ContentionExperiment(const PrepareInfo& info)
@@ -47,7 +40,8 @@ class ContentionExperiment final : public Experiment {
         lock_(kind_->create(info.arena, info.max_workers)),
         shared_(info.arena.make_one<Protected>()),
         counts_(info.arena.make<WorkerCounts>(static_cast<std::size_t>(info.max_workers))),
-        acquire_ns_(info.arena.make<std::int64_t>(kSamples * static_cast<std::size_t>(info.max_workers))) {}
+        acquire_ns_(
+            info.arena.make<std::int64_t>(kSamples * static_cast<std::size_t>(info.max_workers))) {}
 
   void before_rep(const RepInfo& rep) override {
     if (auto why = kind_->not_applicable(rep.backend)) throw Unsupported(*why);
@@ -103,8 +97,9 @@ class ContentionExperiment final : public Experiment {
       acquire.insert(acquire.end(), s, s + c.samples);
     }
     if (shared_.counter != total) {
-      throw VerificationError(fmt::format("{}: protected counter is {} but the workers counted {} (mutual exclusion broken)",
-                                          kind_->name(), shared_.counter, total));
+      throw VerificationError(fmt::format(
+          "{}: protected counter is {} but the workers counted {} (mutual exclusion broken)",
+          kind_->name(), shared_.counter, total));
     }
     std::sort(acquire.begin(), acquire.end());
     const double n = rep.workers, t = static_cast<double>(total);
@@ -113,7 +108,8 @@ class ContentionExperiment final : public Experiment {
                  {"acq_p50_ns", quantile_sorted(acquire, 0.5)},
                  {"acq_p99_ns", quantile_sorted(acquire, 0.99)},
                  {"acq_max_ns", acquire.empty() ? 0.0 : acquire.back()}};
-    if (!kind_->lock_free()) m.emplace_back("handoff_rate", total > 0 ? static_cast<double>(handoffs) / t : 0.0);
+    if (!kind_->lock_free())
+      m.emplace_back("handoff_rate", total > 0 ? static_cast<double>(handoffs) / t : 0.0);
     return m;
   }
 
@@ -136,23 +132,30 @@ class LockContention final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "lock_contention"; }
   [[nodiscard]] std::string_view summary() const override {
-    return "W workers take one lock for a duration: throughput, fairness, hand-offs, acquire latency per lock kind";
+    return "W workers take one lock for a duration: throughput, fairness, hand-offs, acquire "
+           "latency per lock kind";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "acquisitions"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
-    return {ParamSpec::choice("lock", "lock kind (parbench list shows them all)", lock_names(), lock_names()),
-            ParamSpec::integer("cs_ns", "busy time inside the critical section, ns", {"0", "100"}, 0, 100'000'000),
-            ParamSpec::integer("outside_ns", "busy time between releases and the next acquire, ns", {"0"}, 0, 100'000'000),
-            ParamSpec::integer("duration_ms", "how long every worker keeps acquiring, per repetition", {"100"}, 1, 3'600'000)};
+    return {
+        ParamSpec::choice("lock", "lock kind (parbench list shows them all)", lock_names(),
+                          lock_names()),
+        ParamSpec::integer("cs_ns", "busy time inside the critical section, ns", {"0", "100"}, 0,
+                           100'000'000),
+        ParamSpec::integer("outside_ns", "busy time between releases and the next acquire, ns",
+                           {"0"}, 0, 100'000'000),
+        ParamSpec::integer("duration_ms", "how long every worker keeps acquiring, per repetition",
+                           {"100"}, 1, 3'600'000)};
   }
   [[nodiscard]] std::vector<MetricSpec> metrics() const override {
     using B = MetricSpec::Better;
-    return {{"ops_per_s", "lock acquisitions per second, all workers", B::Higher},
-            {"jain", "Jain's fairness index of the workers' acquisition counts (1 = equal)", B::Higher},
-            {"handoff_rate", "share of acquisitions that followed a different worker's", B::Higher},
-            {"acq_p50_ns", "median time to acquire (sampled, 1 in 8)", B::Lower},
-            {"acq_p99_ns", "99th percentile time to acquire", B::Lower},
-            {"acq_max_ns", "slowest sampled acquisition", B::Lower}};
+    return {
+        {"ops_per_s", "lock acquisitions per second, all workers", B::Higher},
+        {"jain", "Jain's fairness index of the workers' acquisition counts (1 = equal)", B::Higher},
+        {"handoff_rate", "share of acquisitions that followed a different worker's", B::Higher},
+        {"acq_p50_ns", "median time to acquire (sampled, 1 in 8)", B::Lower},
+        {"acq_p99_ns", "99th percentile time to acquire", B::Lower},
+        {"acq_max_ns", "slowest sampled acquisition", B::Lower}};
   }
   [[nodiscard]] std::vector<int> default_workers(int cpus) const override {
     return {1, 2, 2 * std::max(cpus, 1)};  // past the core count on purpose: preempted waiters

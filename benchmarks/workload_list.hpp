@@ -12,4 +12,7 @@
   X(ipc_fanin)                \
   X(proxy_store)              \
   X(lock_contention)          \
-  X(bank)
+  X(bank)                     \
+  X(event)                    \
+  X(semaphore)                \
+  X(barrier)

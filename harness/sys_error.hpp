@@ -18,4 +18,9 @@ T check_sys(T rc, const char* call) {
   return rc;
 }
 
+// For calls that return an error number instead of setting errno (the pthread_* family).
+inline void check_errno(int rc, const char* call) {
+  if (rc != 0) throw_sys(call, rc);
+}
+
 }  // namespace parbench

@@ -16,4 +16,4 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPARBENCH_SANITIZE=thread -DPARBENCH_WARNINGS_AS_ERRORS=ON >/dev/null
 cmake --build build-tsan -j "$jobs" --target parbench_tests
 # Shared-memory protocols (start gate, worker slots, results, rings and queues) across threads.
-build-tsan/tests/parbench_tests "[backend],[workload],[runner],[channel],[fanin],[proxy],[lock]"
+build-tsan/tests/parbench_tests "[backend],[workload],[runner],[channel],[fanin],[proxy],[lock],[sync]"
