@@ -28,8 +28,13 @@ const std::vector<Suite>& all_suites() {
         {"proxy_store", {}, {}}}},
       {"locks",
        "every lock kind at 1, 2 and 4 workers with an empty and a 100 ns critical section: throughput, "
-       "fairness, hand-offs, acquire latency; and the bank balance with and without a lock",
-       {{"lock_contention", {{"cs_ns", "0,100"}}, {1, 2, 4}}, {"bank", {}, {}}}},
+       "fairness, hand-offs, acquire latency; the bank balance with and without a lock; counting "
+       "semaphores, event wake-up latency and barrier crossings; a few minutes",
+       {{"lock_contention", {{"cs_ns", "0,100"}}, {1, 2, 4}},
+        {"bank", {}, {}},
+        {"semaphore", {}, {}},
+        {"event", {}, {}},
+        {"barrier", {}, {}}}},
   };
   return suites;
 }

@@ -14,25 +14,11 @@
 namespace parbench {
 namespace {
 
-std::string param(const SummaryRow& r, const std::string& name) {
-  for (const auto& [k, v] : r.params) {
-    if (k == name) return v;
-  }
-  return "";
-}
-
 long long size_of(const SummaryRow& r) {
-  const std::string s = param(r, "size");
+  const std::string s = r.param("size");
   long long v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);
   return v;
-}
-
-std::optional<double> metric(const SummaryRow& r, const std::string& name) {
-  for (const auto& [k, v] : r.metric_medians) {
-    if (k == name) return v;
-  }
-  return std::nullopt;
 }
 
 struct Line {
@@ -53,14 +39,14 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
   std::map<Key, Line> lines;
   for (const auto& r : rows) {
     if (r.workload != "ipc_pingpong" && r.workload != "ipc_stream") continue;
-    const std::string channel = param(r, "channel") + (param(r, "wait") == "spin" ? " (spin)" : "");
+    const std::string channel = r.param("channel") + (r.param("wait") == "spin" ? " (spin)" : "");
     Line& line = lines[{channel, r.backend}];
     if (!r.ok()) continue;
     if (r.workload == "ipc_pingpong" && size_of(r) == small) {
-      (param(r, "placement") == "same_core" ? line.same_core_rtt : line.cross_core_rtt) =
-          metric(r, "rtt_p50_ns");
+      (r.param("placement") == "same_core" ? line.same_core_rtt : line.cross_core_rtt) =
+          r.metric("rtt_p50_ns");
     }
-    if (r.workload == "ipc_stream" && size_of(r) == large) line.throughput = metric(r, "mb_per_s");
+    if (r.workload == "ipc_stream" && size_of(r) == large) line.throughput = r.metric("mb_per_s");
   }
   if (lines.empty()) return "";
 

@@ -19,6 +19,7 @@
 #include "registry.hpp"
 #include "runner.hpp"
 #include "summary.hpp"
+#include "sync_comparison.hpp"
 
 namespace parbench::cli {
 namespace {
@@ -143,7 +144,10 @@ int run(const RunOptions& o) {
   if (interrupted) meta["run"]["interrupted_by_signal"] = interrupt_signal();
   write_file_atomically(meta_path, meta.dump(2) + "\n");
 
-  if (!o.quiet) fmt::print("{}{}", format_summary_table(summary), format_ipc_comparison(summary));
+  if (!o.quiet) {
+    fmt::print("{}{}{}", format_summary_table(summary), format_ipc_comparison(summary),
+               format_sync_comparison(summary));
+  }
   fmt::print("\nrows:    {}.csv\nsummary: {}.summary.csv\nmachine: {}\n", prefix, prefix,
              meta_path);
   if (interrupted) {

@@ -1,0 +1,168 @@
+#include "sync_comparison.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "console_table.hpp"
+
+namespace parbench {
+namespace {
+
+using Format = std::function<std::string(double)>;
+
+std::string si(double v) {
+  if (v >= 1e9) return fmt::format("{:.2f}G", v / 1e9);
+  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
+  if (v >= 1e3) return fmt::format("{:.1f}k", v / 1e3);
+  return fmt::format("{:.0f}", v);
+}
+
+std::string fixed2(double v) { return fmt::format("{:.2f}", v); }
+std::string duration(double ns) { return format_duration(ns); }
+
+// A metric shown once per line, at the line's largest worker count.
+struct Extra {
+  std::string header, metric;
+  Format format;
+};
+
+// One block per value of `block_param` (or one block when it is empty): a line per value of
+// `key_param` and backend, the metric at each worker count in columns, ranked by the metric at
+// the largest worker count (best first).
+struct Pivot {
+  std::string workload, title, key_param, block_param, metric;
+  bool higher_is_better = true;
+  Format format;
+  std::vector<Extra> extras;
+};
+
+struct Line {
+  std::map<int, std::optional<double>> by_workers;  // nullopt: ran, but not ok
+  const SummaryRow* at_most = nullptr;              // the ok row with the most workers
+  bool not_applicable = false;                      // unsupported on this backend
+};
+
+std::string pivot_table(const std::vector<SummaryRow>& rows, const Pivot& p) {
+  std::set<std::string> blocks;
+  std::set<int> workers;
+  for (const auto& r : rows) {
+    if (r.workload != p.workload) continue;
+    blocks.insert(p.block_param.empty() ? "" : r.param(p.block_param));
+    workers.insert(r.workers);
+  }
+  std::string out;
+  for (const auto& block : blocks) {
+    using Key = std::pair<std::string, std::string>;  // key_param value, backend
+    std::map<Key, Line> lines;
+    for (const auto& r : rows) {
+      if (r.workload != p.workload) continue;
+      if (!p.block_param.empty() && r.param(p.block_param) != block) continue;
+      Line& line = lines[{r.param(p.key_param), r.backend}];
+      if (r.unsupported) {
+        line.not_applicable = true;
+        continue;
+      }
+      line.by_workers[r.workers] = r.ok() ? r.metric(p.metric) : std::nullopt;
+      if (r.ok() && (line.at_most == nullptr || r.workers > line.at_most->workers))
+        line.at_most = &r;
+    }
+    std::vector<std::pair<Key, Line>> ranked;
+    for (auto& [key, line] : lines) {
+      ranked.emplace_back(key, line);
+    }
+    if (ranked.empty()) continue;
+    const int most = *workers.rbegin();
+    const auto score = [&](const Line& l) {
+      const auto it = l.by_workers.find(most);
+      if (it == l.by_workers.end() || !it->second) return -std::numeric_limits<double>::infinity();
+      return p.higher_is_better ? *it->second : -*it->second;
+    };
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+      return score(a.second) > score(b.second);
+    });
+
+    out += fmt::format("\n{}{}\n", p.title,
+                       p.block_param.empty() ? "" : fmt::format(", {}={}", p.block_param, block));
+    std::string head = fmt::format("{:>4}  {:<14} {:<8}", "rank", p.key_param, "backend");
+    for (int w : workers) head += fmt::format(" {:>9}", fmt::format("{} w", w));
+    for (const auto& e : p.extras) head += fmt::format(" {:>10}", e.header);
+    out += head + "\n";
+    int n = 0;
+    for (const auto& [key, line] : ranked) {
+      std::string text = fmt::format("{:>4}  {:<14} {:<8}", ++n, key.first, key.second);
+      for (int w : workers) {
+        const auto it = line.by_workers.find(w);
+        const bool known = it != line.by_workers.end() && it->second;
+        text += fmt::format(" {:>9}", known                 ? p.format(*it->second)
+                                      : line.not_applicable ? "n/a"
+                                                            : "-");
+      }
+      for (const auto& e : p.extras) {
+        const auto v = line.at_most != nullptr ? line.at_most->metric(e.metric) : std::nullopt;
+        text += fmt::format(" {:>10}", v ? e.format(*v) : line.not_applicable ? "n/a" : "-");
+      }
+      out += text + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_sync_comparison(const std::vector<SummaryRow>& rows) {
+  const std::vector<Pivot> pivots = {
+      {"lock_contention",
+       "Locks: acquisitions per second by workers; fairness, hand-offs and acquire p99 at the most "
+       "workers",
+       "lock",
+       "cs_ns",
+       "ops_per_s",
+       true,
+       si,
+       {{"jain", "jain", fixed2},
+        {"handoff", "handoff_rate", fixed2},
+        {"acq p99", "acq_p99_ns", duration}}},
+      {"semaphore",
+       "Semaphores: admissions per second by workers; most inside at once and fairness at the most "
+       "workers",
+       "mechanism",
+       "k",
+       "ops_per_s",
+       true,
+       si,
+       {{"max in", "max_inside", [](double v) { return fmt::format("{:.0f}", v); }},
+        {"jain", "jain", fixed2}}},
+      {"event",
+       "Events: median wake-up latency (set -> waiter running) by workers (1 setter + W-1 "
+       "waiters); p99 at the most",
+       "mechanism",
+       "",
+       "wake_p50_ns",
+       false,
+       duration,
+       {{"p99", "wake_p99_ns", duration}, {"all woken", "all_woken_p50_ns", duration}}},
+      {"barrier",
+       "Barriers: median time per crossing by workers; crossings per second at the most workers",
+       "mechanism",
+       "",
+       "crossing_p50_ns",
+       false,
+       duration,
+       {{"per s", "crossings_per_s", si}, {"p99", "crossing_p99_ns", duration}}},
+  };
+  std::string out;
+  for (const auto& p : pivots) out += pivot_table(rows, p);
+  if (!out.empty()) {
+    out +=
+        "  n/a: cannot work on that backend (the reason is in the rows); '-': not run or failed\n";
+  }
+  return out;
+}
+
+}  // namespace parbench
