@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -33,6 +34,7 @@ void reset_signals_in_child() {
 
 ChildProcess ChildProcess::fork_and_run(const std::function<int()>& body) {
   const pid_t parent = getpid();
+  std::fflush(nullptr);  // or the child inherits, and may write out, a copy of unwritten output
   const pid_t pid = check_sys(fork(), "fork");
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);

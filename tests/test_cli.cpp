@@ -206,7 +206,7 @@ TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli]
   const std::vector<std::vector<std::string>> runs = {
       {"sleep", "--param", "ms=20", "--workers", "2"},
       {"ipc_pingpong", "--param", "channel=fifo,posix_mq,shm_queue", "--param", "size=64",
-       "--param", "count=20000"},
+       "--param", "count=2000"},
   };
   for (const auto& run : runs) {
     for (const char* backend : {"thread", "process"}) {
