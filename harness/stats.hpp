@@ -30,4 +30,16 @@ struct Summary {
 // nullopt for no values. stddev and cv are 0 for a single value.
 std::optional<Summary> summarize(std::vector<double> values);
 
+// The two-sided Mann-Whitney U test (Wilcoxon rank-sum) of "a and b come from one distribution",
+// without assuming any shape. u is a's statistic: the pairs (x in a, y in b) with x > y, plus half
+// the ties. The p-value is exact (the permutation distribution of U) when there are no ties and
+// |a|·|b| <= 2500; otherwise the normal approximation with tie correction and continuity
+// correction (as scipy.stats.mannwhitneyu, method="asymptotic"). p is 1 when either side is empty.
+struct RankTest {
+  double u = 0;
+  double p = 1;
+  bool exact = false;
+};
+RankTest mann_whitney_u(std::span<const double> a, std::span<const double> b);
+
 }  // namespace parbench
