@@ -70,7 +70,7 @@ TEST_CASE("the matrix is the product of parameters, backends, workers and pins",
   REQUIRE(plan.case_count() == 48);
   REQUIRE(plan.groups[0].max_workers == 4);
   REQUIRE(plan.groups[0].params.get("n") == "1000000");
-  REQUIRE(plan.schema.params == std::vector<std::string>{"n", "scaling"});
+  REQUIRE(plan.schema.params == std::vector<std::string>{"n", "scaling", "extra_pct"});
   for (const auto& c : plan.groups[0].cases) {
     REQUIRE(c.cpus.size() == (c.pin.pins() ? static_cast<std::size_t>(c.workers) : 0u));
   }

@@ -3,6 +3,8 @@
 // that runs it once the command line is parsed; that function returns the exit status.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace parbench::cli {
 
@@ -11,5 +13,8 @@ using Command = std::function<int()>;
 Command add_list(CLI::App& app);
 Command add_env(CLI::App& app);
 Command add_run(CLI::App& app, int argc, char** argv);
+Command add_compare(CLI::App& app);
+// passthrough: the arguments after `--`, given to both sides.
+Command add_ab(CLI::App& app, std::vector<std::string> passthrough);
 
 }  // namespace parbench::cli

@@ -1,11 +1,15 @@
-// parbench: benchmarks and profiles parallel work on Linux. Exit status: 0 all cases ran,
-// 1 some case is an error row, 2 bad input (nothing written), 130 interrupted.
+// parbench: benchmarks and profiles parallel work on Linux. Exit status: 0 all cases ran (compare,
+// ab: nothing regressed), 1 some case is an error row (compare, ab: something regressed), 2 bad
+// input (nothing written), 130 interrupted.
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "bad_input.hpp"
 #include "commands.hpp"
@@ -18,6 +22,19 @@ int main(int argc, char** argv) {
   const parbench::cli::Command list = parbench::cli::add_list(app);
   const parbench::cli::Command env = parbench::cli::add_env(app);
   const parbench::cli::Command run = parbench::cli::add_run(app, argc, argv);
+  const parbench::cli::Command compare = parbench::cli::add_compare(app);
+  // `parbench ab ... -- ARGS`: ARGS go to the baseline and candidate binaries, not to CLI11.
+  std::vector<std::string> passthrough;
+  if (argc > 1 && std::string_view(argv[1]) == "ab") {
+    for (int i = 2; i < argc; ++i) {
+      if (std::string_view(argv[i]) == "--") {
+        passthrough.assign(argv + i + 1, argv + argc);
+        argc = i;
+        break;
+      }
+    }
+  }
+  const parbench::cli::Command ab = parbench::cli::add_ab(app, passthrough);
 
   const auto known = app.get_subcommands([](const CLI::App*) { return true; });
   if (argc > 1 && argv[1][0] != '-' &&
@@ -25,7 +42,8 @@ int main(int argc, char** argv) {
                    [&](const CLI::App* c) { return c->get_name() == argv[1]; })) {
     fmt::print(
         stderr,
-        "parbench: unknown command '{}'; expected list, env or run (see 'parbench --help')\n",
+        "parbench: unknown command '{}'; expected list, env, run, compare or ab (see 'parbench "
+        "--help')\n",
         argv[1]);
     return 2;
   }
@@ -47,6 +65,8 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("list")) return list();
     if (app.got_subcommand("env")) return env();
+    if (app.got_subcommand("compare")) return compare();
+    if (app.got_subcommand("ab")) return ab();
     return run();
   } catch (const parbench::BadInput& e) {
     fmt::print(stderr, "parbench: {}\n", e.what());

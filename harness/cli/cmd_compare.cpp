@@ -1,0 +1,306 @@
+// parbench compare BASE NEW: did anything get slower? And parbench ab: run a baseline and a
+// candidate alternately in one session (A B B A A B ...) so the machine's drift hits both alike,
+// then compare them the same way. Exit status: 0 nothing regressed, 1 something did, 2 bad input.
+#include <fmt/core.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+
+#include "bad_input.hpp"
+#include "commands.hpp"
+#include "compare.hpp"
+#include "csv_reader.hpp"
+#include "csv_writer.hpp"
+#include "interrupt.hpp"
+#include "plan.hpp"
+#include "registry.hpp"
+#include "rows_csv.hpp"
+#include "sys_error.hpp"
+
+extern char** environ;
+
+namespace parbench::cli {
+namespace {
+
+struct CompareArgs {
+  double alpha = 0.01;
+  std::vector<std::string> min_effects;  // "5%", "0.05", "metric=10%"
+  std::vector<std::string> metrics;
+  std::vector<std::string> ignore_params;
+  std::string format = "text";
+};
+
+double parse_fraction(const std::string& text, const std::string& what) {
+  std::string s = text;
+  const bool percent = !s.empty() && s.back() == '%';
+  if (percent) s.pop_back();
+  double v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) {
+    throw BadInput(fmt::format("{}: '{}' is not a number; expected e.g. 5% or 0.05", what, text));
+  }
+  if (percent) v /= 100;
+  if (!(v >= 0 && v < 10))
+    throw BadInput(fmt::format("{}: '{}' is out of range; expected 0% to 1000%", what, text));
+  return v;
+}
+
+CompareOptions to_options(const CompareArgs& a) {
+  CompareOptions o;
+  if (!(a.alpha > 0 && a.alpha < 1)) {
+    throw BadInput(fmt::format(
+        "--alpha: {} is out of range; expected a significance level between 0 and 1", a.alpha));
+  }
+  o.alpha = a.alpha;
+  for (const auto& e : a.min_effects) {
+    const auto eq = e.find('=');
+    if (eq == std::string::npos) {
+      o.min_effect = parse_fraction(e, "--min-effect");
+    } else {
+      o.min_effect_for[e.substr(0, eq)] =
+          parse_fraction(e.substr(eq + 1), "--min-effect " + e.substr(0, eq));
+    }
+  }
+  for (const auto& m : a.metrics) {
+    for (auto& item : split_list(m, "--metric")) o.metrics.push_back(item);
+  }
+  for (const auto& p : a.ignore_params) {
+    for (auto& item : split_list(p, "--ignore-param")) o.ignore_params.push_back(item);
+  }
+  if (a.format != "text" && a.format != "md" && a.format != "json") {
+    throw BadInput(
+        fmt::format("--format: '{}' is not a format; expected text, md or json", a.format));
+  }
+  o.direction = [](const std::string& workload,
+                   const std::string& metric) -> std::optional<Direction> {
+    if (metric == "work_per_s") return Direction::HigherIsBetter;
+    if (metric == "wall_ns" || metric == "cpu_ns") return Direction::LowerIsBetter;
+    const Workload* w = find_workload(workload);
+    if (w == nullptr) return std::nullopt;
+    for (const auto& m : w->metrics()) {
+      if (m.name == metric) {
+        return m.better == MetricSpec::Better::Lower ? Direction::LowerIsBetter
+                                                     : Direction::HigherIsBetter;
+      }
+    }
+    return std::nullopt;
+  };
+  return o;
+}
+
+std::vector<Row> load(const std::string& path) {
+  try {
+    return read_report(path);
+  } catch (const CsvError& e) {
+    throw BadInput(e.what());
+  }
+}
+
+int report(const Comparison& c, const std::string& format) {
+  if (format == "md") {
+    fmt::print("{}", format_comparison_markdown(c));
+  } else if (format == "json") {
+    fmt::print("{}", format_comparison_json(c));
+  } else {
+    fmt::print("{}", format_comparison_text(c));
+  }
+  return c.regressed() ? 1 : 0;
+}
+
+void add_compare_options(CLI::App* cmd, CompareArgs& a) {
+  cmd->add_option("--alpha", a.alpha,
+                  "Significance level of the Mann-Whitney U test (default 0.01)");
+  cmd->add_option(
+         "--min-effect", a.min_effects,
+         "Smallest change of the median that counts, e.g. 5% (default) or METRIC=10% (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--metric", a.metrics,
+                  "Metrics to compare, comma-separated: work_per_s (default), wall_ns, cpu_ns, any "
+                  "metric column, "
+                  "or all")
+      ->allow_extra_args(false);
+  cmd->add_option(
+         "--ignore-param", a.ignore_params,
+         "Parameters left out when matching cases, comma-separated (e.g. an injected slowdown)")
+      ->allow_extra_args(false);
+  cmd->add_option("--format", a.format,
+                  "Output: text (default), md (a pull-request comment), json");
+}
+
+// ---- ab ----
+
+struct AbArgs {
+  std::string baseline, candidate, out;
+  int rounds = 5;
+  CompareArgs compare;
+};
+
+std::string timestamp() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return buf;
+}
+
+// A side is a shell command with {out} where the rows report goes, or a parbench binary that gets
+// the arguments after `--` and `--quiet --out PREFIX`.
+std::vector<std::string> side_argv(const std::string& side,
+                                   const std::vector<std::string>& passthrough,
+                                   const std::string& prefix) {
+  const bool template_command = side.find("{out}") != std::string::npos;
+  if (template_command) {
+    std::string cmd = side;
+    for (std::size_t at = cmd.find("{out}"); at != std::string::npos;
+         at = cmd.find("{out}", at + prefix.size())) {
+      cmd.replace(at, 5, prefix);
+    }
+    return {"/bin/sh", "-c", cmd};
+  }
+  std::vector<std::string> argv = {side};
+  argv.insert(argv.end(), passthrough.begin(), passthrough.end());
+  argv.insert(argv.end(), {"--quiet", "--out", prefix});
+  return argv;
+}
+
+// Runs argv to completion; returns its exit status (128 + signal when killed).
+int run_side(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  // The runs' own output goes to stderr: stdout is for the comparison (a CI job may capture it).
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw BadInput(fmt::format("ab: cannot start '{}': {}", argv[0], std::strerror(rc)));
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_sys("waitpid");
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
+  const CompareOptions options = to_options(a.compare);  // bad options fail before anything runs
+  if (a.rounds < 1 || a.rounds > 1000)
+    throw BadInput(fmt::format("--rounds: {} is out of range; expected 1 to 1000", a.rounds));
+  for (const auto* side : {&a.baseline, &a.candidate}) {
+    if (side->find("{out}") == std::string::npos && passthrough.empty()) {
+      throw BadInput(fmt::format(
+          "ab: '{}' is a binary, so give the parbench arguments after --, e.g. "
+          "-- run cpu_sum --reps 5; or write a command with {{out}} where its report goes",
+          *side));
+    }
+  }
+  const std::string dir = a.out.empty() ? "reports/results/ab-" + timestamp() : a.out;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw BadInput(fmt::format("--out: cannot create directory '{}': {}", dir, ec.message()));
+
+  install_interrupt_handlers();
+  std::vector<Row> base, candidate;
+  ReportSchema base_schema, new_schema;
+  for (int round = 1; round <= a.rounds; ++round) {
+    // A B, then B A: a drift during the session lands on both sides equally.
+    const bool a_first = round % 2 == 1;
+    for (int k = 0; k < 2; ++k) {
+      const bool is_base = (k == 0) == a_first;
+      const std::string prefix = fmt::format("{}/{}-{:02}", dir, is_base ? "base" : "new", round);
+      fmt::print(stderr, "ab: round {}/{}: {}\n", round, a.rounds,
+                 is_base ? "baseline" : "candidate");
+      const int status =
+          run_side(side_argv(is_base ? a.baseline : a.candidate, passthrough, prefix));
+      if (status == 130 || interrupt_requested()) {
+        fmt::print(stderr, "parbench: interrupted; the reports so far are in {}\n", dir);
+        return 130;
+      }
+      if (status != 0 &&
+          status != 1) {  // 1: the run finished with error rows, which compare reports
+        throw BadInput(fmt::format("ab: the {} run exited with status {}; its output is above",
+                                   is_base ? "baseline" : "candidate", status));
+      }
+      ReportSchema schema;
+      std::vector<Row> rows;
+      try {
+        rows = read_rows(prefix + ".csv", &schema);
+      } catch (const CsvError& e) {
+        throw BadInput(fmt::format("ab: the {} run wrote no readable report: {}",
+                                   is_base ? "baseline" : "candidate", e.what()));
+      }
+      auto& into = is_base ? base : candidate;
+      auto& into_schema = is_base ? base_schema : new_schema;
+      for (auto& r : rows) into.push_back(std::move(r));
+      for (const auto& p : schema.params) {
+        if (std::find(into_schema.params.begin(), into_schema.params.end(), p) ==
+            into_schema.params.end())
+          into_schema.params.push_back(p);
+      }
+      for (const auto& m : schema.metrics) {
+        if (std::find(into_schema.metrics.begin(), into_schema.metrics.end(), m) ==
+            into_schema.metrics.end())
+          into_schema.metrics.push_back(m);
+      }
+    }
+  }
+  // The pooled repetitions of each side, kept for a later `parbench compare`.
+  for (const auto& [rows, schema, name] :
+       {std::tuple{&base, &base_schema, "base"}, std::tuple{&candidate, &new_schema, "new"}}) {
+    RowsCsvSink sink(fmt::format("{}/{}.csv", dir, name), *schema);
+    for (const auto& r : *rows) sink.write(r);
+  }
+  fmt::print(stderr, "ab: pooled reports: {0}/base.csv, {0}/new.csv\n", dir);
+  return report(compare_rows(base, candidate, options), a.compare.format);
+}
+
+}  // namespace
+
+Command add_compare(CLI::App& app) {
+  struct State {
+    std::string base, candidate;
+    CompareArgs args;
+  };
+  auto s = std::make_shared<State>();
+  auto* cmd = app.add_subcommand("compare",
+                                 "Compare two reports case by case: regressed only if significant "
+                                 "(Mann-Whitney U) and larger than "
+                                 "the minimum effect");
+  cmd->add_option("base", s->base, "Baseline report: PREFIX.csv, PREFIX, or Google Benchmark JSON")
+      ->required();
+  cmd->add_option("new", s->candidate, "Report to check against it")->required();
+  add_compare_options(cmd, s->args);
+  return [s] {
+    const CompareOptions options = to_options(s->args);
+    const auto base = load(s->base);
+    const auto candidate = load(s->candidate);
+    return report(compare_rows(base, candidate, options), s->args.format);
+  };
+}
+
+Command add_ab(CLI::App& app, std::vector<std::string> passthrough) {
+  auto s = std::make_shared<AbArgs>();
+  auto* cmd = app.add_subcommand("ab",
+                                 "Run a baseline and a candidate alternately (A B B A ...) in one "
+                                 "session and compare them; arguments after "
+                                 "-- go to both");
+  cmd->add_option("--baseline", s->baseline,
+                  "parbench binary, or a shell command with {out} for its report")
+      ->required();
+  cmd->add_option("--candidate", s->candidate, "the same for the candidate")->required();
+  cmd->add_option("--rounds", s->rounds, "Runs of each side (default 5)");
+  cmd->add_option("--out", s->out,
+                  "Directory for every run's report (default reports/results/ab-TIMESTAMP)");
+  add_compare_options(cmd, s->compare);
+  return [s, passthrough = std::move(passthrough)] { return run_ab(*s, passthrough); };
+}
+
+}  // namespace parbench::cli

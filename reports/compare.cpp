@@ -1,0 +1,416 @@
+#include "compare.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "bad_input.hpp"
+#include "console_table.hpp"
+#include "csv_reader.hpp"
+#include "rows_csv.hpp"
+#include "stats.hpp"
+
+namespace parbench {
+namespace {
+
+constexpr std::size_t kFewReps = 9;
+
+std::string case_key(const Row& r, const std::vector<std::string>& ignore,
+                     std::string* params_out) {
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const auto& p : r.params) {
+    if (std::find(ignore.begin(), ignore.end(), p.first) == ignore.end()) params.push_back(p);
+  }
+  std::sort(params.begin(), params.end());
+  std::string text;
+  for (const auto& [k, v] : params) text += fmt::format("{}{}={}", text.empty() ? "" : " ", k, v);
+  if (params_out != nullptr) *params_out = text;
+  return fmt::format("{} {} w={} pin={} {}", r.workload, r.backend, r.workers, r.pin, text);
+}
+
+// The value of `metric` in one repetition: a metric column, or one derived from the fixed columns.
+std::optional<double> value_of(const Row& r, const std::string& metric) {
+  if (metric == "work_per_s") {
+    if (!r.work_units || !r.wall_ns || *r.wall_ns <= 0) return std::nullopt;
+    return *r.work_units / (static_cast<double>(*r.wall_ns) * 1e-9);
+  }
+  if (metric == "wall_ns")
+    return r.wall_ns ? std::optional<double>(static_cast<double>(*r.wall_ns)) : std::nullopt;
+  if (metric == "cpu_ns") {
+    if (!r.cpu_user_ns || !r.cpu_sys_ns) return std::nullopt;
+    return static_cast<double>(*r.cpu_user_ns + *r.cpu_sys_ns);
+  }
+  return r.metric(metric);
+}
+
+Direction guess_direction(const std::string& metric) {
+  const auto ends_with = [&](std::string_view s) {
+    return metric.size() >= s.size() && metric.compare(metric.size() - s.size(), s.size(), s) == 0;
+  };
+  if (ends_with("_per_s") || metric == "jain" || metric == "speedup" || metric == "efficiency" ||
+      metric == "handoff_rate" || metric == "min_share") {
+    return Direction::HigherIsBetter;
+  }
+  return Direction::LowerIsBetter;
+}
+
+struct CaseRows {
+  std::string workload, backend, params;
+  int workers = 1;
+  std::vector<const Row*> ok;
+  std::string first_error;
+  bool unsupported = false;
+};
+
+std::map<std::string, CaseRows> group(const std::vector<Row>& rows,
+                                      const std::vector<std::string>& ignore) {
+  std::map<std::string, CaseRows> cases;
+  for (const auto& r : rows) {
+    std::string params;
+    const std::string key = case_key(r, ignore, &params);
+    CaseRows& c = cases[key];
+    c.workload = r.workload;
+    c.backend = r.backend;
+    c.workers = r.workers;
+    c.params = params;
+    if (r.ok()) {
+      c.ok.push_back(&r);
+    } else if (r.unsupported()) {
+      c.unsupported = true;
+    } else if (c.first_error.empty()) {
+      c.first_error = r.error;
+    }
+  }
+  return cases;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return quantile_sorted(v, 0.5);
+}
+
+std::string format_value(const std::string& metric, double v) {
+  if (metric.ends_with("_ns")) return format_duration(v);
+  if (std::abs(v) >= 1e6) return fmt::format("{:.4g}", v);
+  return fmt::format("{:.4g}", v);
+}
+
+std::string format_change(double change) { return fmt::format("{:+.1f}%", change * 100); }
+
+std::string format_p(double p) { return p < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", p); }
+
+}  // namespace
+
+std::string_view verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::Unchanged:
+      return "unchanged";
+    case Verdict::Regressed:
+      return "REGRESSED";
+    case Verdict::Improved:
+      return "improved";
+    case Verdict::Failed:
+      return "FAILED";
+  }
+  return "";
+}
+
+std::size_t Comparison::count(Verdict v) const {
+  return static_cast<std::size_t>(
+      std::count_if(items.begin(), items.end(), [&](auto& i) { return i.verdict == v; }));
+}
+
+Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& candidate,
+                        const CompareOptions& options) {
+  Comparison out;
+  out.options = options;
+  const auto base_cases = group(base, options.ignore_params);
+  const auto new_cases = group(candidate, options.ignore_params);
+  std::size_t common = 0;
+  std::set<std::string> few_warned;
+  for (const auto& [key, b] : base_cases) {
+    const auto it = new_cases.find(key);
+    if (it == new_cases.end()) {
+      ++out.only_in_base;
+      continue;
+    }
+    const CaseRows& n = it->second;
+    ++common;
+    if (b.ok.empty()) continue;  // nothing to compare against (unsupported or failed in the base)
+    auto item_for = [&](const std::string& metric) {
+      MetricComparison m;
+      m.case_key = key;
+      m.workload = b.workload;
+      m.backend = b.backend;
+      m.workers = b.workers;
+      m.params = b.params;
+      m.metric = metric;
+      return m;
+    };
+    if (n.ok.empty() || !n.first_error.empty()) {
+      MetricComparison m = item_for("status");
+      m.verdict = Verdict::Failed;
+      m.base_n = b.ok.size();
+      m.new_n = n.ok.size();
+      m.note =
+          n.unsupported && n.first_error.empty() ? "unsupported in the new report" : n.first_error;
+      out.items.push_back(std::move(m));
+      continue;
+    }
+    std::vector<std::string> metrics = options.metrics;
+    const bool all = metrics.size() == 1 && metrics[0] == "all";
+    if (metrics.empty() || all) {
+      metrics.clear();
+      if (all || b.ok.front()->work_units) metrics.emplace_back("work_per_s");
+      if (all) metrics.insert(metrics.end(), {"wall_ns", "cpu_ns"});
+      if (all || !b.ok.front()->work_units) {
+        for (const auto& [name, v] : b.ok.front()->metrics) metrics.push_back(name);
+      }
+    }
+    for (const auto& metric : metrics) {
+      std::vector<double> xs, ys;
+      for (const Row* r : b.ok) {
+        if (auto v = value_of(*r, metric)) xs.push_back(*v);
+      }
+      for (const Row* r : n.ok) {
+        if (auto v = value_of(*r, metric)) ys.push_back(*v);
+      }
+      if (xs.empty() || ys.empty()) continue;  // the metric is not reported for this case
+      MetricComparison m = item_for(metric);
+      std::optional<Direction> dir;
+      if (options.direction) dir = options.direction(b.workload, metric);
+      m.direction = dir.value_or(guess_direction(metric));
+      m.base_n = xs.size();
+      m.new_n = ys.size();
+      m.base_median = median(xs);
+      m.new_median = median(ys);
+      m.change = m.base_median != 0 ? m.new_median / m.base_median - 1 : 0;
+      m.p = mann_whitney_u(xs, ys).p;
+      const auto eff = options.min_effect_for.find(metric);
+      m.min_effect = eff != options.min_effect_for.end() ? eff->second : options.min_effect;
+      const double worse = m.direction == Direction::LowerIsBetter ? m.change : -m.change;
+      if (m.p < options.alpha && worse > m.min_effect) {
+        m.verdict = Verdict::Regressed;
+      } else if (m.p < options.alpha && -worse > m.min_effect) {
+        m.verdict = Verdict::Improved;
+      }
+      if (std::min(xs.size(), ys.size()) < kFewReps) {
+        m.note = fmt::format("{} vs {} repetitions", xs.size(), ys.size());
+        if (few_warned.insert(key).second && few_warned.size() == 1) {
+          out.warnings.push_back(fmt::format(
+              "some cases have fewer than {} repetitions on a side (first: {}, {} vs {}); the test "
+              "has "
+              "little power there (with 3 vs 3 no p-value can go below 0.1): use --reps 10 or more",
+              kFewReps, key, xs.size(), ys.size()));
+        }
+      }
+      out.items.push_back(std::move(m));
+    }
+  }
+  for (const auto& [key, n] : new_cases) {
+    if (!base_cases.contains(key)) ++out.only_in_new;
+  }
+  if (common == 0) {
+    throw BadInput(
+        "compare: the two reports have no case in common (same workload, backend, workers, pin and "
+        "parameters); --ignore-param NAME leaves a parameter out of the match");
+  }
+  if (out.only_in_base + out.only_in_new > 0) {
+    out.warnings.push_back(fmt::format(
+        "{} case(s) only in the base report and {} only in the new one were not compared",
+        out.only_in_base, out.only_in_new));
+  }
+  return out;
+}
+
+namespace {
+
+std::string headline(const Comparison& c) {
+  const auto& o = c.options;
+  return fmt::format(
+      "{} regressed, {} failed, {} improved, {} unchanged (Mann-Whitney U, alpha {}, minimum "
+      "effect {:g}%)",
+      c.count(Verdict::Regressed), c.count(Verdict::Failed), c.count(Verdict::Improved),
+      c.count(Verdict::Unchanged), o.alpha, o.min_effect * 100);
+}
+
+}  // namespace
+
+std::string format_comparison_text(const Comparison& c) {
+  std::vector<std::vector<std::string>> table = {{"workload", "backend", "workers", "params",
+                                                  "metric", "base", "new", "change", "p", "verdict",
+                                                  "note"}};
+  for (const auto& m : c.items) {
+    const bool failed = m.verdict == Verdict::Failed;
+    table.push_back({m.workload, m.backend, std::to_string(m.workers), m.params, m.metric,
+                     failed ? "" : format_value(m.metric, m.base_median),
+                     failed ? "" : format_value(m.metric, m.new_median),
+                     failed ? "" : format_change(m.change), failed ? "" : format_p(m.p),
+                     std::string(verdict_name(m.verdict)), m.note});
+  }
+  std::vector<std::size_t> width(table[0].size(), 0);
+  for (const auto& row : table) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : table) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const bool right = i == 2 || (i >= 5 && i <= 8);
+      line += right ? fmt::format("{:>{}}  ", row[i], width[i])
+                    : fmt::format("{:<{}}  ", row[i], width[i]);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  for (const auto& w : c.warnings) out += "warning: " + w + "\n";
+  out += headline(c) + "\n";
+  return out;
+}
+
+std::string format_comparison_markdown(const Comparison& c) {
+  std::string out = fmt::format("### parbench: {}\n\n",
+                                c.regressed() ? "performance regression" : "no regression");
+  out += headline(c) + "\n\n";
+  out += "| | workload | backend | workers | params | metric | base | new | change | p |\n";
+  out += "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |\n";
+  auto icon = [](Verdict v) {
+    switch (v) {
+      case Verdict::Regressed:
+        return ":red_circle:";
+      case Verdict::Failed:
+        return ":x:";
+      case Verdict::Improved:
+        return ":green_circle:";
+      case Verdict::Unchanged:
+        return ":white_circle:";
+    }
+    return "";
+  };
+  // Regressions and failures first, then improvements, then the rest.
+  std::vector<const MetricComparison*> order;
+  for (Verdict v : {Verdict::Failed, Verdict::Regressed, Verdict::Improved, Verdict::Unchanged}) {
+    for (const auto& m : c.items) {
+      if (m.verdict == v) order.push_back(&m);
+    }
+  }
+  auto escape = [](std::string s) {
+    std::string r;
+    for (char ch : s) r += ch == '|' ? std::string("\\|") : std::string(1, ch);
+    return r;
+  };
+  for (const MetricComparison* m : order) {
+    const bool failed = m->verdict == Verdict::Failed;
+    out += fmt::format("| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", icon(m->verdict),
+                       verdict_name(m->verdict), m->workload, m->backend, m->workers,
+                       escape(m->params), m->metric,
+                       failed ? "" : format_value(m->metric, m->base_median),
+                       failed ? escape(m->note) : format_value(m->metric, m->new_median),
+                       failed ? "" : format_change(m->change), failed ? "" : format_p(m->p));
+  }
+  if (!c.warnings.empty()) {
+    out += "\n";
+    for (const auto& w : c.warnings) out += "> warning: " + escape(w) + "\n";
+  }
+  return out;
+}
+
+std::string format_comparison_json(const Comparison& c) {
+  nlohmann::json j;
+  j["alpha"] = c.options.alpha;
+  j["min_effect"] = c.options.min_effect;
+  j["regressed"] = c.regressed();
+  j["counts"] = {{"regressed", c.count(Verdict::Regressed)},
+                 {"failed", c.count(Verdict::Failed)},
+                 {"improved", c.count(Verdict::Improved)},
+                 {"unchanged", c.count(Verdict::Unchanged)}};
+  j["only_in_base"] = c.only_in_base;
+  j["only_in_new"] = c.only_in_new;
+  j["warnings"] = c.warnings;
+  j["comparisons"] = nlohmann::json::array();
+  for (const auto& m : c.items) {
+    nlohmann::json e = {{"case", m.case_key},
+                        {"workload", m.workload},
+                        {"backend", m.backend},
+                        {"workers", m.workers},
+                        {"params", m.params},
+                        {"metric", m.metric},
+                        {"verdict", verdict_name(m.verdict)},
+                        {"note", m.note}};
+    if (m.verdict != Verdict::Failed) {
+      e["better"] = m.direction == Direction::LowerIsBetter ? "lower" : "higher";
+      e["base_n"] = m.base_n;
+      e["new_n"] = m.new_n;
+      e["base_median"] = m.base_median;
+      e["new_median"] = m.new_median;
+      e["change"] = m.change;
+      e["p"] = m.p;
+      e["min_effect"] = m.min_effect;
+    }
+    j["comparisons"].push_back(std::move(e));
+  }
+  return j.dump(2) + "\n";
+}
+
+namespace {
+
+std::vector<Row> read_google_benchmark(const std::string& path) {
+  std::ifstream in(path);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw CsvError(fmt::format("{}: not valid JSON (byte {}): {}", path, e.byte, e.what()));
+  }
+  if (!j.contains("benchmarks") || !j["benchmarks"].is_array()) {
+    throw CsvError(
+        fmt::format("{}: not a Google Benchmark JSON report: no 'benchmarks' array", path));
+  }
+  const auto to_ns = [&](const nlohmann::json& b, double v) {
+    const std::string unit = b.value("time_unit", "ns");
+    if (unit == "ns") return v;
+    if (unit == "us") return v * 1e3;
+    if (unit == "ms") return v * 1e6;
+    if (unit == "s") return v * 1e9;
+    throw CsvError(fmt::format("{}: unknown time_unit '{}'", path, unit));
+  };
+  std::vector<Row> rows;
+  std::map<std::string, int> reps;
+  for (const auto& b : j["benchmarks"]) {
+    if (b.value("run_type", "iteration") != "iteration") continue;  // mean, median, stddev: derived
+    if (!b.contains("real_time") || !b.contains("cpu_time")) continue;
+    Row r;
+    r.workload = "micro";
+    r.backend = "thread";
+    r.pin = "none";
+    const std::string name = b.value("run_name", b.value("name", ""));
+    r.params = {{"benchmark", name}};
+    r.rep = ++reps[name];
+    r.metrics = {{"real_time_ns", to_ns(b, b["real_time"].get<double>())},
+                 {"cpu_time_ns", to_ns(b, b["cpu_time"].get<double>())}};
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::vector<Row> read_report(const std::string& path_or_prefix) {
+  namespace fs = std::filesystem;
+  std::string path = path_or_prefix;
+  if (!fs::exists(path) && fs::exists(path + ".csv")) path += ".csv";
+  if (!fs::exists(path))
+    throw CsvError(fmt::format("{}: no such report (nor {}.csv)", path_or_prefix, path_or_prefix));
+  std::ifstream in(path);
+  char first = 0;
+  in >> first;  // skips whitespace
+  if (first == '{') return read_google_benchmark(path);
+  return read_rows(path);
+}
+
+}  // namespace parbench

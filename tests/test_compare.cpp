@@ -1,0 +1,246 @@
+// The regression gate: the Mann-Whitney U test against values computed independently (by
+// enumerating every arrangement), the verdict rules on made-up repetitions, and the gate on real
+// runs: an A/A pair is quiet, an injected 20% slowdown is flagged, on that case only.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "bad_input.hpp"
+#include "compare.hpp"
+#include "stats.hpp"
+#include "support.hpp"
+
+using namespace parbench;
+
+TEST_CASE("Mann-Whitney U and its p-value match values from full enumeration", "[stats][compare]") {
+  using V = std::vector<double>;
+  struct Known {
+    V a, b;
+    double u, p;
+    bool exact;
+  };
+  // p-values of the exact cases: the share of all C(m+n, m) splits of the pooled sample whose U is
+  // at least as extreme, counted by brute force; the tied case is the normal approximation with
+  // tie and continuity corrections, worked by hand from its formula.
+  const std::vector<Known> known = {
+      {{19, 22, 16, 29, 24}, {20, 11, 17, 12}, 17, 0.1111111111111111, true},
+      {{1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}, 0, 0.007936507936507936, true},
+      {{1.5, 2.5, 9.0, 4.0, 7.5, 3.0}, {5, 6, 8, 10, 11, 12, 13}, 5, 0.022144522144522144, true},
+      {{1, 2, 2, 3, 3, 3, 4, 5, 6, 7},
+       {3, 4, 4, 5, 6, 6, 7, 8, 9, 9},
+       18.5,
+       0.018127431043403787,
+       false},
+  };
+  for (const auto& k : known) {
+    const RankTest t = mann_whitney_u(k.a, k.b);
+    REQUIRE(t.u == Approx(k.u));
+    REQUIRE(t.p == Approx(k.p).epsilon(1e-9));
+    REQUIRE(t.exact == k.exact);
+    // Swapping the samples mirrors U and keeps the two-sided p.
+    const RankTest s = mann_whitney_u(k.b, k.a);
+    REQUIRE(s.u == Approx(static_cast<double>(k.a.size() * k.b.size()) - k.u));
+    REQUIRE(s.p == Approx(k.p).epsilon(1e-9));
+  }
+  REQUIRE(mann_whitney_u(V{}, V{1, 2}).p == 1);
+  REQUIRE(mann_whitney_u(V{3, 3, 3}, V{3, 3}).p == 1);  // all tied: no evidence at all
+  // 3 against 3 can never be significant at 0.01: the smallest two-sided p is 2/20.
+  REQUIRE(mann_whitney_u(V{1, 2, 3}, V{4, 5, 6}).p == Approx(0.1));
+}
+
+namespace {
+
+std::vector<Row> reps(const std::string& backend, std::vector<double> wall_ms, double work = 1e6,
+                      const std::string& extra = "0") {
+  std::vector<Row> rows;
+  int rep = 0;
+  for (double ms : wall_ms) {
+    Row r;
+    r.workload = "cpu_sum";
+    r.backend = backend;
+    r.workers = 1;
+    r.pin = "none";
+    r.params = {{"n", "1000000"}, {"extra_pct", extra}};
+    r.rep = ++rep;
+    r.wall_ns = static_cast<std::int64_t>(ms * 1e6);
+    r.work_units = work;
+    r.metrics = {{"p99_ns", ms * 1000}};
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+std::vector<double> around(double ms, double step = 0.1) {
+  std::vector<double> v;
+  for (int i = 0; i < 10; ++i) v.push_back(ms + step * (i - 5));
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("regressed needs both significance and the minimum effect; direction counts",
+          "[compare]") {
+  CompareOptions o;
+  SECTION("a clear 20% slowdown is a regression of work per second") {
+    const auto c = compare_rows(reps("thread", around(100)), reps("thread", around(120)), o);
+    REQUIRE(c.items.size() == 1);
+    REQUIRE(c.items[0].metric == "work_per_s");
+    REQUIRE(c.items[0].verdict == Verdict::Regressed);
+    REQUIRE(c.items[0].change == Approx(100.0 / 120 - 1).epsilon(1e-3));
+    REQUIRE(c.regressed());
+  }
+  SECTION("significant but smaller than the minimum effect is unchanged") {
+    const auto c =
+        compare_rows(reps("thread", around(100, 0.01)), reps("thread", around(102, 0.01)), o);
+    REQUIRE(c.items[0].p < 0.01);
+    REQUIRE(c.items[0].verdict == Verdict::Unchanged);
+    o.min_effect_for["work_per_s"] = 0.01;
+    REQUIRE(compare_rows(reps("thread", around(100, 0.01)), reps("thread", around(102, 0.01)), o)
+                .items[0]
+                .verdict == Verdict::Regressed);
+  }
+  SECTION("a big change in medians that the repetitions cannot support is unchanged") {
+    // Medians 10% apart, but the samples overlap heavily: not significant.
+    const std::vector<double> a = {90, 130, 95, 125, 100, 120, 92, 128, 98, 110};
+    const std::vector<double> b = {99, 140, 104, 135, 110, 131, 101, 139, 107, 121};
+    const auto c = compare_rows(reps("thread", a), reps("thread", b), o);
+    REQUIRE(c.items[0].p > 0.01);
+    REQUIRE(c.items[0].verdict == Verdict::Unchanged);
+  }
+  SECTION("faster is an improvement, and lower-is-better metrics read the other way") {
+    o.metrics = {"work_per_s", "wall_ns", "p99_ns"};
+    const auto c = compare_rows(reps("thread", around(100)), reps("thread", around(80)), o);
+    REQUIRE(c.items.size() == 3);
+    for (const auto& m : c.items) REQUIRE(m.verdict == Verdict::Improved);
+    REQUIRE_FALSE(c.regressed());
+  }
+  SECTION("a case that fails in the new report fails the gate") {
+    auto bad = reps("thread", {100});
+    bad[0].status = "error";
+    bad[0].error = "wrong result: sum is 41";
+    const auto c = compare_rows(reps("thread", around(100)), bad, o);
+    REQUIRE(c.items[0].verdict == Verdict::Failed);
+    REQUIRE(c.items[0].note == "wrong result: sum is 41");
+    REQUIRE(c.regressed());
+  }
+  SECTION("few repetitions are a warning; cases are matched on backend and parameters") {
+    auto base = reps("thread", {100, 101, 102});
+    auto more = reps("process", around(100));
+    base.insert(base.end(), more.begin(), more.end());
+    const auto c = compare_rows(base, reps("thread", {120, 121, 122}), o);
+    REQUIRE(c.items.size() == 1);
+    REQUIRE(c.items[0].verdict == Verdict::Unchanged);  // 3 vs 3 cannot reach p < 0.01
+    REQUIRE(c.only_in_base == 1);
+    REQUIRE_THAT(c.warnings.at(0), Catch::Contains("fewer than 9 repetitions"));
+  }
+  SECTION("no common case is bad input; an ignored parameter is left out of the match") {
+    const auto slow = reps("thread", around(120), 1e6, "20");
+    REQUIRE_THROWS_AS(compare_rows(reps("thread", around(100)), slow, o), BadInput);
+    o.ignore_params = {"extra_pct"};
+    REQUIRE(compare_rows(reps("thread", around(100)), slow, o).items.at(0).verdict ==
+            Verdict::Regressed);
+  }
+}
+
+TEST_CASE("compare formats: text, markdown for a pull request, JSON", "[compare]") {
+  const auto c =
+      compare_rows(reps("thread", around(100)), reps("thread", around(120)), CompareOptions{});
+  REQUIRE_THAT(format_comparison_text(c),
+               Catch::Contains("REGRESSED") && Catch::Contains("1 regressed"));
+  const std::string md = format_comparison_markdown(c);
+  REQUIRE_THAT(md, Catch::Contains("| --- |") && Catch::Contains("performance regression"));
+  const auto j = nlohmann::json::parse(format_comparison_json(c));
+  REQUIRE(j["regressed"] == true);
+  REQUIRE(j["comparisons"][0]["verdict"] == "REGRESSED");
+  REQUIRE(j["comparisons"][0]["better"] == "higher");
+}
+
+TEST_CASE("Google Benchmark JSON reports compare like rows reports", "[compare]") {
+  test::TempDir dir;
+  auto write = [&](const std::string& name, double base_ns) {
+    nlohmann::json j;
+    j["context"] = {{"library_build_type", "release"}};
+    for (int i = 0; i < 10; ++i) {
+      j["benchmarks"].push_back({{"name", "BM_lock/futex"},
+                                 {"run_name", "BM_lock/futex"},
+                                 {"run_type", "iteration"},
+                                 {"repetitions", 10},
+                                 {"real_time", (base_ns + i) / 1000},
+                                 {"cpu_time", (base_ns + i) / 1000},
+                                 {"time_unit", "us"}});
+    }
+    j["benchmarks"].push_back({{"name", "BM_lock/futex_mean"},
+                               {"run_name", "BM_lock/futex"},
+                               {"run_type", "aggregate"},
+                               {"real_time", 1.0},
+                               {"cpu_time", 1.0},
+                               {"time_unit", "us"}});
+    std::ofstream(dir.path() + "/" + name) << j.dump();
+  };
+  write("a.json", 20);
+  write("b.json", 30);
+  const auto a = read_report(dir.path() + "/a.json");
+  REQUIRE(a.size() == 10);  // the aggregate is not a repetition
+  REQUIRE(*a[0].metric("real_time_ns") == Approx(20));
+  const auto c = compare_rows(a, read_report(dir.path() + "/b.json"), CompareOptions{});
+  REQUIRE(c.items.size() == 2);  // real_time_ns and cpu_time_ns
+  for (const auto& m : c.items) REQUIRE(m.verdict == Verdict::Regressed);
+}
+
+// [serial]: ctest runs it alone (tests/CMakeLists.txt), since a gate measured while other tests
+// compete for this machine's two CPUs measures them.
+TEST_CASE("compare on the command line: exit 0 quiet, 1 regressed, 2 bad input with the line",
+          "[compare][cli][serial]") {
+  test::TempDir dir;
+  const std::string d = dir.path();
+  SECTION("bad input") {
+    std::ofstream(d + "/broken.csv") << "workload,backend\ncpu_sum\n";
+    auto e = test::run_parbench({"compare", d + "/broken.csv", d + "/broken.csv"});
+    REQUIRE(e.status == 2);
+    REQUIRE_THAT(e.err, Catch::Contains("line 2"));
+    e = test::run_parbench({"compare", d + "/missing", d + "/missing"});
+    REQUIRE(e.status == 2);
+    REQUIRE_THAT(e.err, Catch::Contains("no such report"));
+    e = test::run_parbench({"compare", "--min-effect", "five", d + "/x", d + "/y"});
+    REQUIRE(e.status == 2);
+    REQUIRE_THAT(e.err, Catch::Contains("expected e.g. 5%"));
+  }
+  SECTION(
+      "real runs, A/B interleaved: A/A is quiet, a 20% injected slowdown is flagged on its case "
+      "only") {
+    // The gate on CPU time, which moves least between identical runs on a shared VM.
+    // Two cases per side (thread and process backend); the candidate computes 20% more terms than
+    // it counts, on the process backend only.
+    const std::string run =
+        std::string(PARBENCH_BINARY) +
+        " run cpu_sum --param n=2e7 --workers 1 --reps 3 --warmup 1 --quiet --out {out}";
+    const std::string slow_process =
+        std::string(PARBENCH_BINARY) +
+        " run cpu_sum --param n=2e7 --param extra_pct=20 --backend process --workers "
+        "1 --reps 3 --warmup 1 --quiet --out {out}.p && " +
+        PARBENCH_BINARY +
+        " run cpu_sum --param n=2e7 --backend thread --workers 1 --reps 3 --warmup 1 "
+        "--quiet --out {out}.t && " +
+        "(cat {out}.p.csv; tail -n +2 {out}.t.csv) > {out}.csv";
+    auto aa = test::run_parbench({"ab", "--baseline", run, "--candidate", run, "--rounds", "5",
+                                  "--metric", "cpu_ns", "--out", d + "/aa"});
+    INFO(aa.out << aa.err);
+    REQUIRE(aa.status == 0);
+    REQUIRE_THAT(aa.out, Catch::Contains("0 regressed, 0 failed"));
+    auto ab = test::run_parbench({"ab", "--baseline", run, "--candidate", slow_process, "--rounds",
+                                  "5", "--ignore-param", "extra_pct", "--metric", "cpu_ns",
+                                  "--format", "json", "--out", d + "/ab"});
+    INFO(ab.out << ab.err);
+    REQUIRE(ab.status == 1);
+    const auto j = nlohmann::json::parse(ab.out);
+    REQUIRE(j["counts"]["regressed"] == 1);
+    for (const auto& m : j["comparisons"]) {
+      REQUIRE(m["verdict"] == (m["backend"] == "process" ? "REGRESSED" : "unchanged"));
+      if (m["backend"] == "process") REQUIRE(m["change"].get<double>() > 0.1);  // 20% more terms
+    }
+    // The pooled reports compare the same way afterwards.
+    const auto again = test::run_parbench({"compare", d + "/ab/base.csv", d + "/ab/new",
+                                           "--ignore-param", "extra_pct", "--metric", "cpu_ns"});
+    REQUIRE(again.status == 1);
+  }
+}
