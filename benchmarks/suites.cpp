@@ -27,7 +27,8 @@ const std::vector<Suite>& all_suites() {
         {"ipc_fanin", {}, {}},
         {"proxy_store", {}, {}}}},
       {"locks",
-       "every lock kind at 1, 2 and 4 workers with an empty and a 100 ns critical section: throughput, "
+       "every lock kind at 1, 2 and 4 workers with an empty and a 100 ns critical section: "
+       "throughput, "
        "fairness, hand-offs, acquire latency; the bank balance with and without a lock; counting "
        "semaphores, event wake-up latency and barrier crossings; a few minutes",
        {{"lock_contention", {{"cs_ns", "0,100"}}, {1, 2, 4}},
@@ -35,6 +36,14 @@ const std::vector<Suite>& all_suites() {
         {"semaphore", {}, {}},
         {"event", {}, {}},
         {"barrier", {}, {}}}},
+      {"quick",
+       "a regression-gate sample of each area in about 20 s: cpu_sum at 1 and 2 workers, a pipe "
+       "and a shared-memory round trip on one core, a futex mutex and a ticket lock at 2 workers",
+       {{"cpu_sum", {{"n", "1e8"}}, {1, 2}},
+        {"ipc_pingpong",
+         {{"channel", "pipe"}, {"size", "64"}, {"placement", "same_core"}, {"count", "20000"}},
+         {}},
+        {"lock_contention", {{"lock", "futex_mutex,ticket"}, {"duration_ms", "50"}}, {2}}}},
   };
   return suites;
 }
