@@ -25,7 +25,11 @@ class ChildProcess {
 
   [[nodiscard]] pid_t pid() const { return pid_; }
   // Readable (POLLIN) once the child has exited.
+  // A descriptor that polls readable when the child exits; -1 where pidfd_open is missing
+  // (kernels before 5.3, valgrind): then ask has_exited().
   [[nodiscard]] int pidfd() const { return pidfd_; }
+  // The child has exited (it is not reaped: reap() collects the status).
+  [[nodiscard]] bool has_exited() const;
   [[nodiscard]] bool running() const { return pid_ > 0; }
 
   // Blocks until the child exits and returns its wait status; usage gets its resource usage.

@@ -103,21 +103,31 @@ class Supervisor {
       }
       if (now_ns() >= deadline_ns) return "timeout";
       std::vector<pollfd> fds;
-      std::vector<std::size_t> which;
+      std::vector<std::size_t> which, unpollable;
       for (std::size_t i = 0; i < children_.size(); ++i) {
-        if (children_[i].running()) {
+        if (!children_[i].running()) continue;
+        if (children_[i].pidfd() >= 0) {
           fds.push_back({children_[i].pidfd(), POLLIN, 0});
           which.push_back(i);
+        } else {
+          unpollable.push_back(i);
         }
       }
-      if (fds.empty()) return "";
+      if (fds.empty() && unpollable.empty()) return "";
       const std::int64_t left_ms = (deadline_ns - now_ns()) / 1'000'000 + 1;
-      const int rc =
-          poll(fds.data(), fds.size(), static_cast<int>(std::min<std::int64_t>(slice_ms, left_ms)));
-      if (rc <= 0) continue;  // timeout or EINTR: loop re-checks the signal flag
+      // Without pidfds, exits are seen at the next slice (of at most 2 ms) instead of at once.
+      const int wait_ms =
+          static_cast<int>(std::min<std::int64_t>(unpollable.empty() ? slice_ms : 2, left_ms));
+      const int rc = poll(fds.data(), fds.size(), wait_ms);
+      if (rc < 0) continue;  // EINTR: loop re-checks the signal flag
+      std::vector<std::size_t> exited;
       for (std::size_t k = 0; k < fds.size(); ++k) {
-        if ((fds[k].revents & (POLLIN | POLLHUP)) == 0) continue;
-        const std::size_t i = which[k];
+        if ((fds[k].revents & (POLLIN | POLLHUP)) != 0) exited.push_back(which[k]);
+      }
+      for (std::size_t i : unpollable) {
+        if (children_[i].has_exited()) exited.push_back(i);
+      }
+      for (std::size_t i : exited) {
         const int status = children_[i].reap();
         if (!exited_cleanly(status)) {
           kill_all();

@@ -96,7 +96,7 @@ double median(std::vector<double> v) {
 
 std::string format_value(const std::string& metric, double v) {
   if (metric.ends_with("_ns")) return format_duration(v);
-  if (std::abs(v) >= 1e6) return fmt::format("{:.4g}", v);
+  if (std::abs(v) >= 1e6) return fmt::format("{:.6g}", v);  // instruction counts: 1% must show
   return fmt::format("{:.4g}", v);
 }
 
@@ -164,7 +164,9 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& ca
     }
     std::vector<std::string> metrics = options.metrics;
     const bool all = metrics.size() == 1 && metrics[0] == "all";
-    if (metrics.empty() || all) {
+    if (metrics.empty() && b.ok.front()->metric("instructions")) {
+      metrics = {"instructions"};  // a `parbench count` report: its timings are valgrind's
+    } else if (metrics.empty() || all) {
       metrics.clear();
       if (all || b.ok.front()->work_units) metrics.emplace_back("work_per_s");
       if (all) metrics.insert(metrics.end(), {"wall_ns", "cpu_ns"});
@@ -190,7 +192,12 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& ca
       m.base_median = median(xs);
       m.new_median = median(ys);
       m.change = m.base_median != 0 ? m.new_median / m.base_median - 1 : 0;
-      m.p = mann_whitney_u(xs, ys).p;
+      const bool exact =
+          *std::min_element(xs.begin(), xs.end()) == *std::max_element(xs.begin(), xs.end()) &&
+          *std::min_element(ys.begin(), ys.end()) == *std::max_element(ys.begin(), ys.end());
+      // Every repetition gave the same value on each side (an instruction count): there is no
+      // noise to tell a shift from, so any difference is real, whatever the number of repetitions.
+      m.p = exact ? (m.base_median == m.new_median ? 1.0 : 0.0) : mann_whitney_u(xs, ys).p;
       const auto eff = options.min_effect_for.find(metric);
       m.min_effect = eff != options.min_effect_for.end() ? eff->second : options.min_effect;
       const double worse = m.direction == Direction::LowerIsBetter ? m.change : -m.change;
@@ -199,7 +206,9 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& ca
       } else if (m.p < options.alpha && -worse > m.min_effect) {
         m.verdict = Verdict::Improved;
       }
-      if (std::min(xs.size(), ys.size()) < kFewReps) {
+      if (exact) {
+        m.note = "exact: no spread on either side";
+      } else if (std::min(xs.size(), ys.size()) < kFewReps) {
         m.note = fmt::format("{} vs {} repetitions", xs.size(), ys.size());
         if (few_warned.insert(key).second && few_warned.size() == 1) {
           out.warnings.push_back(fmt::format(

@@ -8,7 +8,9 @@
 //   - the median moved in the worse direction by more than the metric's minimum effect.
 // The same with the better direction is an improvement. Significance alone flags identical runs on
 // a noisy machine; a threshold alone flags noise; together they flag a real slowdown.
-// A case that ran in the base but failed in the new report is a regression too.
+// A case that ran in the base but failed in the new report is a regression too. When every
+// repetition on each side gave the same value (instruction counts from `parbench count`), the
+// difference is exact and only the minimum effect applies.
 #include <functional>
 #include <map>
 #include <optional>
@@ -27,10 +29,12 @@ using DirectionLookup =
 
 struct CompareOptions {
   double alpha = 0.01;
-  double min_effect = 0.05;                      // relative change of the median, 0.05 = 5%
-  std::map<std::string, double> min_effect_for;  // per metric
-  // Metrics to compare. Empty: work_per_s (work units per second of wall time) where the rows have
-  // work units, else every metric. "all": work_per_s, wall_ns, cpu_ns and every metric column.
+  double min_effect = 0.05;  // relative change of the median, 0.05 = 5%
+  // Per metric. Instruction counts repeat exactly, so their default threshold is 0.5%.
+  std::map<std::string, double> min_effect_for = {{"instructions", 0.005}};
+  // Metrics to compare. Empty: `instructions` in a `parbench count` report, else work_per_s (work
+  // units per second of wall time) where the rows have work units, else every metric. "all":
+  // work_per_s, wall_ns, cpu_ns and every metric column.
   std::vector<std::string> metrics;
   std::vector<std::string> ignore_params;  // left out of the case key (e.g. an injected slowdown)
   DirectionLookup direction;

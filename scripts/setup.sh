@@ -8,6 +8,7 @@ packages=(
   libbenchmark-dev libfmt-dev catch2 libcli11-dev libfccp-dev
   nlohmann-json3-dev libhwloc-dev
   python3 python3-matplotlib
+  valgrind
 )
 
 missing=()

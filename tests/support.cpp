@@ -59,10 +59,15 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 Exit run_parbench(const std::vector<std::string>& args, const std::string& cwd) {
+  std::vector<std::string> argv = {PARBENCH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, cwd);
+}
+
+Exit run_program(const std::vector<std::string>& argv_in, const std::string& cwd) {
   TempDir capture;
   const std::string out_path = capture.path() + "/out", err_path = capture.path() + "/err";
-  std::vector<std::string> argv_s = {PARBENCH_BINARY};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<std::string> argv_s = argv_in;
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);

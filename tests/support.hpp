@@ -21,6 +21,8 @@ struct Exit {
 };
 // Runs build/parbench with args (no shell) in directory cwd; stdout and stderr captured.
 Exit run_parbench(const std::vector<std::string>& args, const std::string& cwd = ".");
+// Runs argv[0] (a path) with the rest as arguments, likewise.
+Exit run_program(const std::vector<std::string>& argv, const std::string& cwd = ".");
 
 // Keeps the rows a run produces.
 class MemorySink final : public RowSink {

@@ -2,11 +2,14 @@
 // enumerating every arrangement), the verdict rules on made-up repetitions, and the gate on real
 // runs: an A/A pair is quiet, an injected 20% slowdown is flagged, on that case only.
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "bad_input.hpp"
 #include "compare.hpp"
+#include "rows_csv.hpp"
 #include "stats.hpp"
 #include "support.hpp"
 
@@ -243,4 +246,42 @@ TEST_CASE("compare on the command line: exit 0 quiet, 1 regressed, 2 bad input w
                                            "--ignore-param", "extra_pct", "--metric", "cpu_ns"});
     REQUIRE(again.status == 1);
   }
+}
+
+// [count]: runs valgrind, which cannot run a sanitized binary; scripts/test.sh runs it with
+// PARBENCH_COUNT_BINARY pointing at the Release build.
+TEST_CASE("count: instructions inside work() repeat exactly, and a 1% injected change is flagged",
+          "[count][compare]") {
+  const char* binary = std::getenv("PARBENCH_COUNT_BINARY");
+  INFO("set PARBENCH_COUNT_BINARY to a parbench built without sanitizers (scripts/test.sh does)");
+  REQUIRE(binary != nullptr);
+  test::TempDir dir;
+  auto count = [&](const std::string& extra, const std::string& out) {
+    return test::run_program({binary, "count", "cpu_sum", "--param", "n=1e6", "--param",
+                              "extra_pct=" + extra, "--workers", "1,2", "--reps", "2", "--out",
+                              dir.path() + "/" + out});
+  };
+  auto e = count("0", "base");
+  INFO(e.out << e.err);
+  REQUIRE(e.status == 0);
+  const auto rows = read_rows(dir.path() + "/base.csv");
+  REQUIRE(rows.size() == 8);  // 2 backends x 2 worker counts x 2 runs
+  for (const auto& r : rows) {
+    REQUIRE(r.ok());
+    // cpu_sum's loop body is the same instructions per term on any machine; the count is
+    // proportional to n and does not change with the number of workers sharing it.
+    const double per_term = *r.metric("instructions") / 1e6;
+    REQUIRE(per_term > 1);
+    REQUIRE(per_term < 50);
+    REQUIRE(std::abs(*r.metric("instructions") - *rows[0].metric("instructions")) < 1000);
+  }
+  REQUIRE(count("1", "slower").status == 0);
+  const auto c = test::run_parbench({"compare", dir.path() + "/base", dir.path() + "/slower",
+                                     "--ignore-param", "extra_pct", "--format", "json"});
+  REQUIRE(c.status == 1);
+  const auto j = nlohmann::json::parse(c.out);
+  REQUIRE(j["counts"]["regressed"] == 4);
+  for (const auto& m : j["comparisons"])
+    REQUIRE(m["change"].get<double>() == Approx(0.01).margin(0.0005));
+  REQUIRE(test::run_parbench({"compare", dir.path() + "/base", dir.path() + "/base"}).status == 0);
 }

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   const parbench::cli::Command env = parbench::cli::add_env(app);
   const parbench::cli::Command run = parbench::cli::add_run(app, argc, argv);
   const parbench::cli::Command compare = parbench::cli::add_compare(app);
+  const parbench::cli::Command count = parbench::cli::add_count(app);
   // `parbench ab ... -- ARGS`: ARGS go to the baseline and candidate binaries, not to CLI11.
   std::vector<std::string> passthrough;
   if (argc > 1 && std::string_view(argv[1]) == "ab") {
@@ -40,11 +41,11 @@ int main(int argc, char** argv) {
   if (argc > 1 && argv[1][0] != '-' &&
       std::none_of(known.begin(), known.end(),
                    [&](const CLI::App* c) { return c->get_name() == argv[1]; })) {
-    fmt::print(
-        stderr,
-        "parbench: unknown command '{}'; expected list, env, run, compare or ab (see 'parbench "
-        "--help')\n",
-        argv[1]);
+    fmt::print(stderr,
+               "parbench: unknown command '{}'; expected list, env, run, count, compare or ab (see "
+               "'parbench "
+               "--help')\n",
+               argv[1]);
     return 2;
   }
   try {
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("list")) return list();
     if (app.got_subcommand("env")) return env();
     if (app.got_subcommand("compare")) return compare();
+    if (app.got_subcommand("count")) return count();
     if (app.got_subcommand("ab")) return ab();
     return run();
   } catch (const parbench::BadInput& e) {

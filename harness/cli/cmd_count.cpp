@@ -1,0 +1,205 @@
+// parbench count: the deterministic mode. Every repetition of every case runs once under
+// valgrind's callgrind with collection switched on only inside the workloads' work() (the timed
+// region), and the instructions executed there are the measurement: the same code and parameters
+// give the same count on any machine, busy or idle, so a change of 1% shows. The rows report has
+// the usual columns (timings are valgrind's, and meaningless) plus an `instructions` metric;
+// `parbench compare --metric instructions` gates on it.
+//
+// Counting instructions says nothing about waiting (locks, IPC, sleeps) and little about memory
+// stalls: it is for CPU-bound code paths. Under callgrind the threads of a process run one at a
+// time, so contention itself is not reproduced either.
+#include <fmt/core.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "bad_input.hpp"
+#include "commands.hpp"
+#include "csv_reader.hpp"
+#include "interrupt.hpp"
+#include "plan.hpp"
+#include "rows_csv.hpp"
+#include "sys_error.hpp"
+
+extern char** environ;
+
+namespace parbench::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CountOptions {
+  std::vector<std::string> targets, params;
+  std::string backends, workers, out;
+  int reps = 3;
+};
+
+// Exit status of argv, its output to stderr; 127 when it cannot be started.
+int run_quietly(const std::vector<std::string>& argv, const std::string& log) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return 127;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_sys("waitpid");
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Sum of the Ir (instructions executed) totals of every callgrind output file in dir.
+double instructions_in(const fs::path& dir) {
+  double total = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename().string().rfind("cg.", 0) != 0) continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("totals:", 0) == 0 || line.rfind("summary:", 0) == 0) {
+        std::istringstream fields(line.substr(line.find(':') + 1));
+        double ir = 0;
+        fields >> ir;
+        total += ir;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  const auto p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw std::runtime_error("cannot find the parbench binary through /proc/self/exe");
+  return p.string();
+}
+
+int count(const CountOptions& o) {
+  RunRequest req;
+  req.targets = o.targets;
+  if (!o.backends.empty()) req.backends = split_list(o.backends, "--backend");
+  if (!o.workers.empty()) req.workers = parse_workers(o.workers);
+  for (const auto& p : o.params) req.params.push_back(parse_param_option(p));
+  if (o.reps < 1 || o.reps > 1000)
+    throw BadInput(fmt::format("--reps: {} is out of range; expected 1 to 1000", o.reps));
+  const RunPlan plan = make_plan(req);
+  if (run_quietly({"valgrind", "--version"}, "/dev/null") != 0) {
+    throw BadInput("count needs valgrind (Debian package valgrind; scripts/setup.sh installs it)");
+  }
+  const std::string prefix = o.out.empty() ? "reports/results/count-" + o.targets.front() : o.out;
+  const fs::path parent = fs::path(prefix).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (ec)
+    throw BadInput(
+        fmt::format("--out: cannot create directory '{}': {}", parent.string(), ec.message()));
+
+  ReportSchema schema = plan.schema;
+  schema.metrics.emplace_back("instructions");
+  RowsCsvSink sink(prefix + ".csv", schema);
+  install_interrupt_handlers();
+  const std::string exe = self_exe();
+  bool all_ok = true;
+  std::size_t done = 0, total = plan.case_count() * static_cast<std::size_t>(o.reps);
+  for (const CaseGroup& g : plan.groups) {
+    for (const Case& c : g.cases) {
+      for (int rep = 1; rep <= o.reps; ++rep) {
+        if (interrupt_requested()) {
+          fmt::print(stderr, "parbench: interrupted; the rows finished so far are in {}.csv\n",
+                     prefix);
+          return 130;
+        }
+        char pattern[] = "/tmp/parbench-count-XXXXXX";
+        if (mkdtemp(pattern) == nullptr) throw_sys("mkdtemp");
+        const fs::path dir = pattern;
+        std::vector<std::string> argv = {"valgrind",
+                                         "--tool=callgrind",
+                                         "--collect-atstart=no",
+                                         "--toggle-collect=*Experiment::work(*",
+                                         "--callgrind-out-file=" + (dir / "cg.%p").string(),
+                                         exe,
+                                         "run",
+                                         std::string(g.workload->name()),
+                                         "--backend",
+                                         std::string(c.backend->name()),
+                                         "--workers",
+                                         std::to_string(c.workers),
+                                         "--pin",
+                                         c.pin.name(),
+                                         "--reps",
+                                         "1",
+                                         "--warmup",
+                                         "0",
+                                         "--timeout",
+                                         "3600",
+                                         "--quiet",
+                                         "--out",
+                                         (dir / "r").string()};
+        for (const auto& [name, value] : g.params.all())
+          argv.insert(argv.end(), {"--param", name + "=" + value});
+        fmt::print(stderr, "[{}/{}] {} {} workers={} rep {}\n", ++done, total, g.workload->name(),
+                   c.backend->name(), c.workers, rep);
+        const int status = run_quietly(argv, (dir / "log").string());
+        std::vector<Row> rows;
+        try {
+          rows = read_rows((dir / "r.csv").string());
+        } catch (const CsvError&) {
+        }
+        Row row;
+        if (rows.size() == 1) {
+          row = rows.front();
+          if (row.ok()) row.metrics.emplace_back("instructions", instructions_in(dir));
+        } else {
+          row.workload = g.workload->name();
+          row.backend = c.backend->name();
+          row.workers = c.workers;
+          row.pin = c.pin.name();
+          for (const auto& p : g.params.all()) row.params.push_back(p);
+          row.status = "error";
+          row.error = fmt::format("valgrind run exited with status {} and no report", status);
+        }
+        row.rep = rep;
+        if (!row.ok() && !row.unsupported()) all_ok = false;
+        sink.write(row);
+        fs::remove_all(dir, ec);
+      }
+    }
+  }
+  fmt::print("rows: {}.csv (metric: instructions, counted by callgrind inside work())\n", prefix);
+  return all_ok ? 0 : 1;
+}
+
+}  // namespace
+
+Command add_count(CLI::App& app) {
+  auto o = std::make_shared<CountOptions>();
+  auto* cmd = app.add_subcommand("count",
+                                 "Deterministic mode: instructions executed inside the workloads' "
+                                 "work(), counted by valgrind's callgrind");
+  cmd->add_option("targets", o->targets, "Workloads or suites (CPU-bound ones: cpu_sum, mem_sum)")
+      ->required();
+  cmd->add_option("--backend", o->backends, "Backends, comma-separated (default: all)");
+  cmd->add_option("--workers", o->workers,
+                  "Worker counts, comma-separated (default: per workload)");
+  cmd->add_option("--param", o->params, "NAME=V1,V2,... (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--reps", o->reps, "Runs per case (default 3; the count repeats exactly)");
+  cmd->add_option("--out", o->out, "Output prefix: writes PREFIX.csv");
+  return [o] { return count(*o); };
+}
+
+}  // namespace parbench::cli
