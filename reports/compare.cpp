@@ -241,11 +241,17 @@ namespace {
 
 std::string headline(const Comparison& c) {
   const auto& o = c.options;
+  std::string effects = fmt::format("{:g}%", o.min_effect * 100);
+  for (const auto& [metric, e] : o.min_effect_for) {
+    const bool used =
+        std::any_of(c.items.begin(), c.items.end(), [&](auto& m) { return m.metric == metric; });
+    if (used) effects += fmt::format(", {} {:g}%", metric, e * 100);
+  }
   return fmt::format(
       "{} regressed, {} failed, {} improved, {} unchanged (Mann-Whitney U, alpha {}, minimum "
-      "effect {:g}%)",
+      "effect {})",
       c.count(Verdict::Regressed), c.count(Verdict::Failed), c.count(Verdict::Improved),
-      c.count(Verdict::Unchanged), o.alpha, o.min_effect * 100);
+      c.count(Verdict::Unchanged), o.alpha, effects);
 }
 
 }  // namespace
