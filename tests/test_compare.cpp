@@ -192,6 +192,29 @@ TEST_CASE("Google Benchmark JSON reports compare like rows reports", "[compare]"
 
 // [serial]: ctest runs it alone (tests/CMakeLists.txt), since a gate measured while other tests
 // compete for this machine's two CPUs measures them.
+TEST_CASE("the micro-benchmarks run under Google Benchmark and their JSON gates like a report",
+          "[compare][micro]") {
+  test::TempDir dir;
+  for (const char* name : {"a.json", "b.json"}) {
+    const auto e = test::run_program(
+        {PARBENCH_MICRO_BINARY,
+         "--benchmark_filter=BM_now_ns|BM_lock_unlock/futex_mutex|BM_send_recv_64B/pipe",
+         "--benchmark_repetitions=3", "--benchmark_min_time=0.01", "--benchmark_out_format=json",
+         "--benchmark_out=" + dir.path() + "/" + name});
+    INFO(e.err);
+    REQUIRE(e.status == 0);
+  }
+  const auto rows = read_report(dir.path() + "/a.json");
+  REQUIRE(rows.size() == 9);  // 3 benchmarks x 3 repetitions; the aggregates left out
+  const auto c = test::run_parbench(
+      {"compare", dir.path() + "/a.json", dir.path() + "/b.json", "--format", "json"});
+  REQUIRE(
+      (c.status == 0 || c.status == 1));  // both are verdicts; which one is this machine's noise
+  const auto j = nlohmann::json::parse(c.out);
+  REQUIRE(j["comparisons"].size() == 6);  // real and CPU time of each benchmark
+  REQUIRE_THAT(c.out, Catch::Contains("3 vs 3 repetitions"));
+}
+
 TEST_CASE("compare on the command line: exit 0 quiet, 1 regressed, 2 bad input with the line",
           "[compare][cli][serial]") {
   test::TempDir dir;
