@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Command 1: install dependencies, build parbench (Release), run the default suite and plot it.
-# Writes reports/results/default.csv (rows), .summary.csv, .meta.json and .speedup.png/.svg.
+# Writes reports/results/default.csv (rows), .summary.csv, .meta.json, .speedup.png/.svg and the
+# report: .report.html (one self-contained page) and .report.md.
 # Extra arguments go to `parbench run` (e.g. --reps 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +17,6 @@ build/parbench run default --out reports/results/default "$@" || status=$?
 # 1 means the run finished with some error rows: still worth plotting. 2 and 130: nothing to plot.
 if [ "$status" -le 1 ]; then
   /usr/bin/python3 scripts/plot_speedup.py reports/results/default.summary.csv -o reports/results/default.speedup
+  build/parbench report reports/results/default
 fi
 exit "$status"

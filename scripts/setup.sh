@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs parbench's build and plot dependencies from Debian's packages.
 # Idempotent: packages already present are left as they are. Needs root (or sudo).
+# --test adds what only the tests need: valgrind (parbench count) and chromium (the HTML report is
+# checked in a headless browser).
 set -euo pipefail
 
 packages=(
@@ -8,8 +10,10 @@ packages=(
   libbenchmark-dev libfmt-dev catch2 libcli11-dev libfccp-dev
   nlohmann-json3-dev libhwloc-dev
   python3 python3-matplotlib
-  valgrind
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(valgrind chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

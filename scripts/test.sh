@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+scripts/setup.sh --test
 jobs=$(nproc)
 
 cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -23,3 +23,6 @@ build-tsan/tests/parbench_tests "[backend],[workload],[runner],[channel],[fanin]
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARBENCH_BUILD_TESTS=OFF -DCMAKE_UNITY_BUILD=ON >/dev/null
 cmake --build build -j "$jobs" --target parbench
 PARBENCH_COUNT_BINARY="$PWD/build/parbench" build-test/tests/parbench_tests "[count]"
+
+# The HTML report in a headless browser (chromium, installed by setup.sh --test).
+build-test/tests/parbench_tests "[browser]"

@@ -99,7 +99,7 @@ int count(const CountOptions& o) {
     throw BadInput(fmt::format("--reps: {} is out of range; expected 1 to 1000", o.reps));
   const RunPlan plan = make_plan(req);
   if (run_quietly({"valgrind", "--version"}, "/dev/null") != 0) {
-    throw BadInput("count needs valgrind (Debian package valgrind; scripts/setup.sh installs it)");
+    throw BadInput("count needs valgrind: apt-get install valgrind (scripts/setup.sh --test installs it)");
   }
   const std::string prefix = o.out.empty() ? "reports/results/count-" + o.targets.front() : o.out;
   const fs::path parent = fs::path(prefix).parent_path();

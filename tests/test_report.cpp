@@ -1,0 +1,54 @@
+// parbench report: the HTML page is self-contained, loads in a real (headless) browser without
+// errors and shows its plots; the markdown has the same tables. [browser] needs Debian's chromium:
+// scripts/test.sh installs it and runs this test on its own.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support.hpp"
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("report: one self-contained HTML page that a browser shows with its plots, and markdown",
+          "[report][browser]") {
+  parbench::test::TempDir dir;
+  const std::string prefix = dir.path() + "/r";
+  auto run = parbench::test::run_parbench({"run", "cpu_sum", "sleep", "--param", "n=1e6", "--param",
+                                           "ms=1", "--workers", "1,2", "--reps", "2", "--quiet",
+                                           "--out", prefix});
+  REQUIRE(run.status == 0);
+  const auto rep = parbench::test::run_parbench({"report", prefix});
+  INFO(rep.out << rep.err);
+  REQUIRE(rep.status == 0);
+  const std::string html = slurp(prefix + ".report.html");
+  REQUIRE_THAT(html, Catch::Contains("data:image/png;base64,") && Catch::Contains("cpu_sum") &&
+                         Catch::Contains("Speedup against workers"));
+  REQUIRE_THAT(html,
+               !Catch::Contains("src=\"http") && !Catch::Contains("src=\"/"));  // nothing fetched
+  const std::string md = slurp(prefix + ".report.md");
+  REQUIRE_THAT(md, Catch::Contains("| workload | backend |") &&
+                       Catch::Contains("![Speedup against workers]("));
+
+  // The page in chromium: after load, its script marks how many plots decoded and any error.
+  const auto browser = parbench::test::run_program(
+      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+       "file://" + std::filesystem::absolute(prefix + ".report.html").string()});
+  INFO(browser.err.substr(0, 2000));
+  REQUIRE(browser.status == 0);
+  REQUIRE_THAT(browser.out, Catch::Contains("data-plots-shown=\"1/1\""));
+  REQUIRE_THAT(browser.out, !Catch::Contains("data-errors"));
+
+  const auto missing = parbench::test::run_parbench({"report", dir.path() + "/none"});
+  REQUIRE(missing.status == 2);
+  REQUIRE_THAT(missing.err, Catch::Contains("none.csv"));
+}
