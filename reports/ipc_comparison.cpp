@@ -61,9 +61,13 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
   const auto cell = [](const std::optional<double>& ns) {
     return ns ? format_duration(*ns) : std::string("-");
   };
-  std::string out = fmt::format(
-      "\nIPC comparison: round trip p50 of a {}-byte message, throughput of {}-byte messages\n",
-      small == std::numeric_limits<long long>::max() ? 0 : small, large);
+  const bool any_rtt = small != std::numeric_limits<long long>::max();
+  std::string what;
+  if (any_rtt) what = fmt::format("round trip p50 of a {}-byte message", small);
+  if (large > 0)
+    what += fmt::format("{}throughput of {}-byte messages", what.empty() ? "" : ", ", large);
+  std::string out =
+      fmt::format("\nIPC comparison: {}\n", what.empty() ? "no case succeeded" : what);
   out += fmt::format("{:>4}  {:<20} {:<8} {:>12} {:>13} {:>12}\n", "rank", "channel", "backend",
                      "rtt same core", "rtt cross core", "MB/s");
   int n = 0;
