@@ -27,6 +27,8 @@
 
 namespace parbench {
 namespace {
+// Named, so a unity build can put this file beside others with the same local names.
+namespace barrier_wl {
 
 enum class Mechanism { Pthread, StdBarrier, Futex, Spin };
 
@@ -231,8 +233,9 @@ class BarrierWorkload final : public Workload {
   }
 };
 
+}  // namespace barrier_wl
 }  // namespace
 
-std::unique_ptr<Workload> make_barrier() { return std::make_unique<BarrierWorkload>(); }
+std::unique_ptr<Workload> make_barrier() { return std::make_unique<barrier_wl::BarrierWorkload>(); }
 
 }  // namespace parbench

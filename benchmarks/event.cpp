@@ -30,6 +30,8 @@
 
 namespace parbench {
 namespace {
+// Named, so a unity build can put this file beside others with the same local names.
+namespace event_wl {
 
 enum class Mechanism { Futex, Condvar, Eventfd, Pipe };
 
@@ -296,8 +298,9 @@ class EventWorkload final : public Workload {
   }
 };
 
+}  // namespace event_wl
 }  // namespace
 
-std::unique_ptr<Workload> make_event() { return std::make_unique<EventWorkload>(); }
+std::unique_ptr<Workload> make_event() { return std::make_unique<event_wl::EventWorkload>(); }
 
 }  // namespace parbench

@@ -25,6 +25,8 @@
 
 namespace parbench {
 namespace {
+// Named, so a unity build can put this file beside others with the same local names.
+namespace semaphore_wl {
 
 enum class Mechanism { PosixSem, Futex, Pipe };
 
@@ -229,8 +231,11 @@ class SemaphoreWorkload final : public Workload {
   }
 };
 
+}  // namespace semaphore_wl
 }  // namespace
 
-std::unique_ptr<Workload> make_semaphore() { return std::make_unique<SemaphoreWorkload>(); }
+std::unique_ptr<Workload> make_semaphore() {
+  return std::make_unique<semaphore_wl::SemaphoreWorkload>();
+}
 
 }  // namespace parbench

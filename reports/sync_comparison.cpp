@@ -13,6 +13,8 @@
 
 namespace parbench {
 namespace {
+// Named, so a unity build can put this file beside others with the same local names.
+namespace sync_table {
 
 using Format = std::function<std::string(double)>;
 
@@ -113,9 +115,11 @@ std::string pivot_table(const std::vector<SummaryRow>& rows, const Pivot& p) {
   return out;
 }
 
+}  // namespace sync_table
 }  // namespace
 
 std::string format_sync_comparison(const std::vector<SummaryRow>& rows) {
+  using namespace sync_table;
   const std::vector<Pivot> pivots = {
       {"lock_contention",
        "Locks: acquisitions per second by workers; fairness, hand-offs and acquire p99 at the most "
