@@ -2,13 +2,8 @@
 // candidate alternately in one session (A B B A A B ...) so the machine's drift hits both alike,
 // then compare them the same way. Exit status: 0 nothing regressed, 1 something did, 2 bad input.
 #include <fmt/core.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <charconv>
-#include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 
@@ -21,9 +16,8 @@
 #include "plan.hpp"
 #include "registry.hpp"
 #include "rows_csv.hpp"
+#include "subprocess.hpp"
 #include "sys_error.hpp"
-
-extern char** environ;
 
 namespace parbench::cli {
 namespace {
@@ -141,15 +135,6 @@ struct AbArgs {
   CompareArgs compare;
 };
 
-std::string timestamp() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
-  return buf;
-}
-
 // A side is a shell command with {out} where the rows report goes, or a parbench binary that gets
 // the arguments after `--` and `--quiet --out PREFIX`.
 std::vector<std::string> side_argv(const std::string& side,
@@ -170,26 +155,6 @@ std::vector<std::string> side_argv(const std::string& side,
   return argv;
 }
 
-// Runs argv to completion; returns its exit status (128 + signal when killed).
-int run_side(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  // The runs' own output goes to stderr: stdout is for the comparison (a CI job may capture it).
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw BadInput(fmt::format("ab: cannot start '{}': {}", argv[0], std::strerror(rc)));
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_sys("waitpid");
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
   const CompareOptions options = to_options(a.compare);  // bad options fail before anything runs
   if (a.rounds < 1 || a.rounds > 1000)
@@ -202,7 +167,8 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
           *side));
     }
   }
-  const std::string dir = a.out.empty() ? "reports/results/ab-" + timestamp() : a.out;
+  const std::string dir =
+      a.out.empty() ? "reports/results/ab-" + timestamp("%Y%m%d-%H%M%S") : a.out;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw BadInput(fmt::format("--out: cannot create directory '{}': {}", dir, ec.message()));
@@ -219,15 +185,16 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
       fmt::print(stderr, "ab: round {}/{}: {}\n", round, a.rounds,
                  is_base ? "baseline" : "candidate");
       const int status =
-          run_side(side_argv(is_base ? a.baseline : a.candidate, passthrough, prefix));
+          run_and_wait(side_argv(is_base ? a.baseline : a.candidate, passthrough, prefix));
       if (status == 130 || interrupt_requested()) {
         fmt::print(stderr, "parbench: interrupted; the reports so far are in {}\n", dir);
         return 130;
       }
       if (status != 0 &&
           status != 1) {  // 1: the run finished with error rows, which compare reports
-        throw BadInput(fmt::format("ab: the {} run exited with status {}; its output is above",
-                                   is_base ? "baseline" : "candidate", status));
+        throw BadInput(fmt::format(
+            "ab: the {} run exited with status {}{}", is_base ? "baseline" : "candidate", status,
+            status == 127 ? " (could it be started?)" : "; its output is above"));
       }
       ReportSchema schema;
       std::vector<Row> rows;

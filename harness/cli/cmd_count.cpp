@@ -9,9 +9,6 @@
 // stalls: it is for CPU-bound code paths. Under callgrind the threads of a process run one at a
 // time, so contention itself is not reproduced either.
 #include <fmt/core.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -26,9 +23,8 @@
 #include "interrupt.hpp"
 #include "plan.hpp"
 #include "rows_csv.hpp"
+#include "subprocess.hpp"
 #include "sys_error.hpp"
-
-extern char** environ;
 
 namespace parbench::cli {
 namespace {
@@ -40,27 +36,6 @@ struct CountOptions {
   std::string backends, workers, out;
   int reps = 3;
 };
-
-// Exit status of argv, its output to stderr; 127 when it cannot be started.
-int run_quietly(const std::vector<std::string>& argv, const std::string& log) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return 127;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_sys("waitpid");
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 // Sum of the Ir (instructions executed) totals of every callgrind output file in dir.
 double instructions_in(const fs::path& dir) {
@@ -98,8 +73,9 @@ int count(const CountOptions& o) {
   if (o.reps < 1 || o.reps > 1000)
     throw BadInput(fmt::format("--reps: {} is out of range; expected 1 to 1000", o.reps));
   const RunPlan plan = make_plan(req);
-  if (run_quietly({"valgrind", "--version"}, "/dev/null") != 0) {
-    throw BadInput("count needs valgrind: apt-get install valgrind (scripts/setup.sh --test installs it)");
+  if (run_and_wait({"valgrind", "--version"}, "/dev/null") != 0) {
+    throw BadInput(
+        "count needs valgrind: apt-get install valgrind (scripts/setup.sh --test installs it)");
   }
   const std::string prefix = o.out.empty() ? "reports/results/count-" + o.targets.front() : o.out;
   const fs::path parent = fs::path(prefix).parent_path();
@@ -154,7 +130,7 @@ int count(const CountOptions& o) {
           argv.insert(argv.end(), {"--param", name + "=" + value});
         fmt::print(stderr, "[{}/{}] {} {} workers={} rep {}\n", ++done, total, g.workload->name(),
                    c.backend->name(), c.workers, rep);
-        const int status = run_quietly(argv, (dir / "log").string());
+        const int status = run_and_wait(argv, (dir / "log").string());
         std::vector<Row> rows;
         try {
           rows = read_rows((dir / "r.csv").string());

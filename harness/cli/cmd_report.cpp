@@ -3,10 +3,6 @@
 // data: URIs), and the same as markdown (PREFIX.report.md, next to the plots' PNG files).
 // The plots come from the scripts/plot_*.py that have something to draw in this run.
 #include <fmt/core.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -23,11 +19,10 @@
 #include "ipc_comparison.hpp"
 #include "machine.hpp"
 #include "rows_csv.hpp"
+#include "subprocess.hpp"
 #include "summary.hpp"
 #include "sync_comparison.hpp"
 #include "sys_error.hpp"
-
-extern char** environ;
 
 namespace parbench::cli {
 namespace {
@@ -95,23 +90,9 @@ std::string slurp(const fs::path& p) {
 
 // Runs a plot script quietly; true when it drew (exit 0 and the PNG exists).
 bool draw(const fs::path& script, const std::string& summary, const std::string& out) {
-  const std::vector<std::string> argv_s = {"/usr/bin/python3", script.string(), summary, "-o", out};
-  std::vector<char*> argv;
-  for (const auto& a : argv_s) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return false;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_sys("waitpid");
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 && fs::exists(out + ".png");
+  return run_and_wait({"/usr/bin/python3", script.string(), summary, "-o", out}, "/dev/null") ==
+             0 &&
+         fs::exists(out + ".png");
 }
 
 struct Table {

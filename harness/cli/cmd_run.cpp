@@ -5,7 +5,6 @@
 #include <fmt/ranges.h>
 #include <unistd.h>
 
-#include <ctime>
 #include <filesystem>
 #include <memory>
 
@@ -18,6 +17,7 @@
 #include "machine.hpp"
 #include "registry.hpp"
 #include "runner.hpp"
+#include "subprocess.hpp"
 #include "summary.hpp"
 #include "sync_comparison.hpp"
 
@@ -48,15 +48,6 @@ class CollectingSink final : public RowSink {
   RowsCsvSink csv_;
   std::vector<Row> rows_;
 };
-
-std::string timestamp(const char* format) {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
 
 RunRequest to_request(const RunOptions& o) {
   RunRequest r;
