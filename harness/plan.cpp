@@ -184,7 +184,10 @@ RunPlan make_plan(const RunRequest& req) {
       if (const auto implied = w->pin_for(g.params)) group_pins = {PinPolicy::parse(*implied)};
       for (const Backend* b : backends) {
         for (int n : workers) {
-          for (const auto& pin : group_pins) g.cases.push_back({b, n, pin, pin.assign(n)});
+          for (const auto& pin : group_pins) {
+            g.cases.push_back(
+                {b, n, pin, pin.assign(n), pin.unavailable(Topology::get()).value_or("")});
+          }
         }
       }
       plan.groups.push_back(std::move(g));

@@ -30,7 +30,8 @@ struct Case {
   const Backend* backend = nullptr;
   int workers = 1;
   PinPolicy pin;
-  std::vector<int> cpus;  // the CPU of each worker, empty when not pinned
+  std::vector<int> cpus;    // the CPU of each worker, empty when not pinned
+  std::string unsupported;  // why this machine cannot run the case as asked ("" when it can)
 };
 
 // Cases that differ only in backend, worker count or pinning: compared with each other (speedup,

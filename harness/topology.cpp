@@ -13,16 +13,14 @@
 namespace parbench {
 namespace {
 
-struct TopologyDeleter {
-  void operator()(hwloc_topology* t) const { hwloc_topology_destroy(t); }
-};
-using TopologyPtr = std::unique_ptr<hwloc_topology, TopologyDeleter>;
-
-TopologyPtr load_hwloc() {
+std::shared_ptr<hwloc_topology> load_hwloc(const std::string& synthetic) {
   hwloc_topology_t raw = nullptr;
   if (hwloc_topology_init(&raw) != 0) throw std::runtime_error("hwloc_topology_init failed");
-  TopologyPtr topo(raw);
+  std::shared_ptr<hwloc_topology> topo(raw, hwloc_topology_destroy);
   hwloc_topology_set_cache_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_ALL);
+  if (!synthetic.empty() && hwloc_topology_set_synthetic(raw, synthetic.c_str()) != 0) {
+    throw std::invalid_argument("hwloc cannot read the synthetic topology '" + synthetic + "'");
+  }
   if (hwloc_topology_load(raw) != 0) throw std::runtime_error("hwloc_topology_load failed");
   return topo;
 }
@@ -57,35 +55,63 @@ std::vector<CacheInfo> read_caches(hwloc_topology_t t) {
   return out;
 }
 
-}  // namespace
-
-const Topology& Topology::get() {
-  static const Topology topo = [] {
-    TopologyPtr hw = load_hwloc();
-    hwloc_topology_t t = hw.get();
-    Topology out;
-    out.packages = count_of(t, HWLOC_OBJ_PACKAGE);
-    out.numa_nodes = count_of(t, HWLOC_OBJ_NUMANODE);
-    out.cores = count_of(t, HWLOC_OBJ_CORE);
-    out.pus = count_of(t, HWLOC_OBJ_PU);
-    // hwloc's logical order is depth-first through the tree, which is exactly "compact".
-    for (int i = 0; i < out.pus; ++i) {
-      if (hwloc_obj_t pu = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, static_cast<unsigned>(i))) {
-        out.pus_compact.push_back(static_cast<int>(pu->os_index));
+// The OS numbers of the PUs inside each object of `type`, objects in logical order.
+std::vector<std::vector<int>> pus_per(hwloc_topology_t t, hwloc_obj_type_t type) {
+  std::vector<std::vector<int>> out;
+  const int n = count_of(t, type);
+  for (int i = 0; i < n; ++i) {
+    hwloc_obj_t obj = hwloc_get_obj_by_type(t, type, static_cast<unsigned>(i));
+    if (obj == nullptr || obj->cpuset == nullptr) continue;
+    std::vector<int> pus;
+    for (int p = 0; p < count_of(t, HWLOC_OBJ_PU); ++p) {
+      hwloc_obj_t pu = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, static_cast<unsigned>(p));
+      if (pu != nullptr && hwloc_bitmap_isset(obj->cpuset, pu->os_index)) {
+        pus.push_back(static_cast<int>(pu->os_index));
       }
     }
-    if (out.pus_compact.empty()) out.pus_compact = allowed_cpus();
-    out.caches = read_caches(t);
-    return out;
-  }();
+    if (!pus.empty()) out.push_back(std::move(pus));  // a memory-only NUMA node has no CPUs
+  }
+  return out;
+}
+
+}  // namespace
+
+Topology Topology::load(const std::string& synthetic) {
+  Topology out;
+  out.hwloc_ = load_hwloc(synthetic);
+  hwloc_topology_t t = out.hwloc_.get();
+  out.packages = count_of(t, HWLOC_OBJ_PACKAGE);
+  out.numa_nodes = count_of(t, HWLOC_OBJ_NUMANODE);
+  out.cores = count_of(t, HWLOC_OBJ_CORE);
+  out.pus = count_of(t, HWLOC_OBJ_PU);
+  // hwloc's logical order is depth-first through the tree, which is exactly "compact".
+  for (int i = 0; i < out.pus; ++i) {
+    if (hwloc_obj_t pu = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, static_cast<unsigned>(i))) {
+      out.pus_compact.push_back(static_cast<int>(pu->os_index));
+    }
+  }
+  if (out.pus_compact.empty()) out.pus_compact = allowed_cpus();
+  out.core_pus = pus_per(t, HWLOC_OBJ_CORE);
+  // Without core objects (some virtual machines), each PU stands for a core.
+  if (out.core_pus.empty()) {
+    for (int pu : out.pus_compact) out.core_pus.push_back({pu});
+  }
+  out.numa_pus = pus_per(t, HWLOC_OBJ_NUMANODE);
+  out.caches = read_caches(t);
+  return out;
+}
+
+const Topology& Topology::get() {
+  static const Topology topo = load("");
   return topo;
 }
 
+Topology Topology::synthetic(const std::string& description) { return load(description); }
+
 std::vector<int> Topology::spread(int workers) const {
-  if (workers <= 0 || pus_compact.empty()) return {};
+  if (workers <= 0 || pus_compact.empty() || !hwloc_) return {};
   // hwloc_distrib splits the tree evenly at every level, which is the definition of "spread".
-  TopologyPtr hw = load_hwloc();
-  hwloc_topology_t t = hw.get();
+  hwloc_topology_t t = hwloc_.get();
   const unsigned n = static_cast<unsigned>(std::min(workers, pus));
   std::vector<hwloc_bitmap_t> sets(n);
   hwloc_obj_t root = hwloc_get_root_obj(t);

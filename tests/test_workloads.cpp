@@ -94,7 +94,7 @@ TEST_CASE("a wrong result is an error row, once per case, never a timing", "[wor
   plan.timeout = std::chrono::seconds(30);
   CaseGroup g;
   g.workload = &wrong;
-  g.cases.push_back({all_backends().front().get(), 1, PinPolicy::none(), {}});
+  g.cases.push_back({all_backends().front().get(), 1, PinPolicy::none(), {}, ""});
   plan.groups.push_back(g);
   test::MemorySink sink;
   REQUIRE_FALSE(execute_plan(plan, sink));
