@@ -87,6 +87,7 @@ class CpuSum final : public Workload {
            "form";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "terms"; }
+  [[nodiscard]] bool cpu_bound() const override { return true; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
     return {
         ParamSpec::integer("n", "terms summed (strong: in total; weak: per worker)", {"6e8"}, 1,

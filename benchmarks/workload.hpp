@@ -91,6 +91,9 @@ class Workload {
   [[nodiscard]] virtual std::optional<std::string> pin_for(const ParamValues& /*params*/) const {
     return std::nullopt;
   }
+  // True when every worker computes for the whole timed region (never sleeps or waits): its CPU
+  // time should then match its wall time, and a summary flags the case as noisy when it does not.
+  [[nodiscard]] virtual bool cpu_bound() const { return false; }
   // Worker counts swept when --workers is not given.
   [[nodiscard]] virtual std::vector<int> default_workers(int cpus) const;
   // A quick configuration for smoke tests: parameter overrides that keep one repetition short.

@@ -23,13 +23,16 @@ inline void spin_for(std::int64_t ns) {
   }
 }
 
-// The kernel's accounting for one thread: CPU time and context switches (voluntary: it blocked;
-// involuntary: the scheduler preempted it).
+// The kernel's accounting for one thread: CPU time, context switches (voluntary: it blocked;
+// involuntary: the scheduler preempted it) and page faults (minor: the page was in memory and only
+// had to be mapped; major: it had to be read from disk).
 struct ThreadUsage {
   std::int64_t user_ns = 0;
   std::int64_t sys_ns = 0;
   std::int64_t vol_ctx_switches = 0;
   std::int64_t invol_ctx_switches = 0;
+  std::int64_t minor_faults = 0;
+  std::int64_t major_faults = 0;
 };
 
 // Usage of the calling thread only (a process worker is one thread, so this is its whole cost).
@@ -45,7 +48,12 @@ inline ThreadUsage thread_usage() {
   const std::int64_t total = std::int64_t{cpu.tv_sec} * 1'000'000'000 + cpu.tv_nsec;
   const std::int64_t sys =
       std::int64_t{ru.ru_stime.tv_sec} * 1'000'000'000 + std::int64_t{ru.ru_stime.tv_usec} * 1'000;
-  return {total - std::min(sys, total), std::min(sys, total), ru.ru_nvcsw, ru.ru_nivcsw};
+  return {total - std::min(sys, total),
+          std::min(sys, total),
+          ru.ru_nvcsw,
+          ru.ru_nivcsw,
+          ru.ru_minflt,
+          ru.ru_majflt};
 }
 
 }  // namespace parbench

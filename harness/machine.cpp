@@ -1,6 +1,7 @@
 #include "machine.hpp"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -8,6 +9,10 @@
 #include <sstream>
 
 #include "build_info.hpp"
+#include "counters.hpp"
+#include "interference.hpp"
+#include "peak_rss.hpp"
+#include "pinning.hpp"
 #include "topology.hpp"
 
 namespace parbench {
@@ -46,6 +51,46 @@ nlohmann::json hypervisor() {
   return nullptr;
 }
 
+// What each profile column can report here: an unsupported one stays empty in every row.
+nlohmann::json describe_profiling() {
+  nlohmann::json counters = nlohmann::json::array();
+  nlohmann::json unsupported = nlohmann::json::array();
+  for (const auto& c : probe_counters()) {
+    counters.push_back({{"column", c.column}, {"available", c.available}, {"detail", c.detail}});
+    if (!c.available) unsupported.push_back(c.column);
+  }
+  const bool rss = reset_peak_rss() && peak_rss_kb().has_value();
+  if (!rss) unsupported.push_back("max_rss_kb");
+  const bool stat = read_cpu_times().has_value();
+  if (!stat) {
+    unsupported.push_back("steal_pct");
+    unsupported.push_back("other_load_pct");
+  }
+  return {{"counters", counters},
+          {"max_rss_kb", rss ? "VmHWM, reset per repetition through /proc/self/clear_refs"
+                             : "unsupported: cannot reset VmHWM through /proc/self/clear_refs"},
+          {"steal_pct", stat ? "/proc/stat, in clock ticks of 1/" +
+                                   std::to_string(1'000'000'000 / clock_tick_ns()) + " s"
+                             : "unsupported: /proc/stat unreadable"},
+          {"unsupported_columns", unsupported}};
+}
+
+// The CPUs each pin policy gives two workers here (or why it cannot).
+nlohmann::json describe_pinning(const Topology& topo) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const char* name :
+       {"compact", "spread", "same-cpu", "same-core", "cross-core", "cross-numa"}) {
+    const PinPolicy p = PinPolicy::parse(name);
+    if (auto why = p.unavailable(topo)) {
+      out[name] = "unsupported: " + *why;
+    } else {
+      const auto cpus = p.assign(2, topo);
+      out[name] = fmt::format("{}+{}", cpus[0], cpus[1]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json describe_machine() {
@@ -69,12 +114,16 @@ nlohmann::json describe_machine() {
       {"hardware_threads", topo.pus},
       {"online_cpus", sysconf(_SC_NPROCESSORS_ONLN)},
       {"allowed_cpus", format_cpu_list(allowed_cpus())},
+      {"core_cpus", topo.core_pus},
+      {"numa_node_cpus", topo.numa_pus},
+      {"pinning_two_workers", describe_pinning(topo)},
       {"caches", caches},
       {"memory_bytes", static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE)},
       {"kernel", fmt::format("{} {} {}", u.sysname, u.release, u.machine)},
       {"cpufreq_governor",
        read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")},
       {"load_average", load_average()},
+      {"profiling", describe_profiling()},
       {"compiler", build_info::compiler},
       {"build_type", build_info::build_type},
       {"sanitizers", build_info::sanitizers},
@@ -96,6 +145,21 @@ std::string format_machine(const nlohmann::json& m) {
       str(m["packages"]), str(m["numa_nodes"]), str(m["cores"]), str(m["hardware_threads"]));
   out << fmt::format("cpus             {} online, allowed {}\n", str(m["online_cpus"]),
                      str(m["allowed_cpus"]));
+  auto cpu_lists = [](const nlohmann::json& lists) {
+    std::vector<std::string> parts;
+    for (const auto& l : lists) parts.push_back(format_cpu_list(l.get<std::vector<int>>()));
+    return fmt::format("{}", fmt::join(parts, " | "));
+  };
+  if (m.contains("core_cpus")) {
+    out << fmt::format("cores            {}  (CPUs of each core)\n", cpu_lists(m["core_cpus"]));
+    out << fmt::format("numa nodes       {}  (CPUs of each node)\n",
+                       cpu_lists(m["numa_node_cpus"]));
+    for (const auto& [policy, cpus] : m["pinning_two_workers"].items()) {
+      const auto text = cpus.get<std::string>();
+      out << fmt::format("pin {:<12} {}\n", policy,
+                         text.starts_with("unsupported") ? text : "2 workers on CPUs " + text);
+    }
+  }
   for (const auto& c : m["caches"]) {
     out << fmt::format("cache            L{} {:<11} {:>6} KiB x {}\n", c["level"].get<int>(),
                        c["type"].get<std::string>(), c["size_bytes"].get<std::uint64_t>() / 1024,
@@ -111,6 +175,17 @@ std::string format_machine(const nlohmann::json& m) {
                      l.is_null() ? "unknown"
                                  : fmt::format("{} {} {} (1, 5, 15 min)", l["1min"].get<double>(),
                                                l["5min"].get<double>(), l["15min"].get<double>()));
+  if (m.contains("profiling")) {
+    const auto& p = m["profiling"];
+    for (const auto& c : p["counters"]) {
+      const std::string detail = c["detail"].get<std::string>();
+      out << fmt::format("counter          {:<15} {}{}\n", c["column"].get<std::string>(),
+                         c["available"].get<bool>() ? "available" : "unsupported",
+                         detail.empty() ? "" : ": " + detail);
+    }
+    out << fmt::format("counter          {:<15} {}\n", "max_rss_kb", str(p["max_rss_kb"]));
+    out << fmt::format("counter          {:<15} {}\n", "steal_pct", str(p["steal_pct"]));
+  }
   out << fmt::format("compiler         {}\n", str(m["compiler"]));
   out << fmt::format(
       "build            {}{}\n", str(m["build_type"]),

@@ -11,7 +11,9 @@
 #include <exception>
 
 #include "clock.hpp"
+#include "interference.hpp"
 #include "interrupt.hpp"
+#include "peak_rss.hpp"
 #include "shared_memory.hpp"
 #include "start_gate.hpp"
 #include "topology.hpp"
@@ -57,20 +59,32 @@ void run_one_worker(int index, const RunSpec& spec, Control& control, WorkerSlot
   try {
     if (!spec.cpus.empty()) pin_current_thread(spec.cpus[static_cast<std::size_t>(index)]);
     if (spec.before_gate) spec.before_gate(WorkerContext{index, spec.workers});
-    slot.timing.ready_ns = now_ns();
+    // Every worker resets before checking in, so no reset can fall after any worker's gate pass.
+    const bool rss_window = reset_peak_rss();
+    ThreadCounters counters;  // opened before the gate: a few system calls nobody should time
+    WorkerTiming& t = slot.timing;
+    t.ready_ns = now_ns();
     set_state(slot, SlotState::Ready);
     control.gate.check_in();
     control.gate.wait_open();
+    counters.start();
     const ThreadUsage use0 = thread_usage();
-    slot.timing.pass_ns = now_ns();
+    t.cpu_at_pass = sched_getcpu();
+    t.pass_ns = now_ns();
     set_state(slot, SlotState::Running);
     body(WorkerContext{index, spec.workers});
-    slot.timing.end_ns = now_ns();
+    t.end_ns = now_ns();
     const ThreadUsage use1 = thread_usage();
-    slot.timing.user_ns = use1.user_ns - use0.user_ns;
-    slot.timing.sys_ns = use1.sys_ns - use0.sys_ns;
-    slot.timing.vol_ctx_switches = use1.vol_ctx_switches - use0.vol_ctx_switches;
-    slot.timing.invol_ctx_switches = use1.invol_ctx_switches - use0.invol_ctx_switches;
+    counters.stop();
+    t.cpu_at_end = sched_getcpu();
+    t.user_ns = use1.user_ns - use0.user_ns;
+    t.sys_ns = use1.sys_ns - use0.sys_ns;
+    t.vol_ctx_switches = use1.vol_ctx_switches - use0.vol_ctx_switches;
+    t.invol_ctx_switches = use1.invol_ctx_switches - use0.invol_ctx_switches;
+    t.minor_faults = use1.minor_faults - use0.minor_faults;
+    t.major_faults = use1.major_faults - use0.major_faults;
+    t.counters = counters.read();
+    if (rss_window) t.max_rss_kb = peak_rss_kb();
     set_state(slot, SlotState::Done);
   } catch (const std::exception& e) {
     std::snprintf(slot.error, sizeof slot.error, "%s", e.what());
@@ -148,9 +162,27 @@ class Supervisor {
   bool per_worker_;
 };
 
+// A sum over workers is only a total when every worker has the value.
+void add_optional(std::optional<std::int64_t>& sum, const std::optional<std::int64_t>& v,
+                  bool first) {
+  if (first) {
+    sum = v;
+  } else if (sum && v) {
+    *sum += *v;
+  } else {
+    sum.reset();
+  }
+}
+
 void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_ns) {
+  r.launch_ns = launch_ns;
+  r.release_ns = open_ns;
   std::int64_t last_ready = launch_ns, first_pass = INT64_MAX, last_pass = 0, last_end = open_ns;
-  for (const auto& w : r.workers) {
+  for (std::size_t i = 0; i < r.workers.size(); ++i) {
+    const WorkerTiming& w = r.workers[i];
+    for (std::size_t c = 0; c < kCounterCount; ++c)
+      add_optional(r.counters[c], w.counters[c], i == 0);
+    if (w.max_rss_kb) r.max_rss_kb = std::max(r.max_rss_kb.value_or(0), *w.max_rss_kb);
     last_ready = std::max(last_ready, w.ready_ns);
     first_pass = std::min(first_pass, w.pass_ns);
     last_pass = std::max(last_pass, w.pass_ns);
@@ -159,6 +191,8 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
     r.cpu_sys_ns += w.sys_ns;
     r.vol_ctx_switches += w.vol_ctx_switches;
     r.invol_ctx_switches += w.invol_ctx_switches;
+    r.minor_faults += w.minor_faults;
+    r.major_faults += w.major_faults;
   }
   r.wall_ns = last_end - open_ns;
   r.startup_ns = last_ready - launch_ns;
@@ -221,11 +255,13 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
   }
   if (!fault.empty()) return fail(fault + " before the start gate opened");
 
+  const std::optional<CpuTimes> stat_at_release = read_cpu_times();
   control.gate.release();
   fault = supervisor.wait_until(deadline, 20, [&] {
     return failed_worker() >= 0 ||
            std::none_of(children.begin(), children.end(), [](auto& c) { return c.running(); });
   });
+  const std::optional<CpuTimes> stat_at_end = read_cpu_times();
 
   std::vector<int> unfinished;
   for (std::size_t i = 0; i < n; ++i) {
@@ -252,6 +288,11 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
 
   for (std::size_t i = 0; i < n; ++i) result.workers.push_back(slots[i].timing);
   summarize_timings(result, control.launch_ns, control.gate.open_ns);
+  if (const auto noise = interference_between(
+          stat_at_release, stat_at_end, result.cpu_user_ns + result.cpu_sys_ns, clock_tick_ns())) {
+    result.steal_pct = noise->steal_pct;
+    result.other_load_pct = noise->other_load_pct;
+  }
   return result;
 }
 

@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "backend.hpp"
+#include "counters.hpp"
 
 namespace parbench {
 
@@ -26,14 +28,23 @@ struct RunSpec {
   WorkerBody before_gate;
 };
 
+// One worker's repetition, on the CLOCK_MONOTONIC time line shared by all processes. The counts
+// cover its timed region (pass to end) only.
 struct WorkerTiming {
   std::int64_t ready_ns = 0;  // checked in at the gate
   std::int64_t pass_ns = 0;   // left the gate
   std::int64_t end_ns = 0;    // finished the work
-  std::int64_t user_ns = 0;   // CPU time between pass and end
+  int cpu_at_pass = -1;       // the CPU it ran on when it left the gate, and when it finished
+  int cpu_at_end = -1;
+  std::int64_t user_ns = 0;  // CPU time between pass and end
   std::int64_t sys_ns = 0;
-  std::int64_t vol_ctx_switches = 0;  // between pass and end
+  std::int64_t vol_ctx_switches = 0;
   std::int64_t invol_ctx_switches = 0;
+  std::int64_t minor_faults = 0;
+  std::int64_t major_faults = 0;
+  // Peak resident set of the worker's process since just before the gate (threads share one).
+  std::optional<std::int64_t> max_rss_kb;
+  CounterValues counters;  // perf_event_open counters, in counter_specs() order
 };
 
 struct RunResult {
@@ -43,8 +54,16 @@ struct RunResult {
   std::int64_t cpu_sys_ns = 0;
   std::int64_t vol_ctx_switches = 0;  // summed over workers, timed region only
   std::int64_t invol_ctx_switches = 0;
+  std::int64_t minor_faults = 0;
+  std::int64_t major_faults = 0;
+  std::optional<std::int64_t> max_rss_kb;  // the largest of the workers' processes
+  CounterValues counters;                  // summed; nullopt when any worker lacks the counter
+  std::optional<double> steal_pct;         // over gate-open -> all finished, from /proc/stat
+  std::optional<double> other_load_pct;
   std::int64_t startup_ns = 0;     // first worker started -> last worker at the gate
   std::int64_t start_skew_ns = 0;  // spread of the workers' gate-pass times
+  std::int64_t launch_ns = 0;      // the first worker began to start (CLOCK_MONOTONIC)
+  std::int64_t release_ns = 0;     // the gate opened
   std::vector<WorkerTiming> workers;
 
   [[nodiscard]] bool ok() const { return error.empty(); }

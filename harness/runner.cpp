@@ -39,15 +39,15 @@ struct RepOutcome {
 
 // One repetition of one case; on success `row` is filled in.
 RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const RunPlan& plan,
-                   Row& row) {
+                   Row& row, RunResult& run) {
   using K = RepOutcome::Kind;
   const RepInfo info{c.workers, c.backend->name()};
+  if (!c.unsupported.empty()) return {K::Unsupported, c.unsupported};
   try {
     exp.before_rep(info);
     const RunSpec spec{c.workers, c.cpus, plan.timeout,
                        [&exp](const WorkerContext& ctx) { exp.before_gate(ctx); }};
-    const RunResult run =
-        run_workers(*c.backend, spec, [&exp](const WorkerContext& ctx) { exp.work(ctx); });
+    run = run_workers(*c.backend, spec, [&exp](const WorkerContext& ctx) { exp.work(ctx); });
     if (!run.ok()) return {K::Error, run.error};
     row = base_row(g, c);
     for (auto& [name, value] : exp.after_rep(info, run)) row.metrics.emplace_back(name, value);
@@ -56,6 +56,16 @@ RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const Run
     row.cpu_sys_ns = run.cpu_sys_ns;
     row.vol_ctx_switches = run.vol_ctx_switches;
     row.invol_ctx_switches = run.invol_ctx_switches;
+    row.minor_faults = run.minor_faults;
+    row.major_faults = run.major_faults;
+    row.max_rss_kb = run.max_rss_kb;
+    row.steal_pct = run.steal_pct;
+    row.other_load_pct = run.other_load_pct;
+    row.cpu_migrations = run.counters[kCpuMigrations];
+    row.cycles = run.counters[kCycles];
+    row.instructions = run.counters[kInstructions];
+    row.cache_misses = run.counters[kCacheMisses];
+    row.branch_misses = run.counters[kBranchMisses];
     row.startup_ns = run.startup_ns;
     row.start_skew_ns = run.start_skew_ns;
     row.work_units = exp.work_units(info);
@@ -73,7 +83,8 @@ RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const Run
 
 }  // namespace
 
-bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress) {
+bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress,
+                  TimelineSink* timeline) {
   const int rounds = plan.warmup + plan.reps;
   Progress p;
   p.total = plan.case_count() * static_cast<std::size_t>(rounds);
@@ -111,7 +122,8 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
         if (failed[idx])
           continue;  // one row per failing or unsupported case, not one per repetition
         Row row;
-        const RepOutcome outcome = run_rep(g, c, *exp, plan, row);
+        RunResult run;
+        const RepOutcome outcome = run_rep(g, c, *exp, plan, row, run);
         if (outcome.kind == RepOutcome::Kind::Unsupported) {
           failed[idx] = true;
           Row r = base_row(g, c);
@@ -125,6 +137,7 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
         } else if (rep >= 1) {
           row.rep = rep;
           sink.write(row);
+          if (timeline != nullptr) timeline->write(row, run);
         }
       }
     }

@@ -5,6 +5,7 @@
 
 #include "plan.hpp"
 #include "rows_csv.hpp"
+#include "timeline_csv.hpp"
 
 namespace parbench {
 
@@ -18,7 +19,9 @@ struct Progress {
 using ProgressFn = std::function<void(const Progress&)>;
 
 // Returns true when every case ran without error. Throws Interrupted on SIGINT/SIGTERM, with every
-// row finished so far already in the sink.
-bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress = {});
+// row finished so far already in the sink. Each measured repetition's worker timings also go to
+// `timeline` when one is given.
+bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress = {},
+                  TimelineSink* timeline = nullptr);
 
 }  // namespace parbench

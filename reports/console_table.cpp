@@ -117,9 +117,10 @@ std::string format_summary_table(const std::vector<SummaryRow>& rows) {
                                      [&](auto& m) { return m.first == name; });
         line.push_back(it != r->metric_medians.end() ? metric_cell(name, it->second) : "-");
       }
-      line.push_back(r->unsupported ? "unsupported: " + r->error
-                     : r->ok()      ? "ok"
-                                    : "ERROR: " + r->error);
+      line.push_back(r->unsupported     ? "unsupported: " + r->error
+                     : !r->ok()         ? "ERROR: " + r->error
+                     : r->noisy.empty() ? "ok"
+                                        : "ok, noisy: " + r->noisy);
       table.push_back(std::move(line));
     }
     out += fmt::format("\n{}\n", workload) + render(table, left);

@@ -20,7 +20,10 @@ struct Row {
   std::string status = "ok";  // ok | error | unsupported (with the reason in `error`)
   std::string error;
   std::optional<std::int64_t> wall_ns, cpu_user_ns, cpu_sys_ns, vol_ctx_switches,
-      invol_ctx_switches, startup_ns, start_skew_ns;
+      invol_ctx_switches, minor_faults, major_faults, cpu_migrations, max_rss_kb;
+  std::optional<double> steal_pct, other_load_pct;
+  std::optional<std::int64_t> cycles, instructions, cache_misses, branch_misses;
+  std::optional<std::int64_t> startup_ns, start_skew_ns;
   std::optional<double> work_units;
   std::vector<std::pair<std::string, double>> metrics;
 

@@ -19,9 +19,24 @@ const std::vector<std::string> kMiddle = {"rep",
                                           "cpu_sys_ns",
                                           "vol_ctx_switches",
                                           "invol_ctx_switches",
+                                          "minor_faults",
+                                          "major_faults",
+                                          "cpu_migrations",
+                                          "max_rss_kb",
+                                          "steal_pct",
+                                          "other_load_pct",
+                                          "cycles",
+                                          "instructions",
+                                          "cache_misses",
+                                          "branch_misses",
                                           "startup_ns",
                                           "start_skew_ns",
                                           "work_units"};
+// Columns added after reports were first written: a report without them still reads, with the
+// cells empty.
+const std::vector<std::string> kAddedLater = {
+    "minor_faults",   "major_faults", "cpu_migrations", "max_rss_kb",   "steal_pct",
+    "other_load_pct", "cycles",       "instructions",   "cache_misses", "branch_misses"};
 
 std::string opt_int(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : ""; }
 std::string opt_num(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
@@ -56,10 +71,27 @@ std::vector<std::string> row_cells(const Row& row, const ReportSchema& schema) {
     const std::string* v = row.param(name);
     c.push_back(v != nullptr ? *v : "");
   }
-  c.insert(c.end(), {std::to_string(row.rep), row.status, row.error, opt_int(row.wall_ns),
-                     opt_int(row.cpu_user_ns), opt_int(row.cpu_sys_ns),
-                     opt_int(row.vol_ctx_switches), opt_int(row.invol_ctx_switches),
-                     opt_int(row.startup_ns), opt_int(row.start_skew_ns), opt_num(row.work_units)});
+  c.insert(c.end(), {std::to_string(row.rep),
+                     row.status,
+                     row.error,
+                     opt_int(row.wall_ns),
+                     opt_int(row.cpu_user_ns),
+                     opt_int(row.cpu_sys_ns),
+                     opt_int(row.vol_ctx_switches),
+                     opt_int(row.invol_ctx_switches),
+                     opt_int(row.minor_faults),
+                     opt_int(row.major_faults),
+                     opt_int(row.cpu_migrations),
+                     opt_int(row.max_rss_kb),
+                     opt_num(row.steal_pct),
+                     opt_num(row.other_load_pct),
+                     opt_int(row.cycles),
+                     opt_int(row.instructions),
+                     opt_int(row.cache_misses),
+                     opt_int(row.branch_misses),
+                     opt_int(row.startup_ns),
+                     opt_int(row.start_skew_ns),
+                     opt_num(row.work_units)});
   for (const auto& name : schema.metrics) c.push_back(opt_num(row.metric(name)));
   return c;
 }
@@ -73,8 +105,13 @@ std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
       throw CsvError(fmt::format("{}: not a parbench rows report: no column '{}'", path, name));
     return *i;
   };
+  auto added_later = [](const std::string& name) {
+    return std::find(kAddedLater.begin(), kAddedLater.end(), name) != kAddedLater.end();
+  };
   for (const auto& name : kHead) col(name);
-  for (const auto& name : kMiddle) col(name);
+  for (const auto& name : kMiddle) {
+    if (!added_later(name)) col(name);
+  }
   const std::size_t first_param = col("cpus") + 1, rep = col("rep"),
                     first_metric = col("work_units") + 1;
   ReportSchema schema;
@@ -86,7 +123,11 @@ std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
   std::size_t line = 1;
   for (const auto& cells : table.rows()) {
     ++line;
-    auto cell = [&](const std::string& name) -> const std::string& { return cells[col(name)]; };
+    static const std::string kEmpty;
+    auto cell = [&](const std::string& name) -> const std::string& {
+      if (added_later(name) && !table.column(name)) return kEmpty;
+      return cells[col(name)];
+    };
     auto int64 = [&](const std::string& name) {
       return parse_cell<std::int64_t>(cell(name), table, line, name);
     };
@@ -107,6 +148,16 @@ std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
     r.cpu_sys_ns = int64("cpu_sys_ns");
     r.vol_ctx_switches = int64("vol_ctx_switches");
     r.invol_ctx_switches = int64("invol_ctx_switches");
+    r.minor_faults = int64("minor_faults");
+    r.major_faults = int64("major_faults");
+    r.cpu_migrations = int64("cpu_migrations");
+    r.max_rss_kb = int64("max_rss_kb");
+    r.steal_pct = parse_cell<double>(cell("steal_pct"), table, line, "steal_pct");
+    r.other_load_pct = parse_cell<double>(cell("other_load_pct"), table, line, "other_load_pct");
+    r.cycles = int64("cycles");
+    r.instructions = int64("instructions");
+    r.cache_misses = int64("cache_misses");
+    r.branch_misses = int64("branch_misses");
     r.startup_ns = int64("startup_ns");
     r.start_skew_ns = int64("start_skew_ns");
     r.work_units = parse_cell<double>(cell("work_units"), table, line, "work_units");

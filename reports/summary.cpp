@@ -1,8 +1,12 @@
 #include "summary.hpp"
 
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "csv_writer.hpp"
@@ -20,7 +24,34 @@ std::optional<double> median_of(std::vector<double> v) {
   return s ? std::optional(s->median) : std::nullopt;
 }
 
-SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchema& schema) {
+// CPUs a case's workers could run on at once: the distinct CPUs they were pinned to, or the
+// machine's.
+int usable_cpus(const Row& r, int machine_cpus) {
+  if (r.cpus.empty()) return std::min(r.workers, machine_cpus);
+  std::set<std::string> distinct;
+  for (std::size_t start = 0; start <= r.cpus.size();) {
+    const auto plus = std::min(r.cpus.find('+', start), r.cpus.size());
+    distinct.insert(r.cpus.substr(start, plus - start));
+    start = plus + 1;
+  }
+  return std::min(r.workers, static_cast<int>(distinct.size()));
+}
+
+std::string noise_of(const SummaryRow& s, const NoiseRule& rule) {
+  std::vector<std::string> why;
+  if (s.steal_pct && *s.steal_pct > rule.max_steal_pct)
+    why.push_back(fmt::format("steal {:.0f}%", *s.steal_pct));
+  if (s.other_load_pct && *s.other_load_pct > rule.max_other_load_pct)
+    why.push_back(fmt::format("other load {:.0f}%", *s.other_load_pct));
+  const bool cpu_bound =
+      std::find(rule.cpu_bound.begin(), rule.cpu_bound.end(), s.workload) != rule.cpu_bound.end();
+  if (cpu_bound && s.on_cpu && *s.on_cpu < rule.min_on_cpu)
+    why.push_back(fmt::format("on CPU {:.0f}% of wall", *s.on_cpu * 100));
+  return fmt::format("{}", fmt::join(why, "; "));
+}
+
+SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchema& schema,
+                          const NoiseRule& rule) {
   const Row& first = *rows.front();
   SummaryRow s;
   s.workload = first.workload;
@@ -28,8 +59,16 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
   s.pin = first.pin;
   s.workers = first.workers;
   s.params = first.params;
-  std::vector<double> wall, user, sys, vol, invol, startup, skew;
+  std::vector<double> wall, user, sys, vol, invol, startup, skew, on_cpu;
   std::map<std::string, std::vector<double>> metrics;
+  // The kernel's and the counters' figures, collected by column: a column some repetitions lack
+  // (a counter this machine does not have) stays empty rather than a median of fewer values.
+  std::map<std::string, std::vector<double>> profile;
+  std::size_t ok_reps = 0;
+  const auto add_profile = [&](const char* name, const auto& v) {
+    if (v) profile[name].push_back(static_cast<double>(*v));
+  };
+  const int machine_cpus = rule.cpus;
   for (const Row* r : rows) {
     if (r->unsupported()) {
       s.unsupported = true;
@@ -48,6 +87,21 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
     if (r->invol_ctx_switches) invol.push_back(static_cast<double>(*r->invol_ctx_switches));
     if (r->startup_ns) startup.push_back(static_cast<double>(*r->startup_ns));
     if (r->start_skew_ns) skew.push_back(static_cast<double>(*r->start_skew_ns));
+    ++ok_reps;
+    add_profile("minor_faults", r->minor_faults);
+    add_profile("major_faults", r->major_faults);
+    add_profile("cpu_migrations", r->cpu_migrations);
+    add_profile("max_rss_kb", r->max_rss_kb);
+    add_profile("steal_pct", r->steal_pct);
+    add_profile("other_load_pct", r->other_load_pct);
+    add_profile("cycles", r->cycles);
+    add_profile("instructions", r->instructions);
+    add_profile("cache_misses", r->cache_misses);
+    add_profile("branch_misses", r->branch_misses);
+    if (machine_cpus > 0 && r->wall_ns && *r->wall_ns > 0 && r->cpu_user_ns && r->cpu_sys_ns) {
+      on_cpu.push_back(static_cast<double>(*r->cpu_user_ns + *r->cpu_sys_ns) /
+                       (static_cast<double>(*r->wall_ns) * usable_cpus(*r, machine_cpus)));
+    }
     if (r->work_units) s.work_units = r->work_units;
     for (const auto& [name, v] : r->metrics) metrics[name].push_back(v);
   }
@@ -58,6 +112,24 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
   s.invol_ctx_switches = median_of(invol);
   s.startup_ns = median_of(startup);
   s.start_skew_ns = median_of(skew);
+  s.on_cpu = median_of(on_cpu);
+  const auto profile_median = [&](const char* name) -> std::optional<double> {
+    const auto it = profile.find(name);
+    if (it == profile.end() || it->second.size() != ok_reps) return std::nullopt;
+    return median_of(it->second);
+  };
+  s.minor_faults = profile_median("minor_faults");
+  s.major_faults = profile_median("major_faults");
+  s.cpu_migrations = profile_median("cpu_migrations");
+  s.max_rss_kb = profile_median("max_rss_kb");
+  s.steal_pct = profile_median("steal_pct");
+  s.other_load_pct = profile_median("other_load_pct");
+  s.cycles = profile_median("cycles");
+  s.instructions = profile_median("instructions");
+  s.cache_misses = profile_median("cache_misses");
+  s.branch_misses = profile_median("branch_misses");
+  if (s.cycles && s.instructions && *s.cycles > 0) s.ipc = *s.instructions / *s.cycles;
+  s.noisy = noise_of(s, rule);
   if (s.wall_ns && s.work_units && s.wall_ns->median > 0) {
     s.work_per_s = *s.work_units / (s.wall_ns->median * 1e-9);
   }
@@ -85,7 +157,27 @@ std::string num(const std::optional<double>& v) { return v ? format_number(*v) :
 
 }  // namespace
 
-std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const ReportSchema& schema) {
+nlohmann::json noise_rule_json(const NoiseRule& rule) {
+  return {{"max_steal_pct", rule.max_steal_pct},
+          {"max_other_load_pct", rule.max_other_load_pct},
+          {"min_on_cpu", rule.min_on_cpu},
+          {"cpu_bound", rule.cpu_bound},
+          {"cpus", rule.cpus}};
+}
+
+NoiseRule noise_rule_from_json(const nlohmann::json& j) {
+  NoiseRule rule;
+  if (!j.is_object()) return rule;
+  rule.max_steal_pct = j.value("max_steal_pct", rule.max_steal_pct);
+  rule.max_other_load_pct = j.value("max_other_load_pct", rule.max_other_load_pct);
+  rule.min_on_cpu = j.value("min_on_cpu", rule.min_on_cpu);
+  rule.cpu_bound = j.value("cpu_bound", rule.cpu_bound);
+  rule.cpus = j.value("cpus", rule.cpus);
+  return rule;
+}
+
+std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const ReportSchema& schema,
+                                       const NoiseRule& noise) {
   std::vector<CaseKey> order;
   std::map<CaseKey, std::vector<const Row*>> by_case;
   for (const Row& r : rows) {
@@ -104,7 +196,7 @@ std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const Repor
   std::stable_sort(order.begin(), order.end(),
                    [&](const CaseKey& a, const CaseKey& b) { return sort_key(a) < sort_key(b); });
   std::vector<SummaryRow> out;
-  for (const auto& key : order) out.push_back(summarize_case(by_case[key], schema));
+  for (const auto& key : order) out.push_back(summarize_case(by_case[key], schema, noise));
   add_speedup(out);
   return out;
 }
@@ -129,6 +221,19 @@ std::vector<std::string> summary_header(const ReportSchema& schema) {
                      "median_cpu_sys_ns",
                      "median_vol_ctx_switches",
                      "median_invol_ctx_switches",
+                     "median_minor_faults",
+                     "median_major_faults",
+                     "median_cpu_migrations",
+                     "median_max_rss_kb",
+                     "median_steal_pct",
+                     "median_other_load_pct",
+                     "median_cycles",
+                     "median_instructions",
+                     "median_cache_misses",
+                     "median_branch_misses",
+                     "ipc",
+                     "on_cpu",
+                     "noisy",
                      "median_startup_ns",
                      "median_start_skew_ns",
                      "work_units",
@@ -167,6 +272,19 @@ std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& 
                      num(s.cpu_sys_ns),
                      num(s.vol_ctx_switches),
                      num(s.invol_ctx_switches),
+                     num(s.minor_faults),
+                     num(s.major_faults),
+                     num(s.cpu_migrations),
+                     num(s.max_rss_kb),
+                     num(s.steal_pct),
+                     num(s.other_load_pct),
+                     num(s.cycles),
+                     num(s.instructions),
+                     num(s.cache_misses),
+                     num(s.branch_misses),
+                     num(s.ipc),
+                     num(s.on_cpu),
+                     s.noisy,
                      num(s.startup_ns),
                      num(s.start_skew_ns),
                      num(s.work_units),

@@ -2,6 +2,7 @@
 // One summary row per case, derived from its rows: wall-time statistics over the successful
 // repetitions, medians of the other measurements and metrics, and speedup against the 1-worker
 // case with the same workload, backend, pinning and parameters.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,8 +21,13 @@ struct SummaryRow {
   bool unsupported = false;  // the case cannot be measured here (the reason is in `error`)
   std::string error;         // the first error's text
   std::optional<Summary> wall_ns;
-  std::optional<double> cpu_user_ns, cpu_sys_ns, vol_ctx_switches, invol_ctx_switches, startup_ns,
-      start_skew_ns;
+  std::optional<double> cpu_user_ns, cpu_sys_ns, vol_ctx_switches, invol_ctx_switches, minor_faults,
+      major_faults, cpu_migrations, max_rss_kb, steal_pct, other_load_pct, cycles, instructions,
+      cache_misses, branch_misses, startup_ns, start_skew_ns;
+  std::optional<double> ipc;  // median instructions / median cycles
+  // On CPU / (wall x the CPUs the workers could use): 1 when every worker computed all the time.
+  std::optional<double> on_cpu;
+  std::string noisy;  // why the figures are suspect, "" when nothing was seen
   std::optional<double> work_units;
   std::optional<double> work_per_s;  // work_units / median wall time
   std::optional<double> speedup;     // work_per_s relative to the 1-worker case
@@ -37,7 +43,23 @@ struct SummaryRow {
   }
 };
 
-std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const ReportSchema& schema);
+// When a case's figures are suspect. Its summary row then says why in the `noisy` column.
+struct NoiseRule {
+  double max_steal_pct = 5;        // the hypervisor took more than this share of the CPUs
+  double max_other_load_pct = 20;  // other processes used more than this share of the CPUs
+  // For workloads that compute all the time: on_cpu below this means the workers were waiting
+  // for a CPU (or the hypervisor) instead of running.
+  double min_on_cpu = 0.8;
+  std::vector<std::string> cpu_bound;  // such workloads, by name
+  int cpus = 0;                        // CPUs the run could use; 0 leaves on_cpu empty
+};
+
+// As written to PREFIX.meta.json (run.noise_rule), so a report made later flags the same cases.
+nlohmann::json noise_rule_json(const NoiseRule& rule);
+NoiseRule noise_rule_from_json(const nlohmann::json& j);  // defaults for what j lacks
+
+std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const ReportSchema& schema,
+                                       const NoiseRule& noise = {});
 
 std::vector<std::string> summary_header(const ReportSchema& schema);
 std::vector<std::string> summary_cells(const SummaryRow& row, const ReportSchema& schema);

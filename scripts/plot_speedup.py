@@ -4,9 +4,12 @@
 One panel per workload and parameter set, one line per backend (and pinning), with the ideal
 line and a fitted scaling law: Amdahl's law for strong scaling (fixed total work), Gustafson's law
 for weak scaling (work grows with the workers; told apart by the work_units column). The fitted
-serial fraction is printed in the legend. Cases with errors are left out.
+serial fraction is printed in the legend. Cases with errors are left out. With
+--annotate-switches each point is labelled with the case's median voluntary/involuntary context
+switches (blocking versus preemption: why a point fell short of the ideal line), and a point whose
+case the summary flagged as noisy is drawn hollow.
 
-Usage: plot_speedup.py PREFIX.summary.csv [-o OUT]   (writes OUT.png and OUT.svg)
+Usage: plot_speedup.py PREFIX.summary.csv [--annotate-switches] [-o OUT]   (writes OUT.png and OUT.svg)
 """
 import argparse
 
@@ -19,6 +22,14 @@ def read_summary(path):
     rows, header = plotlib.read_csv(__file__, path, REQUIRED)
     # Parameter columns sit between `pin` and `reps` in the summary schema.
     return rows, header[header.index("pin") + 1:header.index("reps")]
+
+
+def switches(row):
+    """'vol/invol' median context switches of a summary row, or None when the columns are empty."""
+    vol, invol = row.get("median_vol_ctx_switches"), row.get("median_invol_ctx_switches")
+    if not vol or not invol:
+        return None
+    return f"cs {float(vol):.0f}/{float(invol):.0f}"
 
 
 def fit_serial_fraction(points, weak):
@@ -51,6 +62,8 @@ def law(n, f, weak):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("summary", help="PREFIX.summary.csv written by parbench run")
+    parser.add_argument("--annotate-switches", action="store_true",
+                        help="label points with median voluntary/involuntary context switches")
     parser.add_argument("-o", "--output", help="output path without extension (default: PREFIX.speedup)")
     args = parser.parse_args()
     plt = plotlib.import_pyplot(__file__)
@@ -63,7 +76,7 @@ def main():
         key = (r["workload"],) + tuple(f"{p}={r[p]}" for p in params if r.get(p))
         line = (r["backend"], r["pin"])
         panels.setdefault(key, {}).setdefault(line, []).append(
-            (int(r["workers"]), float(r["speedup"]), float(r["work_units"])))
+            (int(r["workers"]), float(r["speedup"]), float(r["work_units"]), switches(r), bool(r.get("noisy"))))
     # A panel needs at least two worker counts to say anything about scaling.
     panels = {k: v for k, v in panels.items() if any(len({p[0] for p in pts}) > 1 for pts in v.values())}
     if not panels:
@@ -82,6 +95,15 @@ def main():
             weak = bool(one) and pts[-1][2] > one[0][2] * 1.5
             label = backend if pin == "none" else f"{backend} (pin {pin})"
             (handle,) = ax.plot(ns, [p[1] for p in pts], "o-", label=label)
+            noisy = [p for p in pts if p[4]]
+            if noisy:
+                ax.plot([p[0] for p in noisy], [p[1] for p in noisy], "o", markersize=9, markerfacecolor="white",
+                        color=handle.get_color(), label=f"{label}: noisy")
+            if args.annotate_switches:
+                for p in pts:
+                    if p[3]:
+                        ax.annotate(p[3], (p[0], p[1]), textcoords="offset points", xytext=(4, -10), fontsize=7,
+                                    color=handle.get_color())
             f = fit_serial_fraction([(p[0], p[1]) for p in pts], weak)
             if f is not None:
                 grid = [1 + i * (max(ns) - 1) / 50 for i in range(51)]

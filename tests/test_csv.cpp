@@ -112,7 +112,31 @@ TEST_CASE("malformed reports are rejected with the file and line", "[csv][report
   SECTION("a number that is not one") {
     ReportSchema schema;
     { RowsCsvSink sink(path, schema); }
-    std::ofstream(path, std::ios::app) << "cpu_sum,thread,1,none,,1,ok,,12x,1,1,0,0,1,1,1\n";
+    Row r;
+    r.workload = "cpu_sum";
+    r.backend = "thread";
+    auto cells = row_cells(r, schema);
+    const auto header = rows_header(schema);
+    cells[static_cast<std::size_t>(std::find(header.begin(), header.end(), "wall_ns") -
+                                   header.begin())] = "12x";
+    std::ofstream(path, std::ios::app) << csv_line(cells);
     REQUIRE_THROWS_WITH(read_rows(path), Catch::Contains("line 2") && Catch::Contains("wall_ns"));
   }
+}
+
+TEST_CASE("a rows report written before the profile columns existed still reads", "[csv][report]") {
+  test::TempDir dir;
+  const std::string path = dir.path() + "/old.csv";
+  std::ofstream(path) << "workload,backend,workers,pin,cpus,n,rep,status,error,wall_ns,cpu_user_ns,"
+                         "cpu_sys_ns,vol_ctx_switches,invol_ctx_switches,startup_ns,"
+                         "start_skew_ns,work_units\n"
+                         "cpu_sum,thread,1,none,,100,1,ok,,500,400,0,1,2,3,4,100\n";
+  const auto rows = read_rows(path);
+  REQUIRE(rows.size() == 1);
+  REQUIRE(rows[0].wall_ns == 500);
+  REQUIRE(rows[0].invol_ctx_switches == 2);
+  REQUIRE(rows[0].startup_ns == 3);
+  REQUIRE_FALSE(rows[0].minor_faults.has_value());
+  REQUIRE_FALSE(rows[0].steal_pct.has_value());
+  REQUIRE_FALSE(rows[0].cycles.has_value());
 }

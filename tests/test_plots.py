@@ -48,6 +48,27 @@ class PlotSpeedup(unittest.TestCase):
             for ext in ("png", "svg"):
                 self.assertGreater(os.path.getsize(f"{out}.{ext}"), 1000)
 
+    def test_annotates_context_switches_and_marks_noisy_cases(self):
+        with tempfile.TemporaryDirectory() as d:
+            summary = os.path.join(d, "r.summary.csv")
+            header = HEADER + ["median_vol_ctx_switches", "median_invol_ctx_switches", "noisy"]
+            with open(summary, "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(header)
+                w.writerow(["cpu_sum", "thread", 1, "none", 100, 3, 0, "ok", "", 100, 100, 1, 1, 0, 2, ""])
+                w.writerow(["cpu_sum", "thread", 2, "none", 100, 3, 0, "ok", "", 60, 100, 1.6, 0.8, 1, 40,
+                            "steal 12%"])
+            out = os.path.join(d, "plot")
+            subprocess.run([sys.executable, SCRIPT, summary, "--annotate-switches", "-o", out], check=True,
+                           capture_output=True)
+            with open(f"{out}.svg") as f:
+                svg = f.read()
+            self.assertIn("cs 1/40", svg)
+            self.assertIn("noisy", svg)
+        self.assertEqual(plot_speedup.switches({"median_vol_ctx_switches": "3.0",
+                                                "median_invol_ctx_switches": "12"}), "cs 3/12")
+        self.assertIsNone(plot_speedup.switches({"median_vol_ctx_switches": ""}))
+
     def test_rejects_a_csv_without_the_columns(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "rows.csv")
@@ -60,10 +81,6 @@ class PlotSpeedup(unittest.TestCase):
     def test_help_is_the_docstring(self):
         r = subprocess.run([sys.executable, SCRIPT, "--help"], capture_output=True, text=True, check=True)
         self.assertIn("Amdahl", r.stdout)
-
-
-if __name__ == "__main__":
-    unittest.main()
 
 
 IPC_HEADER = ["workload", "backend", "workers", "pin", "channel", "size", "wait", "placement", "count",
@@ -150,3 +167,68 @@ class PlotLocks(unittest.TestCase):
                                capture_output=True, text=True)
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("missing columns", r.stderr)
+
+
+TIMELINE_HEADER = ["workload", "backend", "workers", "pin", "n", "rep", "worker", "cpu_at_start", "cpu_at_end",
+                   "launch_ns", "ready_ns", "release_ns", "start_ns", "end_ns", "user_ns", "sys_ns",
+                   "vol_ctx_switches", "invol_ctx_switches", "minor_faults", "major_faults", "cpu_migrations"]
+
+
+class PlotTimeline(unittest.TestCase):
+    SCRIPT = os.path.join(SOURCE, "scripts", "plot_timeline.py")
+
+    def timeline(self, d):
+        path = os.path.join(d, "run.timeline.csv")
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(TIMELINE_HEADER)
+            for backend in ("thread", "process"):
+                for rep in (1, 2):
+                    for worker in (0, 1):
+                        base = 1_000_000_000 * rep
+                        # Two workers taking turns on CPU 0: each on a CPU half of its interval.
+                        w.writerow(["cpu_sum", backend, 2, "same-cpu", 100, rep, worker, 0, 0, base,
+                                    base + 2_000_000, base + 3_000_000, base + 3_100_000 + worker * 1000,
+                                    base + 83_000_000, 40_000_000, 0, 0, 10, 2, 0, ""])
+        return path
+
+    def test_draws_every_selected_case(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = self.timeline(d)
+            r = subprocess.run([sys.executable, self.SCRIPT, path], check=True, capture_output=True, text=True)
+            for ext in ("png", "svg"):
+                self.assertGreater(os.path.getsize(os.path.join(d, f"run.timeline.{ext}")), 1000)
+            self.assertIn("run.timeline.png", r.stdout)
+            out = os.path.join(d, "one")
+            subprocess.run([sys.executable, self.SCRIPT, path, "--backend", "process", "--rep", "2", "-o", out],
+                           check=True, capture_output=True)
+            with open(f"{out}.svg") as f:
+                svg = f.read()
+            self.assertIn("50% on CPU", svg)
+            self.assertIn("worker 1", svg)
+            self.assertNotIn("cpu_sum thread", svg)
+
+    def test_an_empty_selection_is_an_error(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = self.timeline(d)
+            r = subprocess.run([sys.executable, self.SCRIPT, path, "--workload", "sleep"], capture_output=True,
+                               text=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("no worker lines match", r.stderr)
+
+    def test_rejects_a_csv_without_the_columns(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "rows.csv")
+            with open(path, "w") as f:
+                f.write("workload,backend\ncpu_sum,thread\n")
+            r = subprocess.run([sys.executable, self.SCRIPT, path], capture_output=True, text=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("missing columns", r.stderr)
+
+    def test_help_is_the_docstring(self):
+        r = subprocess.run([sys.executable, self.SCRIPT, "--help"], capture_output=True, text=True, check=True)
+        self.assertIn("Gantt", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

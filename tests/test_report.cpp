@@ -37,7 +37,8 @@ TEST_CASE("report: one self-contained HTML page that a browser shows with its pl
                !Catch::Contains("src=\"http") && !Catch::Contains("src=\"/"));  // nothing fetched
   const std::string md = slurp(prefix + ".report.md");
   REQUIRE_THAT(md, Catch::Contains("| workload | backend |") &&
-                       Catch::Contains("![Speedup against workers]("));
+                       Catch::Contains("![Speedup against workers](") &&
+                       Catch::Contains("![When each worker ran"));
 
   // The page in chromium: after load, its script marks how many plots decoded and any error.
   const auto browser = parbench::test::run_program(
@@ -45,7 +46,8 @@ TEST_CASE("report: one self-contained HTML page that a browser shows with its pl
        "file://" + std::filesystem::absolute(prefix + ".report.html").string()});
   INFO(browser.err.substr(0, 2000));
   REQUIRE(browser.status == 0);
-  REQUIRE_THAT(browser.out, Catch::Contains("data-plots-shown=\"1/1\""));
+  // The speedup plot and the 2-worker timeline.
+  REQUIRE_THAT(browser.out, Catch::Contains("data-plots-shown=\"2/2\""));
   REQUIRE_THAT(browser.out, !Catch::Contains("data-errors"));
 
   const auto missing = parbench::test::run_parbench({"report", dir.path() + "/none"});

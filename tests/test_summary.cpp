@@ -86,3 +86,87 @@ TEST_CASE("metric medians are summarised per case", "[summary]") {
   REQUIRE(s[0].metric_medians.size() == 1);
   REQUIRE(s[0].metric_medians[0].second == Approx(20.0));
 }
+
+TEST_CASE("a case is flagged noisy for steal, others' load, or a CPU-bound case off the CPU",
+          "[summary]") {
+  const ReportSchema schema{{"n"}, {}};
+  NoiseRule rule;
+  rule.cpus = 2;
+  rule.cpu_bound = {"w"};
+  auto rows_with = [](auto change) {
+    std::vector<Row> rows;
+    for (int rep = 1; rep <= 3; ++rep) {
+      Row r = row("thread", 2, 100'000'000, 1000, rep);  // on CPU all the time (user = 2 x wall)
+      r.steal_pct = 1;
+      r.other_load_pct = 2;
+      change(r);
+      rows.push_back(r);
+    }
+    return rows;
+  };
+  const auto quiet = summarize_rows(rows_with([](Row&) {}), schema, rule);
+  REQUIRE(quiet.front().noisy.empty());
+  REQUIRE(*quiet.front().on_cpu == Approx(1.0));
+
+  const auto stolen = summarize_rows(rows_with([](Row& r) { r.steal_pct = 12; }), schema, rule);
+  REQUIRE(stolen.front().noisy == "steal 12%");
+  const auto loaded =
+      summarize_rows(rows_with([](Row& r) { r.other_load_pct = 35; }), schema, rule);
+  REQUIRE(loaded.front().noisy == "other load 35%");
+
+  // Half the CPU it could have had: noisy when the workload computes all the time...
+  const auto off_cpu = [](Row& r) { r.cpu_user_ns = *r.wall_ns; };
+  const auto starved = summarize_rows(rows_with(off_cpu), schema, rule);
+  REQUIRE(*starved.front().on_cpu == Approx(0.5));
+  REQUIRE(starved.front().noisy == "on CPU 50% of wall");
+  // ... and expected when it sleeps or waits by design.
+  NoiseRule not_cpu_bound = rule;
+  not_cpu_bound.cpu_bound.clear();
+  REQUIRE(summarize_rows(rows_with(off_cpu), schema, not_cpu_bound).front().noisy.empty());
+  // Two workers pinned to one CPU can only have one CPU's worth.
+  const auto same_cpu = summarize_rows(rows_with([](Row& r) {
+                                         r.cpus = "0+0";
+                                         r.cpu_user_ns = *r.wall_ns;
+                                       }),
+                                       schema, rule);
+  REQUIRE(*same_cpu.front().on_cpu == Approx(1.0));
+  REQUIRE(same_cpu.front().noisy.empty());
+  // No /proc/stat figures: nothing to flag, and the medians stay empty rather than 0.
+  const auto unknown = summarize_rows(rows_with([](Row& r) {
+                                        r.steal_pct.reset();
+                                        r.other_load_pct.reset();
+                                      }),
+                                      schema, rule);
+  REQUIRE_FALSE(unknown.front().steal_pct.has_value());
+  REQUIRE(unknown.front().noisy.empty());
+}
+
+TEST_CASE(
+    "profile medians: a counter some repetitions lack stays empty, IPC comes from the medians",
+    "[summary]") {
+  const ReportSchema schema{{"n"}, {}};
+  std::vector<Row> rows;
+  for (int rep = 1; rep <= 3; ++rep) {
+    Row r = row("thread", 1, 100, 1000, rep);
+    r.cycles = 1000 * rep;
+    r.instructions = 1500 * rep;
+    r.minor_faults = 10 + rep;
+    if (rep != 2) r.cache_misses = 5;
+    rows.push_back(r);
+  }
+  const auto s = summarize_rows(rows, schema).front();
+  REQUIRE(*s.cycles == 2000);
+  REQUIRE(*s.ipc == Approx(1.5));
+  REQUIRE(*s.minor_faults == 12);
+  REQUIRE_FALSE(s.cache_misses.has_value());
+  REQUIRE_FALSE(s.branch_misses.has_value());
+  const auto header = summary_header(schema);
+  const auto cells = summary_cells(s, schema);
+  const auto at = [&](const char* name) {
+    return cells[static_cast<std::size_t>(std::find(header.begin(), header.end(), name) -
+                                          header.begin())];
+  };
+  REQUIRE(at("median_cycles") == "2000");
+  REQUIRE(at("median_cache_misses").empty());
+  REQUIRE(at("ipc") == "1.5");
+}

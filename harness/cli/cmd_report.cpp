@@ -31,14 +31,20 @@ namespace fs = std::filesystem;
 
 struct Plot {
   std::string script, title;
+  std::string input = ".summary.csv";  // the run's file the script reads
+  std::vector<std::string> args;
 };
 
 const std::vector<Plot> kPlots = {
-    {"plot_speedup.py", "Speedup against workers"},
-    {"plot_ipc_latency.py", "IPC round-trip latency against message size"},
-    {"plot_ipc_throughput.py", "IPC throughput against message size"},
-    {"plot_lock_throughput.py", "Lock throughput against workers"},
-    {"plot_lock_fairness.py", "Lock fairness against workers"},
+    {"plot_speedup.py", "Speedup against workers", ".summary.csv", {"--annotate-switches"}},
+    {"plot_ipc_latency.py", "IPC round-trip latency against message size", ".summary.csv", {}},
+    {"plot_ipc_throughput.py", "IPC throughput against message size", ".summary.csv", {}},
+    {"plot_lock_throughput.py", "Lock throughput against workers", ".summary.csv", {}},
+    {"plot_lock_fairness.py", "Lock fairness against workers", ".summary.csv", {}},
+    {"plot_timeline.py",
+     "When each worker ran: 2-worker cases, first repetition",
+     ".timeline.csv",
+     {"--workers", "2", "--max-panels", "6"}},
 };
 
 std::string base64(const std::string& data) {
@@ -89,10 +95,12 @@ std::string slurp(const fs::path& p) {
 }
 
 // Runs a plot script quietly; true when it drew (exit 0 and the PNG exists).
-bool draw(const fs::path& script, const std::string& summary, const std::string& out) {
-  return run_and_wait({"/usr/bin/python3", script.string(), summary, "-o", out}, "/dev/null") ==
-             0 &&
-         fs::exists(out + ".png");
+bool draw(const fs::path& script, const std::string& input, const std::vector<std::string>& args,
+          const std::string& out) {
+  if (!fs::exists(input)) return false;
+  std::vector<std::string> argv = {"/usr/bin/python3", script.string(), input, "-o", out};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_and_wait(argv, "/dev/null") == 0 && fs::exists(out + ".png");
 }
 
 struct Table {
@@ -114,7 +122,9 @@ Table summary_table(const std::vector<SummaryRow>& summary) {
                       w ? fmt::format("{:.1f}%", w->cv * 100) : "",
                       s.work_per_s ? fmt::format("{:.4g}", *s.work_per_s) : "",
                       s.speedup ? fmt::format("{:.2f}x", *s.speedup) : "",
-                      s.status() == "ok" ? "ok" : s.status() + ": " + s.error});
+                      s.status() != "ok" ? s.status() + ": " + s.error
+                      : s.noisy.empty()  ? "ok"
+                                         : "ok, noisy: " + s.noisy});
   }
   return t;
 }
@@ -137,7 +147,9 @@ int report(const std::string& prefix_in, const std::string& scripts_dir) {
       throw BadInput(fmt::format("report: {}.meta.json is not valid JSON: {}", prefix, e.what()));
     }
   }
-  const auto summary = summarize_rows(rows, schema);
+  const NoiseRule noise = noise_rule_from_json(
+      meta.contains("run") ? meta["run"].value("noise_rule", nlohmann::json()) : nlohmann::json());
+  const auto summary = summarize_rows(rows, schema, noise);
   const std::string summary_path = prefix + ".summary.csv";
   if (!fs::exists(summary_path)) write_file_atomically(summary_path, summary_csv(summary, schema));
 
@@ -147,7 +159,7 @@ int report(const std::string& prefix_in, const std::string& scripts_dir) {
   std::vector<Drawn> drawn;
   for (const auto& p : kPlots) {
     const std::string out = fmt::format("{}.report.{}", prefix, fs::path(p.script).stem().string());
-    if (draw(fs::path(scripts_dir) / p.script, summary_path, out))
+    if (draw(fs::path(scripts_dir) / p.script, prefix + p.input, p.args, out))
       drawn.push_back({p.title, out + ".png"});
   }
   const std::string comparisons = format_ipc_comparison(summary) + format_sync_comparison(summary);
@@ -181,7 +193,7 @@ th{background:#eee}pre{background:#f6f6f6;padding:8px;overflow-x:auto}img{max-wi
   for (const auto& c : table.header) h += "<th>" + html_escape(c) + "</th>";
   h += "</tr>\n";
   for (const auto& r : table.rows) {
-    h += r.back() == "ok" ? "<tr>" : "<tr class=\"error\">";
+    h += r.back().starts_with("ok") ? "<tr>" : "<tr class=\"error\">";
     for (const auto& c : r) h += "<td>" + html_escape(c) + "</td>";
     h += "</tr>\n";
   }

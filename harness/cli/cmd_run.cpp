@@ -1,5 +1,5 @@
 // parbench run: expand the matrix, run it, and write PREFIX.csv (rows, streamed),
-// PREFIX.summary.csv and PREFIX.meta.json; print the summary table.
+// PREFIX.summary.csv, PREFIX.timeline.csv and PREFIX.meta.json; print the summary table.
 #include <fmt/chrono.h>
 #include <fmt/core.h>
 #include <fmt/ranges.h>
@@ -20,6 +20,7 @@
 #include "subprocess.hpp"
 #include "summary.hpp"
 #include "sync_comparison.hpp"
+#include "topology.hpp"
 
 namespace parbench::cli {
 namespace {
@@ -48,6 +49,10 @@ class CollectingSink final : public RowSink {
   RowsCsvSink csv_;
   std::vector<Row> rows_;
 };
+
+void add_unique(std::vector<std::string>& v, const std::string& s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
 
 RunRequest to_request(const RunOptions& o) {
   RunRequest r;
@@ -98,6 +103,11 @@ int run(const RunOptions& o) {
     throw BadInput(
         fmt::format("--out: cannot create directory '{}': {}", parent.string(), ec.message()));
 
+  NoiseRule noise;
+  noise.cpus = static_cast<int>(allowed_cpus().size());
+  for (const auto& g : plan.groups) {
+    if (g.workload->cpu_bound()) add_unique(noise.cpu_bound, std::string(g.workload->name()));
+  }
   nlohmann::json meta = {{"machine", describe_machine()},
                          {"run",
                           {{"command", o.command_line},
@@ -106,6 +116,7 @@ int run(const RunOptions& o) {
                            {"warmup", plan.warmup},
                            {"timeout_s", o.timeout_s},
                            {"cases", plan.case_count()},
+                           {"noise_rule", noise_rule_json(noise)},
                            {"started_at", timestamp("%Y-%m-%dT%H:%M:%S%z")},
                            {"complete", false}}},
                          {"schema", describe_schema(plan)}};
@@ -116,19 +127,20 @@ int run(const RunOptions& o) {
     throw BadInput(fmt::format("--out: cannot write '{}': {}", meta_path, e.code().message()));
   }
   CollectingSink sink(prefix + ".csv", plan.schema);
+  TimelineCsvSink timeline(prefix + ".timeline.csv", plan.schema);
 
   install_interrupt_handlers();
   const bool tty = isatty(STDOUT_FILENO) != 0 && isatty(STDERR_FILENO) != 0 && !o.quiet;
   bool all_ok = false;
   bool interrupted = false;
   try {
-    all_ok = execute_plan(plan, sink, make_progress(tty));
+    all_ok = execute_plan(plan, sink, make_progress(tty), &timeline);
   } catch (const Interrupted&) {
     interrupted = true;
   }
   if (tty) fmt::print(stderr, "\r\033[K");
 
-  const auto summary = summarize_rows(sink.rows(), plan.schema);
+  const auto summary = summarize_rows(sink.rows(), plan.schema, noise);
   write_file_atomically(prefix + ".summary.csv", summary_csv(summary, plan.schema));
   meta["run"]["finished_at"] = timestamp("%Y-%m-%dT%H:%M:%S%z");
   meta["run"]["complete"] = !interrupted;
@@ -139,8 +151,9 @@ int run(const RunOptions& o) {
     fmt::print("{}{}{}", format_summary_table(summary), format_ipc_comparison(summary),
                format_sync_comparison(summary));
   }
-  fmt::print("\nrows:    {}.csv\nsummary: {}.summary.csv\nmachine: {}\n", prefix, prefix,
-             meta_path);
+  fmt::print(
+      "\nrows:     {}.csv\nsummary:  {}.summary.csv\ntimeline: {}.timeline.csv\nmachine:  {}\n",
+      prefix, prefix, prefix, meta_path);
   if (interrupted) {
     fmt::print(stderr, "parbench: interrupted; the rows finished so far are kept\n");
     return 130;
@@ -168,11 +181,13 @@ Command add_run(CLI::App& app, int argc, char** argv) {
   cmd->add_option("--reps", o->reps, "Measured repetitions per case (default 10)");
   cmd->add_option("--warmup", o->warmup, "Discarded warm-up repetitions per case (default 1)");
   cmd->add_option("--pin", o->pins,
-                  "Pinning policies, comma-separated: none, compact, spread, or CPUs like 0+1");
+                  "Pinning policies, comma-separated: none, compact, spread, same-cpu, same-core, "
+                  "cross-core, cross-numa, or CPUs like 0+1");
   cmd->add_option("--timeout", o->timeout_s,
                   "Seconds one repetition may take before its workers are killed (default 120)");
   cmd->add_option("--out", o->out,
-                  "Output prefix: writes PREFIX.csv, PREFIX.summary.csv, PREFIX.meta.json");
+                  "Output prefix: writes PREFIX.csv, PREFIX.summary.csv, PREFIX.timeline.csv, "
+                  "PREFIX.meta.json");
   cmd->add_flag("--quiet", o->quiet, "Do not print progress or the summary table");
   return [o] { return run(*o); };
 }
