@@ -45,6 +45,17 @@ std::optional<double> value_of(const Row& r, const std::string& metric) {
     if (!r.cpu_user_ns || !r.cpu_sys_ns) return std::nullopt;
     return static_cast<double>(*r.cpu_user_ns + *r.cpu_sys_ns);
   }
+  // The profile columns: counts where lower is better (hardware instructions, cache misses...).
+  const std::pair<const char*, const std::optional<std::int64_t>*> counts[] = {
+      {"instructions", &r.instructions},         {"cycles", &r.cycles},
+      {"cache_misses", &r.cache_misses},         {"branch_misses", &r.branch_misses},
+      {"minor_faults", &r.minor_faults},         {"major_faults", &r.major_faults},
+      {"cpu_migrations", &r.cpu_migrations},     {"max_rss_kb", &r.max_rss_kb},
+      {"vol_ctx_switches", &r.vol_ctx_switches}, {"invol_ctx_switches", &r.invol_ctx_switches}};
+  for (const auto& [name, value] : counts) {
+    if (metric == name)
+      return *value ? std::optional<double>(static_cast<double>(**value)) : std::nullopt;
+  }
   return r.metric(metric);
 }
 
@@ -164,8 +175,8 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& ca
     }
     std::vector<std::string> metrics = options.metrics;
     const bool all = metrics.size() == 1 && metrics[0] == "all";
-    if (metrics.empty() && b.ok.front()->metric("instructions")) {
-      metrics = {"instructions"};  // a `parbench count` report: its timings are valgrind's
+    if (metrics.empty() && b.ok.front()->metric("callgrind_ir")) {
+      metrics = {"callgrind_ir"};  // a `parbench count` report: its timings are valgrind's
     } else if (metrics.empty() || all) {
       metrics.clear();
       if (all || b.ok.front()->work_units) metrics.emplace_back("work_per_s");

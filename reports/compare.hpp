@@ -30,9 +30,11 @@ using DirectionLookup =
 struct CompareOptions {
   double alpha = 0.01;
   double min_effect = 0.05;  // relative change of the median, 0.05 = 5%
-  // Per metric. Instruction counts repeat exactly, so their default threshold is 0.5%.
-  std::map<std::string, double> min_effect_for = {{"instructions", 0.005}};
-  // Metrics to compare. Empty: `instructions` in a `parbench count` report, else work_per_s (work
+  // Per metric. callgrind's instruction counts repeat exactly, so their default threshold is 0.5%.
+  std::map<std::string, double> min_effect_for = {{"callgrind_ir", 0.005}};
+  // Metrics to compare: metric columns, work_per_s, wall_ns, cpu_ns, or a profile column
+  // (instructions, cycles, cache_misses, minor_faults, ...). Empty: `callgrind_ir` in a
+  // `parbench count` report, else work_per_s (work
   // units per second of wall time) where the rows have work units, else every metric. "all":
   // work_per_s, wall_ns, cpu_ns and every metric column.
   std::vector<std::string> metrics;

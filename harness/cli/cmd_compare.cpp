@@ -116,8 +116,8 @@ void add_compare_options(CLI::App* cmd, CompareArgs& a) {
       ->allow_extra_args(false);
   cmd->add_option("--metric", a.metrics,
                   "Metrics to compare, comma-separated: work_per_s (default), wall_ns, cpu_ns, any "
-                  "metric column, "
-                  "or all")
+                  "metric column, a profile column (instructions, cycles, cache_misses, "
+                  "minor_faults, ...), or all")
       ->allow_extra_args(false);
   cmd->add_option(
          "--ignore-param", a.ignore_params,
