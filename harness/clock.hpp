@@ -56,4 +56,15 @@ inline ThreadUsage thread_usage() {
           ru.ru_majflt};
 }
 
+// User + system CPU time of every child this process has waited for, and of their descendants
+// that they waited for in turn (RUSAGE_CHILDREN).
+inline std::int64_t reaped_children_cpu_ns() {
+  rusage ru{};
+  getrusage(RUSAGE_CHILDREN, &ru);
+  const auto ns = [](const timeval& t) {
+    return std::int64_t{t.tv_sec} * 1'000'000'000 + std::int64_t{t.tv_usec} * 1'000;
+  };
+  return ns(ru.ru_utime) + ns(ru.ru_stime);
+}
+
 }  // namespace parbench

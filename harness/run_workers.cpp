@@ -222,6 +222,7 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
     run_one_worker(i, spec, control, slots[static_cast<std::size_t>(i)], body);
   };
   const std::int64_t deadline = now_ns() + spec.timeout.count();
+  const std::int64_t children_cpu_before = reaped_children_cpu_ns();
   std::vector<ChildProcess> children = backend.launch(spec.workers, entry, &control.launch_ns);
   Supervisor supervisor(children, backend.process_per_worker());
 
@@ -288,8 +289,12 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
 
   for (std::size_t i = 0; i < n; ++i) result.workers.push_back(slots[i].timing);
   summarize_timings(result, control.launch_ns, control.gate.open_ns);
-  if (const auto noise = interference_between(
-          stat_at_release, stat_at_end, result.cpu_user_ns + result.cpu_sys_ns, clock_tick_ns())) {
+  // What counts as ours: the workers' timed CPU, or, when larger, everything the worker processes
+  // and the processes they started and waited for used (spawn's children are the work too).
+  const std::int64_t ours = std::max(result.cpu_user_ns + result.cpu_sys_ns,
+                                     reaped_children_cpu_ns() - children_cpu_before);
+  if (const auto noise =
+          interference_between(stat_at_release, stat_at_end, ours, clock_tick_ns())) {
     result.steal_pct = noise->steal_pct;
     result.other_load_pct = noise->other_load_pct;
   }
