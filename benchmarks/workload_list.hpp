@@ -7,6 +7,7 @@
   X(mem_sum)                  \
   X(sleep)                    \
   X(spawn)                    \
+  X(lifecycle)                \
   X(ipc_pingpong)             \
   X(ipc_stream)               \
   X(ipc_fanin)                \
