@@ -18,7 +18,7 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNIT
   -DPARBENCH_SANITIZE=thread -DPARBENCH_WARNINGS_AS_ERRORS=ON >/dev/null
 cmake --build build-tsan -j "$jobs" --target parbench_tests
 # Shared-memory protocols (start gate, worker slots, results, rings and queues) across threads.
-build-tsan/tests/parbench_tests "[backend],[workload],[runner],[channel],[fanin],[proxy],[lock],[sync],[profile]"
+build-tsan/tests/parbench_tests "[backend],[workload],[runner],[channel],[fanin],[proxy],[lock],[sync],[profile],[pool]"
 
 # The deterministic mode runs valgrind, which cannot run a sanitized binary: count with the
 # Release build (the one scripts/run.sh makes) and check it from the test binary.
