@@ -12,25 +12,6 @@
 namespace parbench {
 namespace {
 
-// Sum of i^2 over [0, n) modulo 2^64, the same wrap-around the workers' uint64 arithmetic has.
-// n(n-1)(2n-1)/6 with the division done first (one factor is even, one a multiple of 3), so the
-// product can wrap freely and stays exact modulo 2^64 for any n.
-std::uint64_t sum_squares_below(std::int64_t n) {
-  if (n <= 0) return 0;
-  auto a = static_cast<std::uint64_t>(n);
-  std::uint64_t b = a - 1;
-  std::uint64_t c = 2 * a - 1;
-  (a % 2 == 0 ? a : b) /= 2;
-  if (a % 3 == 0) {
-    a /= 3;
-  } else if (b % 3 == 0) {
-    b /= 3;
-  } else {
-    c /= 3;
-  }
-  return a * b * c;
-}
-
 class CpuSumExperiment final : public Experiment {
  public:
   explicit CpuSumExperiment(const PrepareInfo& info)

@@ -8,6 +8,7 @@
   X(sleep)                    \
   X(spawn)                    \
   X(lifecycle)                \
+  X(pool_map)                 \
   X(ipc_pingpong)             \
   X(ipc_stream)               \
   X(ipc_fanin)                \
