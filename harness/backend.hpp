@@ -29,10 +29,16 @@ class Backend {
                                                          std::int64_t* launch_ns) const = 0;
   // True when launch() returns one process per worker, in worker order.
   [[nodiscard]] virtual bool process_per_worker() const = 0;
+  // "thread" or "process" for a backend that runs a workload's Python version instead of launching
+  // C++ workers (python_backend.hpp; launch() is never called); empty for the C++ backends.
+  [[nodiscard]] virtual std::string_view python_mode() const { return {}; }
 };
 
+// The C++ backends, thread and process: what runs when no --backend is given.
 const std::vector<std::unique_ptr<Backend>>& all_backends();
-// nullptr when no backend has that name.
+// py_thread and py_process, run only when asked for by name (or by a suite).
+const std::vector<std::unique_ptr<Backend>>& python_backends();
+// Either kind; nullptr when no backend has that name.
 const Backend* find_backend(std::string_view name);
 
 }  // namespace parbench

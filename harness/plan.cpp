@@ -99,8 +99,8 @@ std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_
 RunPlan make_plan(const RunRequest& req) {
   if (req.targets.empty())
     throw BadInput(fmt::format("nothing to run; name a workload or suite: {}", known_targets()));
-  if (req.reps < 1)
-    throw BadInput(fmt::format("--reps: {} is not allowed; expected at least 1", req.reps));
+  if (req.reps && *req.reps < 1)
+    throw BadInput(fmt::format("--reps: {} is not allowed; expected at least 1", *req.reps));
   if (req.warmup < 0)
     throw BadInput(fmt::format("--warmup: {} is not allowed; expected 0 or more", req.warmup));
   if (!(req.timeout_s > 0))
@@ -108,9 +108,11 @@ RunPlan make_plan(const RunRequest& req) {
         fmt::format("--timeout: {} is not allowed; expected seconds > 0", req.timeout_s));
 
   std::vector<SuiteEntry> entries;
+  int suite_reps = 0;  // the fewest a named suite asks for (0: none does)
   for (const auto& t : req.targets) {
     if (const Suite* s = find_suite(t)) {
       entries.insert(entries.end(), s->entries.begin(), s->entries.end());
+      if (s->reps > 0) suite_reps = suite_reps == 0 ? s->reps : std::min(suite_reps, s->reps);
     } else if (find_workload(t) != nullptr) {
       entries.push_back({t, {}, {}});
     } else {
@@ -124,13 +126,13 @@ RunPlan make_plan(const RunRequest& req) {
     if (b == nullptr) {
       std::vector<std::string> known;
       for (const auto& k : all_backends()) known.emplace_back(k->name());
+      for (const auto& k : python_backends()) known.emplace_back(k->name());
       throw BadInput(fmt::format("--backend: unknown backend '{}'; known: {}", name, join(known)));
     }
     backends.push_back(b);
   }
-  if (backends.empty()) {
-    for (const auto& b : all_backends()) backends.push_back(b.get());
-  }
+  std::vector<const Backend*> default_backends;
+  for (const auto& b : all_backends()) default_backends.push_back(b.get());
   std::vector<PinPolicy> pins;
   for (const auto& p : req.pins) pins.push_back(PinPolicy::parse(p));
 
@@ -154,7 +156,7 @@ RunPlan make_plan(const RunRequest& req) {
 
   const int cpus = static_cast<int>(std::max<std::size_t>(1, allowed_cpus().size()));
   RunPlan plan;
-  plan.reps = req.reps;
+  plan.reps = req.reps.value_or(suite_reps > 0 ? suite_reps : kDefaultReps);
   plan.warmup = req.warmup;
   plan.timeout = std::chrono::nanoseconds(static_cast<std::int64_t>(req.timeout_s * 1e9));
   for (const auto& entry : entries) {
@@ -175,14 +177,22 @@ RunPlan make_plan(const RunRequest& req) {
     }
     for (const auto& m : w->metrics()) add_unique(plan.schema.metrics, m.name);
 
+    std::vector<int> per_cpu;
+    for (int m : entry.workers_per_cpu) per_cpu.push_back(m * cpus);
     const std::vector<int> workers = !req.workers.empty()     ? req.workers
                                      : !entry.workers.empty() ? entry.workers
+                                     : !per_cpu.empty()       ? per_cpu
                                                               : w->default_workers(cpus);
     for (auto& params : cartesian(lists)) {
       CaseGroup g{w, std::move(params), {}, *std::max_element(workers.begin(), workers.end())};
       std::vector<PinPolicy> group_pins = pins;
       if (const auto implied = w->pin_for(g.params)) group_pins = {PinPolicy::parse(*implied)};
-      for (const Backend* b : backends) {
+      std::vector<const Backend*> entry_backends = backends;
+      if (entry_backends.empty()) {
+        for (const auto& name : entry.backends) entry_backends.push_back(find_backend(name));
+      }
+      if (entry_backends.empty()) entry_backends = default_backends;
+      for (const Backend* b : entry_backends) {
         for (int n : workers) {
           for (const auto& pin : group_pins) {
             g.cases.push_back(

@@ -2,6 +2,7 @@
 // From what the user asked for to the cases to run. All validation of user input happens here,
 // before anything is started or written: a bad name, list or value is a BadInput.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,10 +22,11 @@ struct RunRequest {
   std::vector<int> workers;           // empty: each workload's default
   std::vector<std::pair<std::string, std::vector<std::string>>> params;  // --param NAME=LIST
   std::vector<std::string> pins = {"none"};
-  int reps = 10;
+  std::optional<int> reps;  // unset: the suite's choice, else kDefaultReps
   int warmup = 1;
   double timeout_s = 120;
 };
+inline constexpr int kDefaultReps = 10;
 
 struct Case {
   const Backend* backend = nullptr;

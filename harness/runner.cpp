@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "interrupt.hpp"
+#include "python_backend.hpp"
 #include "run_workers.hpp"
 
 namespace parbench {
@@ -37,6 +38,44 @@ struct RepOutcome {
   std::string text;
 };
 
+void fill_row(Row& row, const RunResult& run) {
+  row.wall_ns = run.wall_ns;
+  row.cpu_user_ns = run.cpu_user_ns;
+  row.cpu_sys_ns = run.cpu_sys_ns;
+  row.vol_ctx_switches = run.vol_ctx_switches;
+  row.invol_ctx_switches = run.invol_ctx_switches;
+  row.minor_faults = run.minor_faults;
+  row.major_faults = run.major_faults;
+  row.max_rss_kb = run.max_rss_kb;
+  row.steal_pct = run.steal_pct;
+  row.other_load_pct = run.other_load_pct;
+  row.cpu_migrations = run.counters[kCpuMigrations];
+  row.cycles = run.counters[kCycles];
+  row.instructions = run.counters[kInstructions];
+  row.cache_misses = run.counters[kCacheMisses];
+  row.branch_misses = run.counters[kBranchMisses];
+  row.startup_ns = run.startup_ns;
+  row.start_skew_ns = run.start_skew_ns;
+}
+
+// One repetition of a case on a Python backend: the workload's Python version, one interpreter.
+RepOutcome run_python(const CaseGroup& g, const Case& c, const RunPlan& plan, Row& row,
+                      RunResult& run) {
+  using K = RepOutcome::Kind;
+  PythonRepSpec spec{c.backend->python_mode(), g.workload->name(), {}, c.workers, c.cpus,
+                     plan.timeout};
+  for (const auto& [name, value] : g.params.all()) spec.params.emplace_back(name, value);
+  PythonRep rep = run_python_rep(spec);
+  if (!rep.unsupported.empty()) return {K::Unsupported, rep.unsupported};
+  if (!rep.run.ok()) return {K::Error, rep.run.error};
+  run = std::move(rep.run);
+  row = base_row(g, c);
+  for (auto& [name, value] : rep.metrics) row.metrics.emplace_back(name, value);
+  fill_row(row, run);
+  row.work_units = rep.work_units;
+  return {};
+}
+
 // One repetition of one case; on success `row` is filled in.
 RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const RunPlan& plan,
                    Row& row, RunResult& run) {
@@ -44,6 +83,7 @@ RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const Run
   const RepInfo info{c.workers, c.backend->name()};
   if (!c.unsupported.empty()) return {K::Unsupported, c.unsupported};
   try {
+    if (!c.backend->python_mode().empty()) return run_python(g, c, plan, row, run);
     exp.before_rep(info);
     const RunSpec spec{c.workers, c.cpus, plan.timeout,
                        [&exp](const WorkerContext& ctx) { exp.before_gate(ctx); }};
@@ -51,23 +91,7 @@ RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const Run
     if (!run.ok()) return {K::Error, run.error};
     row = base_row(g, c);
     for (auto& [name, value] : exp.after_rep(info, run)) row.metrics.emplace_back(name, value);
-    row.wall_ns = run.wall_ns;
-    row.cpu_user_ns = run.cpu_user_ns;
-    row.cpu_sys_ns = run.cpu_sys_ns;
-    row.vol_ctx_switches = run.vol_ctx_switches;
-    row.invol_ctx_switches = run.invol_ctx_switches;
-    row.minor_faults = run.minor_faults;
-    row.major_faults = run.major_faults;
-    row.max_rss_kb = run.max_rss_kb;
-    row.steal_pct = run.steal_pct;
-    row.other_load_pct = run.other_load_pct;
-    row.cpu_migrations = run.counters[kCpuMigrations];
-    row.cycles = run.counters[kCycles];
-    row.instructions = run.counters[kInstructions];
-    row.cache_misses = run.counters[kCacheMisses];
-    row.branch_misses = run.counters[kBranchMisses];
-    row.startup_ns = run.startup_ns;
-    row.start_skew_ns = run.start_skew_ns;
+    fill_row(row, run);
     row.work_units = exp.work_units(info);
     return {};
   } catch (const Interrupted&) {

@@ -43,8 +43,11 @@ std::string noise_of(const SummaryRow& s, const NoiseRule& rule) {
     why.push_back(fmt::format("steal {:.0f}%", *s.steal_pct));
   if (s.other_load_pct && *s.other_load_pct > rule.max_other_load_pct)
     why.push_back(fmt::format("other load {:.0f}%", *s.other_load_pct));
+  // Python threads wait for the interpreter lock by design: their low on_cpu is the GIL being
+  // measured, not noise.
   const bool cpu_bound =
-      std::find(rule.cpu_bound.begin(), rule.cpu_bound.end(), s.workload) != rule.cpu_bound.end();
+      std::find(rule.cpu_bound.begin(), rule.cpu_bound.end(), s.workload) != rule.cpu_bound.end() &&
+      s.backend != "py_thread";
   if (cpu_bound && s.on_cpu && *s.on_cpu < rule.min_on_cpu)
     why.push_back(fmt::format("on CPU {:.0f}% of wall", *s.on_cpu * 100));
   return fmt::format("{}", fmt::join(why, "; "));

@@ -48,7 +48,8 @@ struct NoiseRule {
   double max_steal_pct = 5;        // the hypervisor took more than this share of the CPUs
   double max_other_load_pct = 20;  // other processes used more than this share of the CPUs
   // For workloads that compute all the time: on_cpu below this means the workers were waiting
-  // for a CPU (or the hypervisor) instead of running.
+  // for a CPU (or the hypervisor) instead of running. Not applied to py_thread, whose threads
+  // wait for the interpreter lock by design.
   double min_on_cpu = 0.8;
   std::vector<std::string> cpu_bound;  // such workloads, by name
   int cpus = 0;                        // CPUs the run could use; 0 leaves on_cpu empty

@@ -7,6 +7,7 @@
 
 #include "backend.hpp"
 #include "commands.hpp"
+#include "python_backend.hpp"
 #include "registry.hpp"
 #include "suites.hpp"
 #include "topology.hpp"
@@ -48,7 +49,14 @@ int list_all() {
   }
   fmt::print("\nBackends (--backend)\n");
   for (const auto& b : all_backends()) fmt::print("  {:<10} {}\n", b->name(), b->description());
-  fmt::print("\nPinning (--pin): none, compact, spread, or CPUs joined by '+' (e.g. 0+1, 0-3)\n");
+  const auto python = python_interpreter();
+  for (const auto& b : python_backends()) {
+    fmt::print("  {:<10} {}; only when named{}\n", b->name(), b->description(),
+               python ? "" : " (unavailable: no python3 on PATH)");
+  }
+  fmt::print(
+      "\nPinning (--pin): none, compact, spread, same-cpu, same-core, cross-core, cross-numa, or "
+      "CPUs joined by '+' (e.g. 0+1, 0-3)\n");
   return 0;
 }
 

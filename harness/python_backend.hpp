@@ -1,0 +1,47 @@
+#pragma once
+// The Python reference backends, py_thread and py_process. A workload's Python version
+// (scripts/py/parbench_py.py, standard library only) runs in the machine's python3 with threading
+// or multiprocessing, one interpreter per repetition. The script keeps the harness's rules: the
+// workers start, wait at a gate and are timed from its opening to the last one's finish on the same
+// CLOCK_MONOTONIC; CPU time, context switches and faults cover each worker's timed region
+// (getrusage RUSAGE_THREAD); the result is verified, and a wrong one is an error. Steal and other
+// load come from /proc/stat around the interpreter's whole run.
+//
+// The interpreter runs in a process group of its own, which is killed whole on a timeout, on
+// Ctrl-C and after every repetition, so no multiprocessing child outlives it.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "run_workers.hpp"
+
+namespace parbench {
+
+struct PythonRep {
+  RunResult run;  // error set when the script reported one or did not finish
+  std::vector<std::pair<std::string, double>> metrics;
+  double work_units = 0;
+  std::string unsupported;  // why this case has no Python version here ("" when it ran)
+};
+
+struct PythonRepSpec {
+  std::string_view mode;  // "thread" or "process"
+  std::string_view workload;
+  std::vector<std::pair<std::string, std::string>> params;
+  int workers = 1;
+  std::vector<int> cpus;  // one per worker, or empty
+  std::chrono::nanoseconds timeout{};
+};
+
+// Throws Interrupted on SIGINT/SIGTERM, after killing the interpreter's process group.
+PythonRep run_python_rep(const PythonRepSpec& spec);
+
+// $PARBENCH_PYTHON, else python3 from PATH; nullopt when neither exists.
+std::optional<std::string> python_interpreter();
+// $PARBENCH_PY_SCRIPT, else scripts/py/parbench_py.py in the source tree parbench was built from.
+std::string python_script();
+
+}  // namespace parbench
