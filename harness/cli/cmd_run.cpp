@@ -18,6 +18,7 @@
 #include "registry.hpp"
 #include "runner.hpp"
 #include "subprocess.hpp"
+#include "seeds.hpp"
 #include "summary.hpp"
 #include "sync_comparison.hpp"
 #include "topology.hpp"
@@ -29,7 +30,8 @@ struct RunOptions {
   std::vector<std::string> targets;
   std::string backends, workers, pins = "none", out;
   std::vector<std::string> params;
-  int reps = 10, warmup = 1;
+  int reps = kDefaultReps, warmup = 1;
+  bool reps_given = false;
   double timeout_s = 120;
   bool quiet = false;
   std::string command_line;
@@ -61,7 +63,7 @@ RunRequest to_request(const RunOptions& o) {
   if (!o.workers.empty()) r.workers = parse_workers(o.workers);
   for (const auto& p : o.params) r.params.push_back(parse_param_option(p));
   r.pins = split_list(o.pins, "--pin");
-  r.reps = o.reps;
+  if (o.reps_given) r.reps = o.reps;
   r.warmup = o.warmup;
   r.timeout_s = o.timeout_s;
   return r;
@@ -147,13 +149,22 @@ int run(const RunOptions& o) {
   if (interrupted) meta["run"]["interrupted_by_signal"] = interrupt_signal();
   write_file_atomically(meta_path, meta.dump(2) + "\n");
 
+  // The seeds suite ends with its claims table: on the console and as PREFIX.seeds.md.
+  const bool seeds = std::find(o.targets.begin(), o.targets.end(), "seeds") != o.targets.end();
+  std::vector<SeedVerdict> verdicts;
+  if (seeds) {
+    verdicts = judge_seeds(summary, noise.cpus);
+    write_file_atomically(prefix + ".seeds.md", format_seeds_markdown(verdicts));
+  }
   if (!o.quiet) {
     fmt::print("{}{}{}", format_summary_table(summary), format_ipc_comparison(summary),
                format_sync_comparison(summary));
   }
+  if (seeds) fmt::print("{}", format_seeds_text(verdicts));
   fmt::print(
       "\nrows:     {}.csv\nsummary:  {}.summary.csv\ntimeline: {}.timeline.csv\nmachine:  {}\n",
       prefix, prefix, prefix, meta_path);
+  if (seeds) fmt::print("seeds:    {}.seeds.md\n", prefix);
   if (interrupted) {
     fmt::print(stderr, "parbench: interrupted; the rows finished so far are kept\n");
     return 130;
@@ -178,7 +189,8 @@ Command add_run(CLI::App& app, int argc, char** argv) {
                   "Worker counts, comma-separated (default: per workload)");
   cmd->add_option("--param", o->params, "NAME=V1,V2,... (repeatable); sweeps a workload parameter")
       ->allow_extra_args(false);
-  cmd->add_option("--reps", o->reps, "Measured repetitions per case (default 10)");
+  auto* reps = cmd->add_option("--reps", o->reps,
+                               "Measured repetitions per case (default 10; a suite may choose fewer)");
   cmd->add_option("--warmup", o->warmup, "Discarded warm-up repetitions per case (default 1)");
   cmd->add_option("--pin", o->pins,
                   "Pinning policies, comma-separated: none, compact, spread, same-cpu, same-core, "
@@ -189,7 +201,10 @@ Command add_run(CLI::App& app, int argc, char** argv) {
                   "Output prefix: writes PREFIX.csv, PREFIX.summary.csv, PREFIX.timeline.csv, "
                   "PREFIX.meta.json");
   cmd->add_flag("--quiet", o->quiet, "Do not print progress or the summary table");
-  return [o] { return run(*o); };
+  return [o, reps] {
+    o->reps_given = reps->count() > 0;
+    return run(*o);
+  };
 }
 
 }  // namespace parbench::cli

@@ -1,0 +1,268 @@
+#include "seeds.hpp"
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+
+#include "console_table.hpp"
+
+namespace parbench {
+namespace {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+class Lookup {
+ public:
+  Lookup(const std::vector<SummaryRow>& rows, int cpus) : rows_(rows), cpus_(cpus) {}
+
+  // The successful case with these parameter values (canonical text), or nullptr.
+  [[nodiscard]] const SummaryRow* find(const std::string& workload, const std::string& backend,
+                                       int workers, const Params& params) const {
+    for (const auto& r : rows_) {
+      if (r.workload != workload || r.backend != backend || r.workers != workers || !r.ok())
+        continue;
+      if (std::all_of(params.begin(), params.end(),
+                      [&](const auto& p) { return r.param(p.first) == p.second; }))
+        return &r;
+    }
+    return nullptr;
+  }
+  [[nodiscard]] int cpus() const { return cpus_; }
+
+ private:
+  const std::vector<SummaryRow>& rows_;
+  int cpus_;
+};
+
+double wall(const SummaryRow& r) { return r.wall_ns ? r.wall_ns->median : 0; }
+// The fastest repetition: for "can these run in parallel", the one least disturbed by the rest of
+// a shared machine (a vCPU the host runs at half speed for a while, another tenant).
+double best_wall(const SummaryRow& r) { return r.wall_ns ? r.wall_ns->min : 0; }
+double metric(const SummaryRow& r, const char* name) { return r.metric(name).value_or(0); }
+
+std::string rate(double per_s) {
+  if (per_s >= 1e6) return fmt::format("{:.3g}M/s", per_s / 1e6);
+  if (per_s >= 1e3) return fmt::format("{:.3g}k/s", per_s / 1e3);
+  return fmt::format("{:.3g}/s", per_s);
+}
+
+// What one backend showed: its figures, and whether the claim's rule held there.
+struct Seen {
+  std::string figures;
+  bool holds = false;
+};
+using Judge = std::function<std::optional<Seen>(const Lookup&, const std::string& backend)>;
+
+struct Scenario {
+  const char* name;
+  const char* claim;
+  const char* rule;
+  Judge judge;
+};
+
+const std::vector<Scenario>& scenarios() {
+  static const std::vector<Scenario> list = {
+      {"cpu: threads vs processes",
+       "CPU-bound work: Python threads do not run in parallel (the GIL), processes do; in C++ "
+       "threads are as fast as processes",
+       "4 workers x 10M squares, fastest repetition: py_thread wall >= 1.5 x py_process wall; "
+       "thread wall <= 1.15 x process wall",
+       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
+         const Params p = {{"n", "10000000"}, {"scaling", "weak"}};
+         const bool python = b.starts_with("py_");
+         const auto* t = l.find("cpu_sum", python ? "py_thread" : "thread", 4, p);
+         const auto* pr = l.find("cpu_sum", python ? "py_process" : "process", 4, p);
+         const auto* me = l.find("cpu_sum", b, 4, p);
+         if (me == nullptr) return std::nullopt;
+         Seen s{format_duration(best_wall(*me)), false};
+         if (t != nullptr && pr != nullptr && best_wall(*pr) > 0) {
+           const double ratio = best_wall(*t) / best_wall(*pr);
+           s.holds = python ? ratio >= 1.5 : ratio <= 1.15;
+           if (b == (python ? "py_thread" : "thread"))
+             s.figures += fmt::format(" ({:.2f}x the processes)", ratio);
+         }
+         return s;
+       }},
+      {"sleep: I/O-bound concurrency",
+       "10 workers that each sleep 0.5 s finish in about 0.5 s, not 5 s",
+       "10 workers x 500 ms: wall < 750 ms",
+       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
+         const auto* r = l.find("sleep", b, 10, {{"ms", "500"}});
+         if (r == nullptr) return std::nullopt;
+         return Seen{format_duration(wall(*r)), wall(*r) < 750e6};
+       }},
+      {"Pipe vs Queue vs Lock",
+       "A Pipe is cheaper than a Queue, and taking a Lock is cheaper than either",
+       "64 B round trip: pipe p50 < queue p50 (shm_queue in C++, multiprocessing.Queue in "
+       "Python); uncontended lock + unlock < pipe round trip / 2",
+       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
+         const Params common = {{"size", "64"}, {"placement", "none"}, {"count", "1000"}};
+         Params pipe = common, queue = common;
+         pipe.emplace_back("channel", "pipe");
+         queue.emplace_back("channel", "shm_queue");
+         const auto* p = l.find("ipc_pingpong", b, 2, pipe);
+         const auto* q = l.find("ipc_pingpong", b, 2, queue);
+         const auto* k =
+             l.find("lock_contention", b, 1, {{"lock", "posix_sem"}, {"cs_ns", "0"}});
+         if (p == nullptr || q == nullptr || k == nullptr || metric(*k, "ops_per_s") <= 0)
+           return std::nullopt;
+         const double pipe_ns = metric(*p, "rtt_p50_ns"), queue_ns = metric(*q, "rtt_p50_ns");
+         const double lock_ns = 1e9 / metric(*k, "ops_per_s");
+         return Seen{fmt::format("pipe {} / queue {} / lock {}", format_duration(pipe_ns),
+                                 format_duration(queue_ns), format_duration(lock_ns)),
+                     pipe_ns < queue_ns && lock_ns < pipe_ns / 2};
+       }},
+      {"bank: deposit/withdraw",
+       "Without a Lock, concurrent deposits and withdrawals lose updates; with one, none are "
+       "lost",
+       "2 workers x 100k updates: lost_updates > 0 with lock=none, = 0 with lock=posix_sem",
+       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
+         const auto* none = l.find("bank", b, 2, {{"lock", "none"}, {"ops", "50000"}});
+         const auto* locked = l.find("bank", b, 2, {{"lock", "posix_sem"}, {"ops", "50000"}});
+         if (none == nullptr || locked == nullptr) return std::nullopt;
+         const double lost = metric(*none, "lost_updates");
+         return Seen{fmt::format("lost {:.0f} unlocked, {:.0f} locked", lost,
+                                 metric(*locked, "lost_updates")),
+                     lost > 0 && metric(*locked, "lost_updates") == 0};
+       }},
+      {"task queue + done queue",
+       "Four workers draining one task queue do every task exactly once, sharing the load",
+       "1 producer, 4 consumers, 5000 tasks: every task done once (checked), Jain index >= 0.8",
+       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
+         const auto* r = l.find(
+             "ipc_fanin", b, 5,
+             {{"channel", "shm_queue"}, {"producers", "1"}, {"count", "5000"}, {"size", "64"}});
+         if (r == nullptr) return std::nullopt;
+         return Seen{fmt::format("{} tasks, Jain {:.2f}", rate(metric(*r, "msgs_per_s")),
+                                 metric(*r, "jain")),
+                     metric(*r, "jain") >= 0.8};
+       }},
+      {"Manager proxies vs Value/Array",
+       "Manager proxies are far slower than shared-memory Value/Array",
+       "2 clients, 2000 ops each: shared ops/s >= 10 x proxy ops/s",
+       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
+         const auto* proxy = l.find("proxy_store", b, 3, {{"store", "proxy"}, {"ops", "2000"}});
+         const auto* shared = l.find("proxy_store", b, 3, {{"store", "shared"}, {"ops", "2000"}});
+         if (proxy == nullptr || shared == nullptr || metric(*proxy, "ops_per_s") <= 0)
+           return std::nullopt;
+         const double ratio = metric(*shared, "ops_per_s") / metric(*proxy, "ops_per_s");
+         return Seen{fmt::format("proxy {} / shared {} ({:.0f}x)",
+                                 rate(metric(*proxy, "ops_per_s")),
+                                 rate(metric(*shared, "ops_per_s")), ratio),
+                     ratio >= 10};
+       }},
+      {"Event",
+       "Event.set() releases every waiting worker",
+       "1 setter, 4 waiters, 200 rounds: every waiter woke in every round (checked)",
+       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
+         const auto* r =
+             l.find("event", b, 5, {{"mechanism", "condvar"}, {"rounds", "200"}});
+         if (r == nullptr) return std::nullopt;
+         return Seen{fmt::format("wake p50 {}, all woken p50 {}",
+                                 format_duration(metric(*r, "wake_p50_ns")),
+                                 format_duration(metric(*r, "all_woken_p50_ns"))),
+                     true};
+       }},
+      {"Semaphore(2)",
+       "A Semaphore(2) lets at most 2 of 5 workers in at once",
+       "5 workers, 100 ms: max_inside = 2 (never more: checked; and the 2 slots used)",
+       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
+         const auto* r =
+             l.find("semaphore", b, 5, {{"mechanism", "posix_sem"}, {"k", "2"}});
+         if (r == nullptr) return std::nullopt;
+         return Seen{fmt::format("max inside {:.0f}, {}", metric(*r, "max_inside"),
+                                 rate(metric(*r, "ops_per_s"))),
+                     metric(*r, "max_inside") == 2};
+       }},
+      {"more workers than cores",
+       "Starting more processes than cores does not make CPU-bound work faster",
+       "20M squares split, rate = work / fastest repetition's wall: the rate at 2x and at 4x the "
+       "CPUs <= 1.1 x the rate at 1x",
+       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
+         const Params p = {{"n", "20000000"}, {"scaling", "strong"}};
+         const int c = l.cpus();
+         const auto* one = l.find("cpu_sum", b, c, p);
+         const auto* two = l.find("cpu_sum", b, 2 * c, p);
+         const auto* four = l.find("cpu_sum", b, 4 * c, p);
+         if (one == nullptr || two == nullptr || four == nullptr || best_wall(*two) <= 0 ||
+             best_wall(*four) <= 0)
+           return std::nullopt;
+         // The same work in each case, so the rate relative to 1x is the inverse wall ratio.
+         const double r2 = best_wall(*one) / best_wall(*two);
+         const double r4 = best_wall(*one) / best_wall(*four);
+         return Seen{fmt::format("{}x: {:.2f}, {}x: {:.2f} of {} workers' rate", 2 * c, r2, 4 * c,
+                                 r4, c),
+                     r2 <= 1.1 && r4 <= 1.1};
+       }},
+  };
+  return list;
+}
+
+}  // namespace
+
+const std::vector<std::string>& seed_backends() {
+  static const std::vector<std::string> b = {"thread", "process", "py_thread", "py_process"};
+  return b;
+}
+
+std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int cpus) {
+  const Lookup lookup(summary, cpus);
+  std::vector<SeedVerdict> out;
+  for (const auto& s : scenarios()) {
+    SeedVerdict v{s.name, s.claim, s.rule, {}, {}};
+    std::vector<std::string> held, failed;
+    for (const auto& b : seed_backends()) {
+      const auto seen = s.judge(lookup, b);
+      v.figures.emplace_back(b, seen ? seen->figures : "not measured");
+      if (seen) (seen->holds ? held : failed).push_back(b);
+    }
+    if (held.empty() && failed.empty()) {
+      v.verdict = "not measured";
+    } else if (failed.empty()) {
+      v.verdict = "holds";
+    } else if (held.empty()) {
+      v.verdict = "does not hold";
+    } else {
+      v.verdict = fmt::format("holds on {} only", fmt::join(held, ", "));
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::string format_seeds_text(const std::vector<SeedVerdict>& seeds) {
+  std::string out = "\nseeds: the multiprocessing claims, measured on this machine\n";
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    const auto& s = seeds[i];
+    out += fmt::format("\n{}. {}: {}\n", i + 1, s.scenario, s.claim);
+    for (const auto& [backend, figures] : s.figures)
+      out += fmt::format("   {:<11} {}\n", backend, figures);
+    out += fmt::format("   verdict: {}\n", s.verdict);
+  }
+  out += "\nRules (a claim holds when its rule is true on every backend that measured it):\n";
+  for (std::size_t i = 0; i < seeds.size(); ++i)
+    out += fmt::format("  {}. {}\n", i + 1, seeds[i].rule);
+  return out;
+}
+
+std::string format_seeds_markdown(const std::vector<SeedVerdict>& seeds) {
+  std::string out = "| scenario | claim |";
+  for (const auto& b : seed_backends()) out += fmt::format(" {} |", b);
+  out += " verdict |\n|---|---|";
+  for (std::size_t i = 0; i < seed_backends().size(); ++i) out += "---|";
+  out += "---|\n";
+  for (const auto& s : seeds) {
+    out += fmt::format("| {} | {} |", s.scenario, s.claim);
+    for (const auto& f : s.figures) out += fmt::format(" {} |", f.second);
+    out += fmt::format(" **{}** |\n", s.verdict);
+  }
+  out += "\nA claim holds when its rule is true on every backend that measured it; \"holds on X "
+         "only\" when on some. Rules:\n\n";
+  for (const auto& s : seeds) out += fmt::format("- {}: {}\n", s.scenario, s.rule);
+  return out;
+}
+
+}  // namespace parbench

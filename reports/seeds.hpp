@@ -1,0 +1,30 @@
+#pragma once
+// The `seeds` table: each multiprocessing pattern of the seeds suite, the claim people repeat about
+// it, the figures measured per backend, and a verdict computed from those figures by the rule in
+// the legend. A claim holds on this machine when its rule is true for every backend that measured
+// it; "holds on X only" when it is true for some; "not measured" when no backend ran it.
+#include <string>
+#include <vector>
+
+#include "summary.hpp"
+
+namespace parbench {
+
+struct SeedVerdict {
+  std::string scenario;
+  std::string claim;
+  std::string rule;
+  std::vector<std::pair<std::string, std::string>> figures;  // backend -> what was measured
+  std::string verdict;
+};
+
+// The backends of the table's columns, in order.
+const std::vector<std::string>& seed_backends();
+
+// From the summary of a run that included the seeds suite; `cpus` is what the run could use.
+std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int cpus);
+
+std::string format_seeds_text(const std::vector<SeedVerdict>& seeds);
+std::string format_seeds_markdown(const std::vector<SeedVerdict>& seeds);
+
+}  // namespace parbench

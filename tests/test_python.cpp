@@ -1,0 +1,230 @@
+// The Python reference backends: rows in the same schema, verified results, unsupported (never
+// zero) where a case has no Python version or there is no python3, error rows for a script that
+// dies or hangs, and nothing left running afterwards. The seeds table's verdicts from its rule.
+#include <dirent.h>
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "plan.hpp"
+#include "python_backend.hpp"
+#include "runner.hpp"
+#include "seeds.hpp"
+#include "topology.hpp"
+#include "support.hpp"
+
+using namespace parbench;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<Row> run_py(const std::string& workload,
+                        std::vector<std::pair<std::string, std::vector<std::string>>> params,
+                        std::vector<int> workers, double timeout_s = 60) {
+  RunRequest req;
+  req.targets = {workload};
+  req.backends = {"py_thread", "py_process"};
+  req.workers = std::move(workers);
+  req.params = std::move(params);
+  req.reps = 1;
+  req.warmup = 0;
+  req.timeout_s = timeout_s;
+  test::MemorySink sink;
+  execute_plan(make_plan(req), sink);
+  return sink.rows;
+}
+
+// Processes running the Python script with this marker in their command line.
+int processes_with(const std::string& marker) {
+  int n = 0;
+  DIR* proc = opendir("/proc");
+  while (dirent* e = readdir(proc)) {
+    std::ifstream f(std::string("/proc/") + e->d_name + "/cmdline");
+    std::string cmd((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (cmd.find("parbench_py.py") != std::string::npos && cmd.find(marker) != std::string::npos)
+      ++n;
+  }
+  closedir(proc);
+  return n;
+}
+
+class EnvOverride {
+ public:
+  EnvOverride(const char* name, const std::string& value) : name_(name) {
+    setenv(name, value.c_str(), 1);
+  }
+  ~EnvOverride() { unsetenv(name_); }
+  EnvOverride(const EnvOverride&) = delete;
+  EnvOverride& operator=(const EnvOverride&) = delete;
+
+ private:
+  const char* name_;
+};
+
+}  // namespace
+
+TEST_CASE("the Python backends write verified rows in the schema", "[python]") {
+  if (!python_interpreter()) {
+    WARN("skipped: no python3 on this machine, so the Python backends are unavailable");
+    return;
+  }
+  const auto rows = run_py("cpu_sum", {{"n", {"200000"}}}, {1, 2});
+  REQUIRE(rows.size() == 4);
+  for (const Row& r : rows) {
+    INFO(r.backend << " " << r.workers << ": " << r.error);
+    REQUIRE(r.ok());
+    REQUIRE((r.backend == "py_thread" || r.backend == "py_process"));
+    REQUIRE(r.wall_ns.value_or(0) > 0);
+    REQUIRE(r.work_units.value_or(0) == 200000);
+    REQUIRE(r.cpu_user_ns.has_value());
+    REQUIRE(r.vol_ctx_switches.has_value());
+    REQUIRE(!r.cycles.has_value());  // no hardware counters from Python: empty, not zero
+  }
+  // Metrics come back under the C++ workload's names.
+  const auto sleeps = run_py("sleep", {{"ms", {"20"}}}, {3});
+  for (const Row& r : sleeps) {
+    INFO(r.backend << ": " << r.error);
+    REQUIRE(r.ok());
+    REQUIRE(r.wall_ns.value_or(0) >= 20'000'000);
+    REQUIRE(r.metric("max_oversleep_ns").value_or(-1) >= 0);
+  }
+  const auto bank = run_py("bank", {{"lock", {"posix_sem"}}, {"ops", {"2000"}}}, {2});
+  for (const Row& r : bank) {
+    INFO(r.backend << ": " << r.error);
+    REQUIRE(r.ok());
+    REQUIRE(r.metric("lost_updates") == 0.0);
+  }
+  REQUIRE(test::child_pids().empty());
+}
+
+TEST_CASE("a case without a Python version, or without python3, is unsupported", "[python]") {
+  if (python_interpreter()) {
+    const auto rows = run_py("spawn", {{"method", {"fork"}}, {"count", {"3"}}}, {1});
+    REQUIRE(rows.size() == 2);
+    for (const Row& r : rows) {
+      REQUIRE(r.unsupported());
+      REQUIRE_THAT(r.error, Catch::Contains("no Python version"));
+    }
+    const auto lock = run_py("lock_contention", {{"lock", {"tas"}}, {"duration_ms", {"5"}}}, {1});
+    for (const Row& r : lock) REQUIRE(r.unsupported());
+  }
+  EnvOverride none("PARBENCH_PYTHON", "/nonexistent/python3");
+  const auto rows = run_py("cpu_sum", {{"n", {"1000"}}}, {1});
+  REQUIRE(rows.size() == 2);
+  for (const Row& r : rows) {
+    REQUIRE(r.unsupported());
+    REQUIRE_THAT(r.error, Catch::Contains("no python3"));
+    REQUIRE(!r.wall_ns.has_value());
+  }
+}
+
+TEST_CASE("a Python run that dies or hangs is an error row and leaves nothing running",
+          "[python]") {
+  if (!python_interpreter()) {
+    WARN("skipped: no python3 on this machine, so the Python backends are unavailable");
+    return;
+  }
+  SECTION("hangs past the timeout, with multiprocessing children") {
+    const auto rows = run_py("sleep", {{"ms", {"987654"}}}, {3}, 1.5);
+    REQUIRE(rows.size() == 2);
+    for (const Row& r : rows) {
+      REQUIRE(r.status == "error");
+      REQUIRE_THAT(r.error, Catch::Contains("timed out"));
+    }
+    // The whole process group went, the multiprocessing workers included.
+    for (int i = 0; i < 50 && processes_with("ms=987654") > 0; ++i)
+      std::this_thread::sleep_for(20ms);
+    REQUIRE(processes_with("ms=987654") == 0);
+  }
+  SECTION("the script dies without an answer") {
+    test::TempDir dir;
+    const std::string script = dir.path() + "/broken.py";
+    std::ofstream(script) << "import sys\nsys.stderr.write('it broke here\\n')\nsys.exit(3)\n";
+    EnvOverride s("PARBENCH_PY_SCRIPT", script);
+    const auto rows = run_py("cpu_sum", {{"n", {"1000"}}}, {1});
+    for (const Row& r : rows) {
+      REQUIRE(r.status == "error");
+      REQUIRE_THAT(r.error, Catch::Contains("exited with status 3") &&
+                                Catch::Contains("it broke here"));
+    }
+  }
+  REQUIRE(test::child_pids().empty());
+}
+
+TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
+  const auto row = [](std::string workload, std::string backend, int workers,
+                      std::vector<std::pair<std::string, std::string>> params, double wall_ns,
+                      std::vector<std::pair<std::string, std::optional<double>>> metrics = {}) {
+    SummaryRow s;
+    s.workload = std::move(workload);
+    s.backend = std::move(backend);
+    s.workers = workers;
+    s.params = std::move(params);
+    s.reps = 3;
+    s.wall_ns = Summary{};
+    s.wall_ns->median = s.wall_ns->min = wall_ns;
+    s.metric_medians = std::move(metrics);
+    return s;
+  };
+  std::vector<SummaryRow> rows;
+  const std::vector<std::pair<std::string, std::string>> cpu = {{"n", "10000000"},
+                                                                {"scaling", "weak"}};
+  rows.push_back(row("cpu_sum", "thread", 4, cpu, 10e6));
+  rows.push_back(row("cpu_sum", "process", 4, cpu, 10e6));
+  rows.push_back(row("cpu_sum", "py_thread", 4, cpu, 3e9));
+  rows.push_back(row("cpu_sum", "py_process", 4, cpu, 1e9));
+  for (const char* b : {"thread", "process", "py_thread"})
+    rows.push_back(row("sleep", b, 10, {{"ms", "500"}}, 501e6));
+  rows.push_back(row("sleep", "py_process", 10, {{"ms", "500"}}, 900e6));  // too slow: fails
+  for (const char* b : {"thread", "process"}) {
+    rows.push_back(row("bank", b, 2, {{"lock", "none"}, {"ops", "50000"}}, 1e6,
+                       {{"lost_updates", 120.0}}));
+    rows.push_back(row("bank", b, 2, {{"lock", "posix_sem"}, {"ops", "50000"}}, 1e6,
+                       {{"lost_updates", 0.0}}));
+  }
+  const auto seeds = judge_seeds(rows, 2);
+  const auto verdict = [&](const std::string& prefix) {
+    for (const auto& s : seeds) {
+      if (s.scenario.starts_with(prefix)) return s.verdict;
+    }
+    return std::string("missing");
+  };
+  REQUIRE(verdict("cpu") == "holds");
+  REQUIRE(verdict("sleep") == "holds on thread, process, py_thread only");
+  REQUIRE(verdict("bank") == "holds");  // Python backends not measured: not counted against it
+  REQUIRE(verdict("Semaphore") == "not measured");
+  const std::string md = format_seeds_markdown(seeds);
+  REQUIRE_THAT(md, Catch::Contains("| scenario | claim | thread | process | py_thread | py_process "
+                                   "| verdict |"));
+  REQUIRE_THAT(format_seeds_text(seeds), Catch::Contains("Rules"));
+}
+
+TEST_CASE("the seeds suite runs every scenario on four backends; --backend narrows it",
+          "[seeds][plan]") {
+  RunRequest req;
+  req.targets = {"seeds"};
+  const RunPlan plan = make_plan(req);
+  REQUIRE(plan.reps == 3);  // the suite's own, as --reps is not given
+  std::set<std::string> backends;
+  std::set<int> oversubscribed;
+  for (const auto& g : plan.groups) {
+    for (const auto& c : g.cases) {
+      backends.insert(std::string(c.backend->name()));
+      if (g.workload->name() == "cpu_sum" && g.params.get("scaling") == "strong")
+        oversubscribed.insert(c.workers);
+    }
+  }
+  REQUIRE(backends == std::set<std::string>{"thread", "process", "py_thread", "py_process"});
+  const int cpus = static_cast<int>(allowed_cpus().size());
+  REQUIRE(oversubscribed == std::set<int>{cpus, 2 * cpus, 4 * cpus});
+  req.backends = {"thread"};
+  req.reps = 5;
+  const RunPlan narrow = make_plan(req);
+  REQUIRE(narrow.reps == 5);
+  for (const auto& g : narrow.groups) {
+    for (const auto& c : g.cases) REQUIRE(c.backend->name() == "thread");
+  }
+}
