@@ -84,13 +84,7 @@ void read_answer(const nlohmann::json& j, PythonRep& rep) {
     t.minor_faults = get_int(w, "minor_faults");
     t.major_faults = get_int(w, "major_faults");
     if (w.contains("max_rss_kb")) t.max_rss_kb = get_int(w, "max_rss_kb");
-    r.cpu_user_ns += t.user_ns;
-    r.cpu_sys_ns += t.sys_ns;
-    r.vol_ctx_switches += t.vol_ctx_switches;
-    r.invol_ctx_switches += t.invol_ctx_switches;
-    r.minor_faults += t.minor_faults;
-    r.major_faults += t.major_faults;
-    if (t.max_rss_kb) r.max_rss_kb = std::max(r.max_rss_kb.value_or(0), *t.max_rss_kb);
+    add_worker_totals(r, t);
     r.workers.push_back(std::move(t));
   }
   rep.work_units = j.at("work_units").get<double>();

@@ -182,17 +182,11 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
     const WorkerTiming& w = r.workers[i];
     for (std::size_t c = 0; c < kCounterCount; ++c)
       add_optional(r.counters[c], w.counters[c], i == 0);
-    if (w.max_rss_kb) r.max_rss_kb = std::max(r.max_rss_kb.value_or(0), *w.max_rss_kb);
+    add_worker_totals(r, w);
     last_ready = std::max(last_ready, w.ready_ns);
     first_pass = std::min(first_pass, w.pass_ns);
     last_pass = std::max(last_pass, w.pass_ns);
     last_end = std::max(last_end, w.end_ns);
-    r.cpu_user_ns += w.user_ns;
-    r.cpu_sys_ns += w.sys_ns;
-    r.vol_ctx_switches += w.vol_ctx_switches;
-    r.invol_ctx_switches += w.invol_ctx_switches;
-    r.minor_faults += w.minor_faults;
-    r.major_faults += w.major_faults;
   }
   r.wall_ns = last_end - open_ns;
   r.startup_ns = last_ready - launch_ns;
@@ -200,6 +194,16 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
 }
 
 }  // namespace
+
+void add_worker_totals(RunResult& r, const WorkerTiming& w) {
+  r.cpu_user_ns += w.user_ns;
+  r.cpu_sys_ns += w.sys_ns;
+  r.vol_ctx_switches += w.vol_ctx_switches;
+  r.invol_ctx_switches += w.invol_ctx_switches;
+  r.minor_faults += w.minor_faults;
+  r.major_faults += w.major_faults;
+  if (w.max_rss_kb) r.max_rss_kb = std::max(r.max_rss_kb.value_or(0), *w.max_rss_kb);
+}
 
 RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerBody& body) {
   if (spec.workers < 1) throw std::invalid_argument("run_workers: workers must be at least 1");

@@ -69,6 +69,9 @@ struct RunResult {
   [[nodiscard]] bool ok() const { return error.empty(); }
 };
 
+// Adds one worker's CPU time, switches, faults and peak RSS to the repetition's totals.
+void add_worker_totals(RunResult& r, const WorkerTiming& w);
+
 // Throws Interrupted when SIGINT/SIGTERM arrives (after killing and reaping every worker).
 RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerBody& body);
 
