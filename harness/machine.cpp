@@ -93,12 +93,17 @@ nlohmann::json describe_pinning(const Topology& topo) {
 
 }  // namespace
 
+std::string host_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
 nlohmann::json describe_machine() {
   const Topology& topo = Topology::get();
   utsname u{};
   uname(&u);
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
+  const std::string host = host_name();
   nlohmann::json caches = nlohmann::json::array();
   for (const auto& c : topo.caches) {
     caches.push_back(

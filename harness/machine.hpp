@@ -6,6 +6,8 @@
 
 namespace parbench {
 
+// This machine's host name (gethostname): the `host` column of every row it measures.
+std::string host_name();
 nlohmann::json describe_machine();
 // The same, as lines for a terminal.
 std::string format_machine(const nlohmann::json& machine);

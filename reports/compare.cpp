@@ -20,7 +20,9 @@ namespace {
 
 constexpr std::size_t kFewReps = 9;
 
-std::string case_key(const Row& r, const std::vector<std::string>& ignore,
+// With `by_host`, the host is part of the case: a merged report holds the same case once per
+// machine. Otherwise it is not, so a report compares with a baseline written on another machine.
+std::string case_key(const Row& r, const std::vector<std::string>& ignore, bool by_host,
                      std::string* params_out) {
   std::vector<std::pair<std::string, std::string>> params;
   for (const auto& p : r.params) {
@@ -29,6 +31,7 @@ std::string case_key(const Row& r, const std::vector<std::string>& ignore,
   std::sort(params.begin(), params.end());
   std::string text;
   for (const auto& [k, v] : params) text += fmt::format("{}{}={}", text.empty() ? "" : " ", k, v);
+  if (by_host) text = fmt::format("host={}{}{}", r.host, text.empty() ? "" : " ", text);
   if (params_out != nullptr) *params_out = text;
   return fmt::format("{} {} w={} pin={} {}", r.workload, r.backend, r.workers, r.pin, text);
 }
@@ -79,11 +82,11 @@ struct CaseRows {
 };
 
 std::map<std::string, CaseRows> group(const std::vector<Row>& rows,
-                                      const std::vector<std::string>& ignore) {
+                                      const std::vector<std::string>& ignore, bool by_host) {
   std::map<std::string, CaseRows> cases;
   for (const auto& r : rows) {
     std::string params;
-    const std::string key = case_key(r, ignore, &params);
+    const std::string key = case_key(r, ignore, by_host, &params);
     CaseRows& c = cases[key];
     c.workload = r.workload;
     c.backend = r.backend;
@@ -98,6 +101,12 @@ std::map<std::string, CaseRows> group(const std::vector<Row>& rows,
     }
   }
   return cases;
+}
+
+std::size_t distinct_hosts(const std::vector<Row>& rows) {
+  std::set<std::string> hosts;
+  for (const auto& r : rows) hosts.insert(r.host);
+  return hosts.size();
 }
 
 double median(std::vector<double> v) {
@@ -140,8 +149,9 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& ca
                         const CompareOptions& options) {
   Comparison out;
   out.options = options;
-  const auto base_cases = group(base, options.ignore_params);
-  const auto new_cases = group(candidate, options.ignore_params);
+  const bool by_host = distinct_hosts(base) > 1 || distinct_hosts(candidate) > 1;
+  const auto base_cases = group(base, options.ignore_params, by_host);
+  const auto new_cases = group(candidate, options.ignore_params, by_host);
   std::size_t common = 0;
   std::set<std::string> few_warned;
   for (const auto& [key, b] : base_cases) {

@@ -2,7 +2,8 @@
 // Comparing two reports, case by case, on the raw repetitions: `parbench compare` and `parbench
 // ab`.
 //
-// A case (workload, backend, workers, pin and every parameter not ignored) that both reports ran
+// A case (workload, backend, workers, pin, every parameter not ignored, and the host when either
+// report holds several hosts, as a merged one does) that both reports ran
 // is compared per metric. It has regressed only when both hold:
 //   - a two-sided Mann-Whitney U test on the repetitions is significant (p < alpha), and
 //   - the median moved in the worse direction by more than the metric's minimum effect.

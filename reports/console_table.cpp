@@ -87,7 +87,11 @@ std::string format_summary_table(const std::vector<SummaryRow>& rows) {
           metrics.push_back(name);
       }
     }
+    // An mpi run across machines, or a merged report: the host tells the cases apart.
+    const bool show_host =
+        std::any_of(mine.begin(), mine.end(), [&](auto* r) { return r->host != first.host; });
     std::vector<std::string> head = {"backend", "workers"};
+    if (show_host) head.emplace_back("host");
     if (show_pin) head.emplace_back("pin");
     head.insert(head.end(), params.begin(), params.end());
     const std::size_t left = head.size();
@@ -99,6 +103,7 @@ std::string format_summary_table(const std::vector<SummaryRow>& rows) {
     std::vector<std::vector<std::string>> table{head};
     for (const auto* r : mine) {
       std::vector<std::string> line = {r->backend, std::to_string(r->workers)};
+      if (show_host) line.push_back(r->host);
       if (show_pin) line.push_back(r->pin);
       for (const auto& name : params) {
         for (const auto& [n, v] : r->params) {

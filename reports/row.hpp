@@ -15,6 +15,9 @@ struct Row {
   int workers = 1;
   std::string pin;   // the policy as given: none, compact, spread, 0+1
   std::string cpus;  // the CPU of each worker in order, joined by '+'; empty when not pinned
+  // The machine that ran the case (gethostname). On the mpi backend, each worker's host joined by
+  // '+' when they differ. Empty in reports written before the column existed.
+  std::string host;
   std::vector<std::pair<std::string, std::string>> params;
   int rep = 0;                // 1..reps; 0 marks a failure during warm-up
   std::string status = "ok";  // ok | error | unsupported (with the reason in `error`)

@@ -11,6 +11,8 @@ namespace parbench {
 namespace {
 
 const std::vector<std::string> kHead = {"workload", "backend", "workers", "pin", "cpus"};
+// After `cpus` since multi-host reports (the mpi backend, parbench merge); older reports lack it.
+const std::string kHost = "host";
 const std::vector<std::string> kMiddle = {"rep",
                                           "status",
                                           "error",
@@ -58,6 +60,7 @@ std::optional<T> parse_cell(const std::string& cell, const CsvTable& table, std:
 
 std::vector<std::string> rows_header(const ReportSchema& schema) {
   std::vector<std::string> h = kHead;
+  h.push_back(kHost);
   h.insert(h.end(), schema.params.begin(), schema.params.end());
   h.insert(h.end(), kMiddle.begin(), kMiddle.end());
   h.insert(h.end(), schema.metrics.begin(), schema.metrics.end());
@@ -66,7 +69,7 @@ std::vector<std::string> rows_header(const ReportSchema& schema) {
 
 std::vector<std::string> row_cells(const Row& row, const ReportSchema& schema) {
   std::vector<std::string> c = {row.workload, row.backend, std::to_string(row.workers), row.pin,
-                                row.cpus};
+                                row.cpus, row.host};
   for (const auto& name : schema.params) {
     const std::string* v = row.param(name);
     c.push_back(v != nullptr ? *v : "");
@@ -112,7 +115,8 @@ std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
   for (const auto& name : kMiddle) {
     if (!added_later(name)) col(name);
   }
-  const std::size_t first_param = col("cpus") + 1, rep = col("rep"),
+  const std::optional<std::size_t> host = table.column(kHost);
+  const std::size_t first_param = host ? *host + 1 : col("cpus") + 1, rep = col("rep"),
                     first_metric = col("work_units") + 1;
   ReportSchema schema;
   schema.params.assign(h.begin() + static_cast<std::ptrdiff_t>(first_param),
@@ -137,6 +141,7 @@ std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
     r.workers = parse_cell<int>(cell("workers"), table, line, "workers").value_or(0);
     r.pin = cell("pin");
     r.cpus = cell("cpus");
+    if (host) r.host = cells[*host];
     for (std::size_t i = first_param; i < rep; ++i) {
       if (!cells[i].empty()) r.params.emplace_back(h[i], cells[i]);
     }

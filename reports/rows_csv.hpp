@@ -1,8 +1,9 @@
 #pragma once
 // The rows CSV (PREFIX.csv): its columns, a Row as cells, and reading a file back into Rows.
-// Column order: workload, backend, workers, pin, cpus, <params>, rep, status, error, wall_ns,
-// cpu_user_ns, cpu_sys_ns, vol_ctx_switches, invol_ctx_switches, startup_ns, start_skew_ns, work_units, <metrics>. Parameters are the
-// columns between `cpus` and `rep`, metrics the columns after `work_units`.
+// Column order: workload, backend, workers, pin, cpus, host, <params>, rep, status, error, wall_ns,
+// the CPU time, switch, fault and counter columns, startup_ns, start_skew_ns, work_units,
+// <metrics>. Parameters are the columns between `host` (`cpus` in reports older than `host`) and
+// `rep`, metrics the columns after `work_units`.
 #include <string>
 #include <vector>
 

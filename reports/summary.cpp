@@ -15,9 +15,9 @@ namespace parbench {
 namespace {
 
 using CaseKey = std::tuple<std::string, std::string, int, std::string,
-                           std::vector<std::pair<std::string, std::string>>>;
+                           std::vector<std::pair<std::string, std::string>>, std::string>;
 
-CaseKey key_of(const Row& r) { return {r.workload, r.backend, r.workers, r.pin, r.params}; }
+CaseKey key_of(const Row& r) { return {r.workload, r.backend, r.workers, r.pin, r.params, r.host}; }
 
 std::optional<double> median_of(std::vector<double> v) {
   auto s = summarize(std::move(v));
@@ -60,6 +60,7 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
   s.workload = first.workload;
   s.backend = first.backend;
   s.pin = first.pin;
+  s.host = first.host;
   s.workers = first.workers;
   s.params = first.params;
   std::vector<double> wall, user, sys, vol, invol, startup, skew, on_cpu;
@@ -143,12 +144,20 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
   return s;
 }
 
+// The 1-worker baseline ran on the case's host, or on its first host for an mpi case whose ranks
+// spanned hosts ("a" for "a+b").
+bool same_first_host(const std::string& base, const std::string& host) {
+  return base == host ||
+         (host.size() > base.size() && host.starts_with(base) && host[base.size()] == '+');
+}
+
 void add_speedup(std::vector<SummaryRow>& rows) {
   for (auto& s : rows) {
     if (!s.work_per_s) continue;
     const auto base = std::find_if(rows.begin(), rows.end(), [&](const SummaryRow& b) {
       return b.workers == 1 && b.workload == s.workload && b.backend == s.backend &&
-             b.pin == s.pin && b.params == s.params && b.work_per_s;
+             b.pin == s.pin && same_first_host(b.host, s.host) && b.params == s.params &&
+             b.work_per_s;
     });
     if (base == rows.end()) continue;  // no 1-worker case in this report: speedup stays empty
     s.speedup = *s.work_per_s / *base->work_per_s;
@@ -193,8 +202,8 @@ std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const Repor
   std::map<std::string, std::size_t> workload_rank;
   for (const auto& key : order) workload_rank.try_emplace(std::get<0>(key), workload_rank.size());
   const auto sort_key = [&](const CaseKey& k) {
-    return std::tie(workload_rank[std::get<0>(k)], std::get<4>(k), std::get<1>(k), std::get<2>(k),
-                    std::get<3>(k));
+    return std::tie(workload_rank[std::get<0>(k)], std::get<4>(k), std::get<5>(k), std::get<1>(k),
+                    std::get<2>(k), std::get<3>(k));
   };
   std::stable_sort(order.begin(), order.end(),
                    [&](const CaseKey& a, const CaseKey& b) { return sort_key(a) < sort_key(b); });
@@ -205,7 +214,7 @@ std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const Repor
 }
 
 std::vector<std::string> summary_header(const ReportSchema& schema) {
-  std::vector<std::string> h = {"workload", "backend", "workers", "pin"};
+  std::vector<std::string> h = {"workload", "backend", "workers", "pin", "host"};
   h.insert(h.end(), schema.params.begin(), schema.params.end());
   h.insert(h.end(), {"reps",
                      "errors",
@@ -248,7 +257,7 @@ std::vector<std::string> summary_header(const ReportSchema& schema) {
 }
 
 std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& schema) {
-  std::vector<std::string> c = {s.workload, s.backend, std::to_string(s.workers), s.pin};
+  std::vector<std::string> c = {s.workload, s.backend, std::to_string(s.workers), s.pin, s.host};
   for (const auto& name : schema.params) {
     const auto it =
         std::find_if(s.params.begin(), s.params.end(), [&](auto& p) { return p.first == name; });

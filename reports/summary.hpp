@@ -1,7 +1,7 @@
 #pragma once
 // One summary row per case, derived from its rows: wall-time statistics over the successful
 // repetitions, medians of the other measurements and metrics, and speedup against the 1-worker
-// case with the same workload, backend, pinning and parameters.
+// case with the same workload, backend, pinning, host and parameters.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -14,6 +14,7 @@ namespace parbench {
 
 struct SummaryRow {
   std::string workload, backend, pin;
+  std::string host;  // the rows' host column: cases from different machines stay apart
   int workers = 1;
   std::vector<std::pair<std::string, std::string>> params;
   std::size_t reps = 0;      // successful repetitions

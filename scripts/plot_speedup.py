@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Plot speedup against workers from a parbench summary CSV.
 
-One panel per workload and parameter set, one line per backend (and pinning), with the ideal
+One panel per workload and parameter set, one line per backend (and pinning; and host, in a report
+merged from several machines), with the ideal
 line and a fitted scaling law: Amdahl's law for strong scaling (fixed total work), Gustafson's law
 for weak scaling (work grows with the workers; told apart by the work_units column). The fitted
 serial fraction is printed in the legend. Cases with errors are left out. With
@@ -20,8 +21,9 @@ REQUIRED = ["workload", "backend", "workers", "pin", "reps", "status", "speedup"
 
 def read_summary(path):
     rows, header = plotlib.read_csv(__file__, path, REQUIRED)
-    # Parameter columns sit between `pin` and `reps` in the summary schema.
-    return rows, header[header.index("pin") + 1:header.index("reps")]
+    # Parameter columns sit between `host` (`pin` in reports older than `host`) and `reps`.
+    first = header.index("host") if "host" in header else header.index("pin")
+    return rows, header[first + 1:header.index("reps")]
 
 
 def switches(row):
@@ -69,12 +71,17 @@ def main():
     plt = plotlib.import_pyplot(__file__)
 
     rows, params = read_summary(args.summary)
+    # A merged report (parbench merge) holds several machines: one line per host and backend. An mpi
+    # case across hosts ("a+b") continues the line of its first host, where its 1-rank case ran.
+    def host_of(r):
+        return r.get("host", "").split("+")[0]
+    several_hosts = len({host_of(r) for r in rows}) > 1
     panels = {}
     for r in rows:
         if r["status"] != "ok" or not r["speedup"]:
             continue
         key = (r["workload"],) + tuple(f"{p}={r[p]}" for p in params if r.get(p))
-        line = (r["backend"], r["pin"])
+        line = (host_of(r) if several_hosts else "", r["backend"], r["pin"])
         panels.setdefault(key, {}).setdefault(line, []).append(
             (int(r["workers"]), float(r["speedup"]), float(r["work_units"]), switches(r), bool(r.get("noisy"))))
     # A panel needs at least two worker counts to say anything about scaling.
@@ -87,13 +94,15 @@ def main():
     fig, axes = plt.subplots(nrows, cols, figsize=(5.2 * cols, 4.2 * nrows), squeeze=False)
     for ax, (key, lines) in zip(axes.flat, sorted(panels.items())):
         top = 1
-        for (backend, pin), pts in sorted(lines.items()):
+        for (host, backend, pin), pts in sorted(lines.items()):
             pts.sort()
             ns = [p[0] for p in pts]
             top = max(top, max(ns))
             one = [p for p in pts if p[0] == 1]
             weak = bool(one) and pts[-1][2] > one[0][2] * 1.5
             label = backend if pin == "none" else f"{backend} (pin {pin})"
+            if host:
+                label = f"{host}: {label}"
             (handle,) = ax.plot(ns, [p[1] for p in pts], "o-", label=label)
             noisy = [p for p in pts if p[4]]
             if noisy:

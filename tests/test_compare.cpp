@@ -165,6 +165,35 @@ TEST_CASE("regressed needs both significance and the minimum effect; direction c
   }
 }
 
+TEST_CASE("the host matches cases only when a report holds several hosts", "[compare][merge]") {
+  const CompareOptions o;
+  const auto on = [](std::vector<Row> rows, const std::string& host) {
+    for (auto& r : rows) r.host = host;
+    return rows;
+  };
+  SECTION("one machine each: a baseline written on another machine still compares") {
+    const auto c = compare_rows(on(reps("thread", around(100)), "ci-runner-1"),
+                                on(reps("thread", around(120)), "ci-runner-7"), o);
+    REQUIRE(c.items.size() == 1);
+    REQUIRE(c.items[0].verdict == Verdict::Regressed);
+  }
+  SECTION("merged reports: each host against the same host") {
+    auto base = on(reps("thread", around(100)), "a");
+    auto base_b = on(reps("thread", around(300)), "b");
+    base.insert(base.end(), base_b.begin(), base_b.end());
+    auto fresh = on(reps("thread", around(100)), "a");
+    auto fresh_b = on(reps("thread", around(360)), "b");  // only b got slower
+    fresh.insert(fresh.end(), fresh_b.begin(), fresh_b.end());
+    const auto c = compare_rows(base, fresh, o);
+    REQUIRE(c.items.size() == 2);
+    for (const auto& m : c.items) {
+      INFO(m.case_key);
+      REQUIRE(m.verdict ==
+              (m.params.starts_with("host=b") ? Verdict::Regressed : Verdict::Unchanged));
+    }
+  }
+}
+
 TEST_CASE("compare formats: text, markdown for a pull request, JSON", "[compare]") {
   const auto c =
       compare_rows(reps("thread", around(100)), reps("thread", around(120)), CompareOptions{});

@@ -59,6 +59,7 @@ TEST_CASE("report rows round-trip through the rows CSV", "[csv][report]") {
   ok.workers = 2;
   ok.pin = "0+1";
   ok.cpus = "0+1";
+  ok.host = "node1+node2";
   ok.params = {{"n", "600000000"}, {"scaling", "strong"}};
   ok.rep = 3;
   ok.wall_ns = 114000123;
@@ -91,6 +92,8 @@ TEST_CASE("report rows round-trip through the rows CSV", "[csv][report]") {
   REQUIRE(row_cells(back[0], schema) == row_cells(ok, schema));
   REQUIRE(row_cells(back[1], schema) == row_cells(bad, schema));
   REQUIRE(back[0].wall_ns == ok.wall_ns);
+  REQUIRE(back[0].host == "node1+node2");
+  REQUIRE(back[1].host.empty());
   REQUIRE(back[0].invol_ctx_switches == 17);
   REQUIRE(back[0].metric("mb_per_s") == 1234.5678);
   REQUIRE_FALSE(back[0].metric("spawn_p50_ns"));
@@ -134,6 +137,8 @@ TEST_CASE("a rows report written before the profile columns existed still reads"
   const auto rows = read_rows(path);
   REQUIRE(rows.size() == 1);
   REQUIRE(rows[0].wall_ns == 500);
+  REQUIRE(rows[0].host.empty());  // no host column: the parameters start after cpus
+  REQUIRE(rows[0].params == std::vector<std::pair<std::string, std::string>>{{"n", "100"}});
   REQUIRE(rows[0].invol_ctx_switches == 2);
   REQUIRE(rows[0].startup_ns == 3);
   REQUIRE_FALSE(rows[0].minor_faults.has_value());

@@ -69,6 +69,29 @@ class PlotSpeedup(unittest.TestCase):
                                                 "median_invol_ctx_switches": "12"}), "cs 3/12")
         self.assertIsNone(plot_speedup.switches({"median_vol_ctx_switches": ""}))
 
+    def test_a_merged_report_has_one_line_per_host(self):
+        with tempfile.TemporaryDirectory() as d:
+            summary = os.path.join(d, "all.summary.csv")
+            header = HEADER[:4] + ["host"] + HEADER[4:]
+            with open(summary, "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(header)
+                for host, s2 in (("alpha", 1.9), ("beta", 1.4)):
+                    w.writerow(["cpu_sum", "thread", 1, "none", host, 100, 3, 0, "ok", "", 100, 100, 1, 1])
+                    w.writerow(["cpu_sum", "thread", 2, "none", host, 100, 3, 0, "ok", "", 60, 100, s2, s2 / 2])
+                # mpi ranks on two hosts continue the line of the first host's 1-rank case
+                w.writerow(["cpu_sum", "mpi", 1, "none", "alpha", 100, 3, 0, "ok", "", 100, 100, 1, 1])
+                w.writerow(["cpu_sum", "mpi", 2, "none", "alpha+beta", 100, 3, 0, "ok", "", 50, 100, 2, 1])
+            _, params = plot_speedup.read_summary(summary)
+            self.assertEqual(params, ["n"])
+            out = os.path.join(d, "plot")
+            subprocess.run([sys.executable, SCRIPT, summary, "-o", out], check=True, capture_output=True)
+            with open(f"{out}.svg") as f:
+                svg = f.read()
+            for label in ("alpha: thread", "beta: thread", "alpha: mpi"):
+                self.assertIn(label, svg)
+            self.assertNotIn("alpha+beta", svg)
+
     def test_rejects_a_csv_without_the_columns(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "rows.csv")

@@ -51,6 +51,39 @@ TEST_CASE("strong and weak scaling speedup from work per second", "[summary]") {
   REQUIRE(find(s, "thread", 2).reps == 3);
 }
 
+TEST_CASE("each host is its own case; an mpi case across hosts scales from its first host",
+          "[summary]") {
+  const auto on = [](Row r, std::string host) {
+    r.host = std::move(host);
+    return r;
+  };
+  std::vector<Row> rows;
+  for (int rep = 1; rep <= 3; ++rep) {
+    rows.push_back(on(row("thread", 1, 100, 1000, rep), "a"));
+    rows.push_back(on(row("thread", 2, 50, 1000, rep), "a"));
+    rows.push_back(on(row("thread", 1, 300, 1000, rep), "b"));  // a slower machine
+    rows.push_back(on(row("thread", 2, 100, 1000, rep), "b"));
+    rows.push_back(on(row("mpi", 1, 100, 1000, rep), "a"));
+    rows.push_back(on(row("mpi", 2, 25, 1000, rep), "a+b"));
+    rows.push_back(on(row("mpi", 2, 80, 1000, rep), "ab"));  // another host, not a's ranks
+  }
+  const auto s = summarize_rows(rows, {{"n"}, {}});
+  REQUIRE(s.size() == 7);
+  const auto at = [&](const std::string& backend, int workers, const std::string& host) {
+    for (const auto& r : s) {
+      if (r.backend == backend && r.workers == workers && r.host == host) return r;
+    }
+    throw std::runtime_error("case not in summary");
+  };
+  REQUIRE(*at("thread", 2, "a").speedup == Approx(2.0));
+  REQUIRE(*at("thread", 2, "b").speedup == Approx(3.0));  // against b's own 1-worker case
+  REQUIRE(*at("mpi", 2, "a+b").speedup == Approx(4.0));
+  REQUIRE_FALSE(at("mpi", 2, "ab").speedup);
+  const auto header = summary_header({{"n"}, {}});
+  REQUIRE(header[4] == "host");
+  REQUIRE(summary_cells(at("mpi", 2, "a+b"), {{"n"}, {}})[4] == "a+b");
+}
+
 TEST_CASE("no 1-worker case means no speedup, not a made-up one", "[summary]") {
   const auto s =
       summarize_rows({row("thread", 2, 50, 10), row("thread", 2, 52, 10, 2)}, {{"n"}, {}});

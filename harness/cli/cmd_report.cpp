@@ -4,6 +4,7 @@
 // The plots come from the scripts/plot_*.py that have something to draw in this run.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -112,11 +113,16 @@ Table summary_table(const std::vector<SummaryRow>& summary) {
   Table t{{"workload", "backend", "workers", "parameters", "reps", "median wall", "cv", "work/s",
            "speedup", "status"},
           {}};
+  // A merged report or an mpi run across machines: the host leads the parameters.
+  const bool multi_host = std::any_of(summary.begin(), summary.end(), [&](const SummaryRow& s) {
+    return s.host != summary.front().host;
+  });
   for (const auto& s : summary) {
     std::string params;
     for (const auto& [k, v] : s.params)
       params += fmt::format("{}{}={}", params.empty() ? "" : " ", k, v);
     const auto& w = s.wall_ns;
+    if (multi_host) params = fmt::format("host={}{}{}", s.host, params.empty() ? "" : " ", params);
     t.rows.push_back({s.workload, s.backend, std::to_string(s.workers), params,
                       std::to_string(s.reps), w ? format_duration(w->median) : "",
                       w ? fmt::format("{:.1f}%", w->cv * 100) : "",
@@ -165,7 +171,15 @@ int report(const std::string& prefix_in, const std::string& scripts_dir) {
   const std::string comparisons = format_ipc_comparison(summary) + format_sync_comparison(summary);
   const Table table = summary_table(summary);
   const std::string command = meta.contains("run") ? meta["run"].value("command", "") : "";
-  const std::string machine = meta.contains("machine") ? format_machine(meta["machine"]) : "";
+  std::string machine = meta.contains("machine") ? format_machine(meta["machine"]) : "";
+  if (meta.contains("machines") && meta["machines"].is_array()) {  // written by parbench merge
+    for (const auto& m : meta["machines"]) {
+      machine += fmt::format("== {} (from {})\n", m.value("host", ""), m.value("source", ""));
+      if (m.contains("machine") && m["machine"].is_object())
+        machine += format_machine(m["machine"]);
+      machine += "\n";
+    }
+  }
   std::size_t ok = 0, failed = 0, unsupported = 0;
   for (const auto& s : summary) (s.unsupported ? unsupported : s.ok() ? ok : failed) += 1;
   const std::string counts =
