@@ -53,6 +53,10 @@ class CpuSumExperiment final : public Experiment {
     return static_cast<double>(total_items(scaling_, n_, rep.workers));
   }
 
+  [[nodiscard]] std::span<std::byte> worker_output(int index) override {
+    return std::as_writable_bytes(partial_.subspan(static_cast<std::size_t>(index), 1));
+  }
+
  private:
   std::int64_t n_;
   std::int64_t computed_n_;  // n plus the injected extra terms
@@ -69,6 +73,7 @@ class CpuSum final : public Workload {
   }
   [[nodiscard]] std::string_view work_unit() const override { return "terms"; }
   [[nodiscard]] bool cpu_bound() const override { return true; }
+  [[nodiscard]] bool runs_on_mpi() const override { return true; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
     return {
         ParamSpec::integer("n", "terms summed (strong: in total; weak: per worker)", {"6e8"}, 1,

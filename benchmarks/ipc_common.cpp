@@ -13,8 +13,13 @@ namespace parbench {
 std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements,
                                   const std::string& count_help) {
   return {
-      ParamSpec::choice("channel", "IPC method (parbench list shows them all)", channel_names(),
-                        channel_names()),
+      ParamSpec::choice("channel",
+                        "IPC method (parbench list shows them all); mpi only on --backend mpi",
+                        channel_names(), [] {
+                          auto all = channel_names();
+                          all.emplace_back(mpi_channel().name());
+                          return all;
+                        }()),
       ParamSpec::integer("size", "message size in bytes, sequence number and check words included",
                          {"8", "64", "512", "4Ki", "32Ki", "256Ki", "1Mi"},
                          static_cast<std::int64_t>(kMinMessageBytes), std::int64_t{64} << 20),
@@ -58,6 +63,16 @@ void IpcChannel::renew(const RepInfo& rep) {
   }
   if (parties_ == Parties::Many) {
     if (auto why = kind_->many_to_many(size_)) throw Unsupported(*why);
+  }
+  const bool mpi_kind = kind_ == &mpi_channel();
+  if (mpi_kind && rep.backend != "mpi") {
+    throw Unsupported("the mpi channel runs between MPI ranks: use --backend mpi under mpirun");
+  }
+  if (!mpi_kind && rep.backend == "mpi") {
+    throw Unsupported(fmt::format(
+        "on the mpi backend the workers are ranks, possibly on different hosts, and only "
+        "channel=mpi links them; {} needs a parent that creates it before the workers start",
+        kind_->name()));
   }
   if (kind_->threads_only() && rep.backend != "thread") {
     throw Unsupported(fmt::format("{} lives in one address space: threads only", kind_->name()));

@@ -56,6 +56,12 @@ class PingpongExperiment final : public Experiment {
     return static_cast<double>(count_);
   }
 
+  // Worker 0 times every round trip; worker 1 writes nothing to share.
+  [[nodiscard]] std::span<std::byte> worker_output(int index) override {
+    if (index != 0) return {};
+    return std::as_writable_bytes(rtt_ns_);
+  }
+
  private:
   IpcChannel channel_;
   std::int64_t count_;
@@ -69,6 +75,7 @@ class IpcPingpong final : public IpcWorkload {
     return "round-trip latency of one message between two workers, per channel, size and placement";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "round trips"; }
+  [[nodiscard]] bool runs_on_mpi() const override { return true; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
     return ipc_params({"same_core", "cross_core"},
                       "round trips per repetition (0: ~8 MiB worth, 20 to 1000)");

@@ -54,6 +54,8 @@ class IpcStream final : public IpcWorkload {
     return "one-way throughput of a stream of messages between two workers, per channel and size";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "messages"; }
+  // Worker 1 verifies every message itself: nothing to carry back to rank 0.
+  [[nodiscard]] bool runs_on_mpi() const override { return true; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
     return ipc_params({"cross_core"}, "messages per repetition (0: ~64 MiB worth, 200 to 50000)");
   }

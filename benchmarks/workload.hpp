@@ -8,6 +8,7 @@
 // goes into memory from the SharedArena. Workloads never fork, start threads or open output files.
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -65,6 +66,10 @@ class Experiment {
   // The amount of work one repetition does, in the workload's unit; speedup compares work per
   // second against the 1-worker case, which covers strong and weak scaling alike.
   [[nodiscard]] virtual double work_units(const RepInfo& rep) const = 0;
+  // On the mpi backend, where workers share no memory: the bytes worker `index` writes that
+  // after_rep reads (its partial result, its samples). Rank `index` sends its copy to rank 0, which
+  // writes it over rank 0's copy before after_rep. Empty when the worker writes nothing to share.
+  [[nodiscard]] virtual std::span<std::byte> worker_output(int /*index*/) { return {}; }
 };
 
 struct PrepareInfo {
@@ -94,6 +99,9 @@ class Workload {
   // True when every worker computes for the whole timed region (never sleeps or waits): its CPU
   // time should then match its wall time, and a summary flags the case as noisy when it does not.
   [[nodiscard]] virtual bool cpu_bound() const { return false; }
+  // True when the workers need no memory in common beyond what worker_output() carries, so the
+  // workload runs on the mpi backend (one worker per rank, possibly on different hosts).
+  [[nodiscard]] virtual bool runs_on_mpi() const { return false; }
   // Worker counts swept when --workers is not given.
   [[nodiscard]] virtual std::vector<int> default_workers(int cpus) const;
   // A quick configuration for smoke tests: parameter overrides that keep one repetition short.

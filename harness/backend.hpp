@@ -32,13 +32,17 @@ class Backend {
   // "thread" or "process" for a backend that runs a workload's Python version instead of launching
   // C++ workers (python_backend.hpp; launch() is never called); empty for the C++ backends.
   [[nodiscard]] virtual std::string_view python_mode() const { return {}; }
+  // True for the mpi backend: one worker per MPI rank (mpi_runner.hpp; launch() is never called).
+  [[nodiscard]] virtual bool is_mpi() const { return false; }
 };
 
 // The C++ backends, thread and process: what runs when no --backend is given.
 const std::vector<std::unique_ptr<Backend>>& all_backends();
 // py_thread and py_process, run only when asked for by name (or by a suite).
 const std::vector<std::unique_ptr<Backend>>& python_backends();
-// Either kind; nullptr when no backend has that name.
+// mpi: one worker per rank of an mpirun job, only when named.
+const std::vector<std::unique_ptr<Backend>>& mpi_backends();
+// Any kind; nullptr when no backend has that name.
 const Backend* find_backend(std::string_view name);
 
 }  // namespace parbench

@@ -20,7 +20,7 @@ const std::vector<std::unique_ptr<Backend>>& all_backends() {
 }
 
 const Backend* find_backend(std::string_view name) {
-  for (const auto* list : {&all_backends(), &python_backends()}) {
+  for (const auto* list : {&all_backends(), &python_backends(), &mpi_backends()}) {
     for (const auto& b : *list) {
       if (b->name() == name) return b.get();
     }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "bad_input.hpp"
+#include "mpi_world.hpp"
 #include "registry.hpp"
 #include "suites.hpp"
 #include "topology.hpp"
@@ -96,6 +97,34 @@ std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_
           split_list(text.substr(eq + 1), fmt::format("--param {}", text.substr(0, eq)))};
 }
 
+namespace {
+
+// The mpi backend runs one worker per rank: by default the workload's counts up to the ranks.
+std::vector<int> mpi_workers(const Workload& w) {
+  std::vector<int> counts = w.default_workers(mpi::size());
+  std::erase_if(counts, [](int n) { return n > mpi::size(); });
+  if (counts.empty()) counts.push_back(std::min(mpi::size(), w.default_workers(1).front()));
+  return counts;
+}
+
+// Why a case cannot run on the mpi backend, or "".
+std::string mpi_unsupported(const Workload& w, int workers) {
+  if (!mpi::compiled()) return mpi::unavailable_reason();
+  if (!w.runs_on_mpi()) {
+    return fmt::format("{} keeps its workers' shared state in shared memory, which MPI ranks on "
+                       "different hosts do not have; on mpi: cpu_sum, ipc_pingpong, ipc_stream",
+                       w.name());
+  }
+  if (!mpi::initialized()) return mpi::unavailable_reason();
+  if (workers > mpi::size()) {
+    return fmt::format("{} workers need {} MPI ranks; this job has {} (mpirun -np {})", workers,
+                       workers, mpi::size(), workers);
+  }
+  return {};
+}
+
+}  // namespace
+
 RunPlan make_plan(const RunRequest& req) {
   if (req.targets.empty())
     throw BadInput(fmt::format("nothing to run; name a workload or suite: {}", known_targets()));
@@ -127,6 +156,7 @@ RunPlan make_plan(const RunRequest& req) {
       std::vector<std::string> known;
       for (const auto& k : all_backends()) known.emplace_back(k->name());
       for (const auto& k : python_backends()) known.emplace_back(k->name());
+      for (const auto& k : mpi_backends()) known.emplace_back(k->name());
       throw BadInput(fmt::format("--backend: unknown backend '{}'; known: {}", name, join(known)));
     }
     backends.push_back(b);
@@ -193,10 +223,21 @@ RunPlan make_plan(const RunRequest& req) {
       }
       if (entry_backends.empty()) entry_backends = default_backends;
       for (const Backend* b : entry_backends) {
-        for (int n : workers) {
+        const std::vector<int>& counts = b->is_mpi() && req.workers.empty() && entry.workers.empty()
+                                             ? mpi_workers(*w)
+                                             : workers;
+        for (int n : counts) {
+          if (b->is_mpi() && !req.workers.empty() && mpi::initialized() && n > mpi::size()) {
+            throw BadInput(fmt::format(
+                "--workers: {} is not allowed on the mpi backend, which runs one worker per MPI "
+                "rank and has {} here; run it under mpirun -np {} or more",
+                n, mpi::size(), n));
+          }
           for (const auto& pin : group_pins) {
-            g.cases.push_back(
-                {b, n, pin, pin.assign(n), pin.unavailable(Topology::get()).value_or("")});
+            std::string unsupported = pin.unavailable(Topology::get()).value_or("");
+            if (b->is_mpi() && unsupported.empty()) unsupported = mpi_unsupported(*w, n);
+            g.cases.push_back({b, n, pin, pin.assign(n), unsupported});
+            g.max_workers = std::max(g.max_workers, n);
           }
         }
       }

@@ -45,46 +45,19 @@ SlotState get_state(WorkerSlot& slot) {
       std::atomic_ref<std::uint32_t>(slot.state).load(std::memory_order_acquire));
 }
 
-void pin_current_thread(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-    throw std::runtime_error(fmt::format("sched_setaffinity(cpu {}): {}", cpu, strerror(errno)));
-  }
-}
-
 void run_one_worker(int index, const RunSpec& spec, Control& control, WorkerSlot& slot,
                     const WorkerBody& body) {
   try {
     if (!spec.cpus.empty()) pin_current_thread(spec.cpus[static_cast<std::size_t>(index)]);
     if (spec.before_gate) spec.before_gate(WorkerContext{index, spec.workers});
-    // Every worker resets before checking in, so no reset can fall after any worker's gate pass.
-    const bool rss_window = reset_peak_rss();
-    ThreadCounters counters;  // opened before the gate: a few system calls nobody should time
-    WorkerTiming& t = slot.timing;
-    t.ready_ns = now_ns();
-    set_state(slot, SlotState::Ready);
-    control.gate.check_in();
-    control.gate.wait_open();
-    counters.start();
-    const ThreadUsage use0 = thread_usage();
-    t.cpu_at_pass = sched_getcpu();
-    t.pass_ns = now_ns();
-    set_state(slot, SlotState::Running);
-    body(WorkerContext{index, spec.workers});
-    t.end_ns = now_ns();
-    const ThreadUsage use1 = thread_usage();
-    counters.stop();
-    t.cpu_at_end = sched_getcpu();
-    t.user_ns = use1.user_ns - use0.user_ns;
-    t.sys_ns = use1.sys_ns - use0.sys_ns;
-    t.vol_ctx_switches = use1.vol_ctx_switches - use0.vol_ctx_switches;
-    t.invol_ctx_switches = use1.invol_ctx_switches - use0.invol_ctx_switches;
-    t.minor_faults = use1.minor_faults - use0.minor_faults;
-    t.major_faults = use1.major_faults - use0.major_faults;
-    t.counters = counters.read();
-    if (rss_window) t.max_rss_kb = peak_rss_kb();
+    slot.timing = time_worker(
+        [&] {
+          set_state(slot, SlotState::Ready);
+          control.gate.check_in();
+          control.gate.wait_open();
+          set_state(slot, SlotState::Running);
+        },
+        [&] { body(WorkerContext{index, spec.workers}); });
     set_state(slot, SlotState::Done);
   } catch (const std::exception& e) {
     std::snprintf(slot.error, sizeof slot.error, "%s", e.what());
@@ -174,6 +147,45 @@ void add_optional(std::optional<std::int64_t>& sum, const std::optional<std::int
   }
 }
 
+}  // namespace
+
+void pin_current_thread(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+    throw std::runtime_error(fmt::format("sched_setaffinity(cpu {}): {}", cpu, strerror(errno)));
+  }
+}
+
+WorkerTiming time_worker(const std::function<void()>& at_gate,
+                         const std::function<void()>& body) {
+  // Every worker resets before checking in, so no reset can fall after any worker's gate pass.
+  const bool rss_window = reset_peak_rss();
+  ThreadCounters counters;  // opened before the gate: a few system calls nobody should time
+  WorkerTiming t;
+  t.ready_ns = now_ns();
+  at_gate();
+  counters.start();
+  const ThreadUsage use0 = thread_usage();
+  t.cpu_at_pass = sched_getcpu();
+  t.pass_ns = now_ns();
+  body();
+  t.end_ns = now_ns();
+  const ThreadUsage use1 = thread_usage();
+  counters.stop();
+  t.cpu_at_end = sched_getcpu();
+  t.user_ns = use1.user_ns - use0.user_ns;
+  t.sys_ns = use1.sys_ns - use0.sys_ns;
+  t.vol_ctx_switches = use1.vol_ctx_switches - use0.vol_ctx_switches;
+  t.invol_ctx_switches = use1.invol_ctx_switches - use0.invol_ctx_switches;
+  t.minor_faults = use1.minor_faults - use0.minor_faults;
+  t.major_faults = use1.major_faults - use0.major_faults;
+  t.counters = counters.read();
+  if (rss_window) t.max_rss_kb = peak_rss_kb();
+  return t;
+}
+
 void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_ns) {
   r.launch_ns = launch_ns;
   r.release_ns = open_ns;
@@ -192,8 +204,6 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
   r.startup_ns = last_ready - launch_ns;
   r.start_skew_ns = last_pass - first_pass;
 }
-
-}  // namespace
 
 void add_worker_totals(RunResult& r, const WorkerTiming& w) {
   r.cpu_user_ns += w.user_ns;

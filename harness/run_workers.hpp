@@ -69,6 +69,18 @@ struct RunResult {
   [[nodiscard]] bool ok() const { return error.empty(); }
 };
 
+// Pins the calling thread to one CPU; throws when the kernel refuses.
+void pin_current_thread(int cpu);
+
+// One worker's repetition, measured: `at_gate` runs after the untimed preparation and returns when
+// the gate opens; `body` is then timed with the worker's CPU time, switches, faults, perf
+// counters and peak RSS. Every backend's workers go through here.
+WorkerTiming time_worker(const std::function<void()>& at_gate, const std::function<void()>& body);
+
+// Fills the repetition's totals and its wall, startup and skew from r.workers, whose times are on
+// one CLOCK_MONOTONIC line: wall is the gate opening (open_ns) to the last worker's end.
+void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_ns);
+
 // Adds one worker's CPU time, switches, faults and peak RSS to the repetition's totals.
 void add_worker_totals(RunResult& r, const WorkerTiming& w);
 

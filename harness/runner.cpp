@@ -8,6 +8,8 @@
 #include <numeric>
 
 #include "interrupt.hpp"
+#include "machine.hpp"
+#include "mpi_runner.hpp"
 #include "python_backend.hpp"
 #include "run_workers.hpp"
 
@@ -21,6 +23,7 @@ Row base_row(const CaseGroup& g, const Case& c) {
   r.workers = c.workers;
   r.pin = c.pin.name();
   r.cpus = fmt::format("{}", fmt::join(c.cpus, "+"));
+  r.host = host_name();
   for (const auto& [name, value] : g.params.all()) r.params.emplace_back(name, value);
   return r;
 }
@@ -76,25 +79,46 @@ RepOutcome run_python(const CaseGroup& g, const Case& c, const RunPlan& plan, Ro
   return {};
 }
 
-// One repetition of one case; on success `row` is filled in.
-RepOutcome run_rep(const CaseGroup& g, const Case& c, Experiment& exp, const RunPlan& plan,
-                   Row& row, RunResult& run) {
+// The host column of an mpi row: each worker's host joined by '+', or one name when they agree.
+std::string hosts_column(const std::vector<std::string>& hosts) {
+  if (std::all_of(hosts.begin(), hosts.end(), [&](const auto& h) { return h == hosts.front(); }))
+    return hosts.empty() ? host_name() : hosts.front();
+  return fmt::format("{}", fmt::join(hosts, "+"));
+}
+
+// One repetition of one case (plan.groups[gi].cases[ci]); on success `row` is filled in.
+RepOutcome run_rep(const RunPlan& plan, int gi, int ci, Experiment& exp, Row& row,
+                   RunResult& run) {
   using K = RepOutcome::Kind;
+  const CaseGroup& g = plan.groups[static_cast<std::size_t>(gi)];
+  const Case& c = g.cases[static_cast<std::size_t>(ci)];
   const RepInfo info{c.workers, c.backend->name()};
   if (!c.unsupported.empty()) return {K::Unsupported, c.unsupported};
   try {
     if (!c.backend->python_mode().empty()) return run_python(g, c, plan, row, run);
     exp.before_rep(info);
-    const RunSpec spec{c.workers, c.cpus, plan.timeout,
-                       [&exp](const WorkerContext& ctx) { exp.before_gate(ctx); }};
-    run = run_workers(*c.backend, spec, [&exp](const WorkerContext& ctx) { exp.work(ctx); });
+    std::vector<std::string> hosts;
+    if (c.backend->is_mpi()) {
+      run = mpi_run_rep(plan, gi, ci, exp, hosts);
+    } else {
+      const RunSpec spec{c.workers, c.cpus, plan.timeout,
+                         [&exp](const WorkerContext& ctx) { exp.before_gate(ctx); }};
+      run = run_workers(*c.backend, spec, [&exp](const WorkerContext& ctx) { exp.work(ctx); });
+    }
     if (!run.ok()) return {K::Error, run.error};
     row = base_row(g, c);
+    if (c.backend->is_mpi()) row.host = hosts_column(hosts);
     for (auto& [name, value] : exp.after_rep(info, run)) row.metrics.emplace_back(name, value);
     fill_row(row, run);
     row.work_units = exp.work_units(info);
+    if (run.startup_ns < 0) {  // ranks on several hosts: no common clock (mpi_runner.hpp)
+      row.startup_ns.reset();
+      row.start_skew_ns.reset();
+    }
     return {};
   } catch (const Interrupted&) {
+    throw;
+  } catch (const MpiJobLost&) {
     throw;
   } catch (const Unsupported& e) {
     return {K::Unsupported, e.what()};
@@ -114,7 +138,8 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
   p.total = plan.case_count() * static_cast<std::size_t>(rounds);
   bool all_ok = true;
 
-  for (const CaseGroup& g : plan.groups) {
+  for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
+    const CaseGroup& g = plan.groups[gi];
     p.group = &g;
     SharedArena arena;
     std::unique_ptr<Experiment> exp;
@@ -147,7 +172,13 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
           continue;  // one row per failing or unsupported case, not one per repetition
         Row row;
         RunResult run;
-        const RepOutcome outcome = run_rep(g, c, *exp, plan, row, run);
+        RepOutcome outcome;
+        try {
+          outcome = run_rep(plan, static_cast<int>(gi), static_cast<int>(idx), *exp, row, run);
+        } catch (const MpiJobLost& e) {
+          sink.write(error_row(g, c, rep, e.what()));
+          throw;
+        }
         if (outcome.kind == RepOutcome::Kind::Unsupported) {
           failed[idx] = true;
           Row r = base_row(g, c);
@@ -161,7 +192,8 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
         } else if (rep >= 1) {
           row.rep = rep;
           sink.write(row);
-          if (timeline != nullptr) timeline->write(row, run);
+          // Ranks on several hosts share no clock: their moments make no time line.
+          if (timeline != nullptr && run.startup_ns >= 0) timeline->write(row, run);
         }
       }
     }

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libbenchmark-dev libfmt-dev catch2 libcli11-dev libfccp-dev
-  nlohmann-json3-dev libhwloc-dev
+  nlohmann-json3-dev libhwloc-dev libopenmpi-dev openmpi-bin
   python3 python3-matplotlib
 )
 if [ "${1:-}" = "--test" ]; then

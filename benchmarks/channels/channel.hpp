@@ -63,8 +63,13 @@ class ChannelKind {
                                                         SharedArena& arena) const = 0;
 };
 
+// The channels between threads or forked processes of one machine (not mpi).
 const std::vector<std::unique_ptr<ChannelKind>>& all_channels();
+// MPI_Send/MPI_Recv between two ranks: only on the mpi backend.
+const ChannelKind& mpi_channel();
+// Any channel, mpi included; nullptr for an unknown name.
 const ChannelKind* find_channel(std::string_view name);
+// The names of all_channels(), in order.
 std::vector<std::string> channel_names();
 
 }  // namespace parbench

@@ -22,6 +22,7 @@ const ChannelKind* find_channel(std::string_view name) {
   for (const auto& c : all_channels()) {
     if (c->name() == name) return c.get();
   }
+  if (mpi_channel().name() == name) return &mpi_channel();
   return nullptr;
 }
 

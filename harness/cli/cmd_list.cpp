@@ -7,6 +7,7 @@
 
 #include "backend.hpp"
 #include "commands.hpp"
+#include "mpi_world.hpp"
 #include "python_backend.hpp"
 #include "registry.hpp"
 #include "suites.hpp"
@@ -53,6 +54,10 @@ int list_all() {
   for (const auto& b : python_backends()) {
     fmt::print("  {:<10} {}; only when named{}\n", b->name(), b->description(),
                python ? "" : " (unavailable: no python3 on PATH)");
+  }
+  for (const auto& b : mpi_backends()) {
+    fmt::print("  {:<10} {}; only when named{}\n", b->name(), b->description(),
+               mpi::compiled() ? "" : " (unavailable: built without MPI)");
   }
   fmt::print(
       "\nPinning (--pin): none, compact, spread, same-cpu, same-core, cross-core, cross-numa, or "

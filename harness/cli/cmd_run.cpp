@@ -15,10 +15,12 @@
 #include "interrupt.hpp"
 #include "ipc_comparison.hpp"
 #include "machine.hpp"
+#include "mpi_runner.hpp"
+#include "mpi_world.hpp"
 #include "registry.hpp"
 #include "runner.hpp"
-#include "subprocess.hpp"
 #include "seeds.hpp"
+#include "subprocess.hpp"
 #include "summary.hpp"
 #include "sync_comparison.hpp"
 #include "topology.hpp"
@@ -91,9 +93,54 @@ ProgressFn make_progress(bool enabled) {
   };
 }
 
+// Under mpirun with --backend mpi: MPI for the whole command. Rank 0 releases the other ranks
+// however it leaves (they wait for its next case), then every rank finalizes.
+class MpiSession {
+ public:
+  explicit MpiSession(const RunOptions& o) {
+    if (o.backends.empty() || !mpi::compiled() || !mpi::launched_by_mpirun()) return;
+    std::vector<std::string> names;
+    try {
+      names = split_list(o.backends, "--backend");
+    } catch (const BadInput&) {
+      return;  // make_plan says what is wrong with the list
+    }
+    if (std::find(names.begin(), names.end(), "mpi") == names.end()) return;
+    mpi::init(nullptr, nullptr);
+    active_ = true;
+    binding_ = mpi::release_launcher_binding();
+  }
+  ~MpiSession() {
+    if (!active_) return;
+    if (mpi::rank() == 0) {
+      try {
+        mpi_release_followers();
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "parbench: releasing the other MPI ranks: {}\n", e.what());
+      }
+    }
+    mpi::finalize();
+  }
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+  [[nodiscard]] bool follower() const { return active_ && mpi::rank() != 0; }
+  [[nodiscard]] const std::string& binding() const { return binding_; }
+
+ private:
+  bool active_ = false;
+  std::string binding_;
+};
+
 int run(const RunOptions& o) {
+  const MpiSession mpi_session(o);
   const RunPlan plan =
       make_plan(to_request(o));  // every BadInput is thrown before anything is written
+  if (mpi_session.follower()) {
+    // Every rank built the same plan; rank 0 says which of its cases to run, and writes the
+    // reports.
+    mpi_follow(plan);
+    return 0;
+  }
 
   std::string prefix = o.out;
   if (prefix.empty())
@@ -122,6 +169,11 @@ int run(const RunOptions& o) {
                            {"started_at", timestamp("%Y-%m-%dT%H:%M:%S%z")},
                            {"complete", false}}},
                          {"schema", describe_schema(plan)}};
+  if (mpi::initialized()) {
+    meta["run"]["mpi"] = {
+        {"library", mpi::describe()}, {"ranks", mpi::size()}, {"hosts", mpi::hosts()}};
+    if (!mpi_session.binding().empty()) meta["run"]["mpi"]["binding"] = mpi_session.binding();
+  }
   const std::string meta_path = prefix + ".meta.json";
   try {
     write_file_atomically(meta_path, meta.dump(2) + "\n");
@@ -135,19 +187,27 @@ int run(const RunOptions& o) {
   const bool tty = isatty(STDOUT_FILENO) != 0 && isatty(STDERR_FILENO) != 0 && !o.quiet;
   bool all_ok = false;
   bool interrupted = false;
+  std::string job_lost;  // an MPI rank that could not be waited for: the job must end
   try {
     all_ok = execute_plan(plan, sink, make_progress(tty), &timeline);
   } catch (const Interrupted&) {
     interrupted = true;
+  } catch (const MpiJobLost& e) {
+    job_lost = e.what();
   }
   if (tty) fmt::print(stderr, "\r\033[K");
 
   const auto summary = summarize_rows(sink.rows(), plan.schema, noise);
   write_file_atomically(prefix + ".summary.csv", summary_csv(summary, plan.schema));
   meta["run"]["finished_at"] = timestamp("%Y-%m-%dT%H:%M:%S%z");
-  meta["run"]["complete"] = !interrupted;
+  meta["run"]["complete"] = !interrupted && job_lost.empty();
   if (interrupted) meta["run"]["interrupted_by_signal"] = interrupt_signal();
+  if (!job_lost.empty()) meta["run"]["ended_by"] = job_lost;
   write_file_atomically(meta_path, meta.dump(2) + "\n");
+  if (!job_lost.empty()) {
+    fmt::print(stderr, "parbench: {}; the rows finished so far are in {}.csv\n", job_lost, prefix);
+    mpi::abort(1);
+  }
 
   // The seeds suite ends with its claims table: on the console and as PREFIX.seeds.md.
   const bool seeds = std::find(o.targets.begin(), o.targets.end(), "seeds") != o.targets.end();
@@ -189,8 +249,8 @@ Command add_run(CLI::App& app, int argc, char** argv) {
                   "Worker counts, comma-separated (default: per workload)");
   cmd->add_option("--param", o->params, "NAME=V1,V2,... (repeatable); sweeps a workload parameter")
       ->allow_extra_args(false);
-  auto* reps = cmd->add_option("--reps", o->reps,
-                               "Measured repetitions per case (default 10; a suite may choose fewer)");
+  auto* reps = cmd->add_option(
+      "--reps", o->reps, "Measured repetitions per case (default 10; a suite may choose fewer)");
   cmd->add_option("--warmup", o->warmup, "Discarded warm-up repetitions per case (default 1)");
   cmd->add_option("--pin", o->pins,
                   "Pinning policies, comma-separated: none, compact, spread, same-cpu, same-core, "

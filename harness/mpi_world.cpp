@@ -1,0 +1,229 @@
+#include "mpi_world.hpp"
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+#include "clock.hpp"
+#include "interrupt.hpp"
+#include "topology.hpp"
+
+#if PARBENCH_HAVE_MPI
+#include <mpi.h>
+#endif
+
+namespace parbench::mpi {
+
+bool launched_by_mpirun() {
+  return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMI_SIZE") != nullptr ||
+         std::getenv("PMIX_RANK") != nullptr;
+}
+
+std::string release_launcher_binding() {
+  cpu_set_t own, launcher;
+  CPU_ZERO(&own);
+  CPU_ZERO(&launcher);
+  if (sched_getaffinity(0, sizeof own, &own) != 0 ||
+      sched_getaffinity(getppid(), sizeof launcher, &launcher) != 0)
+    return {};
+  cpu_set_t both;
+  CPU_AND(&both, &own, &launcher);
+  if (CPU_EQUAL(&own, &launcher) || !CPU_EQUAL(&both, &own)) return {};  // not narrowed by it
+  const auto list = [](const cpu_set_t& set) {
+    std::vector<int> cpus;
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+      if (CPU_ISSET(c, &set)) cpus.push_back(c);
+    }
+    return format_cpu_list(cpus);
+  };
+  const std::string was = list(own);
+  if (sched_setaffinity(0, sizeof launcher, &launcher) != 0) return {};
+  return fmt::format(
+      "the launcher bound this rank to CPUs {}; parbench placed it on {} (its own "
+      "--pin decides each worker's CPU)",
+      was, list(launcher));
+}
+
+#if PARBENCH_HAVE_MPI
+namespace {
+
+bool g_initialized = false;
+bool g_finalized = false;
+int g_rank = 0;
+int g_size = 1;
+std::vector<std::string> g_hosts;
+
+void check(int rc, const char* what) {
+  if (rc == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(rc, text, &len);
+  throw std::runtime_error(
+      fmt::format("{}: {}", what, std::string(text, static_cast<std::size_t>(len))));
+}
+
+void require_world() {
+  if (!g_initialized || g_finalized) throw std::logic_error("MPI is not initialised");
+}
+
+int count_of(std::size_t bytes) {
+  if (bytes > static_cast<std::size_t>(INT32_MAX))
+    throw std::runtime_error(fmt::format("MPI message of {} bytes is over 2 GiB", bytes));
+  return static_cast<int>(bytes);
+}
+
+}  // namespace
+
+bool compiled() { return true; }
+
+std::string unavailable_reason() {
+  if (!g_initialized)
+    return "the mpi backend runs under mpirun: mpirun -np N parbench run ... --backend mpi";
+  return {};
+}
+
+void init(int* argc, char*** argv) {
+  if (g_initialized) return;
+  int provided = 0;
+  check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  g_initialized = true;
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  check(MPI_Comm_rank(MPI_COMM_WORLD, &g_rank), "MPI_Comm_rank");
+  check(MPI_Comm_size(MPI_COMM_WORLD, &g_size), "MPI_Comm_size");
+  char name[MPI_MAX_PROCESSOR_NAME] = {};
+  int len = 0;
+  check(MPI_Get_processor_name(name, &len), "MPI_Get_processor_name");
+  std::vector<char> all(static_cast<std::size_t>(g_size) * MPI_MAX_PROCESSOR_NAME);
+  check(MPI_Allgather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all.data(), MPI_MAX_PROCESSOR_NAME,
+                      MPI_CHAR, MPI_COMM_WORLD),
+        "MPI_Allgather(host names)");
+  for (int r = 0; r < g_size; ++r)
+    g_hosts.emplace_back(&all[static_cast<std::size_t>(r) * MPI_MAX_PROCESSOR_NAME]);
+}
+
+bool initialized() { return g_initialized && !g_finalized; }
+
+void finalize() {
+  if (g_initialized && !g_finalized) {
+    g_finalized = true;
+    MPI_Finalize();
+  }
+}
+
+void abort(int code) {
+  if (initialized()) MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);
+}
+
+int rank() { return g_rank; }
+int size() { return g_size; }
+const std::vector<std::string>& hosts() { return g_hosts; }
+
+std::string describe() {
+  char version[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int len = 0;
+  MPI_Get_library_version(version, &len);
+  std::string v(version, static_cast<std::size_t>(len));
+  if (const auto comma = v.find(','); comma != std::string::npos) v.resize(comma);
+  std::vector<std::string> distinct;
+  for (const auto& h : g_hosts) {
+    if (std::find(distinct.begin(), distinct.end(), h) == distinct.end()) distinct.push_back(h);
+  }
+  return fmt::format("{}, {} ranks on {}", v, g_size, fmt::join(distinct, ", "));
+}
+
+void barrier() {
+  require_world();
+  check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+}
+
+void broadcast(std::span<std::byte> data, int root) {
+  require_world();
+  check(MPI_Bcast(data.data(), count_of(data.size()), MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast");
+}
+
+void send(int dest, int tag, std::span<const std::byte> data) {
+  check(MPI_Send(data.data(), count_of(data.size()), MPI_BYTE, dest, tag, MPI_COMM_WORLD),
+        "MPI_Send");
+}
+
+void recv(int source, int tag, std::span<std::byte> data) {
+  MPI_Status status;
+  check(
+      MPI_Recv(data.data(), count_of(data.size()), MPI_BYTE, source, tag, MPI_COMM_WORLD, &status),
+      "MPI_Recv");
+  int got = 0;
+  MPI_Get_count(&status, MPI_BYTE, &got);
+  if (static_cast<std::size_t>(got) != data.size()) {
+    throw std::runtime_error(
+        fmt::format("MPI_Recv from rank {}: {} bytes, expected {}", source, got, data.size()));
+  }
+}
+
+std::optional<std::vector<std::byte>> recv_until(int source, int tag, std::int64_t deadline_ns) {
+  require_world();
+  // Each poll wakes this CPU; on a VM waking a halted vCPU costs tens of microseconds, so polling
+  // every 200 us cost a waiting rank ~20% of a CPU that the thread and process cases running
+  // meanwhile needed. The pause grows to 5 ms: a wait's end is late by at most that.
+  auto pause = std::chrono::microseconds(50);
+  for (;;) {
+    int ready = 0;
+    MPI_Status status;
+    check(MPI_Iprobe(source, tag, MPI_COMM_WORLD, &ready, &status), "MPI_Iprobe");
+    if (ready != 0) {
+      int bytes = 0;
+      MPI_Get_count(&status, MPI_BYTE, &bytes);
+      std::vector<std::byte> data(static_cast<std::size_t>(bytes));
+      check(MPI_Recv(data.data(), bytes, MPI_BYTE, source, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+            "MPI_Recv");
+      return data;
+    }
+    if (interrupt_requested()) throw Interrupted();
+    if (now_ns() >= deadline_ns) return std::nullopt;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(5000));
+  }
+}
+
+#else  // built without MPI
+
+namespace {
+[[noreturn]] void no_mpi() {
+  throw std::logic_error("this parbench was built without MPI (libopenmpi-dev was not found)");
+}
+}  // namespace
+
+bool compiled() { return false; }
+std::string unavailable_reason() {
+  return "this parbench was built without MPI: install libopenmpi-dev and openmpi-bin, then "
+         "rebuild";
+}
+void init(int* /*argc*/, char*** /*argv*/) { no_mpi(); }
+bool initialized() { return false; }
+void finalize() {}
+void abort(int code) { std::_Exit(code); }
+int rank() { return 0; }
+int size() { return 1; }
+const std::vector<std::string>& hosts() {
+  static const std::vector<std::string> none;
+  return none;
+}
+std::string describe() { return "not built with MPI"; }
+void barrier() { no_mpi(); }
+void broadcast(std::span<std::byte> /*data*/, int /*root*/) { no_mpi(); }
+void send(int /*dest*/, int /*tag*/, std::span<const std::byte> /*data*/) { no_mpi(); }
+void recv(int /*source*/, int /*tag*/, std::span<std::byte> /*data*/) { no_mpi(); }
+std::optional<std::vector<std::byte>> recv_until(int /*source*/, int /*tag*/,
+                                                 std::int64_t /*deadline_ns*/) {
+  no_mpi();
+}
+
+#endif
+
+}  // namespace parbench::mpi

@@ -1,0 +1,54 @@
+#pragma once
+// The MPI world parbench runs in under `mpirun … parbench run … --backend mpi`: one worker per
+// rank. This header does not include <mpi.h>: without MPI at build time (libopenmpi-dev absent)
+// everything here still links, compiled() is false, and the calls that need a world throw.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace parbench::mpi {
+
+// True when this parbench was built against an MPI library.
+bool compiled();
+// Why the mpi backend cannot run here ("" when it can): not built with MPI, or not initialised.
+std::string unavailable_reason();
+
+// MPI_Init (once; later calls do nothing), then every rank learns every rank's host name. Throws
+// when built without MPI. After init, MPI's own error handler is replaced by one that throws.
+void init(int* argc, char*** argv);
+bool initialized();
+// MPI_Finalize when init() ran; safe to call more than once.
+void finalize();
+// Ends every rank of the job now (MPI_Abort): for a rank that can no longer be waited for.
+[[noreturn]] void abort(int code);
+
+int rank();
+int size();
+// The host name of every rank, in rank order.
+const std::vector<std::string>& hosts();
+// What launched this world, for the machine description: "Open MPI v4.1.4, 2 ranks on host1".
+std::string describe();
+
+void barrier();
+// Broadcasts `data` (the same size on every rank) from `root`.
+void broadcast(std::span<std::byte> data, int root);
+// Blocking point-to-point of exactly data.size() bytes; a message of another size is an error.
+void send(int dest, int tag, std::span<const std::byte> data);
+void recv(int source, int tag, std::span<std::byte> data);
+// A message of any size from `source`, waiting until `deadline_ns` (CLOCK_MONOTONIC); nullopt on
+// timeout. Polls, so that the caller's own deadline and Ctrl-C are honoured.
+std::optional<std::vector<std::byte>> recv_until(int source, int tag, std::int64_t deadline_ns);
+
+// Environment variables mpirun sets in every rank it starts.
+bool launched_by_mpirun();
+
+// mpirun binds each rank to a core by default (for up to 2 ranks), which would leave a rank's
+// threads one CPU and make --pin name CPUs the rank may not use. parbench places workers itself,
+// so a rank whose CPUs are a strict subset of its launcher's (mpirun's or orted's, which are not
+// bound) takes the launcher's set back. Returns what it did ("" when nothing): for meta.json.
+std::string release_launcher_binding();
+
+}  // namespace parbench::mpi
