@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   const parbench::cli::Command compare = parbench::cli::add_compare(app);
   const parbench::cli::Command count = parbench::cli::add_count(app);
   const parbench::cli::Command report = parbench::cli::add_report(app);
+  const parbench::cli::Command merge = parbench::cli::add_merge(app);
   // `parbench ab ... -- ARGS`: ARGS go to the baseline and candidate binaries, not to CLI11.
   std::vector<std::string> passthrough;
   if (argc > 1 && std::string_view(argv[1]) == "ab") {
@@ -43,10 +44,8 @@ int main(int argc, char** argv) {
       std::none_of(known.begin(), known.end(),
                    [&](const CLI::App* c) { return c->get_name() == argv[1]; })) {
     fmt::print(stderr,
-               "parbench: unknown command '{}'; expected list, env, run, count, compare, ab or "
-               "report (see "
-               "'parbench "
-               "--help')\n",
+               "parbench: unknown command '{}'; expected list, env, run, count, compare, ab, "
+               "report or merge (see 'parbench --help')\n",
                argv[1]);
     return 2;
   }
@@ -71,6 +70,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("compare")) return compare();
     if (app.got_subcommand("count")) return count();
     if (app.got_subcommand("report")) return report();
+    if (app.got_subcommand("merge")) return merge();
     if (app.got_subcommand("ab")) return ab();
     return run();
   } catch (const parbench::BadInput& e) {

@@ -1,0 +1,129 @@
+#include "merge.hpp"
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "bad_input.hpp"
+#include "csv_reader.hpp"
+#include "csv_writer.hpp"
+#include "rows_csv.hpp"
+
+namespace parbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string strip_csv(std::string prefix) {
+  if (prefix.ends_with(".csv")) prefix.resize(prefix.size() - 4);
+  return prefix;
+}
+
+nlohmann::json read_meta(const std::string& prefix) {
+  const std::string path = prefix + ".meta.json";
+  if (!fs::exists(path)) return nlohmann::json::object();
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw BadInput(fmt::format("merge: {} is not valid JSON: {}", path, e.what()));
+  }
+}
+
+void add_unique(std::vector<std::string>& into, const std::vector<std::string>& names) {
+  for (const auto& n : names) {
+    if (std::find(into.begin(), into.end(), n) == into.end()) into.push_back(n);
+  }
+}
+
+}  // namespace
+
+MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
+  if (inputs.size() < 2)
+    throw BadInput(fmt::format("merge: {} report given; expected two or more", inputs.size()));
+  MergedReport out;
+  out.meta = {{"merged", {{"sources", nlohmann::json::array()}}},
+              {"machines", nlohmann::json::array()}};
+  std::map<std::string, std::string> host_source;  // host -> the input it came from
+  std::set<std::string> prefixes;
+  for (const auto& input : inputs) {
+    const std::string prefix = strip_csv(input.prefix);
+    if (!prefixes.insert(fs::weakly_canonical(prefix + ".csv").string()).second)
+      throw BadInput(fmt::format("merge: {}.csv is given twice", prefix));
+    ReportSchema schema;
+    std::vector<Row> rows;
+    try {
+      rows = read_rows(prefix + ".csv", &schema);
+    } catch (const CsvError& e) {
+      throw BadInput(fmt::format("merge: {}", e.what()));
+    }
+    const nlohmann::json meta = read_meta(prefix);
+    const nlohmann::json machine =
+        meta.contains("machine") ? meta["machine"] : nlohmann::json(nullptr);
+    const std::string meta_host =
+        machine.is_object() ? machine.value("hostname", std::string()) : std::string();
+
+    std::vector<std::string> hosts;  // this input's hosts, in first-seen order
+    for (auto& r : rows) {
+      if (!input.label.empty()) {
+        r.host = input.label;
+      } else if (r.host.empty()) {
+        r.host = meta_host;
+      }
+      if (r.host.empty()) {
+        throw BadInput(fmt::format(
+            "merge: {}.csv has rows without a host and no meta.json hostname to take it from; "
+            "name its machine with --label",
+            prefix));
+      }
+      if (std::find(hosts.begin(), hosts.end(), r.host) == hosts.end()) hosts.push_back(r.host);
+    }
+    for (const auto& h : hosts) {
+      const auto [it, fresh] = host_source.try_emplace(h, prefix);
+      if (!fresh) {
+        throw BadInput(fmt::format(
+            "merge: host '{}' is in both {}.csv and {}.csv; the host tells a merged report's "
+            "cases apart, so give each input a distinct --label (one per input, in order)",
+            h, it->second, prefix));
+      }
+    }
+
+    const NoiseRule noise = noise_rule_from_json(
+        meta.contains("run") ? meta["run"].value("noise_rule", nlohmann::json())
+                             : nlohmann::json());
+    auto summary = summarize_rows(rows, schema, noise);
+    out.summary.insert(out.summary.end(), std::make_move_iterator(summary.begin()),
+                       std::make_move_iterator(summary.end()));
+    add_unique(out.schema.params, schema.params);
+    add_unique(out.schema.metrics, schema.metrics);
+    out.rows.insert(out.rows.end(), std::make_move_iterator(rows.begin()),
+                    std::make_move_iterator(rows.end()));
+
+    out.meta["merged"]["sources"].push_back(prefix + ".csv");
+    out.meta["machines"].push_back({{"source", prefix + ".csv"},
+                                    {"host", fmt::format("{}", fmt::join(hosts, ", "))},
+                                    {"label", input.label},
+                                    {"machine", machine},
+                                    {"run", meta.contains("run") ? meta["run"] : nullptr}});
+  }
+  return out;
+}
+
+void write_merged(const std::string& prefix_in, const MergedReport& merged) {
+  const std::string prefix = strip_csv(prefix_in);
+  std::string rows = csv_line(rows_header(merged.schema));
+  for (const auto& r : merged.rows) rows += csv_line(row_cells(r, merged.schema));
+  write_file_atomically(prefix + ".csv", rows);
+  write_file_atomically(prefix + ".summary.csv", summary_csv(merged.summary, merged.schema));
+  write_file_atomically(prefix + ".meta.json", merged.meta.dump(2) + "\n");
+}
+
+}  // namespace parbench
