@@ -20,11 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string strip_csv(std::string prefix) {
-  if (prefix.ends_with(".csv")) prefix.resize(prefix.size() - 4);
-  return prefix;
-}
-
 nlohmann::json read_meta(const std::string& prefix) {
   const std::string path = prefix + ".meta.json";
   if (!fs::exists(path)) return nlohmann::json::object();
@@ -46,6 +41,11 @@ void add_unique(std::vector<std::string>& into, const std::vector<std::string>& 
 
 }  // namespace
 
+std::string report_prefix(std::string path) {
+  if (path.ends_with(".csv")) path.resize(path.size() - 4);
+  return path;
+}
+
 MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
   if (inputs.size() < 2)
     throw BadInput(fmt::format("merge: {} report given; expected two or more", inputs.size()));
@@ -55,7 +55,7 @@ MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
   std::map<std::string, std::string> host_source;  // host -> the input it came from
   std::set<std::string> prefixes;
   for (const auto& input : inputs) {
-    const std::string prefix = strip_csv(input.prefix);
+    const std::string prefix = report_prefix(input.prefix);
     if (!prefixes.insert(fs::weakly_canonical(prefix + ".csv").string()).second)
       throw BadInput(fmt::format("merge: {}.csv is given twice", prefix));
     ReportSchema schema;
@@ -118,7 +118,7 @@ MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
 }
 
 void write_merged(const std::string& prefix_in, const MergedReport& merged) {
-  const std::string prefix = strip_csv(prefix_in);
+  const std::string prefix = report_prefix(prefix_in);
   std::string rows = csv_line(rows_header(merged.schema));
   for (const auto& r : merged.rows) rows += csv_line(row_cells(r, merged.schema));
   write_file_atomically(prefix + ".csv", rows);

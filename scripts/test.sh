@@ -8,10 +8,9 @@ scripts/setup.sh --test
 jobs=$(nproc)
 
 # The sanitizer builds are unity builds at -O1 -g1 (line tables for the sanitizers' reports): on
-# 2 cores that is about a quarter of the time of a file-by-file -O2 -g build (2m43 against ~10
-# min here), and the tests check
-# correctness, not speed. The price: a file missing an include can compile thanks to the file
-# before it in the same batch.
+# 2 cores that is about a quarter of the time of a file-by-file -O2 -g build (2m43 against ~10 min
+# here), and the tests check correctness, not speed. The price: a file missing an include can
+# compile thanks to the file before it in the same batch.
 sanitizer_build=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
   -DCMAKE_UNITY_BUILD=ON -DPARBENCH_WARNINGS_AS_ERRORS=ON)
 cmake -S . -B build-test "${sanitizer_build[@]}" -DPARBENCH_SANITIZE=address,undefined >/dev/null

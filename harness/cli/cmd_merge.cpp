@@ -11,16 +11,8 @@
 #include "merge.hpp"
 
 namespace parbench::cli {
-namespace {
 
 namespace fs = std::filesystem;
-
-std::string strip_csv(std::string prefix) {
-  if (prefix.ends_with(".csv")) prefix.resize(prefix.size() - 4);
-  return prefix;
-}
-
-}  // namespace
 
 Command add_merge(CLI::App& app) {
   struct State {
@@ -46,10 +38,10 @@ Command add_merge(CLI::App& app) {
       throw BadInput(fmt::format("--label: {} labels for {} reports; expected one per report",
                                  s->labels.size(), s->reports.size()));
     }
-    const std::string out = strip_csv(s->out);
+    const std::string out = report_prefix(s->out);
     std::vector<MergeInput> inputs;
     for (std::size_t i = 0; i < s->reports.size(); ++i) {
-      const std::string prefix = strip_csv(s->reports[i]);
+      const std::string prefix = report_prefix(s->reports[i]);
       std::error_code ec;
       if (fs::equivalent(prefix + ".csv", out + ".csv", ec)) {
         throw BadInput(fmt::format(
