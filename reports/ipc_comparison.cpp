@@ -23,6 +23,7 @@ long long size_of(const SummaryRow& r) {
 
 struct Line {
   std::optional<double> same_core_rtt, cross_core_rtt, throughput;
+  bool tried = false;  // some case of this channel and backend was not unsupported
 };
 
 }  // namespace
@@ -41,6 +42,7 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
     if (r.workload != "ipc_pingpong" && r.workload != "ipc_stream") continue;
     const std::string channel = r.param("channel") + (r.param("wait") == "spin" ? " (spin)" : "");
     Line& line = lines[{channel, r.backend}];
+    line.tried = line.tried || !r.unsupported;
     if (!r.ok()) continue;
     if (r.workload == "ipc_pingpong" && size_of(r) == small) {
       (r.param("placement") == "same_core" ? line.same_core_rtt : line.cross_core_rtt) =
@@ -48,6 +50,9 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
     }
     if (r.workload == "ipc_stream" && size_of(r) == large) line.throughput = r.metric("mb_per_s");
   }
+  // A channel that cannot run on a backend at all (pipe on mpi, mpi on process) is no line: the
+  // summary table above says why.
+  std::erase_if(lines, [](const auto& kv) { return !kv.second.tried; });
   if (lines.empty()) return "";
 
   std::vector<std::pair<Key, Line>> ranked(lines.begin(), lines.end());
@@ -77,7 +82,8 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
                        cell(l.same_core_rtt), cell(l.cross_core_rtt),
                        l.throughput ? fmt::format("{:.0f}", *l.throughput) : "-");
   }
-  out += "  '-': not run, not supported on that backend, or failed (see the table above)\n";
+  out += "  '-': not run, unsupported or failed (see the table above); channels unsupported on a "
+         "backend in every case are left out\n";
   return out;
 }
 

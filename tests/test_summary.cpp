@@ -1,6 +1,7 @@
 // Aggregates and speedup derived from rows, against hand-computed values.
 #include <catch2/catch.hpp>
 
+#include "ipc_comparison.hpp"
 #include "summary.hpp"
 
 using namespace parbench;
@@ -202,4 +203,28 @@ TEST_CASE(
   REQUIRE(at("median_cycles") == "2000");
   REQUIRE(at("median_cache_misses").empty());
   REQUIRE(at("ipc") == "1.5");
+}
+
+TEST_CASE("the IPC comparison leaves out a channel no backend case could run", "[summary][ipc]") {
+  const auto ipc = [](const std::string& channel, const std::string& status) {
+    Row r = row("process", 2, 1000, 100);
+    r.workload = "ipc_pingpong";
+    r.params = {{"channel", channel}, {"size", "64"}, {"placement", "cross_core"}};
+    r.status = status;
+    if (status == "ok") {
+      r.metrics = {{"rtt_p50_ns", 1500.0}};
+    } else {
+      r.rep = 0;
+      r.wall_ns.reset();
+      r.work_units.reset();
+      r.error = "the mpi channel runs between MPI ranks";
+    }
+    return r;
+  };
+  const ReportSchema schema{{"channel", "size", "placement"}, {"rtt_p50_ns"}};
+  const std::string text = format_ipc_comparison(
+      summarize_rows({ipc("pipe", "ok"), ipc("mpi", "unsupported"), ipc("fifo", "error")}, schema));
+  REQUIRE_THAT(text, Catch::Contains("pipe") && Catch::Contains("1.5 us"));
+  REQUIRE_THAT(text, Catch::Contains("fifo"));  // tried and failed: a line with '-'
+  REQUIRE_THAT(text, !Catch::Contains("mpi "));
 }
