@@ -33,20 +33,37 @@ std::string find_mpirun() {
   return {};
 }
 
-// Why the mpi tests cannot run here, or "".
+std::vector<std::string> mpirun2_argv() {
+  std::vector<std::string> argv = {find_mpirun(), "--oversubscribe"};
+  if (geteuid() == 0) argv.emplace_back("--allow-run-as-root");
+  argv.insert(argv.end(), {"-np", "2"});
+  return argv;
+}
+
+// Why the mpi tests cannot run here, or "": no MPI built in, no mpirun, or an mpirun that cannot
+// start two ranks of /bin/true on this machine (a container without the network Open MPI's
+// launcher needs, say), which says nothing about parbench.
 std::string mpi_skip_reason() {
   if (!mpi::compiled()) return mpi::unavailable_reason();
   if (find_mpirun().empty()) return "mpirun is not installed (Debian: openmpi-bin)";
-  return {};
+  static const std::string launcher = [] {
+    auto argv = mpirun2_argv();
+    argv.emplace_back("/bin/true");
+    const auto e = test::run_program(argv);
+    return e.status == 0
+               ? std::string()
+               : fmt::format("mpirun cannot start 2 ranks of /bin/true here (exit {}): {}",
+                             e.status, e.err);
+  }();
+  return launcher;
 }
 
 // mpirun -np 2 parbench ARGS. --oversubscribe: 2 ranks even on a 1-CPU machine; as root (CI),
 // --allow-run-as-root; the sanitizers' leak check is off because Open MPI keeps its allocations
 // until exit.
 test::Exit mpirun2(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {find_mpirun(), "--oversubscribe"};
-  if (geteuid() == 0) argv.emplace_back("--allow-run-as-root");
-  argv.insert(argv.end(), {"-np", "2", "-x", "ASAN_OPTIONS=detect_leaks=0", PARBENCH_BINARY});
+  auto argv = mpirun2_argv();
+  argv.insert(argv.end(), {"-x", "ASAN_OPTIONS=detect_leaks=0", PARBENCH_BINARY});
   argv.insert(argv.end(), args.begin(), args.end());
   return test::run_program(argv);
 }
