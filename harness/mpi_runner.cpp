@@ -100,16 +100,31 @@ std::vector<std::byte> encode(const WorkerOutcome& o, std::span<const std::byte>
 
 // Rank 0 waits on its own work in the main thread; this ends the job when that outlives the
 // timeout (rank 0 itself hung, or waiting forever for a partner that failed).
+MpiLastWords g_on_job_end;
+
+// The error row, then the summary and meta.json: still inside the lock that keeps the main thread
+// out of the reports. A failure to write is said, and the job ends all the same.
+void say_last_words(const MpiLastWords& last_words, const std::string& why) {
+  try {
+    if (last_words) last_words(why);
+    if (g_on_job_end) g_on_job_end(why);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "parbench: writing the reports before the job ends: {}\n", e.what());
+  }
+}
+
 class Watchdog {
  public:
-  Watchdog(std::chrono::nanoseconds timeout, std::string what)
-      : thread_([this, timeout, what = std::move(what)] {
+  Watchdog(std::chrono::nanoseconds timeout, std::string what, const MpiLastWords& last_words)
+      : thread_([this, timeout, what = std::move(what), &last_words] {
           std::unique_lock lock(mutex_);
           if (!cv_.wait_for(lock, timeout, [this] { return done_; })) {
-            fmt::print(stderr,
-                       "parbench: rank 0 timed out after {:.3g} s in {}; MPI cannot stop one "
-                       "rank, so the job ends here (the rows written so far are kept)\n",
-                       static_cast<double>(timeout.count()) * 1e-9, what);
+            const std::string why = fmt::format(
+                "timed out after {:.3g} s: rank 0's {}; MPI cannot stop one rank, so the job "
+                "ended",
+                static_cast<double>(timeout.count()) * 1e-9, what);
+            fmt::print(stderr, "parbench: {} (the rows written so far are kept)\n", why);
+            say_last_words(last_words, why);
             mpi::abort(3);
           }
         }) {}
@@ -133,8 +148,10 @@ class Watchdog {
 
 }  // namespace
 
+void set_mpi_job_end(MpiLastWords on_end) { g_on_job_end = std::move(on_end); }
+
 RunResult mpi_run_rep(const RunPlan& plan, int group, int case_index, Experiment& exp,
-                      std::vector<std::string>& hosts) {
+                      std::vector<std::string>& hosts, const MpiLastWords& last_words) {
   const CaseGroup& g = plan.groups[static_cast<std::size_t>(group)];
   const Case& c = g.cases[static_cast<std::size_t>(case_index)];
   const auto n = static_cast<std::size_t>(c.workers);
@@ -145,7 +162,8 @@ RunResult mpi_run_rep(const RunPlan& plan, int group, int case_index, Experiment
   const std::optional<CpuTimes> stat_before = read_cpu_times();
   WorkerOutcome own;
   {
-    const Watchdog watchdog(plan.timeout, fmt::format("{} worker 0", g.workload->name()));
+    const Watchdog watchdog(plan.timeout, fmt::format("{} worker 0", g.workload->name()),
+                            last_words);
     own = run_rank(c, &exp, "", false);
   }
   const std::optional<CpuTimes> stat_after = read_cpu_times();

@@ -65,8 +65,8 @@ void fill_row(Row& row, const RunResult& run) {
 RepOutcome run_python(const CaseGroup& g, const Case& c, const RunPlan& plan, Row& row,
                       RunResult& run) {
   using K = RepOutcome::Kind;
-  PythonRepSpec spec{c.backend->python_mode(), g.workload->name(), {}, c.workers, c.cpus,
-                     plan.timeout};
+  PythonRepSpec spec{
+      c.backend->python_mode(), g.workload->name(), {}, c.workers, c.cpus, plan.timeout};
   for (const auto& [name, value] : g.params.all()) spec.params.emplace_back(name, value);
   PythonRep rep = run_python_rep(spec);
   if (!rep.unsupported.empty()) return {K::Unsupported, rep.unsupported};
@@ -87,8 +87,8 @@ std::string hosts_column(const std::vector<std::string>& hosts) {
 }
 
 // One repetition of one case (plan.groups[gi].cases[ci]); on success `row` is filled in.
-RepOutcome run_rep(const RunPlan& plan, int gi, int ci, Experiment& exp, Row& row,
-                   RunResult& run) {
+RepOutcome run_rep(const RunPlan& plan, int gi, int ci, Experiment& exp, Row& row, RunResult& run,
+                   const MpiLastWords& last_words) {
   using K = RepOutcome::Kind;
   const CaseGroup& g = plan.groups[static_cast<std::size_t>(gi)];
   const Case& c = g.cases[static_cast<std::size_t>(ci)];
@@ -99,7 +99,7 @@ RepOutcome run_rep(const RunPlan& plan, int gi, int ci, Experiment& exp, Row& ro
     exp.before_rep(info);
     std::vector<std::string> hosts;
     if (c.backend->is_mpi()) {
-      run = mpi_run_rep(plan, gi, ci, exp, hosts);
+      run = mpi_run_rep(plan, gi, ci, exp, hosts, last_words);
     } else {
       const RunSpec spec{c.workers, c.cpus, plan.timeout,
                          [&exp](const WorkerContext& ctx) { exp.before_gate(ctx); }};
@@ -173,8 +173,12 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
         Row row;
         RunResult run;
         RepOutcome outcome;
+        const MpiLastWords last_words = [&](const std::string& why) {
+          sink.write(error_row(g, c, rep, why));
+        };
         try {
-          outcome = run_rep(plan, static_cast<int>(gi), static_cast<int>(idx), *exp, row, run);
+          outcome = run_rep(plan, static_cast<int>(gi), static_cast<int>(idx), *exp, row, run,
+                            last_words);
         } catch (const MpiJobLost& e) {
           sink.write(error_row(g, c, rep, e.what()));
           throw;

@@ -145,6 +145,38 @@ TEST_CASE("mpirun -np 2: the MPI ping-pong and stream verify every message", "[m
   }
 }
 
+TEST_CASE("mpi: a rank stuck past the timeout ends the job, its error row and summary written",
+          "[mpi][fault]") {
+  if (const std::string why = mpi_skip_reason(); !why.empty()) {
+    WARN("skipped: " << why);
+    return;
+  }
+  test::TempDir dir;
+  const std::string prefix = dir.path() + "/stuck";
+  // 10 M round trips cannot finish in 1 s: rank 0's watchdog ends the job.
+  const auto e = mpirun2({"run", "ipc_pingpong", "--backend", "mpi", "--param", "channel=mpi",
+                          "--param", "size=64", "--param", "placement=cross_core", "--param",
+                          "count=10000000", "--timeout", "1", "--reps", "1", "--out", prefix});
+  INFO(e.out << e.err);
+  REQUIRE(e.status == 3);
+  const auto rows = read_rows(prefix + ".csv");
+  REQUIRE(rows.size() == 1);
+  REQUIRE(rows[0].status == "error");
+  REQUIRE_THAT(rows[0].error, Catch::Contains("timed out after 1 s"));
+  const CsvTable summary = CsvTable::read(prefix + ".summary.csv");
+  REQUIRE(summary.rows().size() == 1);
+  REQUIRE(summary.rows()[0][*summary.column("errors")] == "1");
+  const auto meta = read_json(prefix + ".meta.json");
+  REQUIRE(meta["run"]["complete"] == false);
+  REQUIRE_THAT(meta["run"]["ended_by"].get<std::string>(), Catch::Contains("timed out"));
+  // No rank outlives the job: no process still names this run's output on its command line.
+  for (const auto& p : fs::directory_iterator("/proc")) {
+    std::ifstream in(p.path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+    REQUIRE(cmdline.find(prefix) == std::string::npos);
+  }
+}
+
 TEST_CASE("mpi: more workers than ranks is bad input on every rank, nothing written", "[mpi]") {
   if (const std::string why = mpi_skip_reason(); !why.empty()) {
     WARN("skipped: " << why);

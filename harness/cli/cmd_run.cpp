@@ -188,6 +188,18 @@ int run(const RunOptions& o) {
   bool all_ok = false;
   bool interrupted = false;
   std::string job_lost;  // an MPI rank that could not be waited for: the job must end
+  // The summary and the final meta.json: at the end, after Ctrl-C, or before an MPI job ends early.
+  const auto finish = [&](const std::string& ended_by) {
+    const auto summary = summarize_rows(sink.rows(), plan.schema, noise);
+    write_file_atomically(prefix + ".summary.csv", summary_csv(summary, plan.schema));
+    meta["run"]["finished_at"] = timestamp("%Y-%m-%dT%H:%M:%S%z");
+    meta["run"]["complete"] = !interrupted && ended_by.empty();
+    if (interrupted) meta["run"]["interrupted_by_signal"] = interrupt_signal();
+    if (!ended_by.empty()) meta["run"]["ended_by"] = ended_by;
+    write_file_atomically(meta_path, meta.dump(2) + "\n");
+    return summary;
+  };
+  if (mpi::initialized()) set_mpi_job_end([&](const std::string& why) { finish(why); });
   try {
     all_ok = execute_plan(plan, sink, make_progress(tty), &timeline);
   } catch (const Interrupted&) {
@@ -195,15 +207,10 @@ int run(const RunOptions& o) {
   } catch (const MpiJobLost& e) {
     job_lost = e.what();
   }
+  set_mpi_job_end(nullptr);
   if (tty) fmt::print(stderr, "\r\033[K");
 
-  const auto summary = summarize_rows(sink.rows(), plan.schema, noise);
-  write_file_atomically(prefix + ".summary.csv", summary_csv(summary, plan.schema));
-  meta["run"]["finished_at"] = timestamp("%Y-%m-%dT%H:%M:%S%z");
-  meta["run"]["complete"] = !interrupted && job_lost.empty();
-  if (interrupted) meta["run"]["interrupted_by_signal"] = interrupt_signal();
-  if (!job_lost.empty()) meta["run"]["ended_by"] = job_lost;
-  write_file_atomically(meta_path, meta.dump(2) + "\n");
+  const auto summary = finish(job_lost);
   if (!job_lost.empty()) {
     fmt::print(stderr, "parbench: {}; the rows finished so far are in {}.csv\n", job_lost, prefix);
     mpi::abort(1);
