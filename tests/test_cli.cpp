@@ -127,7 +127,7 @@ TEST_CASE("a run writes rows, summary and machine description", "[cli]") {
   REQUIRE(meta["schema"]["work_units"]["sleep"] == "sleeps");
 }
 
-TEST_CASE("a failing case is an error row and exit status 1; the run goes on", "[cli]") {
+TEST_CASE("a failing case is an error row and exit status 1, the run goes on", "[cli]") {
   test::TempDir dir;
   const std::string prefix = dir.path() + "/r";
   const auto e = test::run_parbench({"run", "sleep", "--param", "ms=1,5000", "--workers", "1",

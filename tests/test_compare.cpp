@@ -81,7 +81,7 @@ std::vector<double> around(double ms, double step = 0.1) {
 
 }  // namespace
 
-TEST_CASE("a profile column can be the gated metric; a counter absent on one side is skipped",
+TEST_CASE("a profile column can be the gated metric, a counter absent on one side is skipped",
           "[compare]") {
   auto with_instructions = [](std::vector<Row> rows, std::int64_t base) {
     std::int64_t i = 0;
@@ -101,7 +101,7 @@ TEST_CASE("a profile column can be the gated metric; a counter absent on one sid
   REQUIRE(none.items.empty());
 }
 
-TEST_CASE("regressed needs both significance and the minimum effect; direction counts",
+TEST_CASE("regressed needs both significance and the minimum effect, direction counts",
           "[compare]") {
   CompareOptions o;
   SECTION("a clear 20% slowdown is a regression of work per second") {

@@ -19,7 +19,8 @@ using namespace std::chrono_literals;
 TEST_CASE("every lock excludes: a non-atomic counter under it is exact", "[lock]") {
   // No more workers than CPUs: with more, FIFO locks (ticket, MCS) hand the lock to preempted
   // waiters and take minutes; that collapse is what lock_contention measures, not a test matter.
-  const int kWorkers = std::max(2, static_cast<int>(std::min<std::size_t>(allowed_cpus().size(), 4)));
+  const int kWorkers =
+      std::max(2, static_cast<int>(std::min<std::size_t>(allowed_cpus().size(), 4)));
   constexpr int kIterations = 20000;
   for (const auto& kind : all_locks()) {
     if (kind->lock_free()) continue;  // the atomic baseline has no critical section to test
@@ -34,7 +35,8 @@ TEST_CASE("every lock excludes: a non-atomic counter under it is exact", "[lock]
           std::atomic_ref<std::uint64_t> c(counter.value);
           for (int i = 0; i < kIterations; ++i) {
             lock->lock(ctx.index);
-            c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // load, then store
+            c.store(c.load(std::memory_order_relaxed) + 1,
+                    std::memory_order_relaxed);  // load, then store
             lock->unlock(ctx.index);
           }
         });
@@ -48,13 +50,16 @@ TEST_CASE("every lock excludes: a non-atomic counter under it is exact", "[lock]
 }
 
 TEST_CASE("a lock that cannot work on a backend says so", "[lock]") {
-  REQUIRE_THAT(find_lock("std_mutex")->not_applicable("process").value_or(""), Catch::Contains("threads only"));
-  REQUIRE_THAT(find_lock("fcntl")->not_applicable("thread").value_or(""), Catch::Contains("belong to the process"));
+  REQUIRE_THAT(find_lock("std_mutex")->not_applicable("process").value_or(""),
+               Catch::Contains("threads only"));
+  REQUIRE_THAT(find_lock("fcntl")->not_applicable("thread").value_or(""),
+               Catch::Contains("belong to the process"));
   REQUIRE_FALSE(find_lock("ofd")->not_applicable("thread"));
   REQUIRE_FALSE(find_lock("flock")->not_applicable("thread"));
 }
 
-TEST_CASE("the bank balances under every lock; without one it loses updates, reported not failed", "[lock][bank]") {
+TEST_CASE("the bank balances under every lock, without one it loses updates, reported not failed",
+          "[lock][bank]") {
   RunRequest req;
   req.targets = {"bank"};
   req.workers = {2};
@@ -78,7 +83,8 @@ TEST_CASE("the bank balances under every lock; without one it loses updates, rep
   }
 }
 
-TEST_CASE("a worker dying while holding a lock ends the case as an error, not a hang", "[lock][fault]") {
+TEST_CASE("a worker dying while holding a lock ends the case as an error, not a hang",
+          "[lock][fault]") {
   const auto* process = find_backend("process");
   for (const char* name : {"pthread_mutex", "tas", "futex_mutex", "flock"}) {
     DYNAMIC_SECTION(name) {

@@ -41,7 +41,7 @@ TEST_CASE("pin policies on two NUMA nodes of two cores with two threads each", "
   REQUIRE(assign("none", 3, topo).empty());
 }
 
-TEST_CASE("without SMT same-core is one CPU; cross-numa needs two nodes", "[pin]") {
+TEST_CASE("without SMT same-core is one CPU, cross-numa needs two nodes", "[pin]") {
   const Topology topo = Topology::synthetic("core:4 pu:1");
   REQUIRE(assign("same-core", 2, topo) == std::vector<int>{0, 0});
   REQUIRE(assign("cross-core", 2, topo) == std::vector<int>{0, 1});

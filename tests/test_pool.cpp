@@ -51,7 +51,8 @@ TEST_CASE("pool map and starmap return results in input order", "[pool]") {
           inputs[i] = static_cast<std::int64_t>(i) - 17;
         const auto squares = pool->map(square, inputs, chunksize);
         REQUIRE(squares.size() == inputs.size());
-        for (std::size_t i = 0; i < inputs.size(); ++i) REQUIRE(squares[i] == inputs[i] * inputs[i]);
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+          REQUIRE(squares[i] == inputs[i] * inputs[i]);
 
         std::vector<std::vector<std::int64_t>> tuples;
         for (std::int64_t i = 0; i < 50; ++i) tuples.push_back({i, 2 * i, i % 3});
@@ -67,9 +68,10 @@ TEST_CASE("pool map and starmap return results in input order", "[pool]") {
   REQUIRE(test::child_pids().empty());
 }
 
-TEST_CASE("apply_async: every task ends in one callback; a task's exception reaches the error "
-          "callback",
-          "[pool]") {
+TEST_CASE(
+    "apply_async: every task ends in one callback, a task's exception reaches the error "
+    "callback",
+    "[pool]") {
   for (const auto& kind : pool_kinds()) {
     DYNAMIC_SECTION(kind) {
       auto pool = Pool::make(parse_pool_kind(kind), 3);
@@ -101,7 +103,7 @@ TEST_CASE("apply_async: every task ends in one callback; a task's exception reac
   REQUIRE(test::child_pids().empty());
 }
 
-TEST_CASE("a pool process killed by its task is replaced; no task is lost or run twice", "[pool]") {
+TEST_CASE("a pool process killed by its task is replaced, no task is lost or run twice", "[pool]") {
   for (const std::string kind : {"process", "fresh_process"}) {
     for (int chunksize : {1, 4}) {
       DYNAMIC_SECTION(kind << " chunksize " << chunksize) {
@@ -131,8 +133,8 @@ TEST_CASE("a pool process killed by its task is replaced; no task is lost or run
         REQUIRE(errors.size() == 1);
         INFO(errors.begin()->second);
         REQUIRE(errors.count(kVictim) == 1);
-        REQUIRE_THAT(errors.at(kVictim), Catch::Contains("died running this task") &&
-                                             Catch::Contains("signal 9"));
+        REQUIRE_THAT(errors.at(kVictim),
+                     Catch::Contains("died running this task") && Catch::Contains("signal 9"));
         REQUIRE(results.size() == kTasks - 1);
         for (const auto& [i, v] : results) REQUIRE(v == 3 * i);
         for (std::int64_t i = 0; i < kTasks; ++i) {

@@ -45,7 +45,7 @@ bool counter_available(std::size_t index) { return probe_counters()[index].avail
 
 }  // namespace
 
-TEST_CASE("a sleeping worker uses little CPU and blocks; a busy one is on CPU", "[profile]") {
+TEST_CASE("a sleeping worker uses little CPU and blocks, a busy one is on CPU", "[profile]") {
   for (const auto& backend : all_backends()) {
     DYNAMIC_SECTION(backend->name()) {
       const RunResult sleeper =

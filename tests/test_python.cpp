@@ -13,8 +13,8 @@
 #include "python_backend.hpp"
 #include "runner.hpp"
 #include "seeds.hpp"
-#include "topology.hpp"
 #include "support.hpp"
+#include "topology.hpp"
 
 using namespace parbench;
 using namespace std::chrono_literals;
@@ -147,8 +147,8 @@ TEST_CASE("a Python run that dies or hangs is an error row and leaves nothing ru
     const auto rows = run_py("cpu_sum", {{"n", {"1000"}}}, {1});
     for (const Row& r : rows) {
       REQUIRE(r.status == "error");
-      REQUIRE_THAT(r.error, Catch::Contains("exited with status 3") &&
-                                Catch::Contains("it broke here"));
+      REQUIRE_THAT(r.error,
+                   Catch::Contains("exited with status 3") && Catch::Contains("it broke here"));
     }
   }
   REQUIRE(test::child_pids().empty());
@@ -180,10 +180,10 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
     rows.push_back(row("sleep", b, 10, {{"ms", "500"}}, 501e6));
   rows.push_back(row("sleep", "py_process", 10, {{"ms", "500"}}, 900e6));  // too slow: fails
   for (const char* b : {"thread", "process"}) {
-    rows.push_back(row("bank", b, 2, {{"lock", "none"}, {"ops", "50000"}}, 1e6,
-                       {{"lost_updates", 120.0}}));
-    rows.push_back(row("bank", b, 2, {{"lock", "posix_sem"}, {"ops", "50000"}}, 1e6,
-                       {{"lost_updates", 0.0}}));
+    rows.push_back(
+        row("bank", b, 2, {{"lock", "none"}, {"ops", "50000"}}, 1e6, {{"lost_updates", 120.0}}));
+    rows.push_back(
+        row("bank", b, 2, {{"lock", "posix_sem"}, {"ops", "50000"}}, 1e6, {{"lost_updates", 0.0}}));
   }
   const auto seeds = judge_seeds(rows, 2);
   const auto verdict = [&](const std::string& prefix) {
@@ -202,7 +202,7 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
   REQUIRE_THAT(format_seeds_text(seeds), Catch::Contains("Rules"));
 }
 
-TEST_CASE("the seeds suite runs every scenario on four backends; --backend narrows it",
+TEST_CASE("the seeds suite runs every scenario on four backends, --backend narrows it",
           "[seeds][plan]") {
   RunRequest req;
   req.targets = {"seeds"};

@@ -52,7 +52,7 @@ TEST_CASE("strong and weak scaling speedup from work per second", "[summary]") {
   REQUIRE(find(s, "thread", 2).reps == 3);
 }
 
-TEST_CASE("each host is its own case; an mpi case across hosts scales from its first host",
+TEST_CASE("each host is its own case, an mpi case across hosts scales from its first host",
           "[summary]") {
   const auto on = [](Row r, std::string host) {
     r.host = std::move(host);
