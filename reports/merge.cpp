@@ -5,33 +5,19 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "bad_input.hpp"
 #include "csv_reader.hpp"
 #include "csv_writer.hpp"
+#include "report_files.hpp"
 #include "rows_csv.hpp"
 
 namespace parbench {
 namespace {
 
 namespace fs = std::filesystem;
-
-nlohmann::json read_meta(const std::string& prefix) {
-  const std::string path = prefix + ".meta.json";
-  if (!fs::exists(path)) return nlohmann::json::object();
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw BadInput(fmt::format("merge: {} is not valid JSON: {}", path, e.what()));
-  }
-}
 
 void add_unique(std::vector<std::string>& into, const std::vector<std::string>& names) {
   for (const auto& n : names) {
@@ -40,11 +26,6 @@ void add_unique(std::vector<std::string>& into, const std::vector<std::string>& 
 }
 
 }  // namespace
-
-std::string report_prefix(std::string path) {
-  if (path.ends_with(".csv")) path.resize(path.size() - 4);
-  return path;
-}
 
 MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
   if (inputs.size() < 2)
@@ -65,7 +46,7 @@ MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
     } catch (const CsvError& e) {
       throw BadInput(fmt::format("merge: {}", e.what()));
     }
-    const nlohmann::json meta = read_meta(prefix);
+    const nlohmann::json meta = read_report_meta(prefix, "merge");
     const nlohmann::json machine =
         meta.contains("machine") ? meta["machine"] : nlohmann::json(nullptr);
     const std::string meta_host =
@@ -96,10 +77,7 @@ MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
       }
     }
 
-    const NoiseRule noise = noise_rule_from_json(
-        meta.contains("run") ? meta["run"].value("noise_rule", nlohmann::json())
-                             : nlohmann::json());
-    auto summary = summarize_rows(rows, schema, noise);
+    auto summary = summarize_rows(rows, schema, noise_rule_from_meta(meta));
     out.summary.insert(out.summary.end(), std::make_move_iterator(summary.begin()),
                        std::make_move_iterator(summary.end()));
     add_unique(out.schema.params, schema.params);

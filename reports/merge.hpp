@@ -11,9 +11,6 @@
 
 namespace parbench {
 
-// PREFIX from "PREFIX.csv" or "PREFIX".
-std::string report_prefix(std::string path);
-
 struct MergeInput {
   std::string prefix;  // PREFIX of PREFIX.csv; a trailing ".csv" is accepted and dropped
   std::string label;   // when set, the host column of every row of this input becomes it

@@ -9,6 +9,7 @@
 #include "bad_input.hpp"
 #include "commands.hpp"
 #include "merge.hpp"
+#include "report_files.hpp"
 
 namespace parbench::cli {
 

@@ -19,6 +19,7 @@
 #include "csv_writer.hpp"
 #include "ipc_comparison.hpp"
 #include "machine.hpp"
+#include "report_files.hpp"
 #include "rows_csv.hpp"
 #include "subprocess.hpp"
 #include "summary.hpp"
@@ -136,8 +137,7 @@ Table summary_table(const std::vector<SummaryRow>& summary) {
 }
 
 int report(const std::string& prefix_in, const std::string& scripts_dir) {
-  std::string prefix = prefix_in;
-  if (prefix.ends_with(".csv")) prefix.resize(prefix.size() - 4);
+  const std::string prefix = report_prefix(prefix_in);
   ReportSchema schema;
   std::vector<Row> rows;
   try {
@@ -145,17 +145,8 @@ int report(const std::string& prefix_in, const std::string& scripts_dir) {
   } catch (const CsvError& e) {
     throw BadInput(fmt::format("report: {}", e.what()));
   }
-  nlohmann::json meta;
-  if (fs::exists(prefix + ".meta.json")) {
-    try {
-      meta = nlohmann::json::parse(slurp(prefix + ".meta.json"));
-    } catch (const nlohmann::json::parse_error& e) {
-      throw BadInput(fmt::format("report: {}.meta.json is not valid JSON: {}", prefix, e.what()));
-    }
-  }
-  const NoiseRule noise = noise_rule_from_json(
-      meta.contains("run") ? meta["run"].value("noise_rule", nlohmann::json()) : nlohmann::json());
-  const auto summary = summarize_rows(rows, schema, noise);
+  const nlohmann::json meta = read_report_meta(prefix, "report");
+  const auto summary = summarize_rows(rows, schema, noise_rule_from_meta(meta));
   const std::string summary_path = prefix + ".summary.csv";
   if (!fs::exists(summary_path)) write_file_atomically(summary_path, summary_csv(summary, schema));
 
