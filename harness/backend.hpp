@@ -2,6 +2,7 @@
 // A backend starts N workers. It does nothing else: gate, pinning, timing, timeouts and fault
 // handling are the same for every backend and live in run_workers.
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -10,6 +11,18 @@
 #include "child_process.hpp"
 
 namespace parbench {
+
+// Filled in by launch(), in shared memory: when the first worker began to start, and why a worker
+// could not be started (empty when every worker was).
+struct LaunchRecord {
+  std::int64_t launch_ns = 0;
+  char error[256] = {};
+
+  void fail(std::string_view why) {
+    std::snprintf(error, sizeof error, "%.*s", static_cast<int>(why.size()), why.data());
+  }
+  [[nodiscard]] bool failed() const { return error[0] != '\0'; }
+};
 
 class Backend {
  public:
@@ -21,12 +34,13 @@ class Backend {
   [[nodiscard]] virtual std::string_view name() const = 0;
   [[nodiscard]] virtual std::string_view description() const = 0;
 
-  // Starts `workers` workers, worker i running entry(i) once; entry never throws. Writes the time
-  // the first worker began to start into *launch_ns (shared memory). Returns the processes to
-  // supervise: one per worker, or one holding all of them.
+  // Starts `workers` workers, worker i running entry(i) once; entry never throws. Fills *record
+  // (shared memory): the time the first worker began to start and, when a worker cannot be
+  // started inside a process already returned, why. Returns the processes to supervise: one per
+  // worker, or one holding all of them. Throws when a process cannot be started.
   [[nodiscard]] virtual std::vector<ChildProcess> launch(int workers,
                                                          const std::function<void(int)>& entry,
-                                                         std::int64_t* launch_ns) const = 0;
+                                                         LaunchRecord* record) const = 0;
   // True when launch() returns one process per worker, in worker order.
   [[nodiscard]] virtual bool process_per_worker() const = 0;
   // "thread" or "process" for a backend that runs a workload's Python version instead of launching

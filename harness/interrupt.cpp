@@ -1,6 +1,7 @@
 #include "interrupt.hpp"
 
 #include <signal.h>
+#include <string.h>
 
 #include <atomic>
 
@@ -22,10 +23,16 @@ void install_interrupt_handlers() {
   sa.sa_flags = 0;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);  // a dropped ssh session: keep the rows, write the summary
 }
 
 bool interrupt_requested() { return g_signal.load(std::memory_order_relaxed) != 0; }
 int interrupt_signal() { return g_signal.load(std::memory_order_relaxed); }
+std::string signal_name(int signal) {
+  const char* abbrev = sigabbrev_np(signal);
+  return abbrev != nullptr ? std::string("SIG") + abbrev : "signal " + std::to_string(signal);
+}
+
 void set_interrupt_for_testing(int signal) { g_signal.store(signal, std::memory_order_relaxed); }
 
 }  // namespace parbench

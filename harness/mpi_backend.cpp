@@ -15,7 +15,7 @@ class MpiBackend final : public Backend {
   }
   [[nodiscard]] std::vector<ChildProcess> launch(int /*workers*/,
                                                  const std::function<void(int)>& /*entry*/,
-                                                 std::int64_t* /*launch_ns*/) const override {
+                                                 LaunchRecord* /*record*/) const override {
     throw std::logic_error("the mpi backend's workers are MPI ranks; mpi_runner runs them");
   }
   [[nodiscard]] bool process_per_worker() const override { return true; }

@@ -1,4 +1,8 @@
 // One forked process per worker: separate address spaces, sharing only the arena's mappings.
+#include <fmt/core.h>
+
+#include <stdexcept>
+#include <system_error>
 #include <vector>
 
 #include "backend.hpp"
@@ -16,15 +20,21 @@ class ProcessBackend final : public Backend {
   [[nodiscard]] bool process_per_worker() const override { return true; }
 
   [[nodiscard]] std::vector<ChildProcess> launch(int workers, const std::function<void(int)>& entry,
-                                                 std::int64_t* launch_ns) const override {
-    *launch_ns = now_ns();
+                                                 LaunchRecord* record) const override {
+    record->launch_ns = now_ns();
     std::vector<ChildProcess> children;
     children.reserve(static_cast<std::size_t>(workers));
     for (int i = 0; i < workers; ++i) {
-      children.push_back(ChildProcess::fork_and_run([&entry, i] {
-        entry(i);
-        return 0;
-      }));
+      try {
+        children.push_back(ChildProcess::fork_and_run([&entry, i] {
+          entry(i);
+          return 0;
+        }));
+      } catch (const std::system_error& e) {
+        // The workers already forked are killed and reaped by `children`'s destructors.
+        throw std::runtime_error(
+            fmt::format("cannot start worker process {} of {}: {}", i, workers, e.what()));
+      }
     }
     return children;
   }

@@ -25,7 +25,8 @@ namespace {
 
 class PythonBackend final : public Backend {
  public:
-  PythonBackend(std::string name, std::string mode) : name_(std::move(name)), mode_(std::move(mode)) {}
+  PythonBackend(std::string name, std::string mode)
+      : name_(std::move(name)), mode_(std::move(mode)) {}
   [[nodiscard]] std::string_view name() const override { return name_; }
   [[nodiscard]] std::string_view description() const override {
     return mode_ == "thread" ? "Python threading workers in python3 (the reference, with its GIL)"
@@ -35,7 +36,7 @@ class PythonBackend final : public Backend {
   [[nodiscard]] std::string_view python_mode() const override { return mode_; }
   [[nodiscard]] std::vector<ChildProcess> launch(int /*workers*/,
                                                  const std::function<void(int)>& /*entry*/,
-                                                 std::int64_t* /*launch_ns*/) const override {
+                                                 LaunchRecord* /*record*/) const override {
     throw std::logic_error("a Python backend runs the workload's Python version, not C++ workers");
   }
 
@@ -139,11 +140,12 @@ PythonRep run_python_rep(const PythonRepSpec& spec) {
     rep.unsupported = fmt::format("the Python versions are missing: no {}", script);
     return rep;
   }
-  std::vector<std::string> argv = {*python,     script,
-                                   "--mode",    std::string(spec.mode),
+  std::vector<std::string> argv = {*python,      script,
+                                   "--mode",     std::string(spec.mode),
                                    "--workload", std::string(spec.workload),
-                                   "--workers", std::to_string(spec.workers)};
-  if (!spec.cpus.empty()) argv.insert(argv.end(), {"--cpus", fmt::format("{}", fmt::join(spec.cpus, ","))});
+                                   "--workers",  std::to_string(spec.workers)};
+  if (!spec.cpus.empty())
+    argv.insert(argv.end(), {"--cpus", fmt::format("{}", fmt::join(spec.cpus, ","))});
   for (const auto& [k, v] : spec.params) argv.insert(argv.end(), {"--param", k + "=" + v});
 
   int out_fds[2], err_fds[2];
@@ -185,7 +187,8 @@ PythonRep run_python_rep(const PythonRepSpec& spec) {
       timed_out = true;
       break;
     }
-    pollfd fds[2] = {{out_open ? out_r.get() : -1, POLLIN, 0}, {err_open ? err_r.get() : -1, POLLIN, 0}};
+    pollfd fds[2] = {{out_open ? out_r.get() : -1, POLLIN, 0},
+                     {err_open ? err_r.get() : -1, POLLIN, 0}};
     const int n = poll(fds, 2, static_cast<int>(std::min<std::int64_t>(left / 1'000'000 + 1, 100)));
     if (n < 0 && errno != EINTR) throw_sys("poll");
     for (int i = 0; i < 2; ++i) {
@@ -215,9 +218,9 @@ PythonRep run_python_rep(const PythonRepSpec& spec) {
   try {
     read_answer(nlohmann::json::parse(last_line), rep);
   } catch (const std::exception&) {
-    rep.run.error = fmt::format("the Python run {} without an answer{}{}",
-                                describe_wait_status(status), err.empty() ? "" : ": ",
-                                tail(err, 400));
+    rep.run.error =
+        fmt::format("the Python run {} without an answer{}{}", describe_wait_status(status),
+                    err.empty() ? "" : ": ", tail(err, 400));
     return rep;
   }
   if (rep.run.ok() && rep.unsupported.empty()) {

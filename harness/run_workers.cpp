@@ -4,11 +4,14 @@
 #include <fmt/ranges.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cstring>
 #include <exception>
+#include <thread>
 
 #include "clock.hpp"
 #include "interference.hpp"
@@ -33,7 +36,7 @@ struct alignas(kCacheLine) WorkerSlot {
 
 struct Control {
   StartGate gate;
-  std::int64_t launch_ns = 0;
+  LaunchRecord launch;
 };
 
 void set_state(WorkerSlot& slot, SlotState s) {
@@ -57,7 +60,9 @@ void run_one_worker(int index, const RunSpec& spec, Control& control, WorkerSlot
           control.gate.wait_open();
           set_state(slot, SlotState::Running);
         },
-        [&] { body(WorkerContext{index, spec.workers}); });
+        [&] {
+          body(WorkerContext{index, spec.workers});
+        });
     set_state(slot, SlotState::Done);
   } catch (const std::exception& e) {
     std::snprintf(slot.error, sizeof slot.error, "%s", e.what());
@@ -70,6 +75,19 @@ void run_one_worker(int index, const RunSpec& spec, Control& control, WorkerSlot
 
 std::string list_workers(const std::vector<int>& ids) {
   return fmt::format("{}", fmt::join(ids, ","));
+}
+
+// True when the run itself is being interrupted and the worker died of the same kind of signal.
+// Sent to a process group, the signal is pending in parbench before any worker can have died of it,
+// so the flag is normally set already; the short wait covers a handler not yet run.
+bool interrupted_by_run_signal(int status) {
+  if (!WIFSIGNALED(status)) return false;
+  const int sig = WTERMSIG(status);
+  if (sig != SIGINT && sig != SIGTERM && sig != SIGHUP) return false;
+  for (int i = 0; i < 50 && !interrupt_requested(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return interrupt_requested();
 }
 
 // Supervises the launched processes until all have exited, the deadline passes, or a signal
@@ -118,6 +136,9 @@ class Supervisor {
         const int status = children_[i].reap();
         if (!exited_cleanly(status)) {
           kill_all();
+          // A Ctrl-C, a SIGTERM or a hang-up sent to the whole process group kills the workers
+          // too: their deaths are the interrupt, not a fault of the case.
+          if (interrupted_by_run_signal(status)) throw Interrupted();
           return per_worker_ ? fmt::format("worker {} {}", i, describe_wait_status(status))
                              : fmt::format("worker process {}", describe_wait_status(status));
         }
@@ -158,8 +179,7 @@ void pin_current_thread(int cpu) {
   }
 }
 
-WorkerTiming time_worker(const std::function<void()>& at_gate,
-                         const std::function<void()>& body) {
+WorkerTiming time_worker(const std::function<void()>& at_gate, const std::function<void()>& body) {
   // Every worker resets before checking in, so no reset can fall after any worker's gate pass.
   const bool rss_window = reset_peak_rss();
   ThreadCounters counters;  // opened before the gate: a few system calls nobody should time
@@ -237,7 +257,14 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
   };
   const std::int64_t deadline = now_ns() + spec.timeout.count();
   const std::int64_t children_cpu_before = reaped_children_cpu_ns();
-  std::vector<ChildProcess> children = backend.launch(spec.workers, entry, &control.launch_ns);
+  std::vector<ChildProcess> children;
+  try {
+    children = backend.launch(spec.workers, entry, &control.launch);
+  } catch (const std::exception& e) {
+    RunResult failed;
+    failed.error = e.what();
+    return failed;
+  }
   Supervisor supervisor(children, backend.process_per_worker());
 
   RunResult result;
@@ -260,7 +287,9 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
   };
   // Short slices at the gate (workers are waiting on us); long ones while they work, where waking
   // up would only take CPU from them: a worker exiting or crashing wakes us through its pidfd.
-  std::string fault = supervisor.wait_until(deadline, 2, all_ready);
+  std::string fault =
+      supervisor.wait_until(deadline, 2, [&] { return all_ready() || control.launch.failed(); });
+  if (control.launch.failed()) return fail(control.launch.error);
   if (const int w = failed_worker(); w >= 0) {
     return fail(fmt::format("worker {}: {}", w, slots[static_cast<std::size_t>(w)].error));
   }
@@ -302,7 +331,7 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
   }
 
   for (std::size_t i = 0; i < n; ++i) result.workers.push_back(slots[i].timing);
-  summarize_timings(result, control.launch_ns, control.gate.open_ns);
+  summarize_timings(result, control.launch.launch_ns, control.gate.open_ns);
   // What counts as ours: the workers' timed CPU, or, when larger, everything the worker processes
   // and the processes they started and waited for used (spawn's children are the work too).
   const std::int64_t ours = std::max(result.cpu_user_ns + result.cpu_sys_ns,

@@ -190,6 +190,9 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
           r.error = outcome.text;
           sink.write(r);
         } else if (outcome.kind == RepOutcome::Kind::Error) {
+          // A case that failed while the run was being interrupted failed of the interrupt (a
+          // pool worker or a partner process killed by the same Ctrl-C): not an error row.
+          if (interrupt_requested()) throw Interrupted();
           failed[idx] = true;
           all_ok = false;
           sink.write(error_row(g, c, rep, outcome.text));

@@ -1,6 +1,10 @@
 // Threads (std::jthread) in one process. The threads run inside a forked sandbox process rather
 // than in parbench itself: a worker that segfaults or never returns then costs one error row (the
 // sandbox is killed) instead of the whole run, which is what a process worker gets for free.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -19,13 +23,24 @@ class ThreadBackend final : public Backend {
   [[nodiscard]] bool process_per_worker() const override { return false; }
 
   [[nodiscard]] std::vector<ChildProcess> launch(int workers, const std::function<void(int)>& entry,
-                                                 std::int64_t* launch_ns) const override {
+                                                 LaunchRecord* record) const override {
     std::vector<ChildProcess> children;
     children.push_back(ChildProcess::fork_and_run([&] {
-      *launch_ns = now_ns();
+      record->launch_ns = now_ns();
       std::vector<std::jthread> threads;
-      threads.reserve(static_cast<std::size_t>(workers));
-      for (int i = 0; i < workers; ++i) threads.emplace_back(entry, i);
+      int started = 0;
+      try {
+        threads.reserve(static_cast<std::size_t>(workers));
+        for (; started < workers; ++started) threads.emplace_back(entry, started);
+      } catch (const std::exception& e) {
+        // The threads already started wait at a gate that will never open, so joining them (the
+        // jthreads' destructors) would hang: leave at once, with the reason for the supervisor.
+        record->fail(
+            fmt::format("cannot start worker thread {} of {}: {} (RLIMIT_NPROC, "
+                        "RLIMIT_AS or memory)",
+                        started, workers, e.what()));
+        _exit(1);
+      }
       return 0;  // jthreads join here
     }));
     return children;
