@@ -1,6 +1,6 @@
 // fifo: two named pipes in a private temporary directory. Both ends are opened while the channel
-// is created and the names removed at once, so nothing is left in the file system even if the
-// run is killed.
+// is created and the names removed at once. A run SIGKILLed in between leaves the directory,
+// named parbench.<pid>.fifo.*, for the next run or `parbench clean` to remove (strays.hpp).
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <limits.h>
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "fd_channel.hpp"
+#include "strays.hpp"
 #include "sys_error.hpp"
 
 namespace parbench {
@@ -39,7 +40,8 @@ class FifoKind final : public ChannelKind {
   }
   [[nodiscard]] std::unique_ptr<Channel> create(const ChannelSpec& /*spec*/,
                                                 SharedArena& /*arena*/) const override {
-    std::string dir = (std::filesystem::temp_directory_path() / "parbench.XXXXXX").string();
+    std::string dir =
+        (std::filesystem::temp_directory_path() / (stray_name_prefix() + "fifo.XXXXXX")).string();
     if (mkdtemp(dir.data()) == nullptr) throw_sys("mkdtemp");
     struct Cleanup {  // the names go whatever happens; the open descriptors stay valid
       std::string dir;

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "fd_channel.hpp"
+#include "strays.hpp"
 #include "sys_error.hpp"
 
 namespace parbench {
@@ -92,7 +93,7 @@ class PosixMqKind final : public ChannelKind {
     attr.mq_msgsize = static_cast<long>(spec.message_bytes);
     std::array<mqd_t, 2> q{};
     for (std::size_t i = 0; i < q.size(); ++i) {
-      const std::string name = fmt::format("/parbench.{}.{}", getpid(), counter_.fetch_add(1));
+      const std::string name = fmt::format("/{}{}", stray_name_prefix(), counter_.fetch_add(1));
       q[i] = mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
       if (q[i] == static_cast<mqd_t>(-1)) {
         const int err = errno;

@@ -24,6 +24,7 @@
 #include "interrupt.hpp"
 #include "plan.hpp"
 #include "rows_csv.hpp"
+#include "strays.hpp"
 #include "subprocess.hpp"
 #include "sys_error.hpp"
 
@@ -101,8 +102,8 @@ int count(const CountOptions& o) {
                      prefix);
           return 130;
         }
-        char pattern[] = "/tmp/parbench-count-XXXXXX";
-        if (mkdtemp(pattern) == nullptr) throw_sys("mkdtemp");
+        std::string pattern = (fs::temp_directory_path() / (stray_name_prefix() + "count.XXXXXX"));
+        if (mkdtemp(pattern.data()) == nullptr) throw_sys("mkdtemp");
         const fs::path dir = pattern;
         std::vector<std::string> argv = {"valgrind",
                                          "--tool=callgrind",

@@ -20,6 +20,8 @@ backends").
 """
 
 import argparse
+import ctypes
+import ctypes.util
 import json
 import multiprocessing as mp
 import multiprocessing.pool
@@ -32,6 +34,27 @@ import time
 import zlib
 
 MASK64 = (1 << 64) - 1
+
+
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+_forking_pid = [0]
+
+
+def _remember_parent():
+    _forking_pid[0] = os.getpid()
+
+
+def _die_with_parent():
+    """Every process forked from here (multiprocessing's Process, Pool workers, the Manager's
+    server) is killed when its parent dies, as parbench's own workers are: a SIGKILLed parbench
+    kills this interpreter (parbench set the same on it), and the chain goes on down."""
+    _LIBC.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
+    if os.getppid() != _forking_pid[0]:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+os.register_at_fork(before=_remember_parent, after_in_child=_die_with_parent)
 
 
 class Unsupported(Exception):
