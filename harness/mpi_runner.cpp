@@ -125,7 +125,7 @@ class Watchdog {
                 static_cast<double>(timeout.count()) * 1e-9, what);
             fmt::print(stderr, "parbench: {} (the rows written so far are kept)\n", why);
             say_last_words(last_words, why);
-            mpi::abort(3);
+            mpi::abort(1);  // a case failed: its error row is written
           }
         }) {}
   ~Watchdog() {

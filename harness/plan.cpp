@@ -48,6 +48,36 @@ void add_unique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
+// The same item twice in one list would run the same case twice, with duplicate (case, rep) rows.
+void reject_repeats(const std::vector<std::string>& items, std::string_view what) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (std::find(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(i), items[i]) !=
+        items.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw BadInput(fmt::format("{}: '{}' is listed twice; name each once", what, items[i]));
+    }
+  }
+}
+
+// A suite and a workload (or two suites) can name the same case: it runs once, in the first
+// group that has it.
+bool same_case(const Case& a, const Case& b) {
+  return a.backend == b.backend && a.workers == b.workers && a.pin.name() == b.pin.name();
+}
+void add_group(std::vector<CaseGroup>& groups, CaseGroup g) {
+  for (auto& existing : groups) {
+    if (existing.workload != g.workload || existing.params != g.params) continue;
+    for (auto& c : g.cases) {
+      if (std::none_of(existing.cases.begin(), existing.cases.end(),
+                       [&](const Case& e) { return same_case(e, c); })) {
+        existing.max_workers = std::max(existing.max_workers, c.workers);
+        existing.cases.push_back(std::move(c));
+      }
+    }
+    return;
+  }
+  groups.push_back(std::move(g));
+}
+
 }  // namespace
 
 std::size_t RunPlan::case_count() const {
@@ -111,9 +141,10 @@ std::vector<int> mpi_workers(const Workload& w) {
 std::string mpi_unsupported(const Workload& w, int workers) {
   if (!mpi::compiled()) return mpi::unavailable_reason();
   if (!w.runs_on_mpi()) {
-    return fmt::format("{} keeps its workers' shared state in shared memory, which MPI ranks on "
-                       "different hosts do not have; on mpi: cpu_sum, ipc_pingpong, ipc_stream",
-                       w.name());
+    return fmt::format(
+        "{} keeps its workers' shared state in shared memory, which MPI ranks on "
+        "different hosts do not have; on mpi: cpu_sum, ipc_pingpong, ipc_stream",
+        w.name());
   }
   if (!mpi::initialized()) return mpi::unavailable_reason();
   if (workers > mpi::size()) {
@@ -132,9 +163,33 @@ RunPlan make_plan(const RunRequest& req) {
     throw BadInput(fmt::format("--reps: {} is not allowed; expected at least 1", *req.reps));
   if (req.warmup < 0)
     throw BadInput(fmt::format("--warmup: {} is not allowed; expected 0 or more", req.warmup));
-  if (!(req.timeout_s > 0))
+  if (!(req.timeout_s > 0) || !(req.timeout_s <= kMaxTimeoutS)) {
     throw BadInput(
-        fmt::format("--timeout: {} is not allowed; expected seconds > 0", req.timeout_s));
+        fmt::format("--timeout: {} is not allowed; expected seconds above 0 and at most "
+                    "{:g} ({} days)",
+                    req.timeout_s, kMaxTimeoutS, kMaxTimeoutS / 86400));
+  }
+  reject_repeats(req.targets, "workload or suite");
+  reject_repeats(req.backends, "--backend");
+  reject_repeats(req.pins, "--pin");
+  {
+    std::vector<std::string> counts;
+    for (int n : req.workers) counts.push_back(std::to_string(n));
+    reject_repeats(counts, "--workers");
+  }
+  for (std::size_t i = 0; i < req.params.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (req.params[i].first == req.params[j].first) {
+        const auto& name = req.params[i].first;
+        throw BadInput(fmt::format(
+            "--param {} is given twice ({}={} and {}={}); give every value in one list: "
+            "--param {}={},{}",
+            name, name, fmt::join(req.params[j].second, ","), name,
+            fmt::join(req.params[i].second, ","), name, fmt::join(req.params[j].second, ","),
+            fmt::join(req.params[i].second, ",")));
+      }
+    }
+  }
 
   std::vector<SuiteEntry> entries;
   int suite_reps = 0;  // the fewest a named suite asks for (0: none does)
@@ -223,9 +278,8 @@ RunPlan make_plan(const RunRequest& req) {
       }
       if (entry_backends.empty()) entry_backends = default_backends;
       for (const Backend* b : entry_backends) {
-        const std::vector<int>& counts = b->is_mpi() && req.workers.empty() && entry.workers.empty()
-                                             ? mpi_workers(*w)
-                                             : workers;
+        const std::vector<int>& counts =
+            b->is_mpi() && req.workers.empty() && entry.workers.empty() ? mpi_workers(*w) : workers;
         for (int n : counts) {
           if (b->is_mpi() && !req.workers.empty() && mpi::initialized() && n > mpi::size()) {
             throw BadInput(fmt::format(
@@ -241,7 +295,7 @@ RunPlan make_plan(const RunRequest& req) {
           }
         }
       }
-      plan.groups.push_back(std::move(g));
+      add_group(plan.groups, std::move(g));
     }
   }
   return plan;

@@ -27,6 +27,8 @@ struct RunRequest {
   double timeout_s = 120;
 };
 inline constexpr int kDefaultReps = 10;
+// Long enough for any real case (a week); short enough that the deadline in ns cannot overflow.
+inline constexpr double kMaxTimeoutS = 7.0 * 86400;
 
 struct Case {
   const Backend* backend = nullptr;

@@ -1,6 +1,7 @@
 #include "compare.hpp"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -152,7 +153,7 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& ca
   const bool by_host = distinct_hosts(base) > 1 || distinct_hosts(candidate) > 1;
   const auto base_cases = group(base, options.ignore_params, by_host);
   const auto new_cases = group(candidate, options.ignore_params, by_host);
-  std::size_t common = 0;
+  std::size_t common = 0, base_without_rows = 0;
   std::set<std::string> few_warned;
   for (const auto& [key, b] : base_cases) {
     const auto it = new_cases.find(key);
@@ -162,7 +163,10 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& ca
     }
     const CaseRows& n = it->second;
     ++common;
-    if (b.ok.empty()) continue;  // nothing to compare against (unsupported or failed in the base)
+    if (b.ok.empty()) {  // nothing to compare against (unsupported or failed in the base)
+      ++base_without_rows;
+      continue;
+    }
     auto item_for = [&](const std::string& metric) {
       MetricComparison m;
       m.case_key = key;
@@ -249,6 +253,21 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& ca
     throw BadInput(
         "compare: the two reports have no case in common (same workload, backend, workers, pin and "
         "parameters); --ignore-param NAME leaves a parameter out of the match");
+  }
+  if (out.items.empty()) {
+    // A gate that compared nothing must not pass.
+    throw BadInput(fmt::format(
+        "compare: nothing to compare: of the {} case(s) the reports share, {} have no measured "
+        "row in the base report and the rest no value of the metric ({}) on both sides",
+        common, base_without_rows,
+        options.metrics.empty() ? std::string("default")
+                                : fmt::format("{}", fmt::join(options.metrics, ", "))));
+  }
+  if (base_without_rows > 0) {
+    out.warnings.push_back(fmt::format(
+        "{} shared case(s) have no measured row in the base report (failed or unsupported there) "
+        "and were not compared",
+        base_without_rows));
   }
   if (out.only_in_base + out.only_in_new > 0) {
     out.warnings.push_back(fmt::format(

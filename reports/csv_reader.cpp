@@ -9,6 +9,7 @@
 #pragma GCC diagnostic pop
 
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <utility>
 
@@ -61,31 +62,45 @@ bool read_row(Reader& reader, std::array<std::string, CsvTable::kMaxColumns>& ce
 
 }  // namespace
 
-CsvTable CsvTable::read(const std::string& path) {
+void CsvTable::scan(const std::string& path, const HeaderFn& on_header, const RowFn& on_row) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw CsvError(fmt::format("{}: is a directory; expected a report file (PREFIX.csv)", path));
+  }
   if (!std::ifstream(path).good()) throw CsvError(fmt::format("{}: cannot open for reading", path));
-  CsvTable table;
-  table.path_ = path;
   try {
-    table.header_ = read_header_names(path);
-    if (table.header_.size() > kMaxColumns) {
-      throw CsvError(fmt::format("{}: {} columns, at most {} are supported", path,
-                                 table.header_.size(), kMaxColumns));
+    const std::vector<std::string> header = read_header_names(path);
+    if (header.size() > kMaxColumns) {
+      throw CsvError(fmt::format("{}: {} columns, at most {} are supported", path, header.size(),
+                                 kMaxColumns));
     }
+    on_header(header);
     // Unused slots get names that cannot be in the file; ignore_missing_column leaves them empty.
     std::array<std::string, kMaxColumns> names;
     for (std::size_t i = 0; i < kMaxColumns; ++i) {
-      names[i] = i < table.header_.size() ? table.header_[i] : fmt::format("\x01unused{}", i);
+      names[i] = i < header.size() ? header[i] : fmt::format("\x01unused{}", i);
     }
     Reader reader(path);
     read_header(reader, names, std::make_index_sequence<kMaxColumns>{});
     std::array<std::string, kMaxColumns> cells;
+    std::vector<std::string> row(header.size());
     while (read_row(reader, cells, std::make_index_sequence<kMaxColumns>{})) {
-      table.rows_.emplace_back(cells.begin(),
-                               cells.begin() + static_cast<std::ptrdiff_t>(table.header_.size()));
+      for (std::size_t i = 0; i < row.size(); ++i) row[i].swap(cells[i]);
+      on_row(static_cast<std::size_t>(reader.get_file_line()), row);
     }
   } catch (const io::error::base& e) {
     throw CsvError(fmt::format("{}: malformed CSV: {}", path, e.what()));
   }
+}
+
+CsvTable CsvTable::read(const std::string& path) {
+  CsvTable table;
+  table.path_ = path;
+  scan(
+      path, [&](const std::vector<std::string>& header) { table.header_ = header; },
+      [&](std::size_t /*line*/, const std::vector<std::string>& cells) {
+        table.rows_.push_back(cells);
+      });
   return table;
 }
 

@@ -3,6 +3,7 @@
 // The parser wants its column count at compile time; reports have a varying number of columns, so
 // the table is read as up to kMaxColumns text columns and numbers are converted by the caller.
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -21,6 +22,13 @@ class CsvTable {
 
   // Throws CsvError naming the file and, where it applies, the line.
   static CsvTable read(const std::string& path);
+
+  // Reads the file one line at a time without keeping it: on_header gets the column names, then
+  // on_row each data line's cells (as many as columns) with its line number. For files larger than
+  // memory should hold twice. Throws like read().
+  using HeaderFn = std::function<void(const std::vector<std::string>&)>;
+  using RowFn = std::function<void(std::size_t line, const std::vector<std::string>&)>;
+  static void scan(const std::string& path, const HeaderFn& on_header, const RowFn& on_row);
 
   [[nodiscard]] const std::vector<std::string>& header() const { return header_; }
   [[nodiscard]] const std::vector<std::vector<std::string>>& rows() const { return rows_; }

@@ -97,11 +97,14 @@ MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
 
 void write_merged(const std::string& prefix_in, const MergedReport& merged) {
   const std::string prefix = report_prefix(prefix_in);
+  // Every file's text is made before the first is written: nothing can fail half-way but the disk.
   std::string rows = csv_line(rows_header(merged.schema));
   for (const auto& r : merged.rows) rows += csv_line(row_cells(r, merged.schema));
+  const std::string summary = summary_csv(merged.summary, merged.schema);
+  const std::string meta = json_text(merged.meta);
   write_file_atomically(prefix + ".csv", rows);
-  write_file_atomically(prefix + ".summary.csv", summary_csv(merged.summary, merged.schema));
-  write_file_atomically(prefix + ".meta.json", merged.meta.dump(2) + "\n");
+  write_file_atomically(prefix + ".summary.csv", summary);
+  write_file_atomically(prefix + ".meta.json", meta);
 }
 
 }  // namespace parbench

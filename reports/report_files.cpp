@@ -2,11 +2,13 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "bad_input.hpp"
+#include "csv_writer.hpp"
 
 namespace parbench {
 
@@ -15,16 +17,116 @@ std::string report_prefix(std::string path) {
   return path;
 }
 
+void check_output_prefix(const std::string& prefix, std::string_view option) {
+  namespace fs = std::filesystem;
+  const std::string example =
+      "e.g. reports/results/run1, which writes run1.csv, run1.meta.json, ...";
+  if (prefix.empty())
+    throw BadInput(fmt::format("{}: empty; expected a prefix, {}", option, example));
+  std::error_code ec;
+  if (prefix.back() == '/' || fs::is_directory(prefix, ec) || fs::path(prefix).filename() == "." ||
+      fs::path(prefix).filename() == "..") {
+    throw BadInput(fmt::format("{}: '{}' is a directory; expected a file prefix inside it, {}",
+                               option, prefix, example));
+  }
+  if (!valid_utf8(prefix)) {
+    throw BadInput(fmt::format("{}: the path is not valid UTF-8; expected a UTF-8 path", option));
+  }
+}
+
+void prepare_output_prefix(const std::string& prefix, std::string_view option) {
+  namespace fs = std::filesystem;
+  check_output_prefix(prefix, option);
+  std::error_code ec;
+  const fs::path parent = fs::path(prefix).parent_path();
+  if (parent.empty()) return;
+  fs::create_directories(parent, ec);
+  if (ec) {
+    throw ReportWriteError(
+        ec.value(), fmt::format("{}: cannot create directory '{}'", option, parent.string()));
+  }
+}
+
+std::string json_text(const nlohmann::json& j) {
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+bool valid_utf8(std::string_view text) {
+  try {
+    (void)nlohmann::json(std::string(text)).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
+}
+
 nlohmann::json read_report_meta(const std::string& prefix, std::string_view command) {
   const std::string path = prefix + ".meta.json";
   if (!std::filesystem::exists(path)) return nlohmann::json::object();
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
+  nlohmann::json meta;
   try {
-    return nlohmann::json::parse(text.str());
+    meta = nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::parse_error& e) {
     throw BadInput(fmt::format("{}: {} is not valid JSON: {}", command, path, e.what()));
+  }
+  check_meta_shape(meta, path, command);
+  return meta;
+}
+
+namespace {
+
+bool is_string_array(const nlohmann::json& j) {
+  return j.is_array() &&
+         std::all_of(j.begin(), j.end(), [](const nlohmann::json& e) { return e.is_string(); });
+}
+
+}  // namespace
+
+void check_meta_shape(const nlohmann::json& meta, const std::string& path,
+                      std::string_view command) {
+  using json = nlohmann::json;
+  using Check = bool (*)(const json&);
+  struct Field {
+    const char* pointer;
+    Check ok;
+    const char* expected;
+  };
+  static const Field kFields[] = {
+      {"/machine", [](const json& j) { return j.is_object() || j.is_null(); }, "an object"},
+      {"/machine/hostname", [](const json& j) { return j.is_string(); }, "a string"},
+      {"/machines", [](const json& j) { return j.is_array(); }, "an array"},
+      {"/run", [](const json& j) { return j.is_object() || j.is_null(); }, "an object"},
+      {"/run/command", [](const json& j) { return j.is_string(); }, "a string"},
+      {"/run/complete", [](const json& j) { return j.is_boolean(); }, "true or false"},
+      {"/run/noise_rule", [](const json& j) { return j.is_object(); }, "an object"},
+      {"/run/noise_rule/max_steal_pct", [](const json& j) { return j.is_number(); }, "a number"},
+      {"/run/noise_rule/max_other_load_pct", [](const json& j) { return j.is_number(); },
+       "a number"},
+      {"/run/noise_rule/min_on_cpu", [](const json& j) { return j.is_number(); }, "a number"},
+      {"/run/noise_rule/cpus", [](const json& j) { return j.is_number_integer(); }, "an integer"},
+      {"/run/noise_rule/cpu_bound", is_string_array, "an array of workload names"},
+      {"/schema", [](const json& j) { return j.is_object(); }, "an object"},
+      {"/schema/params", is_string_array, "an array of names"},
+      {"/schema/metrics", [](const json& j) { return j.is_object(); }, "an object"},
+  };
+  if (!meta.is_object()) {
+    throw BadInput(
+        fmt::format("{}: {}: expected a JSON object, found {}", command, path, meta.type_name()));
+  }
+  for (const Field& f : kFields) {
+    const json::json_pointer ptr(f.pointer);
+    // A field under a parent of another type is named by the parent's own check.
+    if (!ptr.parent_pointer().empty() && !meta.contains(ptr.parent_pointer())) continue;
+    if (!ptr.parent_pointer().empty() && !meta.at(ptr.parent_pointer()).is_object()) continue;
+    if (!meta.contains(ptr)) continue;
+    const json& v = meta.at(ptr);
+    if (!f.ok(v)) {
+      throw BadInput(fmt::format("{}: {}: {} is {}, expected {}", command, path,
+                                 std::string(f.pointer).substr(1), v.type_name(), f.expected));
+    }
   }
 }
 

@@ -1,9 +1,13 @@
 #include "rows_csv.hpp"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
+#include <fstream>
+#include <optional>
+#include <unordered_map>
 
 #include "csv_reader.hpp"
 
@@ -43,19 +47,6 @@ const std::vector<std::string> kAddedLater = {
 std::string opt_int(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : ""; }
 std::string opt_num(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
 
-template <class T>
-std::optional<T> parse_cell(const std::string& cell, const CsvTable& table, std::size_t line,
-                            const std::string& column) {
-  if (cell.empty()) return std::nullopt;
-  T value{};
-  const auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-  if (ec != std::errc() || ptr != cell.data() + cell.size()) {
-    throw CsvError(fmt::format("{}: line {}: column {}: '{}' is not a number", table.path(), line,
-                               column, cell));
-  }
-  return value;
-}
-
 }  // namespace
 
 std::vector<std::string> rows_header(const ReportSchema& schema) {
@@ -68,8 +59,8 @@ std::vector<std::string> rows_header(const ReportSchema& schema) {
 }
 
 std::vector<std::string> row_cells(const Row& row, const ReportSchema& schema) {
-  std::vector<std::string> c = {row.workload, row.backend, std::to_string(row.workers), row.pin,
-                                row.cpus, row.host};
+  std::vector<std::string> c = {row.workload, row.backend, std::to_string(row.workers),
+                                row.pin,      row.cpus,    row.host};
   for (const auto& name : schema.params) {
     const std::string* v = row.param(name);
     c.push_back(v != nullptr ? *v : "");
@@ -99,80 +90,167 @@ std::vector<std::string> row_cells(const Row& row, const ReportSchema& schema) {
   return c;
 }
 
-std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
-  const CsvTable table = CsvTable::read(path);
-  const auto& h = table.header();
-  auto col = [&](const std::string& name) {
-    const auto i = table.column(name);
-    if (!i)
-      throw CsvError(fmt::format("{}: not a parbench rows report: no column '{}'", path, name));
-    return *i;
-  };
-  auto added_later = [](const std::string& name) {
-    return std::find(kAddedLater.begin(), kAddedLater.end(), name) != kAddedLater.end();
-  };
-  for (const auto& name : kHead) col(name);
-  for (const auto& name : kMiddle) {
-    if (!added_later(name)) col(name);
-  }
-  const std::optional<std::size_t> host = table.column(kHost);
-  const std::size_t first_param = host ? *host + 1 : col("cpus") + 1, rep = col("rep"),
-                    first_metric = col("work_units") + 1;
-  ReportSchema schema;
-  schema.params.assign(h.begin() + static_cast<std::ptrdiff_t>(first_param),
-                       h.begin() + static_cast<std::ptrdiff_t>(rep));
-  schema.metrics.assign(h.begin() + static_cast<std::ptrdiff_t>(first_metric), h.end());
+namespace {
 
-  std::vector<Row> rows;
-  std::size_t line = 1;
-  for (const auto& cells : table.rows()) {
-    ++line;
-    static const std::string kEmpty;
-    auto cell = [&](const std::string& name) -> const std::string& {
-      if (added_later(name) && !table.column(name)) return kEmpty;
-      return cells[col(name)];
-    };
-    auto int64 = [&](const std::string& name) {
-      return parse_cell<std::int64_t>(cell(name), table, line, name);
-    };
-    Row r;
-    r.workload = cell("workload");
-    r.backend = cell("backend");
-    r.workers = parse_cell<int>(cell("workers"), table, line, "workers").value_or(0);
-    r.pin = cell("pin");
-    r.cpus = cell("cpus");
-    if (host) r.host = cells[*host];
-    for (std::size_t i = first_param; i < rep; ++i) {
-      if (!cells[i].empty()) r.params.emplace_back(h[i], cells[i]);
-    }
-    r.rep = parse_cell<int>(cell("rep"), table, line, "rep").value_or(0);
-    r.status = cell("status");
-    r.error = cell("error");
-    r.wall_ns = int64("wall_ns");
-    r.cpu_user_ns = int64("cpu_user_ns");
-    r.cpu_sys_ns = int64("cpu_sys_ns");
-    r.vol_ctx_switches = int64("vol_ctx_switches");
-    r.invol_ctx_switches = int64("invol_ctx_switches");
-    r.minor_faults = int64("minor_faults");
-    r.major_faults = int64("major_faults");
-    r.cpu_migrations = int64("cpu_migrations");
-    r.max_rss_kb = int64("max_rss_kb");
-    r.steal_pct = parse_cell<double>(cell("steal_pct"), table, line, "steal_pct");
-    r.other_load_pct = parse_cell<double>(cell("other_load_pct"), table, line, "other_load_pct");
-    r.cycles = int64("cycles");
-    r.instructions = int64("instructions");
-    r.cache_misses = int64("cache_misses");
-    r.branch_misses = int64("branch_misses");
-    r.startup_ns = int64("startup_ns");
-    r.start_skew_ns = int64("start_skew_ns");
-    r.work_units = parse_cell<double>(cell("work_units"), table, line, "work_units");
-    for (std::size_t i = first_metric; i < h.size(); ++i) {
-      if (auto v = parse_cell<double>(cells[i], table, line, h[i]))
-        r.metrics.emplace_back(h[i], *v);
-    }
-    rows.push_back(std::move(r));
+// Where the fixed columns of a rows report sit; params and metrics are the columns between them.
+struct RowsLayout {
+  std::vector<std::string> header;
+  std::unordered_map<std::string, std::size_t> index;
+  std::optional<std::size_t> host;
+  std::size_t first_param = 0, rep = 0, first_metric = 0;
+
+  [[nodiscard]] std::optional<std::size_t> at(const std::string& name) const {
+    const auto it = index.find(name);
+    return it == index.end() ? std::nullopt : std::optional<std::size_t>(it->second);
   }
-  if (schema_out != nullptr) *schema_out = schema;
+};
+
+bool added_later(const std::string& name) {
+  return std::find(kAddedLater.begin(), kAddedLater.end(), name) != kAddedLater.end();
+}
+
+std::string expected_order() {
+  return fmt::format("{}, {}, <parameters>, {}, <metrics>", fmt::join(kHead, ", "), kHost,
+                     fmt::join(kMiddle, ", "));
+}
+
+// Checks that every fixed column is there and in the order a report has them: a moved column
+// would otherwise be read as a parameter or a metric.
+RowsLayout layout_of(const std::string& path, const std::vector<std::string>& header) {
+  RowsLayout l;
+  l.header = header;
+  for (std::size_t i = header.size(); i-- > 0;) l.index[header[i]] = i;  // the first of a name
+  std::vector<std::pair<std::string, std::size_t>> present;
+  auto need = [&](const std::string& name) {
+    const auto i = l.at(name);
+    if (!i && !added_later(name)) {
+      throw CsvError(fmt::format("{}: not a parbench rows report: no column '{}' (expected: {})",
+                                 path, name, expected_order()));
+    }
+    if (i) present.emplace_back(name, *i);
+    return i;
+  };
+  for (const auto& name : kHead) need(name);
+  l.host = l.at(kHost);
+  if (l.host) present.emplace_back(kHost, *l.host);
+  for (const auto& name : kMiddle) need(name);
+  for (std::size_t k = 1; k < present.size(); ++k) {
+    if (present[k].second < present[k - 1].second) {
+      throw CsvError(fmt::format(
+          "{}: column '{}' comes before '{}'; a parbench rows report has its columns in this "
+          "order: {}",
+          path, present[k].first, present[k - 1].first, expected_order()));
+    }
+  }
+  l.first_param = (l.host ? *l.host : *l.at("cpus")) + 1;
+  l.rep = *l.at("rep");
+  l.first_metric = *l.at("work_units") + 1;
+  // Between the fixed columns of kMiddle there is nothing else.
+  if (*l.at("work_units") - l.rep + 1 != present.size() - kHead.size() - (l.host ? 1 : 0)) {
+    throw CsvError(
+        fmt::format("{}: unexpected columns between 'rep' and 'work_units'; expected: {}", path,
+                    expected_order()));
+  }
+  return l;
+}
+
+std::size_t count_lines(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> buf(1 << 20);
+  std::size_t lines = 0;
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+    lines += static_cast<std::size_t>(std::count(buf.data(), buf.data() + in.gcount(), '\n'));
+  }
+  return lines;
+}
+
+Row parse_row(const std::string& path, const RowsLayout& l, std::size_t line,
+              const std::vector<std::string>& cells) {
+  static const std::string kEmpty;
+  auto cell = [&](const std::string& name) -> const std::string& {
+    const auto i = l.at(name);
+    return i ? cells[*i] : kEmpty;
+  };
+  auto bad = [&](const std::string& column, const std::string& value, const char* expected) {
+    return CsvError(fmt::format("{}: line {}: column {}: '{}' is not allowed; expected {}", path,
+                                line, column, value, expected));
+  };
+  auto number = [&]<class T>(const std::string& name, T /*type*/) -> std::optional<T> {
+    const std::string& c = cell(name);
+    if (c.empty()) return std::nullopt;
+    T value{};
+    const auto [ptr, ec] = std::from_chars(c.data(), c.data() + c.size(), value);
+    if (ec != std::errc() || ptr != c.data() + c.size()) throw bad(name, c, "a number");
+    return value;
+  };
+  auto int64 = [&](const std::string& name) { return number(name, std::int64_t{}); };
+  Row r;
+  r.workload = cell("workload");
+  r.backend = cell("backend");
+  r.workers = number("workers", int{}).value_or(0);
+  if (r.workers < 1) throw bad("workers", cell("workers"), "a worker count of 1 or more");
+  r.pin = cell("pin");
+  r.cpus = cell("cpus");
+  if (l.host) r.host = cells[*l.host];
+  for (std::size_t i = l.first_param; i < l.rep; ++i) {
+    if (!cells[i].empty()) r.params.emplace_back(l.header[i], cells[i]);
+  }
+  r.rep = number("rep", int{}).value_or(-1);
+  if (r.rep < 0) throw bad("rep", cell("rep"), "a repetition number of 0 or more");
+  r.status = cell("status");
+  if (r.status != "ok" && r.status != "error" && r.status != "unsupported")
+    throw bad("status", r.status, "ok, error or unsupported");
+  r.error = cell("error");
+  r.wall_ns = int64("wall_ns");
+  if (r.ok() && !(r.wall_ns && *r.wall_ns > 0)) {
+    throw bad("wall_ns", cell("wall_ns"), "a positive time in ns on a row whose status is ok");
+  }
+  r.cpu_user_ns = int64("cpu_user_ns");
+  r.cpu_sys_ns = int64("cpu_sys_ns");
+  r.vol_ctx_switches = int64("vol_ctx_switches");
+  r.invol_ctx_switches = int64("invol_ctx_switches");
+  r.minor_faults = int64("minor_faults");
+  r.major_faults = int64("major_faults");
+  r.cpu_migrations = int64("cpu_migrations");
+  r.max_rss_kb = int64("max_rss_kb");
+  r.steal_pct = number("steal_pct", double{});
+  r.other_load_pct = number("other_load_pct", double{});
+  r.cycles = int64("cycles");
+  r.instructions = int64("instructions");
+  r.cache_misses = int64("cache_misses");
+  r.branch_misses = int64("branch_misses");
+  r.startup_ns = int64("startup_ns");
+  r.start_skew_ns = int64("start_skew_ns");
+  r.work_units = number("work_units", double{});
+  for (std::size_t i = l.first_metric; i < l.header.size(); ++i) {
+    if (auto v = number(l.header[i], double{})) r.metrics.emplace_back(l.header[i], *v);
+  }
+  return r;
+}
+
+}  // namespace
+
+std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
+  RowsLayout layout;
+  std::vector<Row> rows;
+  // Reserved to the line count: a vector grown by doubling would hold up to twice the rows' size,
+  // and three times while it moves them.
+  rows.reserve(count_lines(path));
+  // Streamed: only the Rows are kept, never the file's cells as text besides them.
+  CsvTable::scan(
+      path, [&](const std::vector<std::string>& header) { layout = layout_of(path, header); },
+      [&](std::size_t line, const std::vector<std::string>& cells) {
+        rows.push_back(parse_row(path, layout, line, cells));
+      });
+  if (layout.header.empty())
+    throw CsvError(fmt::format("{}: empty file, expected a header line", path));
+  if (schema_out != nullptr) {
+    const auto& h = layout.header;
+    schema_out->params.assign(h.begin() + static_cast<std::ptrdiff_t>(layout.first_param),
+                              h.begin() + static_cast<std::ptrdiff_t>(layout.rep));
+    schema_out->metrics.assign(h.begin() + static_cast<std::ptrdiff_t>(layout.first_metric),
+                               h.end());
+  }
   return rows;
 }
 

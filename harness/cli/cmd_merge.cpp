@@ -1,5 +1,6 @@
 // parbench merge A.csv B.csv ... --out ALL: one report from runs on several machines (reports/
-// merge.hpp). Exit status: 0 written, 2 bad input (nothing written).
+// merge.hpp). Exit status: 0 written, 2 bad input (nothing written), 3 a file could not be
+// written.
 #include <fmt/core.h>
 
 #include <filesystem>
@@ -39,7 +40,14 @@ Command add_merge(CLI::App& app) {
       throw BadInput(fmt::format("--label: {} labels for {} reports; expected one per report",
                                  s->labels.size(), s->reports.size()));
     }
+    for (const auto& label : s->labels) {
+      if (!valid_utf8(label)) {
+        throw BadInput("--label: a label is not valid UTF-8; expected a UTF-8 name such as node1");
+      }
+      if (label.empty()) throw BadInput("--label: an empty label; expected a name such as node1");
+    }
     const std::string out = report_prefix(s->out);
+    check_output_prefix(out, "--out");
     std::vector<MergeInput> inputs;
     for (std::size_t i = 0; i < s->reports.size(); ++i) {
       const std::string prefix = report_prefix(s->reports[i]);
@@ -51,18 +59,8 @@ Command add_merge(CLI::App& app) {
       inputs.push_back({prefix, s->labels.empty() ? std::string() : s->labels[i]});
     }
     const MergedReport merged = merge_reports(inputs);
-    const fs::path parent = fs::path(out).parent_path();
-    std::error_code ec;
-    if (!parent.empty()) fs::create_directories(parent, ec);
-    if (ec) {
-      throw BadInput(
-          fmt::format("--out: cannot create directory '{}': {}", parent.string(), ec.message()));
-    }
-    try {
-      write_merged(out, merged);
-    } catch (const std::system_error& e) {
-      throw BadInput(fmt::format("--out: cannot write '{}': {}", out, e.code().message()));
-    }
+    prepare_output_prefix(out, "--out");
+    write_merged(out, merged);  // ReportWriteError: exit 3, each file whole or as it was
     std::set<std::string> hosts;
     for (const auto& r : merged.rows) hosts.insert(r.host);
     fmt::print(

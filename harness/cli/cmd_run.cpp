@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "bad_input.hpp"
 #include "commands.hpp"
@@ -17,9 +18,12 @@
 #include "machine.hpp"
 #include "mpi_runner.hpp"
 #include "mpi_world.hpp"
+#include "print.hpp"
 #include "registry.hpp"
+#include "report_files.hpp"
 #include "runner.hpp"
 #include "seeds.hpp"
+#include "strays.hpp"
 #include "subprocess.hpp"
 #include "summary.hpp"
 #include "sync_comparison.hpp"
@@ -31,8 +35,9 @@ namespace {
 struct RunOptions {
   std::vector<std::string> targets;
   std::string backends, workers, pins = "none", out;
+  bool out_given = false;
   std::vector<std::string> params;
-  int reps = kDefaultReps, warmup = 1;
+  std::string reps, warmup = "1";
   bool reps_given = false;
   double timeout_s = 120;
   bool quiet = false;
@@ -58,6 +63,21 @@ void add_unique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
+constexpr std::int64_t kMaxReps = 1'000'000;
+
+// A count option in the forms integers take everywhere (1000, 1e3, 4Ki).
+int parse_count(const std::string& text, std::string_view option, std::int64_t min,
+                std::int64_t max) {
+  std::int64_t v = 0;
+  if (!parse_integer(text, v) || v < min || v > max) {
+    throw BadInput(
+        fmt::format("{}: '{}' is not allowed; expected an integer from {} to {} "
+                    "(forms: 10, 1e3)",
+                    option, text, min, max));
+  }
+  return static_cast<int>(v);
+}
+
 RunRequest to_request(const RunOptions& o) {
   RunRequest r;
   r.targets = o.targets;
@@ -65,8 +85,8 @@ RunRequest to_request(const RunOptions& o) {
   if (!o.workers.empty()) r.workers = parse_workers(o.workers);
   for (const auto& p : o.params) r.params.push_back(parse_param_option(p));
   r.pins = split_list(o.pins, "--pin");
-  if (o.reps_given) r.reps = o.reps;
-  r.warmup = o.warmup;
+  if (o.reps_given) r.reps = parse_count(o.reps, "--reps", 1, kMaxReps);
+  r.warmup = parse_count(o.warmup, "--warmup", 0, kMaxReps);
   r.timeout_s = o.timeout_s;
   return r;
 }
@@ -132,6 +152,9 @@ class MpiSession {
 };
 
 int run(const RunOptions& o) {
+  // From the start: a signal while the plan is made or the machine described still ends the run
+  // with its files (empty) and exit 130, never a death by signal.
+  install_interrupt_handlers();
   const MpiSession mpi_session(o);
   const RunPlan plan =
       make_plan(to_request(o));  // every BadInput is thrown before anything is written
@@ -142,15 +165,11 @@ int run(const RunOptions& o) {
     return 0;
   }
 
-  std::string prefix = o.out;
-  if (prefix.empty())
-    prefix = fmt::format("reports/results/{}-{}", o.targets.front(), timestamp("%Y%m%d-%H%M%S"));
-  const std::filesystem::path parent = std::filesystem::path(prefix).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec)
-    throw BadInput(
-        fmt::format("--out: cannot create directory '{}': {}", parent.string(), ec.message()));
+  const std::string prefix = o.out_given ? o.out
+                                         : fmt::format("reports/results/{}-{}", o.targets.front(),
+                                                       timestamp("%Y%m%d-%H%M%S"));
+  prepare_output_prefix(prefix, "--out");
+  remove_strays();  // what runs SIGKILLed before this one left behind (strays.hpp)
 
   NoiseRule noise;
   noise.cpus = static_cast<int>(allowed_cpus().size());
@@ -175,41 +194,69 @@ int run(const RunOptions& o) {
     if (!mpi_session.binding().empty()) meta["run"]["mpi"]["binding"] = mpi_session.binding();
   }
   const std::string meta_path = prefix + ".meta.json";
-  try {
-    write_file_atomically(meta_path, meta.dump(2) + "\n");
-  } catch (const std::system_error& e) {
-    throw BadInput(fmt::format("--out: cannot write '{}': {}", meta_path, e.code().message()));
-  }
+  // Room to spare (spaces, which JSON ignores) so that a full disk can still get the final version
+  // in place, saying why the run ended.
+  constexpr std::size_t kMetaRoom = 4096;
+  write_file_atomically(meta_path, json_text(meta) + std::string(kMetaRoom, ' ') + "\n");
   CollectingSink sink(prefix + ".csv", plan.schema);
   TimelineCsvSink timeline(prefix + ".timeline.csv", plan.schema);
 
-  install_interrupt_handlers();
   const bool tty = isatty(STDOUT_FILENO) != 0 && isatty(STDERR_FILENO) != 0 && !o.quiet;
   bool all_ok = false;
   bool interrupted = false;
   std::string job_lost;  // an MPI rank that could not be waited for: the job must end
   // The summary and the final meta.json: at the end, after Ctrl-C, or before an MPI job ends early.
+  // meta.json is written even when the summary cannot be, so that it says why the run ended.
   const auto finish = [&](const std::string& ended_by) {
     const auto summary = summarize_rows(sink.rows(), plan.schema, noise);
-    write_file_atomically(prefix + ".summary.csv", summary_csv(summary, plan.schema));
+    std::optional<ReportWriteError> summary_failed;
+    try {
+      write_file_atomically(prefix + ".summary.csv", summary_csv(summary, plan.schema));
+    } catch (const ReportWriteError& e) {
+      summary_failed = e;
+    }
     meta["run"]["finished_at"] = timestamp("%Y-%m-%dT%H:%M:%S%z");
-    meta["run"]["complete"] = !interrupted && ended_by.empty();
-    if (interrupted) meta["run"]["interrupted_by_signal"] = interrupt_signal();
+    meta["run"]["complete"] = !interrupted && ended_by.empty() && !summary_failed;
+    if (interrupted) {
+      meta["run"]["interrupted_by_signal"] = interrupt_signal();
+      meta["run"]["ended_by"] = fmt::format("interrupted by {}", signal_name(interrupt_signal()));
+    }
     if (!ended_by.empty()) meta["run"]["ended_by"] = ended_by;
-    write_file_atomically(meta_path, meta.dump(2) + "\n");
+    if (summary_failed) meta["run"]["summary_error"] = summary_failed->what();
+    try {
+      write_file_atomically(meta_path, json_text(meta));
+    } catch (const ReportWriteError&) {
+      overwrite_in_place(meta_path, json_text(meta));  // the disk is full: use the room left
+    }
+    if (summary_failed) throw *summary_failed;
     return summary;
   };
   if (mpi::initialized()) set_mpi_job_end([&](const std::string& why) { finish(why); });
+  std::string write_failed;  // a row could not be written: the run stops, exit 3
   try {
     all_ok = execute_plan(plan, sink, make_progress(tty), &timeline);
   } catch (const Interrupted&) {
     interrupted = true;
   } catch (const MpiJobLost& e) {
     job_lost = e.what();
+  } catch (const ReportWriteError& e) {
+    write_failed = e.what();
   }
   set_mpi_job_end(nullptr);
-  if (tty) fmt::print(stderr, "\r\033[K");
+  if (tty) print_quietly(stderr, "\r\033[K");
 
+  if (!write_failed.empty()) {
+    // The summary and meta.json may fit where the row did not; each is whole or left as it was.
+    try {
+      finish("the report could not be written: " + write_failed);
+    } catch (const ReportWriteError& e) {
+      print_quietly(stderr, fmt::format("parbench: {}\n", e.what()));
+    }
+    print_quietly(stderr, fmt::format("parbench: cannot write the report: {}; the {} rows written "
+                                      "before are whole in {}.csv\n",
+                                      write_failed, sink.rows().size(), prefix));
+    return 3;
+  }
   const auto summary = finish(job_lost);
   if (!job_lost.empty()) {
     fmt::print(stderr, "parbench: {}; the rows finished so far are in {}.csv\n", job_lost, prefix);
@@ -223,17 +270,23 @@ int run(const RunOptions& o) {
     verdicts = judge_seeds(summary, noise.cpus);
     write_file_atomically(prefix + ".seeds.md", format_seeds_markdown(verdicts));
   }
+  // After a hang-up the terminal is gone: what cannot be printed is lost, the files are not.
+  std::string text;
   if (!o.quiet) {
-    fmt::print("{}{}{}", format_summary_table(summary), format_ipc_comparison(summary),
-               format_sync_comparison(summary));
+    text += format_summary_table(summary) + format_ipc_comparison(summary) +
+            format_sync_comparison(summary);
   }
-  if (seeds) fmt::print("{}", format_seeds_text(verdicts));
-  fmt::print(
+  if (seeds) text += format_seeds_text(verdicts);
+  text += fmt::format(
       "\nrows:     {}.csv\nsummary:  {}.summary.csv\ntimeline: {}.timeline.csv\nmachine:  {}\n",
       prefix, prefix, prefix, meta_path);
-  if (seeds) fmt::print("seeds:    {}.seeds.md\n", prefix);
+  if (seeds) text += fmt::format("seeds:    {}.seeds.md\n", prefix);
+  print_quietly(stdout, text);
   if (interrupted) {
-    fmt::print(stderr, "parbench: interrupted; the rows finished so far are kept\n");
+    print_quietly(stderr,
+                  fmt::format("parbench: interrupted by {}; the rows finished so far are kept, "
+                              "with the summary and meta.json\n",
+                              signal_name(interrupt_signal())));
     return 130;
   }
   if (!all_ok) {
@@ -251,25 +304,37 @@ Command add_run(CLI::App& app, int argc, char** argv) {
   auto* cmd = app.add_subcommand("run", "Run workloads or suites and write a CSV report");
   cmd->add_option("targets", o->targets, "Workloads or suites to run (see 'parbench list')")
       ->required();
-  cmd->add_option("--backend", o->backends, "Backends, comma-separated (default: all)");
-  cmd->add_option("--workers", o->workers,
-                  "Worker counts, comma-separated (default: per workload)");
+  auto* backend =
+      cmd->add_option("--backend", o->backends, "Backends, comma-separated (default: all)");
+  auto* workers = cmd->add_option("--workers", o->workers,
+                                  "Worker counts, comma-separated (default: per workload)");
   cmd->add_option("--param", o->params, "NAME=V1,V2,... (repeatable); sweeps a workload parameter")
       ->allow_extra_args(false);
   auto* reps = cmd->add_option(
       "--reps", o->reps, "Measured repetitions per case (default 10; a suite may choose fewer)");
-  cmd->add_option("--warmup", o->warmup, "Discarded warm-up repetitions per case (default 1)");
-  cmd->add_option("--pin", o->pins,
-                  "Pinning policies, comma-separated: none, compact, spread, same-cpu, same-core, "
-                  "cross-core, cross-numa, or CPUs like 0+1");
+  auto* warmup =
+      cmd->add_option("--warmup", o->warmup, "Discarded warm-up repetitions per case (default 1)");
+  auto* pin = cmd->add_option(
+      "--pin", o->pins,
+      "Pinning policies, comma-separated: none, compact, spread, same-cpu, same-core, "
+      "cross-core, cross-numa, or CPUs like 0+1");
   cmd->add_option("--timeout", o->timeout_s,
                   "Seconds one repetition may take before its workers are killed (default 120)");
-  cmd->add_option("--out", o->out,
-                  "Output prefix: writes PREFIX.csv, PREFIX.summary.csv, PREFIX.timeline.csv, "
-                  "PREFIX.meta.json");
+  auto* out =
+      cmd->add_option("--out", o->out,
+                      "Output prefix: writes PREFIX.csv, PREFIX.summary.csv, PREFIX.timeline.csv, "
+                      "PREFIX.meta.json");
   cmd->add_flag("--quiet", o->quiet, "Do not print progress or the summary table");
-  return [o, reps] {
+  return [o, reps, warmup, backend, workers, pin, out] {
+    // Given but empty ("--workers ''", often an unset shell variable) is not the default.
+    for (const CLI::Option* opt : {reps, warmup, backend, workers, pin, out}) {
+      if (opt->count() > 0 && opt->as<std::string>().empty()) {
+        throw BadInput(fmt::format("{}: empty value; give a value or leave the option out ({})",
+                                   opt->get_name(), opt->get_description()));
+      }
+    }
     o->reps_given = reps->count() > 0;
+    o->out_given = out->count() > 0;
     return run(*o);
   };
 }

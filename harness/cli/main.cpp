@@ -1,7 +1,10 @@
 // parbench: benchmarks and profiles parallel work on Linux. Exit status: 0 all cases ran (compare,
 // ab: nothing regressed), 1 some case is an error row (compare, ab: something regressed), 2 bad
-// input (nothing written), 130 interrupted.
+// input (nothing written), 3 a report could not be written (what was written is whole), 130
+// interrupted (SIGINT, SIGTERM, SIGHUP).
 #include <fmt/core.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -13,8 +16,42 @@
 
 #include "bad_input.hpp"
 #include "commands.hpp"
+#include "csv_writer.hpp"
+
+namespace {
+
+// 1024 workers need more descriptors (a pidfd each, channels' ends) than the usual soft limit of
+// 1024: take what the hard limit allows, as a shell's `ulimit -n` would.
+void raise_open_file_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+// CLI11's words for an option given twice or with the wrong count, in ours.
+std::string explain_parse_error(const CLI::ParseError& e) {
+  std::string what = e.what();
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
+    const auto colon = what.find(':');
+    const std::string option = colon == std::string::npos ? "an option" : what.substr(0, colon);
+    if (what.find("At Most") != std::string::npos) {
+      return fmt::format(
+          "{} is given more than once; it takes one value (lists are "
+          "comma-separated: --workers 1,2,4)",
+          option);
+    }
+  }
+  return what;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit then fails the write (exit 3, the report whole) instead of killing us.
+  signal(SIGXFSZ, SIG_IGN);
+  raise_open_file_limit();
   CLI::App app{"parbench: benchmarks for parallelism on Linux (threads, processes, IPC, locks)",
                "parbench"};
   app.require_subcommand(1);
@@ -26,6 +63,7 @@ int main(int argc, char** argv) {
   const parbench::cli::Command count = parbench::cli::add_count(app);
   const parbench::cli::Command report = parbench::cli::add_report(app);
   const parbench::cli::Command merge = parbench::cli::add_merge(app);
+  const parbench::cli::Command clean = parbench::cli::add_clean(app);
   // `parbench ab ... -- ARGS`: ARGS go to the baseline and candidate binaries, not to CLI11.
   std::vector<std::string> passthrough;
   if (argc > 1 && std::string_view(argv[1]) == "ab") {
@@ -45,7 +83,7 @@ int main(int argc, char** argv) {
                    [&](const CLI::App* c) { return c->get_name() == argv[1]; })) {
     fmt::print(stderr,
                "parbench: unknown command '{}'; expected list, env, run, count, compare, ab, "
-               "report or merge (see 'parbench --help')\n",
+               "report, merge or clean (see 'parbench --help')\n",
                argv[1]);
     return 2;
   }
@@ -60,7 +98,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr,
                "parbench: {}\nRun 'parbench --help' or 'parbench COMMAND --help' for usage.\n",
-               e.what());
+               explain_parse_error(e));
     return 2;
   }
 
@@ -72,10 +110,14 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("report")) return report();
     if (app.got_subcommand("merge")) return merge();
     if (app.got_subcommand("ab")) return ab();
+    if (app.got_subcommand("clean")) return clean();
     return run();
   } catch (const parbench::BadInput& e) {
     fmt::print(stderr, "parbench: {}\n", e.what());
     return 2;
+  } catch (const parbench::ReportWriteError& e) {
+    fmt::print(stderr, "parbench: cannot write the report: {}\n", e.what());
+    return 3;
   } catch (const std::exception& e) {
     fmt::print(stderr, "parbench: {}\n", e.what());
     return 2;
