@@ -1,6 +1,7 @@
 #pragma once
 // Helpers the tests share: what this process has left behind (children, /dev/shm and /dev/mqueue
 // entries) and running the parbench binary.
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -8,6 +9,10 @@
 #include "rows_csv.hpp"
 
 namespace parbench::test {
+
+// A file's whole content, and a JSON file parsed.
+std::string slurp(const std::string& path);
+nlohmann::json read_json(const std::string& path);
 
 // PIDs whose parent is this process (zombies included).
 std::vector<int> child_pids();
@@ -23,6 +28,13 @@ struct Exit {
 Exit run_parbench(const std::vector<std::string>& args, const std::string& cwd = ".");
 // Runs argv[0] (a path) with the rest as arguments, likewise.
 Exit run_program(const std::vector<std::string>& argv, const std::string& cwd = ".");
+
+// Starts build/parbench with args as the leader of its own process group (which its workers
+// inherit), output to /dev/null, the environment plus `env` ("NAME=VALUE"); returns its pid, which
+// is also its group. Does not wait.
+int start_parbench(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+// Waits for a started process: its exit status, or 128 + the signal that killed it.
+int wait_exit(int pid);
 
 // Keeps the rows a run produces.
 class MemorySink final : public RowSink {

@@ -27,11 +27,6 @@ extern char** environ;
 
 namespace {
 
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
 // Processes in process group `pgid`: a run started as its own group leader passes its group to
 // every worker, so workers that outlived it would be counted here, and nothing else.
 int processes_in_group(pid_t pgid) {
@@ -121,7 +116,7 @@ TEST_CASE("a run writes rows, summary and machine description", "[cli]") {
   }
   const auto speedup = *summary.column("speedup");
   for (const auto& r : summary.rows()) REQUIRE_FALSE(r[speedup].empty());
-  const auto meta = read_json(prefix + ".meta.json");
+  const auto meta = test::read_json(prefix + ".meta.json");
   REQUIRE(meta["run"]["complete"] == true);
   REQUIRE(meta["machine"].contains("cpu_model"));
   REQUIRE(meta["schema"]["work_units"]["sleep"] == "sleeps");
@@ -170,30 +165,13 @@ namespace {
 
 // Starts parbench with `args` in its own process group, sends SIGINT to it alone after `after`,
 // and returns its exit status.
-int interrupt_run(std::vector<std::string> args, std::chrono::milliseconds after, pid_t* group) {
-  args.insert(args.begin(), PARBENCH_BINARY);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);  // its own process group, inherited by its workers
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  REQUIRE(rc == 0);
+int interrupt_run(const std::vector<std::string>& args, std::chrono::milliseconds after,
+                  pid_t* group) {
+  const pid_t pid = test::start_parbench(args);
   std::this_thread::sleep_for(after);
   kill(pid, SIGINT);
-  int status = 0;
-  waitpid(pid, &status, 0);
   *group = pid;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return test::wait_exit(pid);
 }
 
 }  // namespace
@@ -222,7 +200,7 @@ TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli]
         const auto rows = read_rows(prefix + ".csv");
         REQUIRE_FALSE(rows.empty());
         for (const auto& r : rows) REQUIRE(r.ok());
-        REQUIRE(read_json(prefix + ".meta.json")["run"]["complete"] == false);
+        REQUIRE(test::read_json(prefix + ".meta.json")["run"]["complete"] == false);
         REQUIRE(fs::exists(prefix + ".summary.csv"));
         REQUIRE(processes_in_group(group) == 0);
         REQUIRE(test::ipc_entries() == ipc_before);

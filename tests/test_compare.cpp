@@ -269,10 +269,14 @@ TEST_CASE("compare on the command line: exit 0 quiet, 1 regressed, 2 bad input w
   test::TempDir dir;
   const std::string d = dir.path();
   SECTION("bad input") {
-    std::ofstream(d + "/broken.csv") << "workload,backend\ncpu_sum\n";
+    std::ofstream(d + "/broken.csv") << csv_line(rows_header({})) << "cpu_sum\n";
     auto e = test::run_parbench({"compare", d + "/broken.csv", d + "/broken.csv"});
     REQUIRE(e.status == 2);
     REQUIRE_THAT(e.err, Catch::Contains("line 2"));
+    std::ofstream(d + "/headless.csv") << "workload,backend\ncpu_sum\n";
+    e = test::run_parbench({"compare", d + "/headless.csv", d + "/headless.csv"});
+    REQUIRE(e.status == 2);
+    REQUIRE_THAT(e.err, Catch::Contains("no column 'workers'"));
     e = test::run_parbench({"compare", d + "/missing", d + "/missing"});
     REQUIRE(e.status == 2);
     REQUIRE_THAT(e.err, Catch::Contains("no such report"));

@@ -20,11 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
 // mpirun's path, or "" when Open MPI's launcher is not installed.
 std::string find_mpirun() {
   for (const char* p : {"/usr/bin/mpirun", "/usr/local/bin/mpirun"}) {
@@ -96,7 +91,7 @@ TEST_CASE("mpirun -np 2: cpu_sum on 1 and 2 ranks, verified rows with each worke
     // Weak scaling: n terms per rank; strong: n in total.
     REQUIRE(*r.work_units == (scaling == "weak" ? 2e6 * r.workers : 2e6));
   }
-  const auto meta = read_json(prefix + ".meta.json");
+  const auto meta = test::read_json(prefix + ".meta.json");
   REQUIRE(meta["run"]["complete"] == true);
   REQUIRE(meta["run"]["mpi"]["ranks"] == 2);
   REQUIRE(meta["run"]["mpi"]["hosts"].size() == 2);
@@ -158,7 +153,7 @@ TEST_CASE("mpi: a rank stuck past the timeout ends the job, its error row and su
                           "--param", "size=64", "--param", "placement=cross_core", "--param",
                           "count=10000000", "--timeout", "1", "--reps", "1", "--out", prefix});
   INFO(e.out << e.err);
-  REQUIRE(e.status == 3);
+  REQUIRE(e.status == 1);
   const auto rows = read_rows(prefix + ".csv");
   REQUIRE(rows.size() == 1);
   REQUIRE(rows[0].status == "error");
@@ -166,7 +161,7 @@ TEST_CASE("mpi: a rank stuck past the timeout ends the job, its error row and su
   const CsvTable summary = CsvTable::read(prefix + ".summary.csv");
   REQUIRE(summary.rows().size() == 1);
   REQUIRE(summary.rows()[0][*summary.column("errors")] == "1");
-  const auto meta = read_json(prefix + ".meta.json");
+  const auto meta = test::read_json(prefix + ".meta.json");
   REQUIRE(meta["run"]["complete"] == false);
   REQUIRE_THAT(meta["run"]["ended_by"].get<std::string>(), Catch::Contains("timed out"));
   // No rank outlives the job: no process still names this run's output on its command line.
@@ -261,7 +256,7 @@ TEST_CASE("merge: reports from several machines become one, the host a column", 
       REQUIRE((row[host] == "left" || row[host] == "right"));
       REQUIRE_FALSE(row[speedup].empty());  // each host's 2 workers against its own 1
     }
-    const auto meta = read_json(all + ".meta.json");
+    const auto meta = test::read_json(all + ".meta.json");
     REQUIRE(meta["machines"].size() == 2);
     REQUIRE(meta["machines"][0]["host"] == "left");
     REQUIRE(meta["machines"][0]["machine"]["hostname"] == host_name());

@@ -8,17 +8,6 @@
 
 #include "support.hpp"
 
-namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
-
 TEST_CASE("report: one self-contained HTML page that a browser shows with its plots, and markdown",
           "[report][browser]") {
   parbench::test::TempDir dir;
@@ -30,12 +19,12 @@ TEST_CASE("report: one self-contained HTML page that a browser shows with its pl
   const auto rep = parbench::test::run_parbench({"report", prefix});
   INFO(rep.out << rep.err);
   REQUIRE(rep.status == 0);
-  const std::string html = slurp(prefix + ".report.html");
+  const std::string html = parbench::test::slurp(prefix + ".report.html");
   REQUIRE_THAT(html, Catch::Contains("data:image/png;base64,") && Catch::Contains("cpu_sum") &&
                          Catch::Contains("Speedup against workers"));
   REQUIRE_THAT(html,
                !Catch::Contains("src=\"http") && !Catch::Contains("src=\"/"));  // nothing fetched
-  const std::string md = slurp(prefix + ".report.md");
+  const std::string md = parbench::test::slurp(prefix + ".report.md");
   REQUIRE_THAT(md, Catch::Contains("| workload | backend |") &&
                        Catch::Contains("![Speedup against workers](") &&
                        Catch::Contains("![When each worker ran"));
