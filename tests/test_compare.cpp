@@ -81,7 +81,7 @@ std::vector<double> around(double ms, double step = 0.1) {
 
 }  // namespace
 
-TEST_CASE("a profile column can be the gated metric, a counter absent on one side is skipped",
+TEST_CASE("a profile column can be the gated metric, a counter absent on both sides is refused",
           "[compare]") {
   auto with_instructions = [](std::vector<Row> rows, std::int64_t base) {
     std::int64_t i = 0;
@@ -96,9 +96,10 @@ TEST_CASE("a profile column can be the gated metric, a counter absent on one sid
   REQUIRE(c.items[0].metric == "instructions");
   REQUIRE(c.items[0].direction == Direction::LowerIsBetter);
   REQUIRE(c.items[0].verdict == Verdict::Regressed);
-  // A machine without hardware counters has empty cells: nothing to compare, not a zero.
-  const auto none = compare_rows(reps("thread", around(100)), reps("thread", around(100)), o);
-  REQUIRE(none.items.empty());
+  // A machine without hardware counters has empty cells: nothing to compare, not a zero, and a
+  // gate that compared nothing refuses instead of passing.
+  REQUIRE_THROWS_WITH(compare_rows(reps("thread", around(100)), reps("thread", around(100)), o),
+                      Catch::Contains("nothing to compare"));
 }
 
 TEST_CASE("regressed needs both significance and the minimum effect, direction counts",
