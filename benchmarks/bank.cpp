@@ -30,7 +30,7 @@ class BankExperiment final : public Experiment {
 
   void before_rep(const RepInfo& rep) override {
     if (kind_ != nullptr) {
-      if (auto why = kind_->not_applicable(rep.backend)) throw Unsupported(*why);
+      if (auto why = kind_->not_applicable(rep.traits)) throw Unsupported(*why);
     }
     account_ = Account{};
   }

@@ -66,7 +66,7 @@ class BarrierExperiment final : public Experiment {
         crossing_ns_(info.arena.make<std::int64_t>(kSamples)) {}
 
   void before_rep(const RepInfo& rep) override {
-    if (mechanism_ == Mechanism::StdBarrier && rep.backend != "thread") {
+    if (mechanism_ == Mechanism::StdBarrier && !rep.traits.shares_address_space) {
       throw Unsupported("std::barrier wakes its waiters within one address space: threads only");
     }
     central_.arrived = 0;

@@ -65,16 +65,16 @@ void IpcChannel::renew(const RepInfo& rep) {
     if (auto why = kind_->many_to_many(size_)) throw Unsupported(*why);
   }
   const bool mpi_kind = kind_ == &mpi_channel();
-  if (mpi_kind && rep.backend != "mpi") {
+  if (mpi_kind && !rep.traits.crosses_hosts) {
     throw Unsupported("the mpi channel runs between MPI ranks: use --backend mpi under mpirun");
   }
-  if (!mpi_kind && rep.backend == "mpi") {
+  if (!mpi_kind && rep.traits.crosses_hosts) {
     throw Unsupported(fmt::format(
         "on the mpi backend the workers are ranks, possibly on different hosts, and only "
         "channel=mpi links them; {} needs a parent that creates it before the workers start",
         kind_->name()));
   }
-  if (kind_->threads_only() && rep.backend != "thread") {
+  if (kind_->threads_only() && !rep.traits.shares_address_space) {
     throw Unsupported(fmt::format("{} lives in one address space: threads only", kind_->name()));
   }
   if (spin_ && !kind_->has_spin_mode()) {

@@ -44,7 +44,7 @@ class ContentionExperiment final : public Experiment {
             info.arena.make<std::int64_t>(kSamples * static_cast<std::size_t>(info.max_workers))) {}
 
   void before_rep(const RepInfo& rep) override {
-    if (auto why = kind_->not_applicable(rep.backend)) throw Unsupported(*why);
+    if (auto why = kind_->not_applicable(rep.traits)) throw Unsupported(*why);
     shared_ = Protected{};
     for (auto& c : counts_) c = WorkerCounts{};
   }

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backend_traits.hpp"
 #include "params.hpp"
 #include "run_workers.hpp"
 #include "shared_memory.hpp"
@@ -45,7 +46,8 @@ class Unsupported : public std::runtime_error {
 
 struct RepInfo {
   int workers = 1;
-  std::string_view backend;
+  std::string_view backend;  // its name, for messages; decisions go by its traits
+  BackendTraits traits;
 };
 
 class Experiment {

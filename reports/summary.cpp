@@ -43,11 +43,13 @@ std::string noise_of(const SummaryRow& s, const NoiseRule& rule) {
     why.push_back(fmt::format("steal {:.0f}%", *s.steal_pct));
   if (s.other_load_pct && *s.other_load_pct > rule.max_other_load_pct)
     why.push_back(fmt::format("other load {:.0f}%", *s.other_load_pct));
-  // Python threads wait for the interpreter lock by design: their low on_cpu is the GIL being
+  // Workers that take turns by design (Python threads and the GIL): their low on_cpu is what is
   // measured, not noise.
+  const auto has = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
   const bool cpu_bound =
-      std::find(rule.cpu_bound.begin(), rule.cpu_bound.end(), s.workload) != rule.cpu_bound.end() &&
-      s.backend != "py_thread";
+      has(rule.cpu_bound, s.workload) && !has(rule.serialized_backends, s.backend);
   if (cpu_bound && s.on_cpu && *s.on_cpu < rule.min_on_cpu)
     why.push_back(fmt::format("on CPU {:.0f}% of wall", *s.on_cpu * 100));
   return fmt::format("{}", fmt::join(why, "; "));
@@ -174,6 +176,7 @@ nlohmann::json noise_rule_json(const NoiseRule& rule) {
           {"max_other_load_pct", rule.max_other_load_pct},
           {"min_on_cpu", rule.min_on_cpu},
           {"cpu_bound", rule.cpu_bound},
+          {"serialized_backends", rule.serialized_backends},
           {"cpus", rule.cpus}};
 }
 
@@ -189,6 +192,7 @@ NoiseRule noise_rule_from_json(const nlohmann::json& j) {
   rule.max_other_load_pct = j.value("max_other_load_pct", rule.max_other_load_pct);
   rule.min_on_cpu = j.value("min_on_cpu", rule.min_on_cpu);
   rule.cpu_bound = j.value("cpu_bound", rule.cpu_bound);
+  rule.serialized_backends = j.value("serialized_backends", rule.serialized_backends);
   rule.cpus = j.value("cpus", rule.cpus);
   return rule;
 }

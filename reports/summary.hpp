@@ -49,11 +49,14 @@ struct NoiseRule {
   double max_steal_pct = 5;        // the hypervisor took more than this share of the CPUs
   double max_other_load_pct = 20;  // other processes used more than this share of the CPUs
   // For workloads that compute all the time: on_cpu below this means the workers were waiting
-  // for a CPU (or the hypervisor) instead of running. Not applied to py_thread, whose threads
-  // wait for the interpreter lock by design.
+  // for a CPU (or the hypervisor) instead of running. Not applied to backends whose workers
+  // compute one at a time by design (BackendTraits::serializes_computation: an interpreter lock).
   double min_on_cpu = 0.8;
   std::vector<std::string> cpu_bound;  // such workloads, by name
-  int cpus = 0;                        // CPUs the run could use; 0 leaves on_cpu empty
+  // Such backends, by name, as the run's backends declared them. Reports written before the field
+  // existed had one: py_thread.
+  std::vector<std::string> serialized_backends = {"py_thread"};
+  int cpus = 0;  // CPUs the run could use; 0 leaves on_cpu empty
 };
 
 // As written to PREFIX.meta.json (run.noise_rule), so a report made later flags the same cases.

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "backend.hpp"
+#include "launcher.hpp"
 #include "child_process.hpp"
 #include "clock.hpp"
 #include "interrupt.hpp"
@@ -35,7 +35,7 @@ void require_nothing_left(const std::set<std::string>& ipc_before) {
 }  // namespace
 
 TEST_CASE("every backend runs the body in every worker and collects the results", "[backend]") {
-  for (const auto& backend : all_backends()) {
+  for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name()) {
       const int n = 3;
       SharedRegion region(sizeof(Padded<int>) * n);
@@ -64,7 +64,7 @@ TEST_CASE("every backend runs the body in every worker and collects the results"
 }
 
 TEST_CASE("the before-gate hook runs in every worker before its timed work", "[backend]") {
-  for (const auto& backend : all_backends()) {
+  for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name()) {
       SharedRegion region(sizeof(Padded<int>) * 6);
       auto* seen = new (region.data()) Padded<int>[6];
@@ -81,7 +81,7 @@ TEST_CASE("the before-gate hook runs in every worker before its timed work", "[b
 
 TEST_CASE("CPU time and context switches are measured: busy workers compute, sleeping ones block",
           "[backend]") {
-  for (const auto& backend : all_backends()) {
+  for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name()) {
       const RunResult busy = run_workers(*backend, spec_of(1), [](const WorkerContext&) {
         const std::int64_t until = now_ns() + 60'000'000;
@@ -108,7 +108,7 @@ TEST_CASE("CPU time and context switches are measured: busy workers compute, sle
 }
 
 TEST_CASE("pinned workers run on the CPU they were given", "[backend][pin]") {
-  for (const auto& backend : all_backends()) {
+  for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name()) {
       SharedRegion region(sizeof(Padded<int>) * 2);
       auto* cpu = new (region.data()) Padded<int>[2];
@@ -124,7 +124,7 @@ TEST_CASE("pinned workers run on the CPU they were given", "[backend][pin]") {
 
 TEST_CASE("worker faults become errors and leave nothing behind", "[backend][fault]") {
   const auto ipc_before = test::ipc_entries();
-  for (const auto& backend : all_backends()) {
+  for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name() << ": exception") {
       const RunResult r = run_workers(*backend, spec_of(2), [](const WorkerContext& ctx) {
         if (ctx.index == 1) throw std::runtime_error("boom");
@@ -173,7 +173,7 @@ TEST_CASE("worker faults become errors and leave nothing behind", "[backend][fau
 
 TEST_CASE("an interrupt stops the workers, reaps them and is reported", "[backend][fault]") {
   install_interrupt_handlers();
-  for (const auto& backend : all_backends()) {
+  for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name()) {
       // A real SIGINT from another process, as from a terminal or a CI runner cancelling the job.
       const pid_t parent = getpid();

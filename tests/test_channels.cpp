@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "backend.hpp"
+#include "launcher.hpp"
 #include "channels/channel.hpp"
 #include "channels/message.hpp"
 #include "run_workers.hpp"
@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 namespace {
 
 // Side 0 streams `count` messages to side 1, then side 1 streams them back.
-RunResult deliver(const Backend& backend, Channel& ch, std::size_t size, int count) {
+RunResult deliver(const WorkerLauncher& backend, Channel& ch, std::size_t size, int count) {
   return run_workers(backend, RunSpec{2, {}, 60s, {}}, [&](const WorkerContext& ctx) {
     std::vector<std::byte> buf(size);
     for (int dir = 0; dir < 2; ++dir) {
@@ -42,7 +42,7 @@ TEST_CASE("every channel delivers every message intact and in order on every bac
   const auto ipc_before = test::ipc_entries();
   const auto tmp_before = test::temp_entries();
   for (const auto& kind : all_channels()) {
-    for (const auto& backend : all_backends()) {
+    for (const WorkerLauncher* backend : all_launchers()) {
       if (kind->threads_only() && backend->name() != "thread") continue;
       for (const bool spin : {false, true}) {
         if (spin && !kind->has_spin_mode()) continue;

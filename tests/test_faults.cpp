@@ -21,7 +21,7 @@
 #include <sstream>
 #include <thread>
 
-#include "backend.hpp"
+#include "launcher.hpp"
 #include "child_process.hpp"
 #include "csv_reader.hpp"
 #include "csv_writer.hpp"
@@ -156,7 +156,7 @@ TEST_CASE("drill 2: workers killed by the run's own Ctrl-C are the interrupt, no
           "[faults]") {
   const DefaultSignalsAfter restore;
   install_interrupt_handlers();
-  const Backend& backend = *find_backend("process");
+  const WorkerLauncher& backend = process_launcher();
   SECTION("the signal reached parbench and the worker (a Ctrl-C to the process group)") {
     const RunSpec spec{2, {}, 20s, {}};
     REQUIRE_THROWS_AS(run_workers(backend, spec,

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
-#include "backend.hpp"
+#include "launcher.hpp"
 #include "lifecycle.hpp"
 #include "run_workers.hpp"
 #include "support.hpp"
@@ -28,7 +28,7 @@ TEST_CASE("every stop method starts, stops and reaps its child", "[lifecycle]") 
 }
 
 TEST_CASE("lifecycles inside workers of both backends leave no zombie", "[lifecycle][backend]") {
-  for (const auto& backend : all_backends()) {
+  for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name()) {
       const RunResult r = run_workers(*backend, RunSpec{2, {}, 30s, {}}, [](const WorkerContext&) {
         for (const auto& method : stop_methods()) {

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "backend.hpp"
+#include "launcher.hpp"
 #include "locks/lock.hpp"
 #include "run_workers.hpp"
 #include "runner.hpp"
@@ -24,8 +25,8 @@ TEST_CASE("every lock excludes: a non-atomic counter under it is exact", "[lock]
   constexpr int kIterations = 20000;
   for (const auto& kind : all_locks()) {
     if (kind->lock_free()) continue;  // the atomic baseline has no critical section to test
-    for (const auto& backend : all_backends()) {
-      if (kind->not_applicable(backend->name())) continue;
+    for (const WorkerLauncher* backend : all_launchers()) {
+      if (kind->not_applicable(find_backend(backend->name())->traits())) continue;
       DYNAMIC_SECTION(kind->name() << " " << backend->name()) {
         SharedArena arena;
         auto lock = kind->create(arena, kWorkers);
@@ -50,12 +51,16 @@ TEST_CASE("every lock excludes: a non-atomic counter under it is exact", "[lock]
 }
 
 TEST_CASE("a lock that cannot work on a backend says so", "[lock]") {
-  REQUIRE_THAT(find_lock("std_mutex")->not_applicable("process").value_or(""),
+  const BackendTraits threads = find_backend("thread")->traits();
+  const BackendTraits processes = find_backend("process")->traits();
+  REQUIRE_THAT(find_lock("std_mutex")->not_applicable(processes).value_or(""),
                Catch::Contains("threads only"));
-  REQUIRE_THAT(find_lock("fcntl")->not_applicable("thread").value_or(""),
+  REQUIRE_FALSE(find_lock("std_mutex")->not_applicable(threads));
+  REQUIRE_THAT(find_lock("fcntl")->not_applicable(threads).value_or(""),
                Catch::Contains("belong to the process"));
-  REQUIRE_FALSE(find_lock("ofd")->not_applicable("thread"));
-  REQUIRE_FALSE(find_lock("flock")->not_applicable("thread"));
+  REQUIRE_FALSE(find_lock("fcntl")->not_applicable(processes));
+  REQUIRE_FALSE(find_lock("ofd")->not_applicable(threads));
+  REQUIRE_FALSE(find_lock("flock")->not_applicable(threads));
 }
 
 TEST_CASE("the bank balances under every lock, without one it loses updates, reported not failed",
@@ -85,7 +90,7 @@ TEST_CASE("the bank balances under every lock, without one it loses updates, rep
 
 TEST_CASE("a worker dying while holding a lock ends the case as an error, not a hang",
           "[lock][fault]") {
-  const auto* process = find_backend("process");
+  const auto* process = &process_launcher();
   for (const char* name : {"pthread_mutex", "tas", "futex_mutex", "flock"}) {
     DYNAMIC_SECTION(name) {
       SharedArena arena;

@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "backend.hpp"
+#include "launcher.hpp"
 #include "clock.hpp"
 #include "counters.hpp"
 #include "csv_reader.hpp"
@@ -29,7 +29,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-RunResult run_one(const Backend& backend, const WorkerBody& body, std::vector<int> cpus = {}) {
+RunResult run_one(const WorkerLauncher& backend, const WorkerBody& body, std::vector<int> cpus = {}) {
   const RunResult r = run_workers(backend, RunSpec{1, std::move(cpus), 30s, {}}, body);
   REQUIRE(r.ok());
   return r;
@@ -46,7 +46,7 @@ bool counter_available(std::size_t index) { return probe_counters()[index].avail
 }  // namespace
 
 TEST_CASE("a sleeping worker uses little CPU and blocks, a busy one is on CPU", "[profile]") {
-  for (const auto& backend : all_backends()) {
+  for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name()) {
       const RunResult sleeper =
           run_one(*backend, [](const WorkerContext&) { std::this_thread::sleep_for(40ms); });
@@ -78,7 +78,7 @@ TEST_CASE("a sleeping worker uses little CPU and blocks, a busy one is on CPU", 
 
 TEST_CASE("touching new pages shows as minor faults and in the peak resident set", "[profile]") {
   constexpr std::size_t kBytes = 32 << 20;
-  for (const auto& backend : all_backends()) {
+  for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name()) {
       const RunResult r = run_one(*backend, [](const WorkerContext&) {
         void* p = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -98,7 +98,7 @@ TEST_CASE("touching new pages shows as minor faults and in the peak resident set
 
 TEST_CASE("a pinned worker stays on its CPU and counts no migration", "[profile]") {
   const int cpu = allowed_cpus().back();
-  for (const auto& backend : all_backends()) {
+  for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name()) {
       const RunResult r =
           run_one(*backend, [](const WorkerContext&) { spin_for(20'000'000); }, {cpu});
@@ -135,7 +135,7 @@ TEST_CASE("a counter that cannot be opened reads as missing, never as zero", "[p
   // The real counters: present in a run exactly when the probe finds them, and an absent one is an
   // empty cell in the rows CSV.
   const RunResult r =
-      run_one(*all_backends().front(), [](const WorkerContext&) { spin_for(1'000'000); });
+      run_one(thread_launcher(), [](const WorkerContext&) { spin_for(1'000'000); });
   const auto status = probe_counters();
   Row row;
   row.cycles = r.counters[kCycles];
@@ -177,7 +177,7 @@ TEST_CASE("steal and other load from two /proc/stat readings", "[profile]") {
   REQUIRE_FALSE(parse_proc_stat("cpu  1 2 x\n").has_value());
 
   // A real repetition long enough for the tick resolution has both figures, each a share.
-  const RunResult r = run_one(*all_backends().front(),
+  const RunResult r = run_one(thread_launcher(),
                               [](const WorkerContext&) { std::this_thread::sleep_for(150ms); });
   REQUIRE(r.steal_pct.has_value());
   REQUIRE(*r.steal_pct >= 0.0);
@@ -211,7 +211,7 @@ TEST_CASE("the timeline of a 2-worker run has both workers' intervals", "[profil
   std::map<std::pair<std::string, std::string>, std::vector<const std::vector<std::string>*>>
       by_rep;
   for (const auto& r : t.rows()) by_rep[{r[col("backend")], r[col("rep")]}].push_back(&r);
-  REQUIRE(by_rep.size() == all_backends().size() * 2);
+  REQUIRE(by_rep.size() == all_launchers().size() * 2);
   for (const auto& [key, workers] : by_rep) {
     INFO(key.first << " rep " << key.second);
     REQUIRE(workers.size() == 2);

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "plan.hpp"
-#include "python_backend.hpp"
+#include "python_bridge.hpp"
 #include "runner.hpp"
 #include "seeds.hpp"
 #include "support.hpp"

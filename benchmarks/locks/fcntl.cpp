@@ -21,11 +21,14 @@ class FcntlKind final : public LockKind {
   [[nodiscard]] std::string_view description() const override {
     return "classic POSIX record lock (fcntl F_SETLKW): processes only";
   }
-  [[nodiscard]] std::optional<std::string> not_applicable(std::string_view backend) const override {
-    if (backend != "thread") return std::nullopt;
-    return "fcntl record locks belong to the process: threads of one process never exclude each other";
+  [[nodiscard]] std::optional<std::string> not_applicable(
+      const BackendTraits& backend) const override {
+    if (!backend.shares_address_space) return std::nullopt;
+    return "fcntl record locks belong to the process: threads of one process never exclude each "
+           "other";
   }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& /*arena*/, int max_workers) const override {
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& /*arena*/,
+                                             int max_workers) const override {
     return std::make_unique<FileLock>(max_workers, record_lock);
   }
 };

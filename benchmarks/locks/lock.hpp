@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backend_traits.hpp"
 #include "shared_memory.hpp"
 
 namespace parbench {
@@ -35,8 +36,9 @@ class LockKind {
 
   [[nodiscard]] virtual std::string_view name() const = 0;
   [[nodiscard]] virtual std::string_view description() const = 0;
-  // Why this lock cannot work on `backend`, or nullopt.
-  [[nodiscard]] virtual std::optional<std::string> not_applicable(std::string_view /*backend*/) const {
+  // Why this lock cannot work between the workers of a backend with these traits, or nullopt.
+  [[nodiscard]] virtual std::optional<std::string> not_applicable(
+      const BackendTraits& /*backend*/) const {
     return std::nullopt;
   }
   // No lock at all: the workload updates its counter with an atomic instruction instead.

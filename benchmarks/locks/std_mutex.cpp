@@ -18,12 +18,16 @@ class StdMutex final : public Lock {
 class StdMutexKind final : public LockKind {
  public:
   [[nodiscard]] std::string_view name() const override { return "std_mutex"; }
-  [[nodiscard]] std::string_view description() const override { return "std::mutex (threads only)"; }
-  [[nodiscard]] std::optional<std::string> not_applicable(std::string_view backend) const override {
-    if (backend == "thread") return std::nullopt;
+  [[nodiscard]] std::string_view description() const override {
+    return "std::mutex (threads only)";
+  }
+  [[nodiscard]] std::optional<std::string> not_applicable(
+      const BackendTraits& backend) const override {
+    if (backend.shares_address_space) return std::nullopt;
     return "std_mutex lives in one address space: threads only";
   }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& /*arena*/, int /*max_workers*/) const override {
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& /*arena*/,
+                                             int /*max_workers*/) const override {
     return std::make_unique<StdMutex>();
   }
 };

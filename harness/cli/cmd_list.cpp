@@ -8,7 +8,6 @@
 #include "backend.hpp"
 #include "commands.hpp"
 #include "mpi_world.hpp"
-#include "python_backend.hpp"
 #include "registry.hpp"
 #include "suites.hpp"
 #include "topology.hpp"
@@ -49,15 +48,11 @@ int list_all() {
                join(names, ", "));
   }
   fmt::print("\nBackends (--backend)\n");
-  for (const auto& b : all_backends()) fmt::print("  {:<10} {}\n", b->name(), b->description());
-  const auto python = python_interpreter();
-  for (const auto& b : python_backends()) {
-    fmt::print("  {:<10} {}; only when named{}\n", b->name(), b->description(),
-               python ? "" : " (unavailable: no python3 on PATH)");
-  }
-  for (const auto& b : mpi_backends()) {
-    fmt::print("  {:<10} {}; only when named{}\n", b->name(), b->description(),
-               mpi::compiled() ? "" : " (unavailable: built without MPI)");
+  for (const auto& b : all_backends()) {
+    const std::string why = b->unavailable();
+    fmt::print("  {:<10} {}{}{}\n", b->name(), b->description(),
+               b->runs_by_default() ? "" : "; only when named",
+               why.empty() ? "" : fmt::format(" (unavailable: {})", why));
   }
   fmt::print(
       "\nPinning (--pin): none, compact, spread, same-cpu, same-core, cross-core, cross-numa, or "

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "backend.hpp"
 #include "bad_input.hpp"
 #include "commands.hpp"
 #include "console_table.hpp"
@@ -125,7 +126,11 @@ class MpiSession {
     } catch (const BadInput&) {
       return;  // make_plan says what is wrong with the list
     }
-    if (std::find(names.begin(), names.end(), "mpi") == names.end()) return;
+    if (std::none_of(names.begin(), names.end(), [](const std::string& n) {
+          const Backend* b = find_backend(n);
+          return b != nullptr && b->traits().crosses_hosts;
+        }))
+      return;
     mpi::init(nullptr, nullptr);
     active_ = true;
     binding_ = mpi::release_launcher_binding();
@@ -173,8 +178,13 @@ int run(const RunOptions& o) {
 
   NoiseRule noise;
   noise.cpus = static_cast<int>(allowed_cpus().size());
+  noise.serialized_backends.clear();
   for (const auto& g : plan.groups) {
     if (g.workload->cpu_bound()) add_unique(noise.cpu_bound, std::string(g.workload->name()));
+    for (const auto& c : g.cases) {
+      if (c.backend->traits().serializes_computation)
+        add_unique(noise.serialized_backends, std::string(c.backend->name()));
+    }
   }
   nlohmann::json meta = {{"machine", describe_machine()},
                          {"run",

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "backend.hpp"
+#include "launcher.hpp"
 #include "counters.hpp"
 
 namespace parbench {
@@ -85,6 +85,6 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
 void add_worker_totals(RunResult& r, const WorkerTiming& w);
 
 // Throws Interrupted when SIGINT/SIGTERM arrives (after killing and reaping every worker).
-RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerBody& body);
+RunResult run_workers(const WorkerLauncher& launcher, const RunSpec& spec, const WorkerBody& body);
 
 }  // namespace parbench

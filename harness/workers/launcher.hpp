@@ -1,10 +1,8 @@
 #pragma once
-// A backend starts N workers. It does nothing else: gate, pinning, timing, timeouts and fault
-// handling are the same for every backend and live in run_workers.
+// How workers are started: the bottom of the harness, below workloads and the runner.
 #include <cstdint>
 #include <cstdio>
 #include <functional>
-#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -24,12 +22,14 @@ struct LaunchRecord {
   [[nodiscard]] bool failed() const { return error[0] != '\0'; }
 };
 
-class Backend {
+// Starts N workers as threads or processes. It does nothing else: gate, pinning, timing, timeouts
+// and fault handling are the same for every launcher and live in run_workers.
+class WorkerLauncher {
  public:
-  Backend() = default;
-  virtual ~Backend() = default;
-  Backend(const Backend&) = delete;
-  Backend& operator=(const Backend&) = delete;
+  WorkerLauncher() = default;
+  virtual ~WorkerLauncher() = default;
+  WorkerLauncher(const WorkerLauncher&) = delete;
+  WorkerLauncher& operator=(const WorkerLauncher&) = delete;
 
   [[nodiscard]] virtual std::string_view name() const = 0;
   [[nodiscard]] virtual std::string_view description() const = 0;
@@ -43,20 +43,12 @@ class Backend {
                                                          LaunchRecord* record) const = 0;
   // True when launch() returns one process per worker, in worker order.
   [[nodiscard]] virtual bool process_per_worker() const = 0;
-  // "thread" or "process" for a backend that runs a workload's Python version instead of launching
-  // C++ workers (python_backend.hpp; launch() is never called); empty for the C++ backends.
-  [[nodiscard]] virtual std::string_view python_mode() const { return {}; }
-  // True for the mpi backend: one worker per MPI rank (mpi_runner.hpp; launch() is never called).
-  [[nodiscard]] virtual bool is_mpi() const { return false; }
 };
 
-// The C++ backends, thread and process: what runs when no --backend is given.
-const std::vector<std::unique_ptr<Backend>>& all_backends();
-// py_thread and py_process, run only when asked for by name (or by a suite).
-const std::vector<std::unique_ptr<Backend>>& python_backends();
-// mpi: one worker per rank of an mpirun job, only when named.
-const std::vector<std::unique_ptr<Backend>>& mpi_backends();
-// Any kind; nullptr when no backend has that name.
-const Backend* find_backend(std::string_view name);
+// std::jthread workers in one sandbox process, and one fork()ed process per worker.
+const WorkerLauncher& thread_launcher();
+const WorkerLauncher& process_launcher();
+// Both, in that order.
+std::vector<const WorkerLauncher*> all_launchers();
 
 }  // namespace parbench

@@ -5,16 +5,17 @@
 #include <unistd.h>
 
 #include <exception>
+#include <memory>
 #include <thread>
 #include <vector>
 
-#include "backend.hpp"
 #include "clock.hpp"
+#include "launcher.hpp"
 
 namespace parbench {
 namespace {
 
-class ThreadBackend final : public Backend {
+class ThreadLauncher final : public WorkerLauncher {
  public:
   [[nodiscard]] std::string_view name() const override { return "thread"; }
   [[nodiscard]] std::string_view description() const override {
@@ -49,6 +50,8 @@ class ThreadBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_thread_backend() { return std::make_unique<ThreadBackend>(); }
+std::unique_ptr<WorkerLauncher> make_thread_launcher() {
+  return std::make_unique<ThreadLauncher>();
+}
 
 }  // namespace parbench

@@ -1,4 +1,4 @@
-#include "python_backend.hpp"
+#include "python_bridge.hpp"
 
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "backend.hpp"
 #include "build_info.hpp"
 #include "child_process.hpp"
 #include "clock.hpp"
@@ -22,27 +21,6 @@
 
 namespace parbench {
 namespace {
-
-class PythonBackend final : public Backend {
- public:
-  PythonBackend(std::string name, std::string mode)
-      : name_(std::move(name)), mode_(std::move(mode)) {}
-  [[nodiscard]] std::string_view name() const override { return name_; }
-  [[nodiscard]] std::string_view description() const override {
-    return mode_ == "thread" ? "Python threading workers in python3 (the reference, with its GIL)"
-                             : "Python multiprocessing workers (fork) in python3";
-  }
-  [[nodiscard]] bool process_per_worker() const override { return mode_ == "process"; }
-  [[nodiscard]] std::string_view python_mode() const override { return mode_; }
-  [[nodiscard]] std::vector<ChildProcess> launch(int /*workers*/,
-                                                 const std::function<void(int)>& /*entry*/,
-                                                 LaunchRecord* /*record*/) const override {
-    throw std::logic_error("a Python backend runs the workload's Python version, not C++ workers");
-  }
-
- private:
-  std::string name_, mode_;
-};
 
 bool executable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
 
@@ -96,16 +74,6 @@ void read_answer(const nlohmann::json& j, PythonRep& rep) {
 }
 
 }  // namespace
-
-const std::vector<std::unique_ptr<Backend>>& python_backends() {
-  static const auto backends = [] {
-    std::vector<std::unique_ptr<Backend>> v;
-    v.push_back(std::make_unique<PythonBackend>("py_thread", "thread"));
-    v.push_back(std::make_unique<PythonBackend>("py_process", "process"));
-    return v;
-  }();
-  return backends;
-}
 
 std::optional<std::string> python_interpreter() {
   if (const char* p = std::getenv("PARBENCH_PYTHON"); p != nullptr && *p != '\0') {

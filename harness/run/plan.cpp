@@ -7,7 +7,6 @@
 #include <set>
 
 #include "bad_input.hpp"
-#include "mpi_world.hpp"
 #include "registry.hpp"
 #include "suites.hpp"
 #include "topology.hpp"
@@ -129,34 +128,7 @@ std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_
 
 namespace {
 
-// The mpi backend runs one worker per rank: by default the workload's counts up to the ranks.
-std::vector<int> mpi_workers(const Workload& w) {
-  std::vector<int> counts = w.default_workers(mpi::size());
-  std::erase_if(counts, [](int n) { return n > mpi::size(); });
-  if (counts.empty()) counts.push_back(std::min(mpi::size(), w.default_workers(1).front()));
-  return counts;
-}
-
-// Why a case cannot run on the mpi backend, or "".
-std::string mpi_unsupported(const Workload& w, int workers) {
-  if (!mpi::compiled()) return mpi::unavailable_reason();
-  if (!w.runs_on_mpi()) {
-    return fmt::format(
-        "{} keeps its workers' shared state in shared memory, which MPI ranks on "
-        "different hosts do not have; on mpi: cpu_sum, ipc_pingpong, ipc_stream",
-        w.name());
-  }
-  if (!mpi::initialized()) return mpi::unavailable_reason();
-  if (workers > mpi::size()) {
-    return fmt::format("{} workers need {} MPI ranks; this job has {} (mpirun -np {})", workers,
-                       workers, mpi::size(), workers);
-  }
-  return {};
-}
-
-}  // namespace
-
-RunPlan make_plan(const RunRequest& req) {
+void check_request(const RunRequest& req) {
   if (req.targets.empty())
     throw BadInput(fmt::format("nothing to run; name a workload or suite: {}", known_targets()));
   if (req.reps && *req.reps < 1)
@@ -172,132 +144,161 @@ RunPlan make_plan(const RunRequest& req) {
   reject_repeats(req.targets, "workload or suite");
   reject_repeats(req.backends, "--backend");
   reject_repeats(req.pins, "--pin");
-  {
-    std::vector<std::string> counts;
-    for (int n : req.workers) counts.push_back(std::to_string(n));
-    reject_repeats(counts, "--workers");
-  }
+  std::vector<std::string> counts;
+  for (int n : req.workers) counts.push_back(std::to_string(n));
+  reject_repeats(counts, "--workers");
   for (std::size_t i = 0; i < req.params.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
-      if (req.params[i].first == req.params[j].first) {
-        const auto& name = req.params[i].first;
-        throw BadInput(fmt::format(
-            "--param {} is given twice ({}={} and {}={}); give every value in one list: "
-            "--param {}={},{}",
-            name, name, fmt::join(req.params[j].second, ","), name,
-            fmt::join(req.params[i].second, ","), name, fmt::join(req.params[j].second, ","),
-            fmt::join(req.params[i].second, ",")));
-      }
+      if (req.params[i].first != req.params[j].first) continue;
+      const auto& name = req.params[i].first;
+      const std::string first = fmt::format("{}", fmt::join(req.params[j].second, ","));
+      const std::string second = fmt::format("{}", fmt::join(req.params[i].second, ","));
+      throw BadInput(
+          fmt::format("--param {} is given twice ({}={} and {}={}); give every value in one list: "
+                      "--param {}={},{}",
+                      name, name, first, name, second, name, first, second));
     }
   }
+}
 
+// The named workloads and suites as entries; *suite_reps: the fewest a named suite asks for.
+std::vector<SuiteEntry> expand_targets(const std::vector<std::string>& targets, int* suite_reps) {
   std::vector<SuiteEntry> entries;
-  int suite_reps = 0;  // the fewest a named suite asks for (0: none does)
-  for (const auto& t : req.targets) {
+  *suite_reps = 0;
+  for (const auto& t : targets) {
     if (const Suite* s = find_suite(t)) {
       entries.insert(entries.end(), s->entries.begin(), s->entries.end());
-      if (s->reps > 0) suite_reps = suite_reps == 0 ? s->reps : std::min(suite_reps, s->reps);
+      if (s->reps > 0) *suite_reps = *suite_reps == 0 ? s->reps : std::min(*suite_reps, s->reps);
     } else if (find_workload(t) != nullptr) {
       entries.push_back({t, {}, {}});
     } else {
       throw BadInput(fmt::format("unknown workload or suite '{}'; known: {}", t, known_targets()));
     }
   }
+  return entries;
+}
 
+std::vector<const Backend*> named_backends(const std::vector<std::string>& names) {
   std::vector<const Backend*> backends;
-  for (const auto& name : req.backends) {
+  for (const auto& name : names) {
     const Backend* b = find_backend(name);
     if (b == nullptr) {
       std::vector<std::string> known;
       for (const auto& k : all_backends()) known.emplace_back(k->name());
-      for (const auto& k : python_backends()) known.emplace_back(k->name());
-      for (const auto& k : mpi_backends()) known.emplace_back(k->name());
       throw BadInput(fmt::format("--backend: unknown backend '{}'; known: {}", name, join(known)));
     }
     backends.push_back(b);
   }
-  std::vector<const Backend*> default_backends;
-  for (const auto& b : all_backends()) default_backends.push_back(b.get());
-  std::vector<PinPolicy> pins;
-  for (const auto& p : req.pins) pins.push_back(PinPolicy::parse(p));
+  return backends;
+}
 
-  // Every --param must belong to at least one selected workload; it applies to those that have it.
+// Every --param must belong to at least one selected workload; it applies to those that have it.
+void check_params_known(const RunRequest& req, const std::vector<SuiteEntry>& entries) {
   for (const auto& [name, values] : req.params) {
     const bool known = std::any_of(entries.begin(), entries.end(), [&](const SuiteEntry& e) {
       const auto specs = find_workload(e.workload)->params();
       return std::any_of(specs.begin(), specs.end(),
                          [&](const ParamSpec& s) { return s.name == name; });
     });
-    if (!known) {
-      std::vector<std::string> names;
-      for (const auto& e : entries) {
-        for (const auto& s : find_workload(e.workload)->params()) add_unique(names, s.name);
-      }
-      throw BadInput(
-          fmt::format("--param: unknown parameter '{}' for the selected workloads; they take: {}",
-                      name, join(names)));
+    if (known) continue;
+    std::vector<std::string> names;
+    for (const auto& e : entries) {
+      for (const auto& s : find_workload(e.workload)->params()) add_unique(names, s.name);
     }
+    throw BadInput(
+        fmt::format("--param: unknown parameter '{}' for the selected workloads; they take: {}",
+                    name, join(names)));
   }
+}
 
-  const int cpus = static_cast<int>(std::max<std::size_t>(1, allowed_cpus().size()));
+// Each parameter's values for one entry: --param over the suite's over the workload's defaults.
+std::vector<std::pair<std::string, std::vector<std::string>>> param_lists(const Workload& w,
+                                                                          const SuiteEntry& entry,
+                                                                          const RunRequest& req) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> lists;
+  for (const auto& spec : w.params()) {
+    std::vector<std::string> raw = spec.defaults;
+    for (const auto& [name, values] : entry.params) {
+      if (name == spec.name) raw = split_list(values, "suite parameter " + name);
+    }
+    for (const auto& [name, values] : req.params) {
+      if (name == spec.name) raw = values;
+    }
+    std::vector<std::string> values;
+    for (const auto& v : raw) add_unique(values, spec.normalize(v));
+    lists.emplace_back(spec.name, values);
+  }
+  return lists;
+}
+
+// The worker counts of one entry on one backend: --workers, else the suite's, else the backend's
+// choice from the workload's usual counts (or the suite's per-CPU multiples).
+std::vector<int> worker_counts(const Workload& w, const SuiteEntry& entry, const RunRequest& req,
+                               const Backend& b, int cpus) {
+  if (!req.workers.empty()) {
+    for (int n : req.workers) b.check_workers(n);
+    return req.workers;
+  }
+  if (!entry.workers.empty()) return entry.workers;
+  std::vector<int> usual;
+  for (int m : entry.workers_per_cpu) usual.push_back(m * cpus);
+  if (usual.empty()) usual = w.default_workers(cpus);
+  return b.default_workers(w, usual);
+}
+
+struct Selection {
+  const RunRequest& req;
+  std::vector<const Backend*> backends;  // empty: the entry's, else the defaults
+  std::vector<PinPolicy> pins;
+  int cpus = 1;
+};
+
+// One group per combination of the entry's parameter values, with a case per backend, worker
+// count and pin policy.
+void add_entry(RunPlan& plan, const SuiteEntry& entry, const Selection& sel) {
+  const Workload* w = find_workload(entry.workload);
+  const auto lists = param_lists(*w, entry, sel.req);
+  for (const auto& [name, values] : lists) add_unique(plan.schema.params, name);
+  for (const auto& m : w->metrics()) add_unique(plan.schema.metrics, m.name);
+  std::vector<const Backend*> backends = sel.backends;
+  if (backends.empty()) {
+    for (const auto& name : entry.backends) backends.push_back(find_backend(name));
+  }
+  if (backends.empty()) backends = default_backends();
+  for (auto& params : cartesian(lists)) {
+    CaseGroup g{w, std::move(params), {}, 1};
+    std::vector<PinPolicy> pins = sel.pins;
+    if (const auto implied = w->pin_for(g.params)) pins = {PinPolicy::parse(*implied)};
+    for (const Backend* b : backends) {
+      for (int n : worker_counts(*w, entry, sel.req, *b, sel.cpus)) {
+        for (const auto& pin : pins) {
+          std::string unsupported = pin.unavailable(Topology::get()).value_or("");
+          if (unsupported.empty()) unsupported = b->unsupported(*w, n);
+          g.cases.push_back({b, n, pin, pin.assign(n), unsupported});
+          g.max_workers = std::max(g.max_workers, n);
+        }
+      }
+    }
+    add_group(plan.groups, std::move(g));
+  }
+}
+
+}  // namespace
+
+RunPlan make_plan(const RunRequest& req) {
+  check_request(req);
+  int suite_reps = 0;
+  const std::vector<SuiteEntry> entries = expand_targets(req.targets, &suite_reps);
+  Selection sel{req, named_backends(req.backends), {}, 1};
+  for (const auto& p : req.pins) sel.pins.push_back(PinPolicy::parse(p));
+  check_params_known(req, entries);
+  sel.cpus = static_cast<int>(std::max<std::size_t>(1, allowed_cpus().size()));
+
   RunPlan plan;
   plan.reps = req.reps.value_or(suite_reps > 0 ? suite_reps : kDefaultReps);
   plan.warmup = req.warmup;
   plan.timeout = std::chrono::nanoseconds(static_cast<std::int64_t>(req.timeout_s * 1e9));
-  for (const auto& entry : entries) {
-    const Workload* w = find_workload(entry.workload);
-    std::vector<std::pair<std::string, std::vector<std::string>>> lists;
-    for (const auto& spec : w->params()) {
-      std::vector<std::string> raw = spec.defaults;
-      for (const auto& [name, values] : entry.params) {
-        if (name == spec.name) raw = split_list(values, "suite parameter " + name);
-      }
-      for (const auto& [name, values] : req.params) {
-        if (name == spec.name) raw = values;
-      }
-      std::vector<std::string> values;
-      for (const auto& v : raw) add_unique(values, spec.normalize(v));
-      lists.emplace_back(spec.name, values);
-      add_unique(plan.schema.params, spec.name);
-    }
-    for (const auto& m : w->metrics()) add_unique(plan.schema.metrics, m.name);
-
-    std::vector<int> per_cpu;
-    for (int m : entry.workers_per_cpu) per_cpu.push_back(m * cpus);
-    const std::vector<int> workers = !req.workers.empty()     ? req.workers
-                                     : !entry.workers.empty() ? entry.workers
-                                     : !per_cpu.empty()       ? per_cpu
-                                                              : w->default_workers(cpus);
-    for (auto& params : cartesian(lists)) {
-      CaseGroup g{w, std::move(params), {}, *std::max_element(workers.begin(), workers.end())};
-      std::vector<PinPolicy> group_pins = pins;
-      if (const auto implied = w->pin_for(g.params)) group_pins = {PinPolicy::parse(*implied)};
-      std::vector<const Backend*> entry_backends = backends;
-      if (entry_backends.empty()) {
-        for (const auto& name : entry.backends) entry_backends.push_back(find_backend(name));
-      }
-      if (entry_backends.empty()) entry_backends = default_backends;
-      for (const Backend* b : entry_backends) {
-        const std::vector<int>& counts =
-            b->is_mpi() && req.workers.empty() && entry.workers.empty() ? mpi_workers(*w) : workers;
-        for (int n : counts) {
-          if (b->is_mpi() && !req.workers.empty() && mpi::initialized() && n > mpi::size()) {
-            throw BadInput(fmt::format(
-                "--workers: {} is not allowed on the mpi backend, which runs one worker per MPI "
-                "rank and has {} here; run it under mpirun -np {} or more",
-                n, mpi::size(), n));
-          }
-          for (const auto& pin : group_pins) {
-            std::string unsupported = pin.unavailable(Topology::get()).value_or("");
-            if (b->is_mpi() && unsupported.empty()) unsupported = mpi_unsupported(*w, n);
-            g.cases.push_back({b, n, pin, pin.assign(n), unsupported});
-            g.max_workers = std::max(g.max_workers, n);
-          }
-        }
-      }
-      add_group(plan.groups, std::move(g));
-    }
-  }
+  for (const auto& entry : entries) add_entry(plan, entry, sel);
   return plan;
 }
 

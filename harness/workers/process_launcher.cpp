@@ -1,17 +1,18 @@
 // One forked process per worker: separate address spaces, sharing only the arena's mappings.
 #include <fmt/core.h>
 
+#include <memory>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
 
-#include "backend.hpp"
 #include "clock.hpp"
+#include "launcher.hpp"
 
 namespace parbench {
 namespace {
 
-class ProcessBackend final : public Backend {
+class ProcessLauncher final : public WorkerLauncher {
  public:
   [[nodiscard]] std::string_view name() const override { return "process"; }
   [[nodiscard]] std::string_view description() const override {
@@ -42,6 +43,8 @@ class ProcessBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_process_backend() { return std::make_unique<ProcessBackend>(); }
+std::unique_ptr<WorkerLauncher> make_process_launcher() {
+  return std::make_unique<ProcessLauncher>();
+}
 
 }  // namespace parbench

@@ -69,7 +69,8 @@ WorkerOutcome run_rank(const Case& c, Experiment* exp, const std::string& prepar
   if (worker) {
     try {
       if (!prepare_error.empty()) throw std::runtime_error(prepare_error);
-      if (call_before_rep) exp->before_rep(RepInfo{c.workers, c.backend->name()});
+      if (call_before_rep)
+        exp->before_rep(RepInfo{c.workers, c.backend->name(), c.backend->traits()});
       if (!c.cpus.empty()) pin_current_thread(c.cpus[static_cast<std::size_t>(rank)]);
       exp->before_gate(ctx);
     } catch (const std::exception& e) {

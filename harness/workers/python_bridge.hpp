@@ -1,5 +1,5 @@
 #pragma once
-// The Python reference backends, py_thread and py_process. A workload's Python version
+// Running a workload's Python version for the py_thread and py_process backends. The version
 // (scripts/py/parbench_py.py, standard library only) runs in the machine's python3 with threading
 // or multiprocessing, one interpreter per repetition. The script keeps the harness's rules: the
 // workers start, wait at a gate and are timed from its opening to the last one's finish on the same

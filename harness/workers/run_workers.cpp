@@ -235,7 +235,8 @@ void add_worker_totals(RunResult& r, const WorkerTiming& w) {
   if (w.max_rss_kb) r.max_rss_kb = std::max(r.max_rss_kb.value_or(0), *w.max_rss_kb);
 }
 
-RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerBody& body) {
+RunResult run_workers(const WorkerLauncher& launcher, const RunSpec& spec,
+                      const WorkerBody& body) {
   if (spec.workers < 1) throw std::invalid_argument("run_workers: workers must be at least 1");
   const auto n = static_cast<std::size_t>(spec.workers);
   SharedRegion control_region(sizeof(Control));
@@ -259,13 +260,13 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
   const std::int64_t children_cpu_before = reaped_children_cpu_ns();
   std::vector<ChildProcess> children;
   try {
-    children = backend.launch(spec.workers, entry, &control.launch);
+    children = launcher.launch(spec.workers, entry, &control.launch);
   } catch (const std::exception& e) {
     RunResult failed;
     failed.error = e.what();
     return failed;
   }
-  Supervisor supervisor(children, backend.process_per_worker());
+  Supervisor supervisor(children, launcher.process_per_worker());
 
   RunResult result;
   auto fail = [&](std::string why) {
@@ -321,7 +322,7 @@ RunResult run_workers(const Backend& backend, const RunSpec& spec, const WorkerB
                             list_workers(unfinished)));
   }
   if (!fault.empty()) {
-    if (!backend.process_per_worker() && !unfinished.empty()) {
+    if (!launcher.process_per_worker() && !unfinished.empty()) {
       fault = fmt::format("worker(s) {} did not finish: {}", list_workers(unfinished), fault);
     }
     return fail(fault);

@@ -1,0 +1,82 @@
+#pragma once
+// A backend: how one repetition of a case runs. thread and process start C++ workers with a
+// WorkerLauncher and run_workers; py_thread and py_process run the workload's Python version
+// through the bridge; mpi hands the case to the ranks of an mpirun job. The plan and the runner see
+// only this interface: what differs between backends is data (BackendTraits) and these few calls.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backend_traits.hpp"
+#include "run_workers.hpp"
+#include "workload.hpp"
+
+namespace parbench {
+
+struct RunPlan;
+struct CaseGroup;
+struct Case;
+
+// What one repetition needs: the plan and where the case sits in it (the mpi backend sends the
+// indices to its ranks), the group's Experiment, and what to write should an MPI job end early.
+struct RepContext {
+  const RunPlan& plan;
+  int group = 0;
+  int case_index = 0;
+  Experiment& exp;
+  const std::function<void(const std::string&)>& last_words;
+
+  [[nodiscard]] const CaseGroup& case_group() const;
+  [[nodiscard]] const Case& the_case() const;
+  [[nodiscard]] RepInfo info() const;
+};
+
+// A repetition that ran: its timings, the workload's metrics and the work done. A RunResult with
+// an error is a failed repetition.
+struct RepResult {
+  RunResult run;
+  Metrics metrics;
+  double work_units = 0;
+  std::string host;  // the host column when it is not this machine's name (ranks elsewhere)
+};
+
+class Backend {
+ public:
+  Backend() = default;
+  virtual ~Backend() = default;
+  Backend(const Backend&) = delete;
+  Backend& operator=(const Backend&) = delete;
+
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  [[nodiscard]] virtual std::string_view description() const = 0;
+  [[nodiscard]] virtual BackendTraits traits() const = 0;
+  // Run when no --backend is given; the others run only when named (or by a suite).
+  [[nodiscard]] virtual bool runs_by_default() const { return false; }
+  // Why nothing can run on this backend here ("" when it can): no python3, built without MPI.
+  [[nodiscard]] virtual std::string unavailable() const { return {}; }
+  // Worker counts when neither --workers nor the suite names them; `usual` is the workload's.
+  [[nodiscard]] virtual std::vector<int> default_workers(const Workload& /*w*/,
+                                                         std::vector<int> usual) const {
+    return usual;
+  }
+  // Throws BadInput when --workers asks for a count this backend cannot have.
+  virtual void check_workers(int /*workers*/) const {}
+  // Why this workload cannot run with `workers` workers here ("" when it can).
+  [[nodiscard]] virtual std::string unsupported(const Workload& /*w*/, int /*workers*/) const {
+    return {};
+  }
+  // One repetition. Throws Unsupported (the case cannot run here), Interrupted, MpiJobLost, or any
+  // other exception for a failed repetition.
+  [[nodiscard]] virtual RepResult run_rep(const RepContext& ctx) const = 0;
+};
+
+// Every backend, the default ones first.
+const std::vector<std::unique_ptr<Backend>>& all_backends();
+// The ones that run when no --backend is given.
+std::vector<const Backend*> default_backends();
+// nullptr when no backend has that name.
+const Backend* find_backend(std::string_view name);
+
+}  // namespace parbench

@@ -1,0 +1,91 @@
+// mpi: one worker per rank of an mpirun job. Rank 0 hands each repetition to the ranks
+// (mpi_runner.hpp); the workers share no memory, so only workloads that need none run here.
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "backend.hpp"
+#include "bad_input.hpp"
+#include "machine.hpp"
+#include "mpi_runner.hpp"
+#include "mpi_world.hpp"
+#include "plan.hpp"
+
+namespace parbench {
+namespace {
+
+// The host column of an mpi row: each worker's host joined by '+', or one name when they agree.
+std::string hosts_column(const std::vector<std::string>& hosts) {
+  if (std::all_of(hosts.begin(), hosts.end(), [&](const auto& h) { return h == hosts.front(); }))
+    return hosts.empty() ? host_name() : hosts.front();
+  return fmt::format("{}", fmt::join(hosts, "+"));
+}
+
+class MpiBackend final : public Backend {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "mpi"; }
+  [[nodiscard]] std::string_view description() const override {
+    return "one worker per MPI rank: mpirun -np N parbench run ... --backend mpi";
+  }
+  [[nodiscard]] BackendTraits traits() const override {
+    return BackendTraits{.crosses_hosts = true};
+  }
+  [[nodiscard]] std::string unavailable() const override {
+    return mpi::compiled() ? std::string() : mpi::unavailable_reason();
+  }
+
+  // The workload's usual counts up to the ranks of the job.
+  [[nodiscard]] std::vector<int> default_workers(const Workload& w,
+                                                 std::vector<int> /*usual*/) const override {
+    std::vector<int> counts = w.default_workers(mpi::size());
+    std::erase_if(counts, [](int n) { return n > mpi::size(); });
+    if (counts.empty()) counts.push_back(std::min(mpi::size(), w.default_workers(1).front()));
+    return counts;
+  }
+
+  void check_workers(int workers) const override {
+    if (mpi::initialized() && workers > mpi::size()) {
+      throw BadInput(fmt::format(
+          "--workers: {} is not allowed on the mpi backend, which runs one worker per MPI rank "
+          "and has {} here; run it under mpirun -np {} or more",
+          workers, mpi::size(), workers));
+    }
+  }
+
+  [[nodiscard]] std::string unsupported(const Workload& w, int workers) const override {
+    if (!mpi::compiled()) return mpi::unavailable_reason();
+    if (!w.runs_on_mpi()) {
+      return fmt::format(
+          "{} keeps its workers' shared state in shared memory, which MPI ranks on different "
+          "hosts do not have; on mpi: cpu_sum, ipc_pingpong, ipc_stream",
+          w.name());
+    }
+    if (!mpi::initialized()) return mpi::unavailable_reason();
+    if (workers > mpi::size()) {
+      return fmt::format("{} workers need {} MPI ranks; this job has {} (mpirun -np {})", workers,
+                         workers, mpi::size(), workers);
+    }
+    return {};
+  }
+
+  [[nodiscard]] RepResult run_rep(const RepContext& ctx) const override {
+    const RepInfo info = ctx.info();
+    ctx.exp.before_rep(info);
+    std::vector<std::string> hosts;
+    RepResult out;
+    out.run = mpi_run_rep(ctx.plan, ctx.group, ctx.case_index, ctx.exp, hosts, ctx.last_words);
+    if (!out.run.ok()) return out;
+    out.host = hosts_column(hosts);
+    out.metrics = ctx.exp.after_rep(info, out.run);
+    out.work_units = ctx.exp.work_units(info);
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_mpi_backend() { return std::make_unique<MpiBackend>(); }
+
+}  // namespace parbench

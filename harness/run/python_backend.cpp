@@ -1,0 +1,59 @@
+// py_thread and py_process: the workload's Python version (python_bridge.hpp), one interpreter per
+// repetition, timed under the harness's rules and reported in the same rows.
+#include <fmt/core.h>
+
+#include <memory>
+#include <string>
+
+#include "backend.hpp"
+#include "plan.hpp"
+#include "python_bridge.hpp"
+
+namespace parbench {
+namespace {
+
+class PythonBackend final : public Backend {
+ public:
+  PythonBackend(std::string name, std::string mode, BackendTraits traits)
+      : name_(std::move(name)), mode_(std::move(mode)), traits_(traits) {}
+  [[nodiscard]] std::string_view name() const override { return name_; }
+  [[nodiscard]] std::string_view description() const override {
+    return traits_.shares_address_space
+               ? "Python threading workers in python3 (the reference, with its GIL)"
+               : "Python multiprocessing workers (fork) in python3";
+  }
+  [[nodiscard]] BackendTraits traits() const override { return traits_; }
+  [[nodiscard]] std::string unavailable() const override {
+    return python_interpreter() ? std::string() : "no python3 on PATH";
+  }
+
+  [[nodiscard]] RepResult run_rep(const RepContext& ctx) const override {
+    const CaseGroup& g = ctx.case_group();
+    const Case& c = ctx.the_case();
+    PythonRepSpec spec{mode_, g.workload->name(), {}, c.workers, c.cpus, ctx.plan.timeout};
+    for (const auto& [name, value] : g.params.all()) spec.params.emplace_back(name, value);
+    PythonRep rep = run_python_rep(spec);
+    if (!rep.unsupported.empty()) throw Unsupported(rep.unsupported);
+    return {std::move(rep.run), std::move(rep.metrics), rep.work_units, {}};
+  }
+
+ private:
+  std::string name_, mode_;
+  BackendTraits traits_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_py_thread_backend() {
+  return std::make_unique<PythonBackend>(
+      "py_thread", "thread",
+      BackendTraits{
+          .shares_address_space = true, .runs_python = true, .serializes_computation = true});
+}
+
+std::unique_ptr<Backend> make_py_process_backend() {
+  return std::make_unique<PythonBackend>("py_process", "process",
+                                         BackendTraits{.runs_python = true});
+}
+
+}  // namespace parbench
