@@ -21,8 +21,14 @@ class Lookup {
   // The successful case with these parameter values (canonical text), or nullptr.
   [[nodiscard]] const SummaryRow* find(const std::string& workload, const std::string& backend,
                                        int workers, const Params& params) const {
+    const SummaryRow* r = find_any(workload, backend, workers, params);
+    return r != nullptr && r->ok() ? r : nullptr;
+  }
+  // The case whether it succeeded or not (an error row carries the workload's failed check).
+  [[nodiscard]] const SummaryRow* find_any(const std::string& workload, const std::string& backend,
+                                           int workers, const Params& params) const {
     for (const auto& r : rows_) {
-      if (r.workload != workload || r.backend != backend || r.workers != workers || !r.ok())
+      if (r.workload != workload || r.backend != backend || r.workers != workers || r.unsupported)
         continue;
       if (std::all_of(params.begin(), params.end(),
                       [&](const auto& p) { return r.param(p.first) == p.second; }))
@@ -37,11 +43,16 @@ class Lookup {
   int cpus_;
 };
 
-double wall(const SummaryRow& r) { return r.wall_ns ? r.wall_ns->median : 0; }
+// A value a case lacks is "not measured", never 0: every judge returns nullopt without it.
+std::optional<double> wall(const SummaryRow& r) {
+  return r.wall_ns ? std::optional<double>(r.wall_ns->median) : std::nullopt;
+}
 // The fastest repetition: for "can these run in parallel", the one least disturbed by the rest of
 // a shared machine (a vCPU the host runs at half speed for a while, another tenant).
-double best_wall(const SummaryRow& r) { return r.wall_ns ? r.wall_ns->min : 0; }
-double metric(const SummaryRow& r, const char* name) { return r.metric(name).value_or(0); }
+std::optional<double> best_wall(const SummaryRow& r) {
+  return r.wall_ns && r.wall_ns->min > 0 ? std::optional<double>(r.wall_ns->min) : std::nullopt;
+}
+std::optional<double> metric(const SummaryRow& r, const char* name) { return r.metric(name); }
 
 std::string rate(double per_s) {
   if (per_s >= 1e6) return fmt::format("{:.3g}M/s", per_s / 1e6);
@@ -76,10 +87,12 @@ const std::vector<Scenario>& scenarios() {
          const auto* t = l.find("cpu_sum", python ? "py_thread" : "thread", 4, p);
          const auto* pr = l.find("cpu_sum", python ? "py_process" : "process", 4, p);
          const auto* me = l.find("cpu_sum", b, 4, p);
-         if (me == nullptr) return std::nullopt;
-         Seen s{format_duration(best_wall(*me)), false};
-         if (t != nullptr && pr != nullptr && best_wall(*pr) > 0) {
-           const double ratio = best_wall(*t) / best_wall(*pr);
+         if (me == nullptr || t == nullptr || pr == nullptr) return std::nullopt;
+         const auto mine = best_wall(*me), threads = best_wall(*t), procs = best_wall(*pr);
+         if (!mine || !threads || !procs) return std::nullopt;
+         Seen s{format_duration(*mine), false};
+         {
+           const double ratio = *threads / *procs;
            s.holds = python ? ratio >= 1.5 : ratio <= 1.15;
            if (b == (python ? "py_thread" : "thread"))
              s.figures += fmt::format(" ({:.2f}x the processes)", ratio);
@@ -91,8 +104,9 @@ const std::vector<Scenario>& scenarios() {
        "10 workers x 500 ms: wall < 750 ms",
        [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
          const auto* r = l.find("sleep", b, 10, {{"ms", "500"}});
-         if (r == nullptr) return std::nullopt;
-         return Seen{format_duration(wall(*r)), wall(*r) < 750e6};
+         const auto w = r != nullptr ? wall(*r) : std::nullopt;
+         if (!w) return std::nullopt;
+         return Seen{format_duration(*w), *w < 750e6};
        }},
       {"Pipe vs Queue vs Lock",
        "A Pipe is cheaper than a Queue, and taking a Lock is cheaper than either",
@@ -105,12 +119,12 @@ const std::vector<Scenario>& scenarios() {
          queue.emplace_back("channel", "shm_queue");
          const auto* p = l.find("ipc_pingpong", b, 2, pipe);
          const auto* q = l.find("ipc_pingpong", b, 2, queue);
-         const auto* k =
-             l.find("lock_contention", b, 1, {{"lock", "posix_sem"}, {"cs_ns", "0"}});
-         if (p == nullptr || q == nullptr || k == nullptr || metric(*k, "ops_per_s") <= 0)
-           return std::nullopt;
-         const double pipe_ns = metric(*p, "rtt_p50_ns"), queue_ns = metric(*q, "rtt_p50_ns");
-         const double lock_ns = 1e9 / metric(*k, "ops_per_s");
+         const auto* k = l.find("lock_contention", b, 1, {{"lock", "posix_sem"}, {"cs_ns", "0"}});
+         if (p == nullptr || q == nullptr || k == nullptr) return std::nullopt;
+         const auto pipe_rtt = metric(*p, "rtt_p50_ns"), queue_rtt = metric(*q, "rtt_p50_ns"),
+                    ops = metric(*k, "ops_per_s");
+         if (!pipe_rtt || !queue_rtt || !ops || *ops <= 0) return std::nullopt;
+         const double pipe_ns = *pipe_rtt, queue_ns = *queue_rtt, lock_ns = 1e9 / *ops;
          return Seen{fmt::format("pipe {} / queue {} / lock {}", format_duration(pipe_ns),
                                  format_duration(queue_ns), format_duration(lock_ns)),
                      pipe_ns < queue_ns && lock_ns < pipe_ns / 2};
@@ -123,10 +137,11 @@ const std::vector<Scenario>& scenarios() {
          const auto* none = l.find("bank", b, 2, {{"lock", "none"}, {"ops", "50000"}});
          const auto* locked = l.find("bank", b, 2, {{"lock", "posix_sem"}, {"ops", "50000"}});
          if (none == nullptr || locked == nullptr) return std::nullopt;
-         const double lost = metric(*none, "lost_updates");
-         return Seen{fmt::format("lost {:.0f} unlocked, {:.0f} locked", lost,
-                                 metric(*locked, "lost_updates")),
-                     lost > 0 && metric(*locked, "lost_updates") == 0};
+         const auto lost = metric(*none, "lost_updates");
+         const auto lost_locked = metric(*locked, "lost_updates");
+         if (!lost || !lost_locked) return std::nullopt;
+         return Seen{fmt::format("lost {:.0f} unlocked, {:.0f} locked", *lost, *lost_locked),
+                     *lost > 0 && *lost_locked == 0};
        }},
       {"task queue + done queue",
        "Four workers draining one task queue do every task exactly once, sharing the load",
@@ -136,9 +151,9 @@ const std::vector<Scenario>& scenarios() {
              "ipc_fanin", b, 5,
              {{"channel", "shm_queue"}, {"producers", "1"}, {"count", "5000"}, {"size", "64"}});
          if (r == nullptr) return std::nullopt;
-         return Seen{fmt::format("{} tasks, Jain {:.2f}", rate(metric(*r, "msgs_per_s")),
-                                 metric(*r, "jain")),
-                     metric(*r, "jain") >= 0.8};
+         const auto tasks = metric(*r, "msgs_per_s"), jain = metric(*r, "jain");
+         if (!tasks || !jain) return std::nullopt;
+         return Seen{fmt::format("{} tasks, Jain {:.2f}", rate(*tasks), *jain), *jain >= 0.8};
        }},
       {"Manager proxies vs Value/Array",
        "Manager proxies are far slower than shared-memory Value/Array",
@@ -146,36 +161,35 @@ const std::vector<Scenario>& scenarios() {
        [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
          const auto* proxy = l.find("proxy_store", b, 3, {{"store", "proxy"}, {"ops", "2000"}});
          const auto* shared = l.find("proxy_store", b, 3, {{"store", "shared"}, {"ops", "2000"}});
-         if (proxy == nullptr || shared == nullptr || metric(*proxy, "ops_per_s") <= 0)
-           return std::nullopt;
-         const double ratio = metric(*shared, "ops_per_s") / metric(*proxy, "ops_per_s");
-         return Seen{fmt::format("proxy {} / shared {} ({:.0f}x)",
-                                 rate(metric(*proxy, "ops_per_s")),
-                                 rate(metric(*shared, "ops_per_s")), ratio),
+         if (proxy == nullptr || shared == nullptr) return std::nullopt;
+         const auto slow = metric(*proxy, "ops_per_s"), fast = metric(*shared, "ops_per_s");
+         if (!slow || !fast || *slow <= 0) return std::nullopt;
+         const double ratio = *fast / *slow;
+         return Seen{fmt::format("proxy {} / shared {} ({:.0f}x)", rate(*slow), rate(*fast), ratio),
                      ratio >= 10};
        }},
-      {"Event",
-       "Event.set() releases every waiting worker",
+      {"Event", "Event.set() releases every waiting worker",
        "1 setter, 4 waiters, 200 rounds: every waiter woke in every round (checked)",
        [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         const auto* r =
-             l.find("event", b, 5, {{"mechanism", "condvar"}, {"rounds", "200"}});
+         // The workload checks every waiter woke in every round; a failed check is its error row,
+         // and the claim does not hold there.
+         const auto* r = l.find_any("event", b, 5, {{"mechanism", "condvar"}, {"rounds", "200"}});
          if (r == nullptr) return std::nullopt;
-         return Seen{fmt::format("wake p50 {}, all woken p50 {}",
-                                 format_duration(metric(*r, "wake_p50_ns")),
-                                 format_duration(metric(*r, "all_woken_p50_ns"))),
+         if (!r->ok()) return Seen{r->error, false};
+         const auto wake = metric(*r, "wake_p50_ns"), all = metric(*r, "all_woken_p50_ns");
+         if (!wake || !all) return std::nullopt;
+         return Seen{fmt::format("wake p50 {}, all woken p50 {}", format_duration(*wake),
+                                 format_duration(*all)),
                      true};
        }},
-      {"Semaphore(2)",
-       "A Semaphore(2) lets at most 2 of 5 workers in at once",
+      {"Semaphore(2)", "A Semaphore(2) lets at most 2 of 5 workers in at once",
        "5 workers, 100 ms: max_inside = 2 (never more: checked; and the 2 slots used)",
        [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         const auto* r =
-             l.find("semaphore", b, 5, {{"mechanism", "posix_sem"}, {"k", "2"}});
+         const auto* r = l.find("semaphore", b, 5, {{"mechanism", "posix_sem"}, {"k", "2"}});
          if (r == nullptr) return std::nullopt;
-         return Seen{fmt::format("max inside {:.0f}, {}", metric(*r, "max_inside"),
-                                 rate(metric(*r, "ops_per_s"))),
-                     metric(*r, "max_inside") == 2};
+         const auto inside = metric(*r, "max_inside"), ops = metric(*r, "ops_per_s");
+         if (!inside || !ops) return std::nullopt;
+         return Seen{fmt::format("max inside {:.0f}, {}", *inside, rate(*ops)), *inside == 2};
        }},
       {"more workers than cores",
        "Starting more processes than cores does not make CPU-bound work faster",
@@ -187,15 +201,15 @@ const std::vector<Scenario>& scenarios() {
          const auto* one = l.find("cpu_sum", b, c, p);
          const auto* two = l.find("cpu_sum", b, 2 * c, p);
          const auto* four = l.find("cpu_sum", b, 4 * c, p);
-         if (one == nullptr || two == nullptr || four == nullptr || best_wall(*two) <= 0 ||
-             best_wall(*four) <= 0)
-           return std::nullopt;
+         if (one == nullptr || two == nullptr || four == nullptr) return std::nullopt;
+         const auto w1 = best_wall(*one), w2 = best_wall(*two), w4 = best_wall(*four);
+         if (!w1 || !w2 || !w4) return std::nullopt;
          // The same work in each case, so the rate relative to 1x is the inverse wall ratio.
-         const double r2 = best_wall(*one) / best_wall(*two);
-         const double r4 = best_wall(*one) / best_wall(*four);
-         return Seen{fmt::format("{}x: {:.2f}, {}x: {:.2f} of {} workers' rate", 2 * c, r2, 4 * c,
-                                 r4, c),
-                     r2 <= 1.1 && r4 <= 1.1};
+         const double r2 = *w1 / *w2;
+         const double r4 = *w1 / *w4;
+         return Seen{
+             fmt::format("{}x: {:.2f}, {}x: {:.2f} of {} workers' rate", 2 * c, r2, 4 * c, r4, c),
+             r2 <= 1.1 && r4 <= 1.1};
        }},
   };
   return list;
@@ -203,18 +217,14 @@ const std::vector<Scenario>& scenarios() {
 
 }  // namespace
 
-const std::vector<std::string>& seed_backends() {
-  static const std::vector<std::string> b = {"thread", "process", "py_thread", "py_process"};
-  return b;
-}
-
-std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int cpus) {
+std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int cpus,
+                                     const std::vector<std::string>& backends) {
   const Lookup lookup(summary, cpus);
   std::vector<SeedVerdict> out;
   for (const auto& s : scenarios()) {
     SeedVerdict v{s.name, s.claim, s.rule, {}, {}};
     std::vector<std::string> held, failed;
-    for (const auto& b : seed_backends()) {
+    for (const auto& b : backends) {
       const auto seen = s.judge(lookup, b);
       v.figures.emplace_back(b, seen ? seen->figures : "not measured");
       if (seen) (seen->holds ? held : failed).push_back(b);
@@ -250,17 +260,20 @@ std::string format_seeds_text(const std::vector<SeedVerdict>& seeds) {
 
 std::string format_seeds_markdown(const std::vector<SeedVerdict>& seeds) {
   std::string out = "| scenario | claim |";
-  for (const auto& b : seed_backends()) out += fmt::format(" {} |", b);
+  const auto& columns =
+      seeds.empty() ? std::vector<std::pair<std::string, std::string>>() : seeds.front().figures;
+  for (const auto& [backend, figures] : columns) out += fmt::format(" {} |", backend);
   out += " verdict |\n|---|---|";
-  for (std::size_t i = 0; i < seed_backends().size(); ++i) out += "---|";
+  for (std::size_t i = 0; i < columns.size(); ++i) out += "---|";
   out += "---|\n";
   for (const auto& s : seeds) {
     out += fmt::format("| {} | {} |", s.scenario, s.claim);
     for (const auto& f : s.figures) out += fmt::format(" {} |", f.second);
     out += fmt::format(" **{}** |\n", s.verdict);
   }
-  out += "\nA claim holds when its rule is true on every backend that measured it; \"holds on X "
-         "only\" when on some. Rules:\n\n";
+  out +=
+      "\nA claim holds when its rule is true on every backend that measured it; \"holds on X "
+      "only\" when on some. Rules:\n\n";
   for (const auto& s : seeds) out += fmt::format("- {}: {}\n", s.scenario, s.rule);
   return out;
 }

@@ -18,11 +18,10 @@ struct SeedVerdict {
   std::string verdict;
 };
 
-// The backends of the table's columns, in order.
-const std::vector<std::string>& seed_backends();
-
-// From the summary of a run that included the seeds suite; `cpus` is what the run could use.
-std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int cpus);
+// From the summary of a run that included the seeds suite; `cpus` is what the run could use, and
+// `backends` the table's columns in order (the suite's backends: benchmarks/suites.cpp).
+std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int cpus,
+                                     const std::vector<std::string>& backends);
 
 std::string format_seeds_text(const std::vector<SeedVerdict>& seeds);
 std::string format_seeds_markdown(const std::vector<SeedVerdict>& seeds);

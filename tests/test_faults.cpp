@@ -21,11 +21,11 @@
 #include <sstream>
 #include <thread>
 
-#include "launcher.hpp"
 #include "child_process.hpp"
 #include "csv_reader.hpp"
 #include "csv_writer.hpp"
 #include "interrupt.hpp"
+#include "launcher.hpp"
 #include "rows_csv.hpp"
 #include "run_workers.hpp"
 #include "support.hpp"
@@ -110,8 +110,7 @@ struct DefaultSignalsAfter {
 TEST_CASE("drill 1: a worker thread that cannot be created is an error row at once, not a hang",
           "[faults]") {
   if (geteuid() != 0 || !have("setpriv") || !have("prlimit")) {
-    WARN("skipped: needs root, setpriv and prlimit to run parbench as nobody under RLIMIT_NPROC");
-    return;
+    PARBENCH_SKIP("needs root, setpriv and prlimit to run parbench as nobody under RLIMIT_NPROC");
   }
   test::TempDir dir;
   chmod(dir.path().c_str(), 0777);  // nobody writes the report there
@@ -236,8 +235,7 @@ TEST_CASE("drill 3: a full disk keeps whole rows, says why, and exits 3", "[faul
   }
   SECTION("parbench run under a file-size limit") {
     if (!have("prlimit")) {
-      WARN("skipped: no prlimit");
-      return;
+      PARBENCH_SKIP("no prlimit");
     }
     test::TempDir dir;
     const std::string prefix = dir.path() + "/r";
@@ -258,8 +256,7 @@ TEST_CASE("drill 3: a full disk keeps whole rows, says why, and exits 3", "[faul
 
 TEST_CASE("drill 4: Python workers die with a SIGKILLed parbench", "[faults][python]") {
   if (!have("python3")) {
-    WARN("skipped: no python3");
-    return;
+    PARBENCH_SKIP("no python3");
   }
   test::TempDir dir;
   const std::string tag = fmt::format("PARBENCH_DRILL_TAG={}", getpid());
@@ -507,14 +504,12 @@ TEST_CASE("drill 11: what SIGKILLed runs leave is removed by the next run and by
 TEST_CASE("drill 12: the documented 1024 workers start under a soft limit of 1024 descriptors",
           "[faults]") {
   if (!have("prlimit")) {
-    WARN("skipped: no prlimit");
-    return;
+    PARBENCH_SKIP("no prlimit");
   }
   rlimit lim{};
   getrlimit(RLIMIT_NOFILE, &lim);
   if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < 2048) {
-    WARN("skipped: the hard limit on open files is below 2048 here");
-    return;
+    PARBENCH_SKIP("the hard limit on open files is below 2048 here");
   }
   test::TempDir dir;
   const auto e =

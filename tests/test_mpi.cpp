@@ -68,8 +68,7 @@ test::Exit mpirun2(const std::vector<std::string>& args) {
 TEST_CASE("mpirun -np 2: cpu_sum on 1 and 2 ranks, verified rows with each worker's host",
           "[mpi]") {
   if (const std::string why = mpi_skip_reason(); !why.empty()) {
-    WARN("skipped: " << why);
-    return;
+    PARBENCH_SKIP(why);
   }
   test::TempDir dir;
   const std::string prefix = dir.path() + "/cs";
@@ -104,8 +103,7 @@ TEST_CASE("mpirun -np 2: cpu_sum on 1 and 2 ranks, verified rows with each worke
 
 TEST_CASE("mpirun -np 2: the MPI ping-pong and stream verify every message", "[mpi]") {
   if (const std::string why = mpi_skip_reason(); !why.empty()) {
-    WARN("skipped: " << why);
-    return;
+    PARBENCH_SKIP(why);
   }
   test::TempDir dir;
   const std::string prefix = dir.path() + "/pp";
@@ -143,8 +141,7 @@ TEST_CASE("mpirun -np 2: the MPI ping-pong and stream verify every message", "[m
 TEST_CASE("mpi: a rank stuck past the timeout ends the job, its error row and summary written",
           "[mpi][fault]") {
   if (const std::string why = mpi_skip_reason(); !why.empty()) {
-    WARN("skipped: " << why);
-    return;
+    PARBENCH_SKIP(why);
   }
   test::TempDir dir;
   const std::string prefix = dir.path() + "/stuck";
@@ -174,8 +171,7 @@ TEST_CASE("mpi: a rank stuck past the timeout ends the job, its error row and su
 
 TEST_CASE("mpi: more workers than ranks is bad input on every rank, nothing written", "[mpi]") {
   if (const std::string why = mpi_skip_reason(); !why.empty()) {
-    WARN("skipped: " << why);
-    return;
+    PARBENCH_SKIP(why);
   }
   test::TempDir dir;
   const auto e =

@@ -68,8 +68,7 @@ class EnvOverride {
 
 TEST_CASE("the Python backends write verified rows in the schema", "[python]") {
   if (!python_interpreter()) {
-    WARN("skipped: no python3 on this machine, so the Python backends are unavailable");
-    return;
+    PARBENCH_SKIP("no python3 on this machine, so the Python backends are unavailable");
   }
   const auto rows = run_py("cpu_sum", {{"n", {"200000"}}}, {1, 2});
   REQUIRE(rows.size() == 4);
@@ -124,8 +123,7 @@ TEST_CASE("a case without a Python version, or without python3, is unsupported",
 TEST_CASE("a Python run that dies or hangs is an error row and leaves nothing running",
           "[python]") {
   if (!python_interpreter()) {
-    WARN("skipped: no python3 on this machine, so the Python backends are unavailable");
-    return;
+    PARBENCH_SKIP("no python3 on this machine, so the Python backends are unavailable");
   }
   SECTION("hangs past the timeout, with multiprocessing children") {
     const auto rows = run_py("sleep", {{"ms", {"987654"}}}, {3}, 1.5);
@@ -185,7 +183,7 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
     rows.push_back(
         row("bank", b, 2, {{"lock", "posix_sem"}, {"ops", "50000"}}, 1e6, {{"lost_updates", 0.0}}));
   }
-  const auto seeds = judge_seeds(rows, 2);
+  const auto seeds = judge_seeds(rows, 2, {"thread", "process", "py_thread", "py_process"});
   const auto verdict = [&](const std::string& prefix) {
     for (const auto& s : seeds) {
       if (s.scenario.starts_with(prefix)) return s.verdict;
@@ -200,6 +198,35 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
   REQUIRE_THAT(md, Catch::Contains("| scenario | claim | thread | process | py_thread | py_process "
                                    "| verdict |"));
   REQUIRE_THAT(format_seeds_text(seeds), Catch::Contains("Rules"));
+
+  SECTION("a value a case lacks is not measured, never a zero that passes") {
+    std::vector<SummaryRow> lacking;
+    lacking.push_back(row("sleep", "thread", 10, {{"ms", "500"}}, 0));
+    lacking.back().wall_ns.reset();  // "wall < 750 ms" would hold for a 0
+    lacking.push_back(row("bank", "thread", 2, {{"lock", "none"}, {"ops", "50000"}}, 1e6,
+                          {{"lost_updates", 5.0}}));
+    lacking.push_back(row("bank", "thread", 2, {{"lock", "posix_sem"}, {"ops", "50000"}}, 1e6));
+    const auto v = judge_seeds(lacking, 2, {"thread"});
+    for (const auto& s : v) {
+      INFO(s.scenario);
+      REQUIRE(s.verdict == "not measured");
+    }
+  }
+  SECTION("the Event verdict is the workload's own check: its error row does not hold") {
+    std::vector<SummaryRow> event;
+    event.push_back(row("event", "thread", 5, {{"mechanism", "condvar"}, {"rounds", "200"}}, 1e6,
+                        {{"wake_p50_ns", 5e4}, {"all_woken_p50_ns", 6e4}}));
+    event.push_back(event.back());
+    event.back().backend = "process";
+    event.back().errors = 1;
+    event.back().error = "wrong result: waiter 2 woke 199 times in 200 rounds";
+    const auto v = judge_seeds(event, 2, {"thread", "process"});
+    const auto it =
+        std::find_if(v.begin(), v.end(), [](const auto& s) { return s.scenario == "Event"; });
+    REQUIRE(it != v.end());
+    REQUIRE(it->verdict == "holds on thread only");
+    REQUIRE_THAT(it->figures[1].second, Catch::Contains("woke 199 times"));
+  }
 }
 
 TEST_CASE("the seeds suite runs every scenario on four backends, --backend narrows it",

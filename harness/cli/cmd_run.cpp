@@ -26,6 +26,7 @@
 #include "seeds.hpp"
 #include "strays.hpp"
 #include "subprocess.hpp"
+#include "suites.hpp"
 #include "summary.hpp"
 #include "sync_comparison.hpp"
 #include "topology.hpp"
@@ -277,7 +278,11 @@ int run(const RunOptions& o) {
   const bool seeds = std::find(o.targets.begin(), o.targets.end(), "seeds") != o.targets.end();
   std::vector<SeedVerdict> verdicts;
   if (seeds) {
-    verdicts = judge_seeds(summary, noise.cpus);
+    std::vector<std::string> columns;  // the suite's backends, in the order it names them
+    for (const auto& entry : find_suite("seeds")->entries) {
+      for (const auto& b : entry.backends) add_unique(columns, b);
+    }
+    verdicts = judge_seeds(summary, noise.cpus, columns);
     write_file_atomically(prefix + ".seeds.md", format_seeds_markdown(verdicts));
   }
   // After a hang-up the terminal is gone: what cannot be printed is lost, the files are not.
