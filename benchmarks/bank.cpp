@@ -63,12 +63,14 @@ class BankExperiment final : public Experiment {
     const std::int64_t drift = account_.balance - kStart;
     const std::uint64_t lost = expected - account_.updates;
     if (kind_ != nullptr && (drift != 0 || lost != 0)) {
-      throw VerificationError(fmt::format("bank under {}: balance moved by {}, {} of {} updates lost", kind_->name(),
-                                          drift, lost, expected));
+      throw VerificationError(
+          fmt::format("bank under {}: balance moved by {}, {} of {} updates lost", kind_->name(),
+                      drift, lost, expected));
     }
-    return {{"ops_per_s", static_cast<double>(expected) / (static_cast<double>(run.wall_ns) * 1e-9)},
-            {"lost_updates", static_cast<double>(lost)},
-            {"balance_drift", static_cast<double>(drift)}};
+    return {
+        {"ops_per_s", static_cast<double>(expected) / (static_cast<double>(run.wall_ns) * 1e-9)},
+        {"lost_updates", static_cast<double>(lost)},
+        {"balance_drift", static_cast<double>(drift)}};
   }
 
   [[nodiscard]] double work_units(const RepInfo& rep) const override {
@@ -86,22 +88,27 @@ class Bank final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "bank"; }
   [[nodiscard]] std::string_view summary() const override {
-    return "deposit/withdraw on a shared balance under a lock (must balance), and with lock=none (loses updates)";
+    return "deposit/withdraw on a shared balance under a lock (must balance), and with lock=none "
+           "(loses updates)";
   }
   [[nodiscard]] std::string_view work_unit() const override { return "updates"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
     std::vector<std::string> choices = lock_names();
     choices.insert(choices.begin(), "none");
-    return {ParamSpec::choice("lock", "lock kind guarding the balance; none: the unprotected control",
-                              {"none", "pthread_mutex", "posix_sem", "futex_mutex", "atomic"}, choices),
-            ParamSpec::integer("ops", "deposits (and as many withdrawals) per worker", {"100000"}, 1, 1'000'000'000),
-            ParamSpec::integer("amount", "size of each deposit and withdrawal", {"10"}, 1, 1'000'000)};
+    return {
+        ParamSpec::choice("lock", "lock kind guarding the balance; none: the unprotected control",
+                          {"none", "pthread_mutex", "posix_sem", "futex_mutex", "atomic"}, choices),
+        ParamSpec::integer("ops", "deposits (and as many withdrawals) per worker", {"100000"}, 1,
+                           1'000'000'000),
+        ParamSpec::integer("amount", "size of each deposit and withdrawal", {"10"}, 1, 1'000'000)};
   }
   [[nodiscard]] std::vector<MetricSpec> metrics() const override {
     using B = MetricSpec::Better;
-    return {{"ops_per_s", "balance updates per second, all workers", B::Higher},
-            {"lost_updates", "updates lost to races (0 under any lock; the point of lock=none)", B::Lower},
-            {"balance_drift", "final balance minus the starting balance (0 under any lock)", B::Lower}};
+    return {
+        {"ops_per_s", "balance updates per second, all workers", B::Higher},
+        {"lost_updates", "updates lost to races (0 under any lock; the point of lock=none)",
+         B::Lower},
+        {"balance_drift", "final balance minus the starting balance (0 under any lock)", B::Lower}};
   }
   [[nodiscard]] std::vector<int> default_workers(int /*cpus*/) const override { return {2}; }
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {

@@ -15,7 +15,8 @@ std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements,
   return {
       ParamSpec::choice("channel",
                         "IPC method (parbench list shows them all); mpi only on --backend mpi",
-                        channel_names(), [] {
+                        channel_names(),
+                        [] {
                           auto all = channel_names();
                           all.emplace_back(mpi_channel().name());
                           return all;

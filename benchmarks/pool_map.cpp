@@ -35,9 +35,9 @@ std::uint64_t expected_task(std::int64_t x, std::int64_t terms) {
 }
 
 struct PoolTimes {
-  std::int64_t start_ns = 0;  // Pool::make
-  std::int64_t map_ns = 0;    // the map call
-  std::int64_t stop_ns = 0;   // closing the pool and reaping its workers
+  std::int64_t start_ns = 0;   // Pool::make
+  std::int64_t map_ns = 0;     // the map call
+  std::int64_t stop_ns = 0;    // closing the pool and reaping its workers
   std::uint64_t checksum = 0;  // sum of (i + 1) * result[i]: wrong order or value changes it
   std::int64_t results = 0;
   std::int64_t replaced = 0;
@@ -53,7 +53,8 @@ class PoolMapExperiment final : public Experiment {
         pool_workers_(static_cast<int>(info.params.get_int("pool_workers"))),
         times_(info.arena.make<Padded<PoolTimes>>(static_cast<std::size_t>(info.max_workers))),
         pools_(static_cast<std::size_t>(info.max_workers)) {
-    if (pool_workers_ == 0) pool_workers_ = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+    if (pool_workers_ == 0)
+      pool_workers_ = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
     // One task run inline, the work a pool worker does per task without any pool around it.
     std::vector<double> one;
     for (int i = 0; i < 21; ++i) {
@@ -80,7 +81,8 @@ class PoolMapExperiment final : public Experiment {
     PoolTimes& t = times_[static_cast<std::size_t>(ctx.index)].value;
     auto& pool = pools_[static_cast<std::size_t>(ctx.index)];
     std::vector<std::vector<std::int64_t>> args(static_cast<std::size_t>(tasks_));
-    for (std::int64_t i = 0; i < tasks_; ++i) args[static_cast<std::size_t>(i)] = {first(ctx.index) + i, terms_};
+    for (std::int64_t i = 0; i < tasks_; ++i)
+      args[static_cast<std::size_t>(i)] = {first(ctx.index) + i, terms_};
     const std::int64_t t0 = now_ns();
     const auto results = pool->starmap(sum_squares_task, args, chunksize_);
     const std::int64_t t1 = now_ns();
@@ -101,9 +103,9 @@ class PoolMapExperiment final : public Experiment {
       for (std::int64_t i = 0; i < tasks_; ++i)
         expected += static_cast<std::uint64_t>(i + 1) * expected_task(first(w) + i, terms_);
       if (t.results != tasks_ || t.checksum != expected) {
-        throw VerificationError(fmt::format(
-            "pool_map: worker {} got {} of {} results with checksum {}, expected {}", w,
-            t.results, tasks_, t.checksum, expected));
+        throw VerificationError(
+            fmt::format("pool_map: worker {} got {} of {} results with checksum {}, expected {}", w,
+                        t.results, tasks_, t.checksum, expected));
       }
       if (t.replaced != 0) {
         throw VerificationError(
@@ -162,8 +164,8 @@ class PoolMapWorkload final : public Workload {
                            {"1", "16"}, 0, 1'000'000),
         ParamSpec::integer("task_terms", "squares summed by one task (0: an empty task)",
                            {"0", "20000"}, 0, 1'000'000'000),
-        ParamSpec::integer("pool_workers", "workers in each pool (0: one per online CPU)", {"0"},
-                           0, 1024)};
+        ParamSpec::integer("pool_workers", "workers in each pool (0: one per online CPU)", {"0"}, 0,
+                           1024)};
   }
   [[nodiscard]] std::vector<MetricSpec> metrics() const override {
     using B = MetricSpec::Better;

@@ -10,7 +10,8 @@ namespace parbench {
 
 struct SuiteEntry {
   SuiteEntry(std::string w, std::vector<std::pair<std::string, std::string>> p = {},
-             std::vector<int> n = {}, std::vector<std::string> b = {}, std::vector<int> per_cpu = {})
+             std::vector<int> n = {}, std::vector<std::string> b = {},
+             std::vector<int> per_cpu = {})
       : workload(std::move(w)),
         params(std::move(p)),
         workers(std::move(n)),

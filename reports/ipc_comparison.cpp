@@ -82,8 +82,9 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
                        cell(l.same_core_rtt), cell(l.cross_core_rtt),
                        l.throughput ? fmt::format("{:.0f}", *l.throughput) : "-");
   }
-  out += "  '-': not run, unsupported or failed (see the table above); channels unsupported on a "
-         "backend in every case are left out\n";
+  out +=
+      "  '-': not run, unsupported or failed (see the table above); channels unsupported on a "
+      "backend in every case are left out\n";
   return out;
 }
 

@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "launcher.hpp"
 #include "channels/channel.hpp"
 #include "channels/message.hpp"
+#include "launcher.hpp"
 #include "run_workers.hpp"
 #include "support.hpp"
 #include "workload.hpp"

@@ -18,7 +18,8 @@ class AtomicKind final : public LockKind {
     return "no lock: the counter is updated with an atomic fetch_add (baseline)";
   }
   [[nodiscard]] bool lock_free() const override { return true; }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& /*arena*/, int /*max_workers*/) const override {
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& /*arena*/,
+                                             int /*max_workers*/) const override {
     return std::make_unique<NoLock>();
   }
 };

@@ -21,7 +21,8 @@ namespace parbench {
 class FileLock final : public Lock {
  public:
   using Op = std::function<void(int fd, bool lock)>;
-  FileLock(int max_workers, Op op) : fds_(static_cast<std::size_t>(max_workers), -1), op_(std::move(op)) {
+  FileLock(int max_workers, Op op)
+      : fds_(static_cast<std::size_t>(max_workers), -1), op_(std::move(op)) {
     std::string path = (std::filesystem::temp_directory_path() / "parbench.lock.XXXXXX").string();
     file_ = UniqueFd(check_sys(mkostemp(path.data(), O_CLOEXEC), "mkostemp"));
     unlink(path.c_str());
@@ -30,7 +31,8 @@ class FileLock final : public Lock {
   // sandbox when it exits.
   void attach(int worker) override {
     const std::string self = fmt::format("/proc/self/fd/{}", file_.get());
-    fds_[static_cast<std::size_t>(worker)] = check_sys(open(self.c_str(), O_RDWR | O_CLOEXEC), "open(lock file)");
+    fds_[static_cast<std::size_t>(worker)] =
+        check_sys(open(self.c_str(), O_RDWR | O_CLOEXEC), "open(lock file)");
   }
   void lock(int worker) override { op_(fds_[static_cast<std::size_t>(worker)], true); }
   void unlock(int worker) override { op_(fds_[static_cast<std::size_t>(worker)], false); }

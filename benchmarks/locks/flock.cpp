@@ -9,8 +9,11 @@ namespace {
 class FlockKind final : public LockKind {
  public:
   [[nodiscard]] std::string_view name() const override { return "flock"; }
-  [[nodiscard]] std::string_view description() const override { return "flock(2) whole-file lock, one open file per worker"; }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& /*arena*/, int max_workers) const override {
+  [[nodiscard]] std::string_view description() const override {
+    return "flock(2) whole-file lock, one open file per worker";
+  }
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& /*arena*/,
+                                             int max_workers) const override {
     return std::make_unique<FileLock>(max_workers, [](int fd, bool lock) {
       while (flock(fd, lock ? LOCK_EX : LOCK_UN) != 0) {
         if (errno != EINTR) throw_sys("flock");

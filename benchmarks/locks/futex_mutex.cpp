@@ -38,8 +38,11 @@ class FutexMutex final : public Lock {
 class FutexMutexKind final : public LockKind {
  public:
   [[nodiscard]] std::string_view name() const override { return "futex_mutex"; }
-  [[nodiscard]] std::string_view description() const override { return "three-state futex mutex (Drepper)"; }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena, int /*max_workers*/) const override {
+  [[nodiscard]] std::string_view description() const override {
+    return "three-state futex mutex (Drepper)";
+  }
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena,
+                                             int /*max_workers*/) const override {
     return std::make_unique<FutexMutex>(arena.make_one<FutexWord>());
   }
 };

@@ -58,7 +58,8 @@ class McsKind final : public LockKind {
     return "MCS queue lock: each waiter spins on its own cache line (FIFO)";
   }
   [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena, int max_workers) const override {
-    return std::make_unique<Mcs>(arena.make_one<McsTail>(), arena.make<McsNode>(static_cast<std::size_t>(max_workers)));
+    return std::make_unique<Mcs>(arena.make_one<McsTail>(),
+                                 arena.make<McsNode>(static_cast<std::size_t>(max_workers)));
   }
 };
 

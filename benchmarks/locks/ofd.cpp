@@ -20,7 +20,8 @@ class OfdKind final : public LockKind {
   [[nodiscard]] std::string_view description() const override {
     return "open file description lock (fcntl F_OFD_SETLKW), one open file per worker";
   }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& /*arena*/, int max_workers) const override {
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& /*arena*/,
+                                             int max_workers) const override {
     return std::make_unique<FileLock>(max_workers, ofd_lock);
   }
 };

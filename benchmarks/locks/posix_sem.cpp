@@ -28,7 +28,8 @@ class PosixSemKind final : public LockKind {
   [[nodiscard]] std::string_view description() const override {
     return "unnamed process-shared POSIX semaphore of value 1";
   }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena, int /*max_workers*/) const override {
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena,
+                                             int /*max_workers*/) const override {
     auto& s = arena.make_one<sem_t>();
     check_sys(sem_init(&s, 1, 1), "sem_init");
     return std::make_unique<PosixSem>(s);

@@ -19,7 +19,8 @@ class PthreadMutex final : public Lock {
     if (rc == EOWNERDEAD) {
       pthread_mutex_consistent(m_);
       pthread_mutex_unlock(m_);
-      throw std::runtime_error("pthread_mutex: the previous owner died holding the lock (EOWNERDEAD)");
+      throw std::runtime_error(
+          "pthread_mutex: the previous owner died holding the lock (EOWNERDEAD)");
     }
     if (rc != 0) throw_sys("pthread_mutex_lock", rc);
   }
@@ -35,7 +36,8 @@ class PthreadMutexKind final : public LockKind {
   [[nodiscard]] std::string_view description() const override {
     return "pthread mutex, process-shared and robust, in shared memory";
   }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena, int /*max_workers*/) const override {
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena,
+                                             int /*max_workers*/) const override {
     auto& m = arena.make_one<pthread_mutex_t>();
     pthread_mutexattr_t a;
     pthread_mutexattr_init(&a);

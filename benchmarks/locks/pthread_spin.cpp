@@ -25,10 +25,14 @@ class PthreadSpin final : public Lock {
 class PthreadSpinKind final : public LockKind {
  public:
   [[nodiscard]] std::string_view name() const override { return "pthread_spin"; }
-  [[nodiscard]] std::string_view description() const override { return "pthread spinlock, process-shared"; }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena, int /*max_workers*/) const override {
+  [[nodiscard]] std::string_view description() const override {
+    return "pthread spinlock, process-shared";
+  }
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena,
+                                             int /*max_workers*/) const override {
     auto& s = arena.make_one<SpinStorage>();
-    if (const int rc = pthread_spin_init(&s.lock, PTHREAD_PROCESS_SHARED); rc != 0) throw_sys("pthread_spin_init", rc);
+    if (const int rc = pthread_spin_init(&s.lock, PTHREAD_PROCESS_SHARED); rc != 0)
+      throw_sys("pthread_spin_init", rc);
     return std::make_unique<PthreadSpin>(s.lock);
   }
 };

@@ -44,10 +44,12 @@ class SpinLock final : public Lock {
 template <bool TestFirst, bool Backoff>
 class SpinLockKind final : public LockKind {
  public:
-  SpinLockKind(std::string name, std::string description) : name_(std::move(name)), description_(std::move(description)) {}
+  SpinLockKind(std::string name, std::string description)
+      : name_(std::move(name)), description_(std::move(description)) {}
   [[nodiscard]] std::string_view name() const override { return name_; }
   [[nodiscard]] std::string_view description() const override { return description_; }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena, int /*max_workers*/) const override {
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena,
+                                             int /*max_workers*/) const override {
     return std::make_unique<SpinLock<TestFirst, Backoff>>(arena.make_one<SpinWord>());
   }
 

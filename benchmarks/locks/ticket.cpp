@@ -30,7 +30,8 @@ class TicketKind final : public LockKind {
  public:
   [[nodiscard]] std::string_view name() const override { return "ticket"; }
   [[nodiscard]] std::string_view description() const override { return "ticket spinlock (FIFO)"; }
-  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena, int /*max_workers*/) const override {
+  [[nodiscard]] std::unique_ptr<Lock> create(SharedArena& arena,
+                                             int /*max_workers*/) const override {
     return std::make_unique<Ticket>(arena.make_one<TicketState>());
   }
 };

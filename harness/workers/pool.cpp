@@ -60,7 +60,8 @@ class ThreadPool final : public Pool {
     std::size_t handed = 0;
     {
       std::lock_guard lock(m_);
-      for (; !queued.empty(); queued.pop_front(), ++handed) queue_.push_back(std::move(queued.front()));
+      for (; !queued.empty(); queued.pop_front(), ++handed)
+        queue_.push_back(std::move(queued.front()));
     }
     for (std::size_t i = 0; i < handed; ++i) task_cv_.notify_one();
   }
@@ -298,8 +299,8 @@ class ProcessPool final : public Pool {
     std::vector<Chunk> again;
     for (auto& [idx, chunk] : w.in_flight) {
       const Slot& s = w.slab->slots[idx];
-      const std::size_t done = std::min<std::size_t>(load_acquire(w.slab->slots[idx].completed),
-                                                     chunk.tasks.size());
+      const std::size_t done =
+          std::min<std::size_t>(load_acquire(w.slab->slots[idx].completed), chunk.tasks.size());
       emit(s, chunk, 0, done, out);
       std::size_t rest = done;
       if (done < chunk.tasks.size() &&
@@ -405,8 +406,7 @@ PoolKind parse_pool_kind(std::string_view name) {
 
 std::unique_ptr<Pool> Pool::make(PoolKind kind, int workers) {
   if (workers < 1 || workers > 1024) {
-    throw std::invalid_argument(
-        fmt::format("a pool of {} workers; expected 1 to 1024", workers));
+    throw std::invalid_argument(fmt::format("a pool of {} workers; expected 1 to 1024", workers));
   }
   switch (kind) {
     case PoolKind::Thread:
@@ -431,7 +431,8 @@ void Pool::submit(std::vector<Task> tasks,
   const std::size_t n = tasks.size();
   if (chunksize <= 0) {  // Python's Pool.map default
     const auto four_per_worker = 4 * static_cast<std::size_t>(workers_);
-    chunksize = static_cast<int>(std::max<std::size_t>(1, (n + four_per_worker - 1) / four_per_worker));
+    chunksize =
+        static_cast<int>(std::max<std::size_t>(1, (n + four_per_worker - 1) / four_per_worker));
   }
   const std::size_t step = std::min<std::size_t>(static_cast<std::size_t>(chunksize), kSlotTasks);
   for (std::size_t at = 0; at < n; at += step) {
@@ -507,14 +508,13 @@ std::vector<std::int64_t> Pool::map(TaskFn fn, std::span<const std::int64_t> inp
   return run_all(std::move(tasks), chunksize);
 }
 
-std::vector<std::int64_t> Pool::starmap(TaskFn fn,
-                                        std::span<const std::vector<std::int64_t>> args,
+std::vector<std::int64_t> Pool::starmap(TaskFn fn, std::span<const std::vector<std::int64_t>> args,
                                         int chunksize) {
   std::vector<Task> tasks(args.size());
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i].size() > static_cast<std::size_t>(kMaxTaskArgs)) {
-      throw std::invalid_argument(fmt::format("starmap: argument tuple {} has {} values; at most {}",
-                                              i, args[i].size(), kMaxTaskArgs));
+      throw std::invalid_argument(fmt::format(
+          "starmap: argument tuple {} has {} values; at most {}", i, args[i].size(), kMaxTaskArgs));
     }
     tasks[i].fn = fn;
     std::copy(args[i].begin(), args[i].end(), tasks[i].args.begin());

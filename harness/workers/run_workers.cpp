@@ -235,8 +235,7 @@ void add_worker_totals(RunResult& r, const WorkerTiming& w) {
   if (w.max_rss_kb) r.max_rss_kb = std::max(r.max_rss_kb.value_or(0), *w.max_rss_kb);
 }
 
-RunResult run_workers(const WorkerLauncher& launcher, const RunSpec& spec,
-                      const WorkerBody& body) {
+RunResult run_workers(const WorkerLauncher& launcher, const RunSpec& spec, const WorkerBody& body) {
   if (spec.workers < 1) throw std::invalid_argument("run_workers: workers must be at least 1");
   const auto n = static_cast<std::size_t>(spec.workers);
   SharedRegion control_region(sizeof(Control));

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "launcher.hpp"
 #include "counters.hpp"
+#include "launcher.hpp"
 
 namespace parbench {
 
