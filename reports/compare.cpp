@@ -146,6 +146,127 @@ std::size_t Comparison::count(Verdict v) const {
       std::count_if(items.begin(), items.end(), [&](auto& i) { return i.verdict == v; }));
 }
 
+namespace {
+
+// One case's item for `metric`, before it is judged.
+MetricComparison item_for(const std::string& key, const CaseRows& b, const std::string& metric) {
+  MetricComparison m;
+  m.case_key = key;
+  m.workload = b.workload;
+  m.backend = b.backend;
+  m.workers = b.workers;
+  m.params = b.params;
+  m.metric = metric;
+  return m;
+}
+
+// The metrics to compare for a case: --metric's list, or by default work per second (or, for a
+// workload without a work rate, its metrics; for a `parbench count` report, valgrind's count).
+std::vector<std::string> metrics_for(const CaseRows& b, const CompareOptions& options) {
+  std::vector<std::string> metrics = options.metrics;
+  const Row& first = *b.ok.front();
+  const bool all = metrics.size() == 1 && metrics[0] == "all";
+  if (metrics.empty() && first.metric("callgrind_ir")) return {"callgrind_ir"};
+  if (!metrics.empty() && !all) return metrics;
+  metrics.clear();
+  if (all || first.work_units) metrics.emplace_back("work_per_s");
+  if (all) metrics.insert(metrics.end(), {"wall_ns", "cpu_ns"});
+  if (all || !first.work_units) {
+    for (const auto& m : first.metrics) metrics.push_back(m.first);
+  }
+  return metrics;
+}
+
+std::vector<double> values_of(const std::vector<const Row*>& rows, const std::string& metric) {
+  std::vector<double> out;
+  for (const Row* r : rows) {
+    if (auto v = value_of(*r, metric)) out.push_back(*v);
+  }
+  return out;
+}
+
+// The statistics and the verdict of one metric of one case, from both sides' repetitions.
+void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector<double>& ys,
+           const CompareOptions& options) {
+  std::optional<Direction> dir;
+  if (options.direction) dir = options.direction(m.workload, m.metric);
+  m.direction = dir.value_or(guess_direction(m.metric));
+  m.base_n = xs.size();
+  m.new_n = ys.size();
+  m.base_median = median(xs);
+  m.new_median = median(ys);
+  m.change = m.base_median != 0 ? m.new_median / m.base_median - 1 : 0;
+  const auto [x_lo, x_hi] = std::minmax_element(xs.begin(), xs.end());
+  const auto [y_lo, y_hi] = std::minmax_element(ys.begin(), ys.end());
+  const bool exact = *x_lo == *x_hi && *y_lo == *y_hi;
+  // Every repetition gave the same value on each side (an instruction count): there is no noise
+  // to tell a shift from, so any difference is real, whatever the number of repetitions.
+  m.p = exact ? (m.base_median == m.new_median ? 1.0 : 0.0) : mann_whitney_u(xs, ys).p;
+  const auto eff = options.min_effect_for.find(m.metric);
+  m.min_effect = eff != options.min_effect_for.end() ? eff->second : options.min_effect;
+  const double worse = m.direction == Direction::LowerIsBetter ? m.change : -m.change;
+  if (m.p < options.alpha && worse > m.min_effect) {
+    m.verdict = Verdict::Regressed;
+  } else if (m.p < options.alpha && -worse > m.min_effect) {
+    m.verdict = Verdict::Improved;
+  }
+  if (exact) {
+    m.note = "exact: no spread on either side";
+  } else if (std::min(xs.size(), ys.size()) < kFewReps) {
+    m.note = fmt::format("{} vs {} repetitions", xs.size(), ys.size());
+  }
+}
+
+// Every item of one case present in both reports, with a measured base.
+void compare_case(const std::string& key, const CaseRows& b, const CaseRows& n,
+                  const CompareOptions& options, Comparison& out) {
+  if (n.ok.empty() || !n.first_error.empty()) {
+    MetricComparison m = item_for(key, b, "status");
+    m.verdict = Verdict::Failed;
+    m.base_n = b.ok.size();
+    m.new_n = n.ok.size();
+    m.note =
+        n.unsupported && n.first_error.empty() ? "unsupported in the new report" : n.first_error;
+    out.items.push_back(std::move(m));
+    return;
+  }
+  for (const auto& metric : metrics_for(b, options)) {
+    const std::vector<double> xs = values_of(b.ok, metric), ys = values_of(n.ok, metric);
+    if (xs.empty() || ys.empty()) continue;  // the metric is not reported for this case
+    MetricComparison m = item_for(key, b, metric);
+    judge(m, xs, ys, options);
+    const bool warned = std::any_of(out.items.begin(), out.items.end(),
+                                    [](const auto& i) { return i.note.ends_with("repetitions"); });
+    if (!warned && m.note.ends_with("repetitions")) {
+      out.warnings.push_back(fmt::format(
+          "some cases have fewer than {} repetitions on a side (first: {}, {} vs {}); the test has "
+          "little power there (with 3 vs 3 no p-value can go below 0.1): use --reps 10 or more",
+          kFewReps, key, xs.size(), ys.size()));
+    }
+    out.items.push_back(std::move(m));
+  }
+}
+
+// What a gate must not pass silently: nothing in common, nothing compared.
+void check_compared(const Comparison& out, std::size_t common, std::size_t base_without_rows,
+                    const CompareOptions& options) {
+  if (common == 0) {
+    throw BadInput(
+        "compare: the two reports have no case in common (same workload, backend, workers, pin and "
+        "parameters); --ignore-param NAME leaves a parameter out of the match");
+  }
+  if (out.items.empty()) {
+    throw BadInput(fmt::format(
+        "compare: nothing to compare: of the {} case(s) the reports share, {} have no measured "
+        "row in the base report and the rest no value of the metric ({}) on both sides",
+        common, base_without_rows,
+        options.metrics.empty() ? std::string("default")
+                                : fmt::format("{}", fmt::join(options.metrics, ", "))));
+  }
+}
+
+}  // namespace
+
 Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& candidate,
                         const CompareOptions& options) {
   Comparison out;
@@ -154,115 +275,23 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& ca
   const auto base_cases = group(base, options.ignore_params, by_host);
   const auto new_cases = group(candidate, options.ignore_params, by_host);
   std::size_t common = 0, base_without_rows = 0;
-  std::set<std::string> few_warned;
   for (const auto& [key, b] : base_cases) {
     const auto it = new_cases.find(key);
     if (it == new_cases.end()) {
       ++out.only_in_base;
       continue;
     }
-    const CaseRows& n = it->second;
     ++common;
-    if (b.ok.empty()) {  // nothing to compare against (unsupported or failed in the base)
-      ++base_without_rows;
+    if (b.ok.empty()) {
+      ++base_without_rows;  // nothing to compare against (unsupported or failed in the base)
       continue;
     }
-    auto item_for = [&](const std::string& metric) {
-      MetricComparison m;
-      m.case_key = key;
-      m.workload = b.workload;
-      m.backend = b.backend;
-      m.workers = b.workers;
-      m.params = b.params;
-      m.metric = metric;
-      return m;
-    };
-    if (n.ok.empty() || !n.first_error.empty()) {
-      MetricComparison m = item_for("status");
-      m.verdict = Verdict::Failed;
-      m.base_n = b.ok.size();
-      m.new_n = n.ok.size();
-      m.note =
-          n.unsupported && n.first_error.empty() ? "unsupported in the new report" : n.first_error;
-      out.items.push_back(std::move(m));
-      continue;
-    }
-    std::vector<std::string> metrics = options.metrics;
-    const bool all = metrics.size() == 1 && metrics[0] == "all";
-    if (metrics.empty() && b.ok.front()->metric("callgrind_ir")) {
-      metrics = {"callgrind_ir"};  // a `parbench count` report: its timings are valgrind's
-    } else if (metrics.empty() || all) {
-      metrics.clear();
-      if (all || b.ok.front()->work_units) metrics.emplace_back("work_per_s");
-      if (all) metrics.insert(metrics.end(), {"wall_ns", "cpu_ns"});
-      if (all || !b.ok.front()->work_units) {
-        for (const auto& [name, v] : b.ok.front()->metrics) metrics.push_back(name);
-      }
-    }
-    for (const auto& metric : metrics) {
-      std::vector<double> xs, ys;
-      for (const Row* r : b.ok) {
-        if (auto v = value_of(*r, metric)) xs.push_back(*v);
-      }
-      for (const Row* r : n.ok) {
-        if (auto v = value_of(*r, metric)) ys.push_back(*v);
-      }
-      if (xs.empty() || ys.empty()) continue;  // the metric is not reported for this case
-      MetricComparison m = item_for(metric);
-      std::optional<Direction> dir;
-      if (options.direction) dir = options.direction(b.workload, metric);
-      m.direction = dir.value_or(guess_direction(metric));
-      m.base_n = xs.size();
-      m.new_n = ys.size();
-      m.base_median = median(xs);
-      m.new_median = median(ys);
-      m.change = m.base_median != 0 ? m.new_median / m.base_median - 1 : 0;
-      const bool exact =
-          *std::min_element(xs.begin(), xs.end()) == *std::max_element(xs.begin(), xs.end()) &&
-          *std::min_element(ys.begin(), ys.end()) == *std::max_element(ys.begin(), ys.end());
-      // Every repetition gave the same value on each side (an instruction count): there is no
-      // noise to tell a shift from, so any difference is real, whatever the number of repetitions.
-      m.p = exact ? (m.base_median == m.new_median ? 1.0 : 0.0) : mann_whitney_u(xs, ys).p;
-      const auto eff = options.min_effect_for.find(metric);
-      m.min_effect = eff != options.min_effect_for.end() ? eff->second : options.min_effect;
-      const double worse = m.direction == Direction::LowerIsBetter ? m.change : -m.change;
-      if (m.p < options.alpha && worse > m.min_effect) {
-        m.verdict = Verdict::Regressed;
-      } else if (m.p < options.alpha && -worse > m.min_effect) {
-        m.verdict = Verdict::Improved;
-      }
-      if (exact) {
-        m.note = "exact: no spread on either side";
-      } else if (std::min(xs.size(), ys.size()) < kFewReps) {
-        m.note = fmt::format("{} vs {} repetitions", xs.size(), ys.size());
-        if (few_warned.insert(key).second && few_warned.size() == 1) {
-          out.warnings.push_back(fmt::format(
-              "some cases have fewer than {} repetitions on a side (first: {}, {} vs {}); the test "
-              "has "
-              "little power there (with 3 vs 3 no p-value can go below 0.1): use --reps 10 or more",
-              kFewReps, key, xs.size(), ys.size()));
-        }
-      }
-      out.items.push_back(std::move(m));
-    }
+    compare_case(key, b, it->second, options, out);
   }
-  for (const auto& [key, n] : new_cases) {
-    if (!base_cases.contains(key)) ++out.only_in_new;
+  for (const auto& entry : new_cases) {
+    if (!base_cases.contains(entry.first)) ++out.only_in_new;
   }
-  if (common == 0) {
-    throw BadInput(
-        "compare: the two reports have no case in common (same workload, backend, workers, pin and "
-        "parameters); --ignore-param NAME leaves a parameter out of the match");
-  }
-  if (out.items.empty()) {
-    // A gate that compared nothing must not pass.
-    throw BadInput(fmt::format(
-        "compare: nothing to compare: of the {} case(s) the reports share, {} have no measured "
-        "row in the base report and the rest no value of the metric ({}) on both sides",
-        common, base_without_rows,
-        options.metrics.empty() ? std::string("default")
-                                : fmt::format("{}", fmt::join(options.metrics, ", "))));
-  }
+  check_compared(out, common, base_without_rows, options);
   if (base_without_rows > 0) {
     out.warnings.push_back(fmt::format(
         "{} shared case(s) have no measured row in the base report (failed or unsupported there) "
@@ -282,10 +311,11 @@ namespace {
 std::string headline(const Comparison& c) {
   const auto& o = c.options;
   std::string effects = fmt::format("{:g}%", o.min_effect * 100);
-  for (const auto& [metric, e] : o.min_effect_for) {
+  for (const auto& effect : o.min_effect_for) {
+    const std::string& metric = effect.first;
     const bool used =
         std::any_of(c.items.begin(), c.items.end(), [&](auto& m) { return m.metric == metric; });
-    if (used) effects += fmt::format(", {} {:g}%", metric, e * 100);
+    if (used) effects += fmt::format(", {} {:g}%", metric, effect.second * 100);
   }
   return fmt::format(
       "{} regressed, {} failed, {} improved, {} unchanged (Mann-Whitney U, alpha {}, minimum "
@@ -354,7 +384,7 @@ std::string format_comparison_markdown(const Comparison& c) {
       if (m.verdict == v) order.push_back(&m);
     }
   }
-  auto escape = [](std::string s) {
+  auto escape = [](const std::string& s) {
     std::string r;
     for (char ch : s) r += ch == '|' ? std::string("\\|") : std::string(1, ch);
     return r;
