@@ -78,7 +78,7 @@ class FaninExperiment final : public Experiment {
       sum_sq += v * v;
     }
     const double seconds = static_cast<double>(run.wall_ns) * 1e-9;
-    const double n = static_cast<double>(per_consumer.size());
+    const auto n = static_cast<double>(per_consumer.size());
     return {{"msgs_per_s", static_cast<double>(count_) / seconds},
             {"mb_per_s",
              static_cast<double>(count_) * static_cast<double>(channel_.size()) / seconds / 1e6},

@@ -33,7 +33,7 @@ class StreamExperiment final : public Experiment {
 
   Metrics after_rep(const RepInfo& /*rep*/, const RunResult& run) override {
     const double seconds = static_cast<double>(run.wall_ns) * 1e-9;
-    const double messages = static_cast<double>(count_);
+    const auto messages = static_cast<double>(count_);
     return {{"mb_per_s", messages * static_cast<double>(channel_.size()) / seconds / 1e6},
             {"msgs_per_s", messages / seconds}};
   }

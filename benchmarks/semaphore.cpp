@@ -108,7 +108,7 @@ class SemaphoreExperiment final : public Experiment {
       throw VerificationError(
           fmt::format("semaphore of {} holds {} tokens after the run", k_, left));
     }
-    const double t = static_cast<double>(total);
+    const auto t = static_cast<double>(total);
     return {{"ops_per_s", t / (static_cast<double>(run.wall_ns) * 1e-9)},
             {"max_inside", max_inside},
             {"jain", sum_sq > 0 ? t * t / (rep.workers * sum_sq) : 1.0}};

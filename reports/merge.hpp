@@ -16,6 +16,9 @@ struct MergeInput {
   std::string label;   // when set, the host column of every row of this input becomes it
 };
 
+// clang-tidy 14 flags the implicit constructors of a struct holding an nlohmann::json; nothing
+// here is declared noexcept.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 struct MergedReport {
   std::vector<Row> rows;
   ReportSchema schema;  // the union of the inputs' parameters and metrics, in first-seen order

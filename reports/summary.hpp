@@ -69,7 +69,7 @@ std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const Repor
                                        const NoiseRule& noise = {});
 
 std::vector<std::string> summary_header(const ReportSchema& schema);
-std::vector<std::string> summary_cells(const SummaryRow& row, const ReportSchema& schema);
+std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& schema);
 // The whole summary CSV as text.
 std::string summary_csv(const std::vector<SummaryRow>& rows, const ReportSchema& schema);
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs parbench's build and plot dependencies from Debian's packages.
 # Idempotent: packages already present are left as they are. Needs root (or sudo).
-# --test adds what only the tests need: valgrind (parbench count) and chromium (the HTML report is
-# checked in a headless browser).
+# --test adds what only the tests need: valgrind (parbench count), chromium (the HTML report is
+# checked in a headless browser), clang-format and clang-tidy (the style checks).
 set -euo pipefail
 
 packages=(
@@ -12,7 +12,7 @@ packages=(
   python3 python3-matplotlib
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(valgrind chromium)
+  packages+=(valgrind chromium clang-format clang-tidy)
 fi
 
 missing=()

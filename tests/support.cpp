@@ -13,7 +13,6 @@
 #include <stdexcept>
 
 namespace fs = std::filesystem;
-extern char** environ;
 
 namespace parbench::test {
 

@@ -16,7 +16,7 @@ namespace parbench::test {
 void exit_if_skipping(const std::string& reason);
 #define PARBENCH_SKIP(reason)                         \
   do {                                                \
-    const std::string skip_reason_ = (reason);        \
+    const std::string& skip_reason_ = (reason);       \
     ::parbench::test::exit_if_skipping(skip_reason_); \
     WARN("skipped: " << skip_reason_);                \
     return;                                           \

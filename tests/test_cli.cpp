@@ -23,7 +23,6 @@
 using namespace parbench;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-extern char** environ;
 
 namespace {
 
@@ -106,7 +105,7 @@ TEST_CASE("a run writes rows, summary and machine description", "[cli]") {
   REQUIRE_THAT(e.out, Catch::Contains("speedup"));
   ReportSchema schema;
   const auto rows = read_rows(prefix + ".csv", &schema);
-  REQUIRE(rows.size() == 2 * 2 * 3);  // backends x workers x reps; warm-up discarded
+  REQUIRE(rows.size() == std::size_t{2} * 2 * 3);  // backends x workers x reps; warm-up discarded
   REQUIRE(schema.params == std::vector<std::string>{"ms"});
   const CsvTable summary = CsvTable::read(prefix + ".summary.csv");
   REQUIRE(summary.rows().size() == 4);

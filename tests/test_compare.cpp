@@ -53,8 +53,8 @@ TEST_CASE("Mann-Whitney U and its p-value match values from full enumeration", "
 
 namespace {
 
-std::vector<Row> reps(const std::string& backend, std::vector<double> wall_ms, double work = 1e6,
-                      const std::string& extra = "0") {
+std::vector<Row> reps(const std::string& backend, const std::vector<double>& wall_ms,
+                      double work = 1e6, const std::string& extra = "0") {
   std::vector<Row> rows;
   int rep = 0;
   for (double ms : wall_ms) {
@@ -268,7 +268,7 @@ TEST_CASE("the micro-benchmarks run under Google Benchmark and their JSON gates 
 TEST_CASE("compare on the command line: exit 0 quiet, 1 regressed, 2 bad input with the line",
           "[compare][cli][serial]") {
   test::TempDir dir;
-  const std::string d = dir.path();
+  const std::string& d = dir.path();
   SECTION("bad input") {
     std::ofstream(d + "/broken.csv") << csv_line(rows_header({})) << "cpu_sum\n";
     auto e = test::run_parbench({"compare", d + "/broken.csv", d + "/broken.csv"});

@@ -16,7 +16,7 @@ TEST_CASE("fields are escaped per RFC 4180", "[csv]") {
   REQUIRE(csv_escape("say \"hi\"") == "\"say \"\"hi\"\"\"");
   REQUIRE(csv_escape(" padded ") == "\" padded \"");
   REQUIRE(csv_escape("two\nlines") == "two lines");
-  REQUIRE(csv_escape("") == "");
+  REQUIRE(csv_escape("").empty());
 }
 
 TEST_CASE("numbers are written exactly", "[csv]") {
@@ -45,7 +45,7 @@ TEST_CASE("a table of awkward text survives a write and a read", "[csv]") {
   const CsvTable t = CsvTable::read(path);
   REQUIRE(t.header() == std::vector<std::string>{"one", "two", "three"});
   REQUIRE(t.rows() == rows);
-  REQUIRE(t.column("three") == 2u);
+  REQUIRE(t.column("three") == 2U);
   REQUIRE_FALSE(t.column("four"));
 }
 

@@ -68,7 +68,7 @@ int processes_of_uid(uid_t uid) {
   int n = 0;
   for (const auto& e : fs::directory_iterator("/proc")) {
     struct stat st {};
-    if (!std::isdigit(e.path().filename().string()[0]) || stat(e.path().c_str(), &st) != 0)
+    if (std::isdigit(e.path().filename().string()[0]) == 0 || stat(e.path().c_str(), &st) != 0)
       continue;
     if (st.st_uid != uid) continue;
     std::error_code ec;
@@ -424,10 +424,9 @@ TEST_CASE("drill 7: merge checks everything before it writes anything", "[faults
   make_report(dir.path() + "/a");
   make_report(dir.path() + "/b");
   const auto before = dir.files();
-  const auto label = test::run_parbench({"merge", dir.path() + "/a", dir.path() + "/b", "--label",
-                                         "n\xff"
-                                         "1,n2",
-                                         "--out", dir.path() + "/m"});
+  const auto label =
+      test::run_parbench({"merge", dir.path() + "/a", dir.path() + "/b", "--label",
+                          std::string("n\xff") + "1,n2", "--out", dir.path() + "/m"});
   REQUIRE(label.status == 2);
   REQUIRE_THAT(label.err, Catch::Contains("--label") && Catch::Contains("UTF-8"));
   const auto out = test::run_parbench({"merge", dir.path() + "/a", dir.path() + "/b", "--label",

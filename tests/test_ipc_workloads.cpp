@@ -67,7 +67,7 @@ TEST_CASE("proxy_store: several clients through the server and on the shared tab
   req.workers = {3};
   req.params = {{"ops", {"2000"}}, {"keys", {"17"}}, {"set_pct", {"30"}}};
   const auto rows = run(req);
-  REQUIRE(rows.size() == 2 * 2 * 2);  // stores x backends x reps
+  REQUIRE(rows.size() == std::size_t{2} * 2 * 2);  // stores x backends x reps
   for (const auto& r : rows) {
     INFO(r.backend << " " << *r.param("store") << ": " << r.error);
     REQUIRE(r.ok());

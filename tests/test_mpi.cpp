@@ -79,7 +79,7 @@ TEST_CASE("mpirun -np 2: cpu_sum on 1 and 2 ranks, verified rows with each worke
   INFO(e.out << e.err);
   REQUIRE(e.status == 0);
   const auto rows = read_rows(prefix + ".csv");
-  REQUIRE(rows.size() == 2 * 2 * 3);  // workers x scaling x reps
+  REQUIRE(rows.size() == std::size_t{2} * 2 * 3);  // workers x scaling x reps
   for (const auto& r : rows) {
     REQUIRE(r.backend == "mpi");
     REQUIRE(r.status == "ok");  // cpu_sum checks every sum against its closed form
@@ -115,7 +115,7 @@ TEST_CASE("mpirun -np 2: the MPI ping-pong and stream verify every message", "[m
   INFO(e.out << e.err);
   REQUIRE(e.status == 0);
   auto rows = read_rows(prefix + ".csv");
-  REQUIRE(rows.size() == 2 * 2);
+  REQUIRE(rows.size() == std::size_t{2} * 2);
   for (const auto& r : rows) {
     REQUIRE(r.status == "ok");
     REQUIRE(*r.param("channel") == "mpi");
@@ -131,7 +131,7 @@ TEST_CASE("mpirun -np 2: the MPI ping-pong and stream verify every message", "[m
   INFO(e.out << e.err);
   REQUIRE(e.status == 0);
   rows = read_rows(prefix + "s.csv");
-  REQUIRE(rows.size() == 2 * 2);
+  REQUIRE(rows.size() == std::size_t{2} * 2);
   for (const auto& r : rows) {
     REQUIRE(r.status == "ok");
     REQUIRE(r.metric("mb_per_s") > 0);
@@ -241,7 +241,7 @@ TEST_CASE("merge: reports from several machines become one, the host a column", 
     INFO(e.err);
     REQUIRE(e.status == 0);
     const auto rows = read_rows(all + ".csv");
-    REQUIRE(rows.size() == 2 * 2 * 3);
+    REQUIRE(rows.size() == std::size_t{2} * 2 * 3);
     std::map<std::string, int> per_host;
     for (const auto& r : rows) ++per_host[r.host];
     REQUIRE(per_host == std::map<std::string, int>{{"left", 6}, {"right", 6}});

@@ -65,14 +65,14 @@ TEST_CASE("the matrix is the product of parameters, backends, workers and pins",
   r.params = {{"n", {"1e6", "1e8"}}, {"scaling", {"strong", "weak"}}};
   r.pins = {"none", "compact"};
   const RunPlan plan = make_plan(r);
-  REQUIRE(plan.groups.size() == 4);                   // n x scaling
-  REQUIRE(plan.groups[0].cases.size() == 2 * 3 * 2);  // backends x workers x pins
+  REQUIRE(plan.groups.size() == 4);                                // n x scaling
+  REQUIRE(plan.groups[0].cases.size() == std::size_t{2} * 3 * 2);  // backends x workers x pins
   REQUIRE(plan.case_count() == 48);
   REQUIRE(plan.groups[0].max_workers == 4);
   REQUIRE(plan.groups[0].params.get("n") == "1000000");
   REQUIRE(plan.schema.params == std::vector<std::string>{"n", "scaling", "extra_pct"});
   for (const auto& c : plan.groups[0].cases) {
-    REQUIRE(c.cpus.size() == (c.pin.pins() ? static_cast<std::size_t>(c.workers) : 0u));
+    REQUIRE(c.cpus.size() == (c.pin.pins() ? static_cast<std::size_t>(c.workers) : 0U));
   }
 }
 
@@ -89,7 +89,7 @@ TEST_CASE("a suite expands to its workloads and a --param applies where it belon
 }
 
 TEST_CASE("bad requests are rejected before anything runs", "[plan]") {
-  auto fails_with = [](RunRequest r, const std::string& text) {
+  auto fails_with = [](const RunRequest& r, const std::string& text) {
     INFO(text);
     REQUIRE_THROWS_WITH(make_plan(r), Catch::Contains(text));
   };

@@ -31,7 +31,7 @@ namespace {
 
 RunResult run_one(const WorkerLauncher& backend, const WorkerBody& body,
                   std::vector<int> cpus = {}) {
-  const RunResult r = run_workers(backend, RunSpec{1, std::move(cpus), 30s, {}}, body);
+  RunResult r = run_workers(backend, RunSpec{1, std::move(cpus), 30s, {}}, body);
   REQUIRE(r.ok());
   return r;
 }

@@ -15,11 +15,11 @@ namespace {
 class WrongAnswer final : public Workload {
   class Exp final : public Experiment {
    public:
-    void work(const WorkerContext&) override {}
-    Metrics after_rep(const RepInfo&, const RunResult&) override {
+    void work(const WorkerContext& /*ctx*/) override {}
+    Metrics after_rep(const RepInfo& /*rep*/, const RunResult& /*run*/) override {
       throw VerificationError("sum is 41, closed form says 42");
     }
-    [[nodiscard]] double work_units(const RepInfo&) const override { return 1; }
+    [[nodiscard]] double work_units(const RepInfo& /*rep*/) const override { return 1; }
   };
 
  public:
@@ -30,7 +30,7 @@ class WrongAnswer final : public Workload {
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> smoke_params() const override {
     return {};
   }
-  [[nodiscard]] std::unique_ptr<Experiment> prepare(const PrepareInfo&) const override {
+  [[nodiscard]] std::unique_ptr<Experiment> prepare(const PrepareInfo& /*info*/) const override {
     return std::make_unique<Exp>();
   }
 };
@@ -47,7 +47,7 @@ TEST_CASE("every workload runs end to end on every backend", "[workload][smoke]"
       req.warmup = 1;
       req.timeout_s = 60;
       for (const auto& [name, value] : w->smoke_params())
-        req.params.push_back({name, split_list(value, name)});
+        req.params.emplace_back(name, split_list(value, name));
       const RunPlan plan = make_plan(req);
 
       test::TempDir dir;

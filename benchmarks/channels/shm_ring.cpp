@@ -126,7 +126,7 @@ class ShmRingChannel final : public Channel {
 
  private:
   static Ring make_ring(SharedArena& arena, std::size_t capacity) {
-    return Ring(arena.make_one<RingState>(), arena.make<std::byte>(capacity));
+    return {arena.make_one<RingState>(), arena.make<std::byte>(capacity)};
   }
   std::array<Ring, 2> rings_;  // rings_[s]: the ring side s writes into
   bool spin_;

@@ -129,7 +129,7 @@ int count(const CountOptions& o) {
                                          "--out",
                                          (dir / "r").string()};
         for (const auto& [name, value] : g.params.all())
-          argv.insert(argv.end(), {"--param", name + "=" + value});
+          argv.insert(argv.end(), {"--param", fmt::format("{}={}", name, value)});
         fmt::print(stderr, "[{}/{}] {} {} workers={} rep {}\n", ++done, total, g.workload->name(),
                    c.backend->name(), c.workers, rep);
         const int status = run_and_wait(argv, (dir / "log").string());
@@ -147,7 +147,7 @@ int count(const CountOptions& o) {
           row.backend = c.backend->name();
           row.workers = c.workers;
           row.pin = c.pin.name();
-          for (const auto& p : g.params.all()) row.params.push_back(p);
+          for (const auto& p : g.params.all()) row.params.emplace_back(p);
           row.status = "error";
           row.error = fmt::format("valgrind run exited with status {} and no report", status);
         }

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -219,12 +220,14 @@ int run(const RunOptions& o) {
   // The summary and the final meta.json: at the end, after Ctrl-C, or before an MPI job ends early.
   // meta.json is written even when the summary cannot be, so that it says why the run ended.
   const auto finish = [&](const std::string& ended_by) {
-    const auto summary = summarize_rows(sink.rows(), plan.schema, noise);
-    std::optional<ReportWriteError> summary_failed;
+    auto summary = summarize_rows(sink.rows(), plan.schema, noise);
+    std::exception_ptr summary_failed;
+    std::string summary_error;
     try {
       write_file_atomically(prefix + ".summary.csv", summary_csv(summary, plan.schema));
     } catch (const ReportWriteError& e) {
-      summary_failed = e;
+      summary_failed = std::current_exception();
+      summary_error = e.what();
     }
     meta["run"]["finished_at"] = timestamp("%Y-%m-%dT%H:%M:%S%z");
     meta["run"]["complete"] = !interrupted && ended_by.empty() && !summary_failed;
@@ -233,13 +236,13 @@ int run(const RunOptions& o) {
       meta["run"]["ended_by"] = fmt::format("interrupted by {}", signal_name(interrupt_signal()));
     }
     if (!ended_by.empty()) meta["run"]["ended_by"] = ended_by;
-    if (summary_failed) meta["run"]["summary_error"] = summary_failed->what();
+    if (summary_failed) meta["run"]["summary_error"] = summary_error;
     try {
       write_file_atomically(meta_path, json_text(meta));
     } catch (const ReportWriteError&) {
       overwrite_in_place(meta_path, json_text(meta));  // the disk is full: use the room left
     }
-    if (summary_failed) throw *summary_failed;
+    if (summary_failed) std::rethrow_exception(summary_failed);
     return summary;
   };
   if (mpi::initialized()) set_mpi_job_end([&](const std::string& why) { finish(why); });

@@ -46,9 +46,7 @@ std::string explain_parse_error(const CLI::ParseError& e) {
   return what;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_cli(int argc, char** argv) {
   // A file-size limit then fails the write (exit 3, the report whole) instead of killing us.
   signal(SIGXFSZ, SIG_IGN);
   raise_open_file_limit();
@@ -120,6 +118,17 @@ int main(int argc, char** argv) {
     return 3;
   } catch (const std::exception& e) {
     fmt::print(stderr, "parbench: {}\n", e.what());
+    return 2;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_cli(argc, argv);
+  } catch (...) {
+    // Only printing the message of an exception can get here (the terminal is gone).
     return 2;
   }
 }

@@ -10,8 +10,6 @@
 
 #include "sys_error.hpp"
 
-extern char** environ;
-
 namespace parbench::cli {
 
 int run_and_wait(const std::vector<std::string>& argv_in, const std::string& output) {

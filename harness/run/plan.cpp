@@ -194,7 +194,8 @@ std::vector<const Backend*> named_backends(const std::vector<std::string>& names
 
 // Every --param must belong to at least one selected workload; it applies to those that have it.
 void check_params_known(const RunRequest& req, const std::vector<SuiteEntry>& entries) {
-  for (const auto& [name, values] : req.params) {
+  for (const auto& param : req.params) {
+    const std::string& name = param.first;
     const bool known = std::any_of(entries.begin(), entries.end(), [&](const SuiteEntry& e) {
       const auto specs = find_workload(e.workload)->params();
       return std::any_of(specs.begin(), specs.end(),

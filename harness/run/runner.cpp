@@ -173,7 +173,7 @@ bool run_group(const RunPlan& plan, std::size_t gi, Experiment& exp, Output& out
 
 bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress,
                   TimelineSink* timeline) {
-  const auto rounds = static_cast<std::size_t>(plan.warmup + plan.reps);
+  const auto rounds = static_cast<std::size_t>(plan.warmup) + static_cast<std::size_t>(plan.reps);
   Output out{sink, progress, timeline, {}};
   out.p.total = plan.case_count() * rounds;
   bool all_ok = true;

@@ -61,8 +61,16 @@ ChildProcess ChildProcess::fork_and_run(const std::function<int()>& body) {
   return {pid, fd};
 }
 
-ChildProcess::~ChildProcess() {
-  if (running()) kill_and_reap();
+ChildProcess::~ChildProcess() { kill_quietly(); }
+
+void ChildProcess::kill_quietly() noexcept {
+  try {
+    if (running()) kill_and_reap();
+  } catch (const std::exception&) {
+    // wait4 failed for a reason other than EINTR (the child was reaped elsewhere): nothing
+    // is left to kill, and a destructor must not throw.
+    pid_ = -1;
+  }
   release();
 }
 
@@ -71,8 +79,7 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
-    if (running()) kill_and_reap();
-    release();
+    kill_quietly();
     pid_ = std::exchange(other.pid_, -1);
     pidfd_ = std::exchange(other.pidfd_, -1);
   }

@@ -40,6 +40,7 @@ class ChildProcess {
  private:
   ChildProcess(pid_t pid, int pidfd) : pid_(pid), pidfd_(pidfd) {}
   void release();
+  void kill_quietly() noexcept;
   pid_t pid_ = -1;
   int pidfd_ = -1;
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
@@ -128,7 +129,7 @@ CounterValues ThreadCounters::read() const {
     // to the whole enabled time, as perf stat does.
     const double scaled =
         static_cast<double>(v[0]) * static_cast<double>(v[1]) / static_cast<double>(v[2]);
-    out[i] = static_cast<std::int64_t>(scaled + 0.5);
+    out[i] = std::llround(scaled);
   }
   return out;
 }

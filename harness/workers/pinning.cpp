@@ -11,10 +11,10 @@
 namespace parbench {
 namespace {
 
-int parse_cpu(std::string_view text, std::string_view whole) {
+int parse_cpu(std::string_view item, std::string_view whole) {
   int value = -1;
-  const auto* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  const auto* end = item.data() + item.size();
+  auto [ptr, ec] = std::from_chars(item.data(), end, value);
   if (ec != std::errc() || ptr != end || value < 0) {
     throw BadInput(
         fmt::format("--pin: '{}' is not a policy; use none, compact, spread, same-cpu, same-core, "

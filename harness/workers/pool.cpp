@@ -320,7 +320,8 @@ class ProcessPool final : public Pool {
       }
     }
     w.in_flight.clear();
-    for (auto it = again.rbegin(); it != again.rend(); ++it) queued.push_front(std::move(*it));
+    std::for_each(again.rbegin(), again.rend(),
+                  [&](Chunk& item) { queued.push_front(std::move(item)); });
     if (!fresh_) {
       ++replaced_;
       start(k, std::nullopt);

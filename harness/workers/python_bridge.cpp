@@ -64,7 +64,7 @@ void read_answer(const nlohmann::json& j, PythonRep& rep) {
     t.major_faults = get_int(w, "major_faults");
     if (w.contains("max_rss_kb")) t.max_rss_kb = get_int(w, "max_rss_kb");
     add_worker_totals(r, t);
-    r.workers.push_back(std::move(t));
+    r.workers.push_back(t);
   }
   rep.work_units = j.at("work_units").get<double>();
   for (const auto& [name, value] : j.at("metrics").items()) {
@@ -114,7 +114,8 @@ PythonRep run_python_rep(const PythonRepSpec& spec) {
                                    "--workers",  std::to_string(spec.workers)};
   if (!spec.cpus.empty())
     argv.insert(argv.end(), {"--cpus", fmt::format("{}", fmt::join(spec.cpus, ","))});
-  for (const auto& [k, v] : spec.params) argv.insert(argv.end(), {"--param", k + "=" + v});
+  for (const auto& [k, v] : spec.params)
+    argv.insert(argv.end(), {"--param", fmt::format("{}={}", k, v)});
 
   int out_fds[2], err_fds[2];
   check_sys(pipe2(out_fds, O_CLOEXEC), "pipe2");

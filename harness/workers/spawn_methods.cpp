@@ -13,8 +13,6 @@
 #include "child_process.hpp"
 #include "sys_error.hpp"
 
-extern char** environ;
-
 namespace parbench {
 namespace {
 

@@ -34,7 +34,7 @@ std::vector<CacheInfo> read_caches(hwloc_topology_t t) {
   std::map<std::pair<int, std::string>, CacheInfo> by_kind;
   for (int type = HWLOC_OBJ_L1CACHE; type <= HWLOC_OBJ_L3ICACHE; ++type) {
     const auto otype = static_cast<hwloc_obj_type_t>(type);
-    if (!hwloc_obj_type_is_cache(otype)) continue;
+    if (hwloc_obj_type_is_cache(otype) == 0) continue;
     const int n = hwloc_get_nbobjs_by_type(t, otype);
     for (int i = 0; i < n; ++i) {
       hwloc_obj_t obj = hwloc_get_obj_by_type(t, otype, static_cast<unsigned>(i));
@@ -65,7 +65,7 @@ std::vector<std::vector<int>> pus_per(hwloc_topology_t t, hwloc_obj_type_t type)
     std::vector<int> pus;
     for (int p = 0; p < count_of(t, HWLOC_OBJ_PU); ++p) {
       hwloc_obj_t pu = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, static_cast<unsigned>(p));
-      if (pu != nullptr && hwloc_bitmap_isset(obj->cpuset, pu->os_index)) {
+      if (pu != nullptr && hwloc_bitmap_isset(obj->cpuset, pu->os_index) != 0) {
         pus.push_back(static_cast<int>(pu->os_index));
       }
     }
@@ -112,7 +112,7 @@ std::vector<int> Topology::spread(int workers) const {
   if (workers <= 0 || pus_compact.empty() || !hwloc_) return {};
   // hwloc_distrib splits the tree evenly at every level, which is the definition of "spread".
   hwloc_topology_t t = hwloc_.get();
-  const unsigned n = static_cast<unsigned>(std::min(workers, pus));
+  const auto n = static_cast<unsigned>(std::min(workers, pus));
   std::vector<hwloc_bitmap_t> sets(n);
   hwloc_obj_t root = hwloc_get_root_obj(t);
   hwloc_distrib(t, &root, 1, sets.data(), n, INT_MAX, 0);
