@@ -94,6 +94,12 @@ std::string format_number(double v) {
   return fmt::format("{}", v);
 }
 
+std::string format_optional(const std::optional<std::int64_t>& v) {
+  return v ? std::to_string(*v) : "";
+}
+
+std::string format_optional(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
+
 void write_file_atomically(const std::string& path, std::string_view content) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -5,6 +5,7 @@
 // contain line breaks (they are replaced by spaces), so each record is one line, which is what the
 // reader's parser expects.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -49,6 +50,10 @@ std::string csv_line(const std::vector<std::string>& fields);
 // Numbers as text that reads back to the same value: integers in full, doubles in the shortest
 // form that round-trips.
 std::string format_number(double v);
+
+// A cell of an optional value: the number, or empty for "not measured" (never 0).
+std::string format_optional(const std::optional<std::int64_t>& v);
+std::string format_optional(const std::optional<double>& v);
 
 // Writes `content` to path through a temporary file and rename, so readers never see half a file.
 // Throws ReportWriteError (the temporary file removed, `path` as it was).

@@ -31,8 +31,6 @@ MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
   if (inputs.size() < 2)
     throw BadInput(fmt::format("merge: {} report given; expected two or more", inputs.size()));
   MergedReport out;
-  out.meta = {{"merged", {{"sources", nlohmann::json::array()}}},
-              {"machines", nlohmann::json::array()}};
   std::map<std::string, std::string> host_source;  // host -> the input it came from
   std::set<std::string> prefixes;
   for (const auto& input : inputs) {
@@ -46,11 +44,8 @@ MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
     } catch (const CsvError& e) {
       throw BadInput(fmt::format("merge: {}", e.what()));
     }
-    const nlohmann::json meta = read_report_meta(prefix, "merge");
-    const nlohmann::json machine =
-        meta.contains("machine") ? meta["machine"] : nlohmann::json(nullptr);
-    const std::string meta_host =
-        machine.is_object() ? machine.value("hostname", std::string()) : std::string();
+    const ReportMeta meta = read_meta(prefix, "merge");
+    const std::string meta_host = meta.hostname();
 
     std::vector<std::string> hosts;  // this input's hosts, in first-seen order
     for (auto& r : rows) {
@@ -77,7 +72,7 @@ MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
       }
     }
 
-    auto summary = summarize_rows(rows, schema, noise_rule_from_meta(meta));
+    auto summary = summarize_rows(rows, schema, meta.run ? meta.run->noise_rule : NoiseRule{});
     out.summary.insert(out.summary.end(), std::make_move_iterator(summary.begin()),
                        std::make_move_iterator(summary.end()));
     add_unique(out.schema.params, schema.params);
@@ -85,12 +80,8 @@ MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
     out.rows.insert(out.rows.end(), std::make_move_iterator(rows.begin()),
                     std::make_move_iterator(rows.end()));
 
-    out.meta["merged"]["sources"].push_back(prefix + ".csv");
-    out.meta["machines"].push_back({{"source", prefix + ".csv"},
-                                    {"host", fmt::format("{}", fmt::join(hosts, ", "))},
-                                    {"label", input.label},
-                                    {"machine", machine},
-                                    {"run", meta.contains("run") ? meta["run"] : nullptr}});
+    out.meta.machines.push_back({prefix + ".csv", fmt::format("{}", fmt::join(hosts, ", ")),
+                                 input.label, meta.machine, meta.run});
   }
   return out;
 }
@@ -101,7 +92,7 @@ void write_merged(const std::string& prefix_in, const MergedReport& merged) {
   std::string rows = csv_line(rows_header(merged.schema));
   for (const auto& r : merged.rows) rows += csv_line(row_cells(r, merged.schema));
   const std::string summary = summary_csv(merged.summary, merged.schema);
-  const std::string meta = json_text(merged.meta);
+  const std::string meta = json_text(merged.meta.to_json());
   write_file_atomically(prefix + ".csv", rows);
   write_file_atomically(prefix + ".summary.csv", summary);
   write_file_atomically(prefix + ".meta.json", meta);

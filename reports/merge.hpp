@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "report_meta.hpp"
 #include "row.hpp"
 #include "summary.hpp"
 
@@ -23,7 +24,7 @@ struct MergedReport {
   std::vector<Row> rows;
   ReportSchema schema;  // the union of the inputs' parameters and metrics, in first-seen order
   std::vector<SummaryRow> summary;
-  nlohmann::json meta;  // {"merged": {...}, "machines": [{source, host, machine, run}]}
+  ReportMeta meta;  // machines: each input's source, host, label, machine and run
 };
 
 // Reads and checks every input first. Throws BadInput when an input cannot be read, is not a

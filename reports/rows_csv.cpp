@@ -44,9 +44,6 @@ const std::vector<std::string> kAddedLater = {
     "minor_faults",   "major_faults", "cpu_migrations", "max_rss_kb",   "steal_pct",
     "other_load_pct", "cycles",       "instructions",   "cache_misses", "branch_misses"};
 
-std::string opt_int(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : ""; }
-std::string opt_num(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
-
 }  // namespace
 
 std::vector<std::string> rows_header(const ReportSchema& schema) {
@@ -68,25 +65,25 @@ std::vector<std::string> row_cells(const Row& row, const ReportSchema& schema) {
   c.insert(c.end(), {std::to_string(row.rep),
                      row.status,
                      row.error,
-                     opt_int(row.wall_ns),
-                     opt_int(row.cpu_user_ns),
-                     opt_int(row.cpu_sys_ns),
-                     opt_int(row.vol_ctx_switches),
-                     opt_int(row.invol_ctx_switches),
-                     opt_int(row.minor_faults),
-                     opt_int(row.major_faults),
-                     opt_int(row.cpu_migrations),
-                     opt_int(row.max_rss_kb),
-                     opt_num(row.steal_pct),
-                     opt_num(row.other_load_pct),
-                     opt_int(row.cycles),
-                     opt_int(row.instructions),
-                     opt_int(row.cache_misses),
-                     opt_int(row.branch_misses),
-                     opt_int(row.startup_ns),
-                     opt_int(row.start_skew_ns),
-                     opt_num(row.work_units)});
-  for (const auto& name : schema.metrics) c.push_back(opt_num(row.metric(name)));
+                     format_optional(row.wall_ns),
+                     format_optional(row.cpu_user_ns),
+                     format_optional(row.cpu_sys_ns),
+                     format_optional(row.vol_ctx_switches),
+                     format_optional(row.invol_ctx_switches),
+                     format_optional(row.minor_faults),
+                     format_optional(row.major_faults),
+                     format_optional(row.cpu_migrations),
+                     format_optional(row.max_rss_kb),
+                     format_optional(row.steal_pct),
+                     format_optional(row.other_load_pct),
+                     format_optional(row.cycles),
+                     format_optional(row.instructions),
+                     format_optional(row.cache_misses),
+                     format_optional(row.branch_misses),
+                     format_optional(row.startup_ns),
+                     format_optional(row.start_skew_ns),
+                     format_optional(row.work_units)});
+  for (const auto& name : schema.metrics) c.push_back(format_optional(row.metric(name)));
   return c;
 }
 

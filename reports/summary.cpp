@@ -167,8 +167,6 @@ void add_speedup(std::vector<SummaryRow>& rows) {
   }
 }
 
-std::string num(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
-
 }  // namespace
 
 nlohmann::json noise_rule_json(const NoiseRule& rule) {
@@ -289,33 +287,33 @@ std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& 
                      wall(&Summary::p95),
                      w && w->ci95 ? format_number(w->ci95->lo) : "",
                      w && w->ci95 ? format_number(w->ci95->hi) : "",
-                     num(s.cpu_user_ns),
-                     num(s.cpu_sys_ns),
-                     num(s.vol_ctx_switches),
-                     num(s.invol_ctx_switches),
-                     num(s.minor_faults),
-                     num(s.major_faults),
-                     num(s.cpu_migrations),
-                     num(s.max_rss_kb),
-                     num(s.steal_pct),
-                     num(s.other_load_pct),
-                     num(s.cycles),
-                     num(s.instructions),
-                     num(s.cache_misses),
-                     num(s.branch_misses),
-                     num(s.ipc),
-                     num(s.on_cpu),
+                     format_optional(s.cpu_user_ns),
+                     format_optional(s.cpu_sys_ns),
+                     format_optional(s.vol_ctx_switches),
+                     format_optional(s.invol_ctx_switches),
+                     format_optional(s.minor_faults),
+                     format_optional(s.major_faults),
+                     format_optional(s.cpu_migrations),
+                     format_optional(s.max_rss_kb),
+                     format_optional(s.steal_pct),
+                     format_optional(s.other_load_pct),
+                     format_optional(s.cycles),
+                     format_optional(s.instructions),
+                     format_optional(s.cache_misses),
+                     format_optional(s.branch_misses),
+                     format_optional(s.ipc),
+                     format_optional(s.on_cpu),
                      s.noisy,
-                     num(s.startup_ns),
-                     num(s.start_skew_ns),
-                     num(s.work_units),
-                     num(s.work_per_s),
-                     num(s.speedup),
-                     num(s.efficiency)});
+                     format_optional(s.startup_ns),
+                     format_optional(s.start_skew_ns),
+                     format_optional(s.work_units),
+                     format_optional(s.work_per_s),
+                     format_optional(s.speedup),
+                     format_optional(s.efficiency)});
   for (const auto& name : schema.metrics) {
     const auto it = std::find_if(s.metric_medians.begin(), s.metric_medians.end(),
                                  [&](auto& m) { return m.first == name; });
-    c.push_back(it != s.metric_medians.end() ? num(it->second) : "");
+    c.push_back(it != s.metric_medians.end() ? format_optional(it->second) : "");
   }
   return c;
 }

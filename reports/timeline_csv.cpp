@@ -1,11 +1,8 @@
 #include "timeline_csv.hpp"
 
+#include "csv_writer.hpp"
+
 namespace parbench {
-namespace {
-
-std::string opt_int(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : ""; }
-
-}  // namespace
 
 std::vector<std::string> timeline_header(const ReportSchema& schema) {
   std::vector<std::string> h = {"workload", "backend", "workers", "pin"};
@@ -30,13 +27,14 @@ void TimelineCsvSink::write(const Row& row, const RunResult& run) {
       c.push_back(v != nullptr ? *v : "");
     }
     auto cpu = [](int n) { return n >= 0 ? std::to_string(n) : std::string(); };
-    c.insert(c.end(), {std::to_string(row.rep), std::to_string(i), cpu(w.cpu_at_pass),
-                       cpu(w.cpu_at_end), std::to_string(run.launch_ns), std::to_string(w.ready_ns),
-                       std::to_string(run.release_ns), std::to_string(w.pass_ns),
-                       std::to_string(w.end_ns), std::to_string(w.user_ns),
-                       std::to_string(w.sys_ns), std::to_string(w.vol_ctx_switches),
-                       std::to_string(w.invol_ctx_switches), std::to_string(w.minor_faults),
-                       std::to_string(w.major_faults), opt_int(w.counters[kCpuMigrations])});
+    c.insert(
+        c.end(),
+        {std::to_string(row.rep), std::to_string(i), cpu(w.cpu_at_pass), cpu(w.cpu_at_end),
+         std::to_string(run.launch_ns), std::to_string(w.ready_ns), std::to_string(run.release_ns),
+         std::to_string(w.pass_ns), std::to_string(w.end_ns), std::to_string(w.user_ns),
+         std::to_string(w.sys_ns), std::to_string(w.vol_ctx_switches),
+         std::to_string(w.invol_ctx_switches), std::to_string(w.minor_faults),
+         std::to_string(w.major_faults), format_optional(w.counters[kCpuMigrations])});
     writer_.write_row(c);
   }
 }

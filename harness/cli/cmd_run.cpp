@@ -23,6 +23,8 @@
 #include "print.hpp"
 #include "registry.hpp"
 #include "report_files.hpp"
+#include "report_meta.hpp"
+#include "run_files.hpp"
 #include "runner.hpp"
 #include "seeds.hpp"
 #include "strays.hpp"
@@ -45,21 +47,6 @@ struct RunOptions {
   double timeout_s = 120;
   bool quiet = false;
   std::string command_line;
-};
-
-// Keeps every row in memory for the summary while streaming it to the rows CSV.
-class CollectingSink final : public RowSink {
- public:
-  CollectingSink(const std::string& path, const ReportSchema& schema) : csv_(path, schema) {}
-  void write(const Row& row) override {
-    csv_.write(row);
-    rows_.push_back(row);
-  }
-  [[nodiscard]] const std::vector<Row>& rows() const { return rows_; }
-
- private:
-  RowsCsvSink csv_;
-  std::vector<Row> rows_;
 };
 
 void add_unique(std::vector<std::string>& v, const std::string& s) {
@@ -158,26 +145,7 @@ class MpiSession {
   std::string binding_;
 };
 
-int run(const RunOptions& o) {
-  // From the start: a signal while the plan is made or the machine described still ends the run
-  // with its files (empty) and exit 130, never a death by signal.
-  install_interrupt_handlers();
-  const MpiSession mpi_session(o);
-  const RunPlan plan =
-      make_plan(to_request(o));  // every BadInput is thrown before anything is written
-  if (mpi_session.follower()) {
-    // Every rank built the same plan; rank 0 says which of its cases to run, and writes the
-    // reports.
-    mpi_follow(plan);
-    return 0;
-  }
-
-  const std::string prefix = o.out_given ? o.out
-                                         : fmt::format("reports/results/{}-{}", o.targets.front(),
-                                                       timestamp("%Y%m%d-%H%M%S"));
-  prepare_output_prefix(prefix, "--out");
-  remove_strays();  // what runs SIGKILLed before this one left behind (strays.hpp)
-
+NoiseRule noise_rule_of(const RunPlan& plan) {
   NoiseRule noise;
   noise.cpus = static_cast<int>(allowed_cpus().size());
   noise.serialized_backends.clear();
@@ -188,105 +156,101 @@ int run(const RunOptions& o) {
         add_unique(noise.serialized_backends, std::string(c.backend->name()));
     }
   }
-  nlohmann::json meta = {{"machine", describe_machine()},
-                         {"run",
-                          {{"command", o.command_line},
-                           {"targets", o.targets},
-                           {"reps", plan.reps},
-                           {"warmup", plan.warmup},
-                           {"timeout_s", o.timeout_s},
-                           {"cases", plan.case_count()},
-                           {"noise_rule", noise_rule_json(noise)},
-                           {"started_at", timestamp("%Y-%m-%dT%H:%M:%S%z")},
-                           {"complete", false}}},
-                         {"schema", describe_schema(plan)}};
+  return noise;
+}
+
+ReportMeta start_meta(const RunOptions& o, const RunPlan& plan, const MpiSession& mpi_session) {
+  ReportMeta meta;
+  meta.machine = describe_machine();
+  meta.schema = describe_schema(plan);
+  RunMeta run;
+  run.command = o.command_line;
+  run.targets = o.targets;
+  run.reps = plan.reps;
+  run.warmup = plan.warmup;
+  run.timeout_s = o.timeout_s;
+  run.cases = plan.case_count();
+  run.noise_rule = noise_rule_of(plan);
   if (mpi::initialized()) {
-    meta["run"]["mpi"] = {
-        {"library", mpi::describe()}, {"ranks", mpi::size()}, {"hosts", mpi::hosts()}};
-    if (!mpi_session.binding().empty()) meta["run"]["mpi"]["binding"] = mpi_session.binding();
+    run.mpi = {{"library", mpi::describe()}, {"ranks", mpi::size()}, {"hosts", mpi::hosts()}};
+    if (!mpi_session.binding().empty()) run.mpi["binding"] = mpi_session.binding();
   }
-  const std::string meta_path = prefix + ".meta.json";
-  // Room to spare (spaces, which JSON ignores) so that a full disk can still get the final version
-  // in place, saying why the run ended.
-  constexpr std::size_t kMetaRoom = 4096;
-  write_file_atomically(meta_path, json_text(meta) + std::string(kMetaRoom, ' ') + "\n");
-  CollectingSink sink(prefix + ".csv", plan.schema);
-  TimelineCsvSink timeline(prefix + ".timeline.csv", plan.schema);
+  meta.run = std::move(run);
+  return meta;
+}
+
+// The seeds suite ends with its claims table, written to PREFIX.seeds.md; returns it as text.
+std::string seeds_table(const std::vector<SummaryRow>& summary, int cpus,
+                        const std::string& prefix) {
+  std::vector<std::string> columns;  // the suite's backends, in the order it names them
+  for (const auto& entry : find_suite("seeds")->entries) {
+    for (const auto& b : entry.backends) add_unique(columns, b);
+  }
+  const auto verdicts = judge_seeds(summary, cpus, columns);
+  write_file_atomically(prefix + ".seeds.md", format_seeds_markdown(verdicts));
+  return format_seeds_text(verdicts) + fmt::format("seeds:    {}.seeds.md\n", prefix);
+}
+
+// A row could not be written: the summary and meta.json may still fit, each whole or as it was.
+int report_write_failure(RunFiles& files, const std::string& why) {
+  try {
+    files.finish("the report could not be written: " + why, 0);
+  } catch (const ReportWriteError& e) {
+    print_quietly(stderr, fmt::format("parbench: {}\n", e.what()));
+  }
+  print_quietly(stderr, fmt::format("parbench: cannot write the report: {}; the {} rows written "
+                                    "before are whole in {}.csv\n",
+                                    why, files.rows().rows().size(), files.prefix()));
+  return 3;
+}
+
+enum class Stop { None, Interrupted, JobLost, WriteFailed };
+
+int run(const RunOptions& o) {
+  // From the start: a signal while the plan is made or the machine described still ends the run
+  // with its files (empty) and exit 130, never a death by signal.
+  install_interrupt_handlers();
+  const MpiSession mpi_session(o);
+  const RunPlan plan = make_plan(to_request(o));  // every BadInput is thrown before any write
+  if (mpi_session.follower()) {
+    // Every rank built the same plan; rank 0 says which of its cases to run and writes the files.
+    mpi_follow(plan);
+    return 0;
+  }
+  const std::string prefix = o.out_given ? o.out
+                                         : fmt::format("reports/results/{}-{}", o.targets.front(),
+                                                       timestamp("%Y%m%d-%H%M%S"));
+  prepare_output_prefix(prefix, "--out");
+  remove_strays();  // what runs SIGKILLed before this one left behind (strays.hpp)
+  const ReportMeta meta = start_meta(o, plan, mpi_session);
+  const int cpus = meta.run->noise_rule.cpus;
+  RunFiles files(prefix, meta, plan.schema);
 
   const bool tty = isatty(STDOUT_FILENO) != 0 && isatty(STDERR_FILENO) != 0 && !o.quiet;
   bool all_ok = false;
-  bool interrupted = false;
-  std::string job_lost;  // an MPI rank that could not be waited for: the job must end
-  // The summary and the final meta.json: at the end, after Ctrl-C, or before an MPI job ends early.
-  // meta.json is written even when the summary cannot be, so that it says why the run ended.
-  const auto finish = [&](const std::string& ended_by) {
-    auto summary = summarize_rows(sink.rows(), plan.schema, noise);
-    std::exception_ptr summary_failed;
-    std::string summary_error;
-    try {
-      write_file_atomically(prefix + ".summary.csv", summary_csv(summary, plan.schema));
-    } catch (const ReportWriteError& e) {
-      summary_failed = std::current_exception();
-      summary_error = e.what();
-    }
-    meta["run"]["finished_at"] = timestamp("%Y-%m-%dT%H:%M:%S%z");
-    meta["run"]["complete"] = !interrupted && ended_by.empty() && !summary_failed;
-    if (interrupted) {
-      meta["run"]["interrupted_by_signal"] = interrupt_signal();
-      meta["run"]["ended_by"] = fmt::format("interrupted by {}", signal_name(interrupt_signal()));
-    }
-    if (!ended_by.empty()) meta["run"]["ended_by"] = ended_by;
-    if (summary_failed) meta["run"]["summary_error"] = summary_error;
-    try {
-      write_file_atomically(meta_path, json_text(meta));
-    } catch (const ReportWriteError&) {
-      overwrite_in_place(meta_path, json_text(meta));  // the disk is full: use the room left
-    }
-    if (summary_failed) std::rethrow_exception(summary_failed);
-    return summary;
-  };
-  if (mpi::initialized()) set_mpi_job_end([&](const std::string& why) { finish(why); });
-  std::string write_failed;  // a row could not be written: the run stops, exit 3
+  Stop stop = Stop::None;
+  std::string why;  // a lost MPI rank, a report that could not be written
+  if (mpi::initialized()) set_mpi_job_end([&](const std::string& w) { files.finish(w, 0); });
   try {
-    all_ok = execute_plan(plan, sink, make_progress(tty), &timeline);
+    all_ok = execute_plan(plan, files.rows(), make_progress(tty), &files.timeline());
   } catch (const Interrupted&) {
-    interrupted = true;
+    stop = Stop::Interrupted;
   } catch (const MpiJobLost& e) {
-    job_lost = e.what();
+    stop = Stop::JobLost;
+    why = e.what();
   } catch (const ReportWriteError& e) {
-    write_failed = e.what();
+    stop = Stop::WriteFailed;
+    why = e.what();
   }
   set_mpi_job_end(nullptr);
   if (tty) print_quietly(stderr, "\r\033[K");
+  if (stop == Stop::WriteFailed) return report_write_failure(files, why);
 
-  if (!write_failed.empty()) {
-    // The summary and meta.json may fit where the row did not; each is whole or left as it was.
-    try {
-      finish("the report could not be written: " + write_failed);
-    } catch (const ReportWriteError& e) {
-      print_quietly(stderr, fmt::format("parbench: {}\n", e.what()));
-    }
-    print_quietly(stderr, fmt::format("parbench: cannot write the report: {}; the {} rows written "
-                                      "before are whole in {}.csv\n",
-                                      write_failed, sink.rows().size(), prefix));
-    return 3;
-  }
-  const auto summary = finish(job_lost);
-  if (!job_lost.empty()) {
-    fmt::print(stderr, "parbench: {}; the rows finished so far are in {}.csv\n", job_lost, prefix);
+  const auto summary = files.finish(why, stop == Stop::Interrupted ? interrupt_signal() : 0);
+  if (stop == Stop::JobLost) {
+    print_quietly(
+        stderr, fmt::format("parbench: {}; the rows finished so far are in {}.csv\n", why, prefix));
     mpi::abort(1);
-  }
-
-  // The seeds suite ends with its claims table: on the console and as PREFIX.seeds.md.
-  const bool seeds = std::find(o.targets.begin(), o.targets.end(), "seeds") != o.targets.end();
-  std::vector<SeedVerdict> verdicts;
-  if (seeds) {
-    std::vector<std::string> columns;  // the suite's backends, in the order it names them
-    for (const auto& entry : find_suite("seeds")->entries) {
-      for (const auto& b : entry.backends) add_unique(columns, b);
-    }
-    verdicts = judge_seeds(summary, noise.cpus, columns);
-    write_file_atomically(prefix + ".seeds.md", format_seeds_markdown(verdicts));
   }
   // After a hang-up the terminal is gone: what cannot be printed is lost, the files are not.
   std::string text;
@@ -294,21 +258,20 @@ int run(const RunOptions& o) {
     text += format_summary_table(summary) + format_ipc_comparison(summary) +
             format_sync_comparison(summary);
   }
-  if (seeds) text += format_seeds_text(verdicts);
+  const bool seeds = std::find(o.targets.begin(), o.targets.end(), "seeds") != o.targets.end();
+  if (seeds) text += seeds_table(summary, cpus, prefix);
   text += fmt::format(
       "\nrows:     {}.csv\nsummary:  {}.summary.csv\ntimeline: {}.timeline.csv\nmachine:  {}\n",
-      prefix, prefix, prefix, meta_path);
-  if (seeds) text += fmt::format("seeds:    {}.seeds.md\n", prefix);
+      prefix, prefix, prefix, files.meta_path());
   print_quietly(stdout, text);
-  if (interrupted) {
-    print_quietly(stderr,
-                  fmt::format("parbench: interrupted by {}; the rows finished so far are kept, "
-                              "with the summary and meta.json\n",
-                              signal_name(interrupt_signal())));
+  if (stop == Stop::Interrupted) {
+    print_quietly(stderr, fmt::format("parbench: interrupted by {}; the rows finished so far are "
+                                      "kept, with the summary and meta.json\n",
+                                      signal_name(interrupt_signal())));
     return 130;
   }
   if (!all_ok) {
-    fmt::print(stderr, "parbench: some cases failed; see the status and error columns\n");
+    print_quietly(stderr, "parbench: some cases failed; see the status and error columns\n");
     return 1;
   }
   return 0;

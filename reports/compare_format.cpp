@@ -1,0 +1,159 @@
+// The comparison as text for a terminal, markdown for a pull request comment, and JSON for tools.
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "compare.hpp"
+#include "console_table.hpp"
+
+namespace parbench {
+namespace {
+
+std::string format_value(const std::string& metric, double v) {
+  if (metric.ends_with("_ns")) return format_duration(v);
+  if (std::abs(v) >= 1e6) return fmt::format("{:.6g}", v);  // instruction counts: 1% must show
+  return fmt::format("{:.4g}", v);
+}
+
+std::string format_change(double change) { return fmt::format("{:+.1f}%", change * 100); }
+
+std::string format_p(double p) { return p < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", p); }
+
+std::string headline(const Comparison& c) {
+  const auto& o = c.options;
+  std::string effects = fmt::format("{:g}%", o.min_effect * 100);
+  for (const auto& effect : o.min_effect_for) {
+    const std::string& metric = effect.first;
+    const bool used =
+        std::any_of(c.items.begin(), c.items.end(), [&](auto& m) { return m.metric == metric; });
+    if (used) effects += fmt::format(", {} {:g}%", metric, effect.second * 100);
+  }
+  return fmt::format(
+      "{} regressed, {} failed, {} improved, {} unchanged (Mann-Whitney U, alpha {}, minimum "
+      "effect {})",
+      c.count(Verdict::Regressed), c.count(Verdict::Failed), c.count(Verdict::Improved),
+      c.count(Verdict::Unchanged), o.alpha, effects);
+}
+
+}  // namespace
+
+std::string format_comparison_text(const Comparison& c) {
+  std::vector<std::vector<std::string>> table = {{"workload", "backend", "workers", "params",
+                                                  "metric", "base", "new", "change", "p", "verdict",
+                                                  "note"}};
+  for (const auto& m : c.items) {
+    const bool failed = m.verdict == Verdict::Failed;
+    table.push_back({m.workload, m.backend, std::to_string(m.workers), m.params, m.metric,
+                     failed ? "" : format_value(m.metric, m.base_median),
+                     failed ? "" : format_value(m.metric, m.new_median),
+                     failed ? "" : format_change(m.change), failed ? "" : format_p(m.p),
+                     std::string(verdict_name(m.verdict)), m.note});
+  }
+  std::vector<std::size_t> width(table[0].size(), 0);
+  for (const auto& row : table) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : table) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const bool right = i == 2 || (i >= 5 && i <= 8);
+      line += right ? fmt::format("{:>{}}  ", row[i], width[i])
+                    : fmt::format("{:<{}}  ", row[i], width[i]);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  for (const auto& w : c.warnings) out += "warning: " + w + "\n";
+  out += headline(c) + "\n";
+  return out;
+}
+
+std::string format_comparison_markdown(const Comparison& c) {
+  std::string out = fmt::format("### parbench: {}\n\n",
+                                c.regressed() ? "performance regression" : "no regression");
+  out += headline(c) + "\n\n";
+  out += "| | workload | backend | workers | params | metric | base | new | change | p |\n";
+  out += "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |\n";
+  auto icon = [](Verdict v) {
+    switch (v) {
+      case Verdict::Regressed:
+        return ":red_circle:";
+      case Verdict::Failed:
+        return ":x:";
+      case Verdict::Improved:
+        return ":green_circle:";
+      case Verdict::Unchanged:
+        return ":white_circle:";
+    }
+    return "";
+  };
+  // Regressions and failures first, then improvements, then the rest.
+  std::vector<const MetricComparison*> order;
+  for (Verdict v : {Verdict::Failed, Verdict::Regressed, Verdict::Improved, Verdict::Unchanged}) {
+    for (const auto& m : c.items) {
+      if (m.verdict == v) order.push_back(&m);
+    }
+  }
+  auto escape = [](const std::string& s) {
+    std::string r;
+    for (char ch : s) r += ch == '|' ? std::string("\\|") : std::string(1, ch);
+    return r;
+  };
+  for (const MetricComparison* m : order) {
+    const bool failed = m->verdict == Verdict::Failed;
+    out += fmt::format("| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", icon(m->verdict),
+                       verdict_name(m->verdict), m->workload, m->backend, m->workers,
+                       escape(m->params), m->metric,
+                       failed ? "" : format_value(m->metric, m->base_median),
+                       failed ? escape(m->note) : format_value(m->metric, m->new_median),
+                       failed ? "" : format_change(m->change), failed ? "" : format_p(m->p));
+  }
+  if (!c.warnings.empty()) {
+    out += "\n";
+    for (const auto& w : c.warnings) out += "> warning: " + escape(w) + "\n";
+  }
+  return out;
+}
+
+std::string format_comparison_json(const Comparison& c) {
+  nlohmann::json j;
+  j["alpha"] = c.options.alpha;
+  j["min_effect"] = c.options.min_effect;
+  j["regressed"] = c.regressed();
+  j["counts"] = {{"regressed", c.count(Verdict::Regressed)},
+                 {"failed", c.count(Verdict::Failed)},
+                 {"improved", c.count(Verdict::Improved)},
+                 {"unchanged", c.count(Verdict::Unchanged)}};
+  j["only_in_base"] = c.only_in_base;
+  j["only_in_new"] = c.only_in_new;
+  j["warnings"] = c.warnings;
+  j["comparisons"] = nlohmann::json::array();
+  for (const auto& m : c.items) {
+    nlohmann::json e = {{"case", m.case_key},
+                        {"workload", m.workload},
+                        {"backend", m.backend},
+                        {"workers", m.workers},
+                        {"params", m.params},
+                        {"metric", m.metric},
+                        {"verdict", verdict_name(m.verdict)},
+                        {"note", m.note}};
+    if (m.verdict != Verdict::Failed) {
+      e["better"] = m.direction == Direction::LowerIsBetter ? "lower" : "higher";
+      e["base_n"] = m.base_n;
+      e["new_n"] = m.new_n;
+      e["base_median"] = m.base_median;
+      e["new_median"] = m.new_median;
+      e["change"] = m.change;
+      e["p"] = m.p;
+      e["min_effect"] = m.min_effect;
+    }
+    j["comparisons"].push_back(std::move(e));
+  }
+  return j.dump(2) + "\n";
+}
+
+}  // namespace parbench

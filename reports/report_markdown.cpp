@@ -1,0 +1,53 @@
+// The report as markdown (a pull request comment, a wiki page): the plots are links to the PNG
+// files written beside it.
+#include <fmt/core.h>
+
+#include <filesystem>
+
+#include "report_render.hpp"
+
+namespace parbench {
+namespace {
+
+std::string cell(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+class MarkdownRenderer final : public ReportRenderer {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "md"; }
+  [[nodiscard]] std::string_view extension() const override { return "md"; }
+  [[nodiscard]] std::string render(const ReportPage& page) const override {
+    std::string md = fmt::format("# parbench report: {}\n\n{}\n\n", page.name, page.counts);
+    if (!page.command.empty()) md += fmt::format("Command: `{}`\n\n", page.command);
+    if (!page.machine.empty()) md += fmt::format("## Machine\n\n```\n{}\n```\n\n", page.machine);
+    md += "## Cases\n\n|";
+    for (const auto& c : page.cases.header) md += fmt::format(" {} |", c);
+    md += "\n|";
+    for (std::size_t i = 0; i < page.cases.header.size(); ++i) md += " --- |";
+    md += "\n";
+    for (const auto& r : page.cases.rows) {
+      md += "|";
+      for (const auto& c : r) md += fmt::format(" {} |", cell(c));
+      md += "\n";
+    }
+    if (!page.comparisons.empty())
+      md += fmt::format("\n## Comparisons\n\n```{}```\n", page.comparisons);
+    if (!page.plots.empty()) md += "\n## Plots\n";
+    for (const auto& p : page.plots) {
+      md += fmt::format("\n### {}\n\n![{}]({})\n", p.title, p.title,
+                        std::filesystem::path(p.png_path).filename().string());
+    }
+    return md;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ReportRenderer> make_markdown_renderer() {
+  return std::make_unique<MarkdownRenderer>();
+}
+
+}  // namespace parbench

@@ -1,0 +1,120 @@
+#include "report_meta.hpp"
+
+#include <filesystem>
+
+#include "report_files.hpp"
+
+namespace parbench {
+namespace {
+
+using json = nlohmann::json;
+
+template <class T>
+void set_if(json& j, const char* key, const T& value, bool present) {
+  if (present) j[key] = value;
+}
+
+// j[key] as T, or `fallback` when it is missing or of another type: a merged report's sources
+// carry other runs' meta.json, which check_meta_shape does not reach.
+template <class T>
+T field(const json& j, const char* key, T fallback) {
+  if (!j.contains(key)) return fallback;
+  try {
+    return j[key].get<T>();
+  } catch (const json::type_error&) {
+    return fallback;
+  }
+}
+
+}  // namespace
+
+json RunMeta::to_json() const {
+  json j = {{"command", command},
+            {"targets", targets},
+            {"reps", reps},
+            {"warmup", warmup},
+            {"timeout_s", timeout_s},
+            {"cases", cases},
+            {"complete", complete},
+            {"noise_rule", noise_rule_json(noise_rule)},
+            {"started_at", started_at}};
+  set_if(j, "finished_at", finished_at, !finished_at.empty());
+  set_if(j, "interrupted_by_signal", interrupted_by_signal.value_or(0),
+         interrupted_by_signal.has_value());
+  set_if(j, "ended_by", ended_by, !ended_by.empty());
+  set_if(j, "summary_error", summary_error, !summary_error.empty());
+  set_if(j, "mpi", mpi, !mpi.is_null());
+  return j;
+}
+
+RunMeta RunMeta::from_json(const json& j) {
+  RunMeta r;
+  if (!j.is_object()) return r;
+  r.command = field(j, "command", std::string());
+  r.targets = field(j, "targets", std::vector<std::string>());
+  r.reps = field(j, "reps", 0);
+  r.warmup = field(j, "warmup", 0);
+  r.timeout_s = field(j, "timeout_s", 0.0);
+  r.cases = field(j, "cases", std::size_t{0});
+  try {
+    r.noise_rule = noise_rule_from_json(field(j, "noise_rule", json()));
+  } catch (const json::type_error&) {
+    r.noise_rule = NoiseRule{};  // a source's malformed rule: the defaults
+  }
+  r.started_at = field(j, "started_at", std::string());
+  r.finished_at = field(j, "finished_at", std::string());
+  r.complete = field(j, "complete", false);
+  if (j.contains("interrupted_by_signal") && j["interrupted_by_signal"].is_number_integer())
+    r.interrupted_by_signal = j["interrupted_by_signal"].get<int>();
+  r.ended_by = field(j, "ended_by", std::string());
+  r.summary_error = field(j, "summary_error", std::string());
+  r.mpi = field(j, "mpi", json());
+  return r;
+}
+
+json ReportMeta::to_json() const {
+  json j = json::object();
+  if (!machine.is_null()) j["machine"] = machine;
+  if (run) j["run"] = run->to_json();
+  if (!schema.is_null()) j["schema"] = schema;
+  if (!machines.empty()) {
+    j["merged"] = {{"sources", json::array()}};
+    j["machines"] = json::array();
+    for (const auto& m : machines) {
+      j["merged"]["sources"].push_back(m.source);
+      j["machines"].push_back({{"source", m.source},
+                               {"host", m.host},
+                               {"label", m.label},
+                               {"machine", m.machine},
+                               {"run", m.run ? m.run->to_json() : json()}});
+    }
+  }
+  return j;
+}
+
+ReportMeta ReportMeta::from_json(const json& j) {
+  ReportMeta m;
+  m.machine = field(j, "machine", json());
+  if (j.contains("run") && j["run"].is_object()) m.run = RunMeta::from_json(j["run"]);
+  m.schema = field(j, "schema", json());
+  for (const auto& s : field(j, "machines", json::array())) {
+    if (!s.is_object()) continue;
+    MergedSource src{field(s, "source", std::string()), field(s, "host", std::string()),
+                     field(s, "label", std::string()), field(s, "machine", json()), std::nullopt};
+    if (s.contains("run") && s["run"].is_object()) src.run = RunMeta::from_json(s["run"]);
+    m.machines.push_back(std::move(src));
+  }
+  return m;
+}
+
+std::string ReportMeta::hostname() const {
+  return machine.is_object() && machine.contains("hostname") && machine["hostname"].is_string()
+             ? machine["hostname"].get<std::string>()
+             : std::string();
+}
+
+ReportMeta read_meta(const std::string& prefix, std::string_view command) {
+  return ReportMeta::from_json(read_report_meta(prefix, command));
+}
+
+}  // namespace parbench

@@ -1,0 +1,61 @@
+#pragma once
+// PREFIX.meta.json as a value: what machine a report was measured on and how the run went. run
+// writes it, merge combines several, report and compare read it; all through to_json/from_json,
+// so the file has one shape. machine stays JSON: it is describe_machine()'s record, read by people
+// and by format_machine().
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "summary.hpp"
+
+namespace parbench {
+
+struct RunMeta {
+  std::string command;
+  std::vector<std::string> targets;
+  int reps = 0;
+  int warmup = 0;
+  double timeout_s = 0;
+  std::size_t cases = 0;
+  NoiseRule noise_rule;
+  std::string started_at;
+  std::string finished_at;  // empty until the run ends
+  bool complete = false;
+  std::optional<int> interrupted_by_signal;
+  std::string ended_by;       // why the run did not complete ("" when it did)
+  std::string summary_error;  // why PREFIX.summary.csv could not be written
+  nlohmann::json mpi;         // the MPI job (library, ranks, hosts, binding); null otherwise
+
+  [[nodiscard]] nlohmann::json to_json() const;
+  static RunMeta from_json(const nlohmann::json& j);
+};
+
+// One input of a merged report: where it came from and what it was measured on.
+struct MergedSource {
+  std::string source;  // PREFIX.csv
+  std::string host;    // its hosts, joined by ", "
+  std::string label;   // --label, or ""
+  nlohmann::json machine;
+  std::optional<RunMeta> run;
+};
+
+struct ReportMeta {
+  nlohmann::json machine;              // null in a merged report (each source has its own)
+  std::optional<RunMeta> run;          // absent in a merged report
+  nlohmann::json schema;               // params, metrics (help, direction), work units
+  std::vector<MergedSource> machines;  // parbench merge only
+
+  [[nodiscard]] nlohmann::json to_json() const;
+  static ReportMeta from_json(const nlohmann::json& j);
+  // The machine's host name, or "".
+  [[nodiscard]] std::string hostname() const;
+};
+
+// PREFIX.meta.json read and checked (check_meta_shape), or an empty ReportMeta when the file does
+// not exist. Throws BadInput naming `command`, the file and the field.
+ReportMeta read_meta(const std::string& prefix, std::string_view command);
+
+}  // namespace parbench

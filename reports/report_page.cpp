@@ -1,0 +1,76 @@
+#include "report_page.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "console_table.hpp"
+#include "ipc_comparison.hpp"
+#include "machine.hpp"
+#include "sync_comparison.hpp"
+
+namespace parbench {
+namespace {
+
+std::string params_text(const SummaryRow& s, bool multi_host) {
+  std::string text;
+  for (const auto& [k, v] : s.params) text += fmt::format("{}{}={}", text.empty() ? "" : " ", k, v);
+  // A merged report or an mpi run across machines: the host leads the parameters.
+  if (multi_host) text = fmt::format("host={}{}{}", s.host, text.empty() ? "" : " ", text);
+  return text;
+}
+
+std::string status_text(const SummaryRow& s) {
+  if (s.status() != "ok") return s.status() + ": " + s.error;
+  return s.noisy.empty() ? "ok" : "ok, noisy: " + s.noisy;
+}
+
+std::string machine_text(const ReportMeta& meta) {
+  std::string text = meta.machine.is_object() ? format_machine(meta.machine) : "";
+  for (const auto& m : meta.machines) {  // written by parbench merge
+    text += fmt::format("== {} (from {})\n", m.host, m.source);
+    if (m.machine.is_object()) text += format_machine(m.machine);
+    text += "\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+ReportTable case_table(const std::vector<SummaryRow>& summary) {
+  ReportTable t{{"workload", "backend", "workers", "parameters", "reps", "median wall", "cv",
+                 "work/s", "speedup", "status"},
+                {},
+                {}};
+  const bool multi_host = std::any_of(summary.begin(), summary.end(), [&](const SummaryRow& s) {
+    return s.host != summary.front().host;
+  });
+  for (const auto& s : summary) {
+    const auto& w = s.wall_ns;
+    t.rows.push_back({s.workload, s.backend, std::to_string(s.workers), params_text(s, multi_host),
+                      std::to_string(s.reps), w ? format_duration(w->median) : "",
+                      w ? fmt::format("{:.1f}%", w->cv * 100) : "",
+                      s.work_per_s ? fmt::format("{:.4g}", *s.work_per_s) : "",
+                      s.speedup ? fmt::format("{:.2f}x", *s.speedup) : "", status_text(s)});
+    t.failed.push_back(s.status() != "ok");
+  }
+  return t;
+}
+
+ReportPage make_report_page(const std::string& name, const std::vector<SummaryRow>& summary,
+                            const ReportMeta& meta, std::vector<ReportPlot> plots) {
+  ReportPage page;
+  page.name = name;
+  std::size_t ok = 0, failed = 0, unsupported = 0;
+  for (const auto& s : summary) (s.unsupported ? unsupported : s.ok() ? ok : failed) += 1;
+  page.counts = fmt::format("{} cases: {} ok, {} failed, {} unsupported on this machine",
+                            summary.size(), ok, failed, unsupported);
+  page.command = meta.run ? meta.run->command : "";
+  page.machine = machine_text(meta);
+  page.cases = case_table(summary);
+  page.comparisons = format_ipc_comparison(summary) + format_sync_comparison(summary);
+  page.plots = std::move(plots);
+  return page;
+}
+
+}  // namespace parbench

@@ -1,0 +1,130 @@
+// The report's formats, each rendered from one page built by hand: no browser, no run needed.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "report_meta.hpp"
+#include "report_render.hpp"
+
+using namespace parbench;
+
+namespace {
+
+ReportPage sample_page() {
+  ReportPage p;
+  p.name = "run<1>";
+  p.counts = "2 cases: 1 ok, 1 failed, 0 unsupported on this machine";
+  p.command = "parbench run cpu_sum --param n=1e6";
+  p.machine = "host  vm\ncpu   Some CPU\n";
+  p.cases.header = {"workload", "backend", "parameters", "status"};
+  p.cases.rows = {{"cpu_sum", "thread", "n=1000000", "ok"},
+                  {"ipc_pingpong", "process", "channel=a|b", "error: worker 1 <died>"}};
+  p.cases.failed = {false, true};
+  p.comparisons = "pipe  3.1 us\n";
+  p.plots = {{"Speedup", "/tmp/r.report.plot_speedup.png", "abc"}};
+  return p;
+}
+
+const ReportRenderer& renderer(const char* name) {
+  const ReportRenderer* r = find_renderer(name);
+  REQUIRE(r != nullptr);
+  return *r;
+}
+
+}  // namespace
+
+TEST_CASE("report formats: one per file, each with its own name and extension", "[report]") {
+  std::set<std::string> names, extensions;
+  for (const auto& r : report_renderers()) {
+    REQUIRE(names.insert(std::string(r->name())).second);
+    REQUIRE(extensions.insert(std::string(r->extension())).second);
+    REQUIRE_FALSE(r->render(sample_page()).empty());
+  }
+  REQUIRE(names == std::set<std::string>{"html", "md", "txt", "json"});
+  REQUIRE(find_renderer("pdf") == nullptr);
+}
+
+TEST_CASE("report html: escaped text, failed rows marked, plots embedded", "[report]") {
+  const std::string h = renderer("html").render(sample_page());
+  REQUIRE_THAT(h, Catch::StartsWith("<!DOCTYPE html>"));
+  REQUIRE_THAT(h, Catch::Contains("<title>parbench report: run&lt;1&gt;</title>"));
+  REQUIRE_THAT(h, Catch::Contains("error: worker 1 &lt;died&gt;"));
+  REQUIRE_THAT(h, Catch::Contains("<tr class=\"error\"><td>ipc_pingpong"));
+  REQUIRE_THAT(h, Catch::Contains("<tr><td>cpu_sum"));
+  REQUIRE_THAT(h, Catch::Contains("src=\"data:image/png;base64,YWJj\""));  // "abc"
+  REQUIRE(h.find("<died>") == std::string::npos);
+  REQUIRE_THAT(h, Catch::EndsWith("</html>\n"));
+}
+
+TEST_CASE("report markdown: a table with pipes escaped, plots linked by file name", "[report]") {
+  const std::string md = renderer("md").render(sample_page());
+  REQUIRE_THAT(md, Catch::StartsWith("# parbench report: run<1>"));
+  REQUIRE_THAT(md, Catch::Contains("| workload | backend | parameters | status |\n| --- | --- | "
+                                   "--- | --- |\n| cpu_sum |"));
+  REQUIRE_THAT(md, Catch::Contains("channel=a\\|b"));
+  REQUIRE_THAT(md, Catch::Contains("![Speedup](r.report.plot_speedup.png)"));
+  REQUIRE_THAT(md, Catch::Contains("```\nhost  vm"));
+}
+
+TEST_CASE("report text: the case table's columns line up", "[report]") {
+  const std::string t = renderer("txt").render(sample_page());
+  std::istringstream in(t);
+  std::vector<std::string> table;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("workload") || line.starts_with("cpu_sum") ||
+        line.starts_with("ipc_pingpong"))
+      table.push_back(line);
+  }
+  REQUIRE(table.size() == 3);
+  // "backend" starts where each row's backend starts.
+  const auto column = table[0].find("backend");
+  REQUIRE(table[1].substr(column, 6) == "thread");
+  REQUIRE(table[2].substr(column, 7) == "process");
+}
+
+TEST_CASE("report json: the page as values", "[report]") {
+  const auto j = nlohmann::json::parse(renderer("json").render(sample_page()));
+  REQUIRE(j["name"] == "run<1>");
+  REQUIRE(j["cases"].size() == 2);
+  REQUIRE(j["cases"][0]["backend"] == "thread");
+  REQUIRE(j["cases"][0]["failed"] == false);
+  REQUIRE(j["cases"][1]["failed"] == true);
+  REQUIRE(j["plots"][0]["png"] == "/tmp/r.report.plot_speedup.png");
+}
+
+TEST_CASE("meta.json round-trips through ReportMeta, a run's and a merge's", "[report]") {
+  ReportMeta m;
+  m.machine = {{"hostname", "vm"}, {"cpu_model", "Some CPU"}};
+  m.schema = {{"params", {"n"}}};
+  RunMeta run;
+  run.command = "parbench run cpu_sum";
+  run.targets = {"cpu_sum"};
+  run.reps = 10;
+  run.warmup = 1;
+  run.timeout_s = 120;
+  run.cases = 4;
+  run.noise_rule.cpu_bound = {"cpu_sum"};
+  run.started_at = "2026-11-29T10:00:00+0000";
+  run.finished_at = "2026-11-29T10:01:00+0000";
+  run.interrupted_by_signal = 2;
+  run.ended_by = "interrupted by SIGINT";
+  m.run = run;
+  const nlohmann::json j = m.to_json();
+  REQUIRE(j["run"]["interrupted_by_signal"] == 2);
+  REQUIRE_FALSE(j["run"].contains("summary_error"));  // empty fields are left out
+  REQUIRE_FALSE(j.contains("machines"));
+  const ReportMeta back = ReportMeta::from_json(j);
+  REQUIRE(back.to_json() == j);
+  REQUIRE(back.hostname() == "vm");
+  REQUIRE(back.run->noise_rule.cpu_bound == std::vector<std::string>{"cpu_sum"});
+
+  ReportMeta merged;
+  merged.machines.push_back({"a.csv", "a", "", m.machine, run});
+  merged.machines.push_back({"b.csv", "b", "b", nullptr, std::nullopt});
+  const nlohmann::json mj = merged.to_json();
+  REQUIRE(mj["merged"]["sources"] == nlohmann::json({"a.csv", "b.csv"}));
+  REQUIRE(mj["machines"][1]["run"].is_null());
+  REQUIRE(ReportMeta::from_json(mj).to_json() == mj);
+  REQUIRE_FALSE(ReportMeta::from_json(mj).run.has_value());
+}
