@@ -37,40 +37,27 @@ std::string case_key(const Row& r, const std::vector<std::string>& ignore, bool 
   return fmt::format("{} {} w={} pin={} {}", r.workload, r.backend, r.workers, r.pin, text);
 }
 
-// The value of `metric` in one repetition: a metric column, or one derived from the fixed columns.
+// The value of `metric` in one repetition: a workload's metric, a measured column (columns.hpp),
+// or one derived from them (work_per_s, cpu_ns).
 std::optional<double> value_of(const Row& r, const std::string& metric) {
   if (metric == "work_per_s") {
     if (!r.work_units || !r.wall_ns || *r.wall_ns <= 0) return std::nullopt;
     return *r.work_units / (static_cast<double>(*r.wall_ns) * 1e-9);
   }
-  if (metric == "wall_ns")
-    return r.wall_ns ? std::optional<double>(static_cast<double>(*r.wall_ns)) : std::nullopt;
   if (metric == "cpu_ns") {
     if (!r.cpu_user_ns || !r.cpu_sys_ns) return std::nullopt;
     return static_cast<double>(*r.cpu_user_ns + *r.cpu_sys_ns);
   }
-  // The profile columns: counts where lower is better (hardware instructions, cache misses...).
-  const std::pair<const char*, const std::optional<std::int64_t>*> counts[] = {
-      {"instructions", &r.instructions},         {"cycles", &r.cycles},
-      {"cache_misses", &r.cache_misses},         {"branch_misses", &r.branch_misses},
-      {"minor_faults", &r.minor_faults},         {"major_faults", &r.major_faults},
-      {"cpu_migrations", &r.cpu_migrations},     {"max_rss_kb", &r.max_rss_kb},
-      {"vol_ctx_switches", &r.vol_ctx_switches}, {"invol_ctx_switches", &r.invol_ctx_switches}};
-  for (const auto& [name, value] : counts) {
-    if (metric == name)
-      return *value ? std::optional<double>(static_cast<double>(**value)) : std::nullopt;
-  }
+  if (const Column* c = find_column(metric)) return c->get(r);
   return r.metric(metric);
 }
 
-Direction guess_direction(const std::string& metric) {
-  const auto ends_with = [&](std::string_view s) {
-    return metric.size() >= s.size() && metric.compare(metric.size() - s.size(), s.size(), s) == 0;
-  };
-  if (ends_with("_per_s") || metric == "jain" || metric == "speedup" || metric == "efficiency" ||
-      metric == "handoff_rate" || metric == "min_share") {
-    return Direction::HigherIsBetter;
-  }
+// Which way is better for a metric no declaration covers: the measured columns say so themselves;
+// a workload's metrics come from the report's meta.json (CompareOptions::direction); what is left
+// (Google Benchmark's real_time_ns, cpu_time_ns) is a time or a count.
+Direction default_direction(const std::string& metric) {
+  if (metric == "work_per_s") return Direction::HigherIsBetter;
+  if (const Column* c = find_column(metric)) return c->better;
   return Direction::LowerIsBetter;
 }
 
@@ -180,7 +167,7 @@ void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector
            const CompareOptions& options) {
   std::optional<Direction> dir;
   if (options.direction) dir = options.direction(m.workload, m.metric);
-  m.direction = dir.value_or(guess_direction(m.metric));
+  m.direction = dir.value_or(default_direction(m.metric));
   m.base_n = xs.size();
   m.new_n = ys.size();
   m.base_median = median(xs);

@@ -18,11 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "columns.hpp"
 #include "row.hpp"
 
 namespace parbench {
-
-enum class Direction { LowerIsBetter, HigherIsBetter };
 
 // What a metric's direction is, when the workload declares it; nullopt to guess from the name.
 using DirectionLookup =

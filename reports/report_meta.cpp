@@ -113,6 +113,19 @@ std::string ReportMeta::hostname() const {
              : std::string();
 }
 
+std::map<std::string, Direction> metric_directions(const ReportMeta& meta) {
+  std::map<std::string, Direction> out;
+  if (!meta.schema.is_object() || !meta.schema.contains("metrics")) return out;
+  const json& metrics = meta.schema["metrics"];
+  if (!metrics.is_object()) return out;
+  for (const auto& [name, spec] : metrics.items()) {
+    const std::string better = field(spec, "better", std::string());
+    if (better == "lower") out[name] = Direction::LowerIsBetter;
+    if (better == "higher") out[name] = Direction::HigherIsBetter;
+  }
+  return out;
+}
+
 ReportMeta read_meta(const std::string& prefix, std::string_view command) {
   return ReportMeta::from_json(read_report_meta(prefix, command));
 }

@@ -3,12 +3,14 @@
 // writes it, merge combines several, report and compare read it; all through to_json/from_json,
 // so the file has one shape. machine stays JSON: it is describe_machine()'s record, read by people
 // and by format_machine().
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "columns.hpp"
 #include "summary.hpp"
 
 namespace parbench {
@@ -53,6 +55,9 @@ struct ReportMeta {
   // The machine's host name, or "".
   [[nodiscard]] std::string hostname() const;
 };
+
+// The metrics' directions as the run declared them (schema.metrics.NAME.better), by name.
+std::map<std::string, Direction> metric_directions(const ReportMeta& meta);
 
 // PREFIX.meta.json read and checked (check_meta_shape), or an empty ReportMeta when the file does
 // not exist. Throws BadInput naming `command`, the file and the field.

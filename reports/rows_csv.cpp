@@ -9,6 +9,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "columns.hpp"
 #include "csv_reader.hpp"
 
 namespace parbench {
@@ -17,32 +18,22 @@ namespace {
 const std::vector<std::string> kHead = {"workload", "backend", "workers", "pin", "cpus"};
 // After `cpus` since multi-host reports (the mpi backend, parbench merge); older reports lack it.
 const std::string kHost = "host";
-const std::vector<std::string> kMiddle = {"rep",
-                                          "status",
-                                          "error",
-                                          "wall_ns",
-                                          "cpu_user_ns",
-                                          "cpu_sys_ns",
-                                          "vol_ctx_switches",
-                                          "invol_ctx_switches",
-                                          "minor_faults",
-                                          "major_faults",
-                                          "cpu_migrations",
-                                          "max_rss_kb",
-                                          "steal_pct",
-                                          "other_load_pct",
-                                          "cycles",
-                                          "instructions",
-                                          "cache_misses",
-                                          "branch_misses",
-                                          "startup_ns",
-                                          "start_skew_ns",
-                                          "work_units"};
+// rep, status, error, then the measured columns (columns.hpp), in the table's order.
+const std::vector<std::string>& middle_columns() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v = {"rep", "status", "error"};
+    for (const Column& c : measured_columns()) v.emplace_back(c.name);
+    return v;
+  }();
+  return names;
+}
+
 // Columns added after reports were first written: a report without them still reads, with the
 // cells empty.
-const std::vector<std::string> kAddedLater = {
-    "minor_faults",   "major_faults", "cpu_migrations", "max_rss_kb",   "steal_pct",
-    "other_load_pct", "cycles",       "instructions",   "cache_misses", "branch_misses"};
+bool added_later(const std::string& name) {
+  const Column* c = find_column(name);
+  return c != nullptr && c->added_later;
+}
 
 }  // namespace
 
@@ -50,7 +41,7 @@ std::vector<std::string> rows_header(const ReportSchema& schema) {
   std::vector<std::string> h = kHead;
   h.push_back(kHost);
   h.insert(h.end(), schema.params.begin(), schema.params.end());
-  h.insert(h.end(), kMiddle.begin(), kMiddle.end());
+  h.insert(h.end(), middle_columns().begin(), middle_columns().end());
   h.insert(h.end(), schema.metrics.begin(), schema.metrics.end());
   return h;
 }
@@ -62,27 +53,8 @@ std::vector<std::string> row_cells(const Row& row, const ReportSchema& schema) {
     const std::string* v = row.param(name);
     c.push_back(v != nullptr ? *v : "");
   }
-  c.insert(c.end(), {std::to_string(row.rep),
-                     row.status,
-                     row.error,
-                     format_optional(row.wall_ns),
-                     format_optional(row.cpu_user_ns),
-                     format_optional(row.cpu_sys_ns),
-                     format_optional(row.vol_ctx_switches),
-                     format_optional(row.invol_ctx_switches),
-                     format_optional(row.minor_faults),
-                     format_optional(row.major_faults),
-                     format_optional(row.cpu_migrations),
-                     format_optional(row.max_rss_kb),
-                     format_optional(row.steal_pct),
-                     format_optional(row.other_load_pct),
-                     format_optional(row.cycles),
-                     format_optional(row.instructions),
-                     format_optional(row.cache_misses),
-                     format_optional(row.branch_misses),
-                     format_optional(row.startup_ns),
-                     format_optional(row.start_skew_ns),
-                     format_optional(row.work_units)});
+  c.insert(c.end(), {std::to_string(row.rep), row.status, row.error});
+  for (const Column& col : measured_columns()) c.push_back(col.cell(row));
   for (const auto& name : schema.metrics) c.push_back(format_optional(row.metric(name)));
   return c;
 }
@@ -102,13 +74,9 @@ struct RowsLayout {
   }
 };
 
-bool added_later(const std::string& name) {
-  return std::find(kAddedLater.begin(), kAddedLater.end(), name) != kAddedLater.end();
-}
-
 std::string expected_order() {
   return fmt::format("{}, {}, <parameters>, {}, <metrics>", fmt::join(kHead, ", "), kHost,
-                     fmt::join(kMiddle, ", "));
+                     fmt::join(middle_columns(), ", "));
 }
 
 // Checks that every fixed column is there and in the order a report has them: a moved column
@@ -130,7 +98,7 @@ RowsLayout layout_of(const std::string& path, const std::vector<std::string>& he
   for (const auto& name : kHead) need(name);
   l.host = l.at(kHost);
   if (l.host) present.emplace_back(kHost, *l.host);
-  for (const auto& name : kMiddle) need(name);
+  for (const auto& name : middle_columns()) need(name);
   for (std::size_t k = 1; k < present.size(); ++k) {
     if (present[k].second < present[k - 1].second) {
       throw CsvError(fmt::format(
@@ -142,7 +110,7 @@ RowsLayout layout_of(const std::string& path, const std::vector<std::string>& he
   l.first_param = (l.host ? *l.host : *l.at("cpus")) + 1;
   l.rep = *l.at("rep");
   l.first_metric = *l.at("work_units") + 1;
-  // Between the fixed columns of kMiddle there is nothing else.
+  // Between the fixed columns of middle_columns() there is nothing else.
   if (*l.at("work_units") - l.rep + 1 != present.size() - kHead.size() - (l.host ? 1 : 0)) {
     throw CsvError(
         fmt::format("{}: unexpected columns between 'rep' and 'work_units'; expected: {}", path,
@@ -180,7 +148,6 @@ Row parse_row(const std::string& path, const RowsLayout& l, std::size_t line,
     if (ec != std::errc() || ptr != c.data() + c.size()) throw bad(name, c, "a number");
     return value;
   };
-  auto int64 = [&](const std::string& name) { return number(name, std::int64_t{}); };
   Row r;
   r.workload = cell("workload");
   r.backend = cell("backend");
@@ -198,27 +165,11 @@ Row parse_row(const std::string& path, const RowsLayout& l, std::size_t line,
   if (r.status != "ok" && r.status != "error" && r.status != "unsupported")
     throw bad("status", r.status, "ok, error or unsupported");
   r.error = cell("error");
-  r.wall_ns = int64("wall_ns");
+  const std::string where = fmt::format("{}: line {}", path, line);
+  for (const Column& col : measured_columns()) col.parse(r, cell(std::string(col.name)), where);
   if (r.ok() && !(r.wall_ns && *r.wall_ns > 0)) {
     throw bad("wall_ns", cell("wall_ns"), "a positive time in ns on a row whose status is ok");
   }
-  r.cpu_user_ns = int64("cpu_user_ns");
-  r.cpu_sys_ns = int64("cpu_sys_ns");
-  r.vol_ctx_switches = int64("vol_ctx_switches");
-  r.invol_ctx_switches = int64("invol_ctx_switches");
-  r.minor_faults = int64("minor_faults");
-  r.major_faults = int64("major_faults");
-  r.cpu_migrations = int64("cpu_migrations");
-  r.max_rss_kb = int64("max_rss_kb");
-  r.steal_pct = number("steal_pct", double{});
-  r.other_load_pct = number("other_load_pct", double{});
-  r.cycles = int64("cycles");
-  r.instructions = int64("instructions");
-  r.cache_misses = int64("cache_misses");
-  r.branch_misses = int64("branch_misses");
-  r.startup_ns = int64("startup_ns");
-  r.start_skew_ns = int64("start_skew_ns");
-  r.work_units = number("work_units", double{});
   for (std::size_t i = l.first_metric; i < l.header.size(); ++i) {
     if (auto v = number(l.header[i], double{})) r.metrics.emplace_back(l.header[i], *v);
   }

@@ -9,6 +9,7 @@
 #include <set>
 #include <tuple>
 
+#include "columns.hpp"
 #include "csv_writer.hpp"
 
 namespace parbench {
@@ -55,6 +56,34 @@ std::string noise_of(const SummaryRow& s, const NoiseRule& rule) {
   return fmt::format("{}", fmt::join(why, "; "));
 }
 
+// The medians of the measured columns (columns.hpp) over the successful repetitions.
+void add_medians(SummaryRow& s, const std::vector<const Row*>& ok) {
+  for (const Column& c : measured_columns()) {
+    if (c.summary == nullptr) continue;
+    std::vector<double> values;
+    for (const Row* r : ok) {
+      if (const auto v = c.get(*r)) values.push_back(*v);
+    }
+    // A kernel or counter figure that some repetitions lack (a counter this machine does not
+    // have) stays empty rather than a median of fewer values.
+    const bool lacking =
+        c.aggregate == Column::Aggregate::MedianOfAll && values.size() != ok.size();
+    s.*c.summary = lacking ? std::nullopt : median_of(values);
+  }
+}
+
+// On CPU / (wall x the CPUs the workers could use), per repetition.
+std::vector<double> on_cpu_shares(const std::vector<const Row*>& ok, int machine_cpus) {
+  std::vector<double> out;
+  for (const Row* r : ok) {
+    if (machine_cpus > 0 && r->wall_ns && *r->wall_ns > 0 && r->cpu_user_ns && r->cpu_sys_ns) {
+      out.push_back(static_cast<double>(*r->cpu_user_ns + *r->cpu_sys_ns) /
+                    (static_cast<double>(*r->wall_ns) * usable_cpus(*r, machine_cpus)));
+    }
+  }
+  return out;
+}
+
 SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchema& schema,
                           const NoiseRule& rule) {
   const Row& first = *rows.front();
@@ -65,75 +94,28 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
   s.host = first.host;
   s.workers = first.workers;
   s.params = first.params;
-  std::vector<double> wall, user, sys, vol, invol, startup, skew, on_cpu;
-  std::map<std::string, std::vector<double>> metrics;
-  // The kernel's and the counters' figures, collected by column: a column some repetitions lack
-  // (a counter this machine does not have) stays empty rather than a median of fewer values.
-  std::map<std::string, std::vector<double>> profile;
-  std::size_t ok_reps = 0;
-  const auto add_profile = [&](const char* name, const auto& v) {
-    if (v) profile[name].push_back(static_cast<double>(*v));
-  };
-  const int machine_cpus = rule.cpus;
+  std::vector<const Row*> ok;
   for (const Row* r : rows) {
     if (r->unsupported()) {
       s.unsupported = true;
       s.error = r->error;
-      continue;
-    }
-    if (!r->ok()) {
+    } else if (!r->ok()) {
       if (s.errors++ == 0) s.error = r->error;
-      continue;
+    } else {
+      ok.push_back(r);
     }
-    ++s.reps;
+  }
+  s.reps = ok.size();
+  std::vector<double> wall;
+  std::map<std::string, std::vector<double>> metrics;
+  for (const Row* r : ok) {
     if (r->wall_ns) wall.push_back(static_cast<double>(*r->wall_ns));
-    if (r->cpu_user_ns) user.push_back(static_cast<double>(*r->cpu_user_ns));
-    if (r->cpu_sys_ns) sys.push_back(static_cast<double>(*r->cpu_sys_ns));
-    if (r->vol_ctx_switches) vol.push_back(static_cast<double>(*r->vol_ctx_switches));
-    if (r->invol_ctx_switches) invol.push_back(static_cast<double>(*r->invol_ctx_switches));
-    if (r->startup_ns) startup.push_back(static_cast<double>(*r->startup_ns));
-    if (r->start_skew_ns) skew.push_back(static_cast<double>(*r->start_skew_ns));
-    ++ok_reps;
-    add_profile("minor_faults", r->minor_faults);
-    add_profile("major_faults", r->major_faults);
-    add_profile("cpu_migrations", r->cpu_migrations);
-    add_profile("max_rss_kb", r->max_rss_kb);
-    add_profile("steal_pct", r->steal_pct);
-    add_profile("other_load_pct", r->other_load_pct);
-    add_profile("cycles", r->cycles);
-    add_profile("instructions", r->instructions);
-    add_profile("cache_misses", r->cache_misses);
-    add_profile("branch_misses", r->branch_misses);
-    if (machine_cpus > 0 && r->wall_ns && *r->wall_ns > 0 && r->cpu_user_ns && r->cpu_sys_ns) {
-      on_cpu.push_back(static_cast<double>(*r->cpu_user_ns + *r->cpu_sys_ns) /
-                       (static_cast<double>(*r->wall_ns) * usable_cpus(*r, machine_cpus)));
-    }
     if (r->work_units) s.work_units = r->work_units;
     for (const auto& [name, v] : r->metrics) metrics[name].push_back(v);
   }
   s.wall_ns = summarize(wall);
-  s.cpu_user_ns = median_of(user);
-  s.cpu_sys_ns = median_of(sys);
-  s.vol_ctx_switches = median_of(vol);
-  s.invol_ctx_switches = median_of(invol);
-  s.startup_ns = median_of(startup);
-  s.start_skew_ns = median_of(skew);
-  s.on_cpu = median_of(on_cpu);
-  const auto profile_median = [&](const char* name) -> std::optional<double> {
-    const auto it = profile.find(name);
-    if (it == profile.end() || it->second.size() != ok_reps) return std::nullopt;
-    return median_of(it->second);
-  };
-  s.minor_faults = profile_median("minor_faults");
-  s.major_faults = profile_median("major_faults");
-  s.cpu_migrations = profile_median("cpu_migrations");
-  s.max_rss_kb = profile_median("max_rss_kb");
-  s.steal_pct = profile_median("steal_pct");
-  s.other_load_pct = profile_median("other_load_pct");
-  s.cycles = profile_median("cycles");
-  s.instructions = profile_median("instructions");
-  s.cache_misses = profile_median("cache_misses");
-  s.branch_misses = profile_median("branch_misses");
+  add_medians(s, ok);
+  s.on_cpu = median_of(on_cpu_shares(ok, rule.cpus));
   if (s.cycles && s.instructions && *s.cycles > 0) s.ipc = *s.instructions / *s.cycles;
   s.noisy = noise_of(s, rule);
   if (s.wall_ns && s.work_units && s.wall_ns->median > 0) {
@@ -220,45 +202,31 @@ std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const Repor
   return out;
 }
 
+namespace {
+
+// The medians of the measured columns that go at `place`, as "median_<name>" in the header.
+std::vector<const Column*> columns_at(Column::Place place) {
+  std::vector<const Column*> out;
+  for (const Column& c : measured_columns()) {
+    if (c.place == place && c.summary != nullptr) out.push_back(&c);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> summary_header(const ReportSchema& schema) {
   std::vector<std::string> h = {"workload", "backend", "workers", "pin", "host"};
   h.insert(h.end(), schema.params.begin(), schema.params.end());
-  h.insert(h.end(), {"reps",
-                     "errors",
-                     "status",
-                     "error",
-                     "median_wall_ns",
-                     "min_wall_ns",
-                     "max_wall_ns",
-                     "mean_wall_ns",
-                     "stddev_wall_ns",
-                     "cv",
-                     "p95_wall_ns",
-                     "ci95_lo_wall_ns",
-                     "ci95_hi_wall_ns",
-                     "median_cpu_user_ns",
-                     "median_cpu_sys_ns",
-                     "median_vol_ctx_switches",
-                     "median_invol_ctx_switches",
-                     "median_minor_faults",
-                     "median_major_faults",
-                     "median_cpu_migrations",
-                     "median_max_rss_kb",
-                     "median_steal_pct",
-                     "median_other_load_pct",
-                     "median_cycles",
-                     "median_instructions",
-                     "median_cache_misses",
-                     "median_branch_misses",
-                     "ipc",
-                     "on_cpu",
-                     "noisy",
-                     "median_startup_ns",
-                     "median_start_skew_ns",
-                     "work_units",
-                     "work_per_s",
-                     "speedup",
-                     "efficiency"});
+  h.insert(h.end(), {"reps", "errors", "status", "error", "median_wall_ns", "min_wall_ns",
+                     "max_wall_ns", "mean_wall_ns", "stddev_wall_ns", "cv", "p95_wall_ns",
+                     "ci95_lo_wall_ns", "ci95_hi_wall_ns"});
+  for (const Column* c : columns_at(Column::Place::Main))
+    h.push_back(fmt::format("median_{}", c->name));
+  h.insert(h.end(), {"ipc", "on_cpu", "noisy"});
+  for (const Column* c : columns_at(Column::Place::Timing))
+    h.push_back(fmt::format("median_{}", c->name));
+  h.insert(h.end(), {"work_units", "work_per_s", "speedup", "efficiency"});
   for (const auto& m : schema.metrics) h.push_back("median_" + m);
   return h;
 }
@@ -274,42 +242,18 @@ std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& 
   auto wall = [&](double Summary::*field) {
     return w ? format_number(std::round((*w).*field)) : "";
   };
-  c.insert(c.end(), {std::to_string(s.reps),
-                     std::to_string(s.errors),
-                     s.status(),
-                     s.error,
-                     wall(&Summary::median),
-                     wall(&Summary::min),
-                     wall(&Summary::max),
-                     wall(&Summary::mean),
-                     wall(&Summary::stddev),
-                     w ? format_number(w->cv) : "",
-                     wall(&Summary::p95),
-                     w && w->ci95 ? format_number(w->ci95->lo) : "",
-                     w && w->ci95 ? format_number(w->ci95->hi) : "",
-                     format_optional(s.cpu_user_ns),
-                     format_optional(s.cpu_sys_ns),
-                     format_optional(s.vol_ctx_switches),
-                     format_optional(s.invol_ctx_switches),
-                     format_optional(s.minor_faults),
-                     format_optional(s.major_faults),
-                     format_optional(s.cpu_migrations),
-                     format_optional(s.max_rss_kb),
-                     format_optional(s.steal_pct),
-                     format_optional(s.other_load_pct),
-                     format_optional(s.cycles),
-                     format_optional(s.instructions),
-                     format_optional(s.cache_misses),
-                     format_optional(s.branch_misses),
-                     format_optional(s.ipc),
-                     format_optional(s.on_cpu),
-                     s.noisy,
-                     format_optional(s.startup_ns),
-                     format_optional(s.start_skew_ns),
-                     format_optional(s.work_units),
-                     format_optional(s.work_per_s),
-                     format_optional(s.speedup),
-                     format_optional(s.efficiency)});
+  c.insert(c.end(), {std::to_string(s.reps), std::to_string(s.errors), s.status(), s.error,
+                     wall(&Summary::median), wall(&Summary::min), wall(&Summary::max),
+                     wall(&Summary::mean), wall(&Summary::stddev), w ? format_number(w->cv) : "",
+                     wall(&Summary::p95), w && w->ci95 ? format_number(w->ci95->lo) : "",
+                     w && w->ci95 ? format_number(w->ci95->hi) : ""});
+  for (const Column* col : columns_at(Column::Place::Main))
+    c.push_back(format_optional(s.*col->summary));
+  c.insert(c.end(), {format_optional(s.ipc), format_optional(s.on_cpu), s.noisy});
+  for (const Column* col : columns_at(Column::Place::Timing))
+    c.push_back(format_optional(s.*col->summary));
+  c.insert(c.end(), {format_optional(s.work_units), format_optional(s.work_per_s),
+                     format_optional(s.speedup), format_optional(s.efficiency)});
   for (const auto& name : schema.metrics) {
     const auto it = std::find_if(s.metric_medians.begin(), s.metric_medians.end(),
                                  [&](auto& m) { return m.first == name; });

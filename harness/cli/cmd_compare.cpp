@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include "bad_input.hpp"
@@ -15,6 +16,8 @@
 #include "interrupt.hpp"
 #include "plan.hpp"
 #include "registry.hpp"
+#include "report_files.hpp"
+#include "report_meta.hpp"
 #include "rows_csv.hpp"
 #include "subprocess.hpp"
 #include "sys_error.hpp"
@@ -45,6 +48,21 @@ double parse_fraction(const std::string& text, const std::string& what) {
   return v;
 }
 
+// A workload metric's direction from this build's declaration: for reports whose meta.json
+// predates the recorded schema, or that have none (a hand-made CSV).
+std::optional<Direction> workload_direction(const std::string& workload,
+                                            const std::string& metric) {
+  const Workload* w = find_workload(workload);
+  if (w == nullptr) return std::nullopt;
+  for (const auto& m : w->metrics()) {
+    if (m.name == metric) {
+      return m.better == MetricSpec::Better::Lower ? Direction::LowerIsBetter
+                                                   : Direction::HigherIsBetter;
+    }
+  }
+  return std::nullopt;
+}
+
 CompareOptions to_options(const CompareArgs& a) {
   CompareOptions o;
   if (!(a.alpha > 0 && a.alpha < 1)) {
@@ -71,21 +89,23 @@ CompareOptions to_options(const CompareArgs& a) {
     throw BadInput(
         fmt::format("--format: '{}' is not a format; expected text, md or json", a.format));
   }
-  o.direction = [](const std::string& workload,
-                   const std::string& metric) -> std::optional<Direction> {
-    if (metric == "work_per_s") return Direction::HigherIsBetter;
-    if (metric == "wall_ns" || metric == "cpu_ns") return Direction::LowerIsBetter;
-    const Workload* w = find_workload(workload);
-    if (w == nullptr) return std::nullopt;
-    for (const auto& m : w->metrics()) {
-      if (m.name == metric) {
-        return m.better == MetricSpec::Better::Lower ? Direction::LowerIsBetter
-                                                     : Direction::HigherIsBetter;
-      }
-    }
-    return std::nullopt;
-  };
+  o.direction = workload_direction;
   return o;
+}
+
+// Directions as the reports declared them (their meta.json), else as this build declares them.
+void use_recorded_directions(CompareOptions& o, const std::vector<std::string>& reports) {
+  std::map<std::string, Direction> recorded;
+  for (const auto& path : reports) {
+    if (path.ends_with(".json")) continue;  // Google Benchmark's output: no meta.json
+    const auto dirs = metric_directions(read_meta(report_prefix(path), "compare"));
+    recorded.insert(dirs.begin(), dirs.end());
+  }
+  o.direction = [recorded](const std::string& workload,
+                           const std::string& metric) -> std::optional<Direction> {
+    if (const auto it = recorded.find(metric); it != recorded.end()) return it->second;
+    return workload_direction(workload, metric);
+  };
 }
 
 std::vector<Row> load(const std::string& path) {
@@ -156,7 +176,8 @@ std::vector<std::string> side_argv(const std::string& side,
 }
 
 int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
-  const CompareOptions options = to_options(a.compare);  // bad options fail before anything runs
+  CompareOptions options = to_options(a.compare);  // bad options fail before anything runs
+  std::vector<std::string> reports;                 // one of each side's, for their schema
   if (a.rounds < 1 || a.rounds > 1000)
     throw BadInput(fmt::format("--rounds: {} is out of range; expected 1 to 1000", a.rounds));
   for (const auto* side : {&a.baseline, &a.candidate}) {
@@ -204,6 +225,7 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
         throw BadInput(fmt::format("ab: the {} run wrote no readable report: {}",
                                    is_base ? "baseline" : "candidate", e.what()));
       }
+      if (round == 1) reports.push_back(prefix + ".csv");
       auto& into = is_base ? base : candidate;
       auto& into_schema = is_base ? base_schema : new_schema;
       for (auto& r : rows) into.push_back(std::move(r));
@@ -226,6 +248,7 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
     for (const auto& r : *rows) sink.write(r);
   }
   fmt::print(stderr, "ab: pooled reports: {0}/base.csv, {0}/new.csv\n", dir);
+  use_recorded_directions(options, reports);
   return report(compare_rows(base, candidate, options), a.compare.format);
 }
 
@@ -246,7 +269,8 @@ Command add_compare(CLI::App& app) {
   cmd->add_option("new", s->candidate, "Report to check against it")->required();
   add_compare_options(cmd, s->args);
   return [s] {
-    const CompareOptions options = to_options(s->args);
+    CompareOptions options = to_options(s->args);
+    use_recorded_directions(options, {s->base, s->candidate});
     const auto base = load(s->base);
     const auto candidate = load(s->candidate);
     return report(compare_rows(base, candidate, options), s->args.format);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "columns.hpp"
 #include "interrupt.hpp"
 #include "machine.hpp"
 #include "mpi_runner.hpp"
@@ -40,23 +41,7 @@ struct RepOutcome {
 };
 
 void fill_row(Row& row, const RunResult& run) {
-  row.wall_ns = run.wall_ns;
-  row.cpu_user_ns = run.cpu_user_ns;
-  row.cpu_sys_ns = run.cpu_sys_ns;
-  row.vol_ctx_switches = run.vol_ctx_switches;
-  row.invol_ctx_switches = run.invol_ctx_switches;
-  row.minor_faults = run.minor_faults;
-  row.major_faults = run.major_faults;
-  row.max_rss_kb = run.max_rss_kb;
-  row.steal_pct = run.steal_pct;
-  row.other_load_pct = run.other_load_pct;
-  row.cpu_migrations = run.counters[kCpuMigrations];
-  row.cycles = run.counters[kCycles];
-  row.instructions = run.counters[kInstructions];
-  row.cache_misses = run.counters[kCacheMisses];
-  row.branch_misses = run.counters[kBranchMisses];
-  row.startup_ns = run.startup_ns;
-  row.start_skew_ns = run.start_skew_ns;
+  for (const Column& c : measured_columns()) c.set_from(row, run);
 }
 
 // One repetition of one case (plan.groups[gi].cases[ci]); on success `row` is filled in.
