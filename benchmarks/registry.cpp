@@ -1,5 +1,6 @@
 #include "registry.hpp"
 
+#include "named_registry.hpp"
 #include "workload_list.hpp"
 
 namespace parbench {
@@ -8,23 +9,20 @@ namespace parbench {
 PARBENCH_WORKLOADS(PARBENCH_DECLARE)
 #undef PARBENCH_DECLARE
 
-const std::vector<std::unique_ptr<Workload>>& all_workloads() {
-  static const auto workloads = [] {
-    std::vector<std::unique_ptr<Workload>> v;
-#define PARBENCH_ADD(name) v.push_back(make_##name());
-    PARBENCH_WORKLOADS(PARBENCH_ADD)
-#undef PARBENCH_ADD
-    return v;
-  }();
+namespace {
+
+const NamedRegistry<Workload>& workload_registry() {
+#define PARBENCH_MAKER(name) &make_##name,
+  static const NamedRegistry<Workload> workloads{PARBENCH_WORKLOADS(PARBENCH_MAKER)};
+#undef PARBENCH_MAKER
   return workloads;
 }
 
-const Workload* find_workload(std::string_view name) {
-  for (const auto& w : all_workloads()) {
-    if (w->name() == name) return w.get();
-  }
-  return nullptr;
-}
+}  // namespace
+
+const std::vector<std::unique_ptr<Workload>>& all_workloads() { return workload_registry().all(); }
+
+const Workload* find_workload(std::string_view name) { return workload_registry().find(name); }
 
 std::vector<int> Workload::default_workers(int cpus) const { return powers_of_two_up_to(cpus); }
 

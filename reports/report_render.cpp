@@ -1,5 +1,7 @@
 #include "report_render.hpp"
 
+#include "named_registry.hpp"
+
 namespace parbench {
 
 std::unique_ptr<ReportRenderer> make_html_renderer();
@@ -7,23 +9,22 @@ std::unique_ptr<ReportRenderer> make_markdown_renderer();
 std::unique_ptr<ReportRenderer> make_text_renderer();
 std::unique_ptr<ReportRenderer> make_json_renderer();
 
-const std::vector<std::unique_ptr<ReportRenderer>>& report_renderers() {
-  static const auto renderers = [] {
-    std::vector<std::unique_ptr<ReportRenderer>> v;
-    v.push_back(make_html_renderer());
-    v.push_back(make_markdown_renderer());
-    v.push_back(make_text_renderer());
-    v.push_back(make_json_renderer());
-    return v;
-  }();
+namespace {
+
+const NamedRegistry<ReportRenderer>& renderer_registry() {
+  static const NamedRegistry<ReportRenderer> renderers{&make_html_renderer, &make_markdown_renderer,
+                                                       &make_text_renderer, &make_json_renderer};
   return renderers;
 }
 
+}  // namespace
+
+const std::vector<std::unique_ptr<ReportRenderer>>& report_renderers() {
+  return renderer_registry().all();
+}
+
 const ReportRenderer* find_renderer(std::string_view name) {
-  for (const auto& r : report_renderers()) {
-    if (r->name() == name) return r.get();
-  }
-  return nullptr;
+  return renderer_registry().find(name);
 }
 
 }  // namespace parbench

@@ -1,5 +1,6 @@
 #include "channel.hpp"
 #include "channel_list.hpp"
+#include "named_registry.hpp"
 
 namespace parbench {
 
@@ -7,29 +8,25 @@ namespace parbench {
 PARBENCH_CHANNELS(PARBENCH_DECLARE)
 #undef PARBENCH_DECLARE
 
-const std::vector<std::unique_ptr<ChannelKind>>& all_channels() {
-  static const auto channels = [] {
-    std::vector<std::unique_ptr<ChannelKind>> v;
-#define PARBENCH_ADD(name) v.push_back(make_channel_##name());
-    PARBENCH_CHANNELS(PARBENCH_ADD)
-#undef PARBENCH_ADD
-    return v;
-  }();
+namespace {
+
+const NamedRegistry<ChannelKind>& channel_registry() {
+#define PARBENCH_MAKER(name) &make_channel_##name,
+  static const NamedRegistry<ChannelKind> channels{PARBENCH_CHANNELS(PARBENCH_MAKER)};
+#undef PARBENCH_MAKER
   return channels;
 }
 
+}  // namespace
+
+const std::vector<std::unique_ptr<ChannelKind>>& all_channels() { return channel_registry().all(); }
+
 const ChannelKind* find_channel(std::string_view name) {
-  for (const auto& c : all_channels()) {
-    if (c->name() == name) return c.get();
-  }
+  if (const ChannelKind* c = channel_registry().find(name)) return c;
   if (mpi_channel().name() == name) return &mpi_channel();
   return nullptr;
 }
 
-std::vector<std::string> channel_names() {
-  std::vector<std::string> out;
-  for (const auto& c : all_channels()) out.emplace_back(c->name());
-  return out;
-}
+std::vector<std::string> channel_names() { return channel_registry().names(); }
 
 }  // namespace parbench

@@ -1,5 +1,6 @@
 #include "lock.hpp"
 #include "lock_list.hpp"
+#include "named_registry.hpp"
 
 namespace parbench {
 
@@ -7,28 +8,21 @@ namespace parbench {
 PARBENCH_LOCKS(PARBENCH_DECLARE)
 #undef PARBENCH_DECLARE
 
-const std::vector<std::unique_ptr<LockKind>>& all_locks() {
-  static const auto locks = [] {
-    std::vector<std::unique_ptr<LockKind>> v;
-#define PARBENCH_ADD(name) v.push_back(make_lock_##name());
-    PARBENCH_LOCKS(PARBENCH_ADD)
-#undef PARBENCH_ADD
-    return v;
-  }();
+namespace {
+
+const NamedRegistry<LockKind>& lock_registry() {
+#define PARBENCH_MAKER(name) &make_lock_##name,
+  static const NamedRegistry<LockKind> locks{PARBENCH_LOCKS(PARBENCH_MAKER)};
+#undef PARBENCH_MAKER
   return locks;
 }
 
-const LockKind* find_lock(std::string_view name) {
-  for (const auto& l : all_locks()) {
-    if (l->name() == name) return l.get();
-  }
-  return nullptr;
-}
+}  // namespace
 
-std::vector<std::string> lock_names() {
-  std::vector<std::string> out;
-  for (const auto& l : all_locks()) out.emplace_back(l->name());
-  return out;
-}
+const std::vector<std::unique_ptr<LockKind>>& all_locks() { return lock_registry().all(); }
+
+const LockKind* find_lock(std::string_view name) { return lock_registry().find(name); }
+
+std::vector<std::string> lock_names() { return lock_registry().names(); }
 
 }  // namespace parbench

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "backend.hpp"
+#include "named_registry.hpp"
 #include "plan.hpp"
 
 namespace parbench {
@@ -13,18 +14,18 @@ std::unique_ptr<Backend> make_py_thread_backend();
 std::unique_ptr<Backend> make_py_process_backend();
 std::unique_ptr<Backend> make_mpi_backend();
 
-const std::vector<std::unique_ptr<Backend>>& all_backends() {
-  static const auto backends = [] {
-    std::vector<std::unique_ptr<Backend>> v;
-    v.push_back(make_thread_backend());
-    v.push_back(make_process_backend());
-    v.push_back(make_py_thread_backend());
-    v.push_back(make_py_process_backend());
-    v.push_back(make_mpi_backend());
-    return v;
-  }();
+namespace {
+
+const NamedRegistry<Backend>& backend_registry() {
+  static const NamedRegistry<Backend> backends{&make_thread_backend, &make_process_backend,
+                                               &make_py_thread_backend, &make_py_process_backend,
+                                               &make_mpi_backend};
   return backends;
 }
+
+}  // namespace
+
+const std::vector<std::unique_ptr<Backend>>& all_backends() { return backend_registry().all(); }
 
 std::vector<const Backend*> default_backends() {
   std::vector<const Backend*> out;
@@ -34,12 +35,7 @@ std::vector<const Backend*> default_backends() {
   return out;
 }
 
-const Backend* find_backend(std::string_view name) {
-  for (const auto& b : all_backends()) {
-    if (b->name() == name) return b.get();
-  }
-  return nullptr;
-}
+const Backend* find_backend(std::string_view name) { return backend_registry().find(name); }
 
 const CaseGroup& RepContext::case_group() const {
   return plan.groups[static_cast<std::size_t>(group)];
