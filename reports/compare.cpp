@@ -97,11 +97,6 @@ std::size_t distinct_hosts(const std::vector<Row>& rows) {
   return hosts.size();
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return quantile_sorted(v, 0.5);
-}
-
 }  // namespace
 
 std::string_view verdict_name(Verdict v) {
@@ -170,8 +165,8 @@ void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector
   m.direction = dir.value_or(default_direction(m.metric));
   m.base_n = xs.size();
   m.new_n = ys.size();
-  m.base_median = median(xs);
-  m.new_median = median(ys);
+  m.base_median = *median_of(xs);  // both sides have values: the caller skips empty ones
+  m.new_median = *median_of(ys);
   m.change = m.base_median != 0 ? m.new_median / m.base_median - 1 : 0;
   const auto [x_lo, x_hi] = std::minmax_element(xs.begin(), xs.end());
   const auto [y_lo, y_hi] = std::minmax_element(ys.begin(), ys.end());

@@ -13,17 +13,12 @@
 #include "csv_writer.hpp"
 #include "report_files.hpp"
 #include "rows_csv.hpp"
+#include "unique_list.hpp"
 
 namespace parbench {
 namespace {
 
 namespace fs = std::filesystem;
-
-void add_unique(std::vector<std::string>& into, const std::vector<std::string>& names) {
-  for (const auto& n : names) {
-    if (std::find(into.begin(), into.end(), n) == into.end()) into.push_back(n);
-  }
-}
 
 }  // namespace
 
@@ -38,12 +33,7 @@ MergedReport merge_reports(const std::vector<MergeInput>& inputs) {
     if (!prefixes.insert(fs::weakly_canonical(prefix + ".csv").string()).second)
       throw BadInput(fmt::format("merge: {}.csv is given twice", prefix));
     ReportSchema schema;
-    std::vector<Row> rows;
-    try {
-      rows = read_rows(prefix + ".csv", &schema);
-    } catch (const CsvError& e) {
-      throw BadInput(fmt::format("merge: {}", e.what()));
-    }
+    std::vector<Row> rows = read_report_rows(prefix + ".csv", &schema, "merge");
     const ReportMeta meta = read_meta(prefix, "merge");
     const std::string meta_host = meta.hostname();
 

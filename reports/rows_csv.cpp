@@ -9,6 +9,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "bad_input.hpp"
 #include "columns.hpp"
 #include "csv_reader.hpp"
 
@@ -200,6 +201,15 @@ std::vector<Row> read_rows(const std::string& path, ReportSchema* schema_out) {
                                h.end());
   }
   return rows;
+}
+
+std::vector<Row> read_report_rows(const std::string& path, ReportSchema* schema,
+                                  const std::string& context) {
+  try {
+    return read_rows(path, schema);
+  } catch (const CsvError& e) {
+    throw BadInput(fmt::format("{}: {}", context, e.what()));
+  }
 }
 
 const std::string* Row::param(const std::string& name) const {

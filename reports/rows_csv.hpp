@@ -17,6 +17,9 @@ std::vector<std::string> row_cells(const Row& row, const ReportSchema& schema);
 
 // Throws CsvError (unreadable file, missing fixed columns, a malformed number with its line).
 std::vector<Row> read_rows(const std::string& path, ReportSchema* schema = nullptr);
+// The same for a report a user named: a CsvError becomes BadInput ("CONTEXT: what is wrong").
+std::vector<Row> read_report_rows(const std::string& path, ReportSchema* schema,
+                                  const std::string& context);
 
 // Receives rows as they are produced.
 class RowSink {

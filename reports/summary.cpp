@@ -20,11 +20,6 @@ using CaseKey = std::tuple<std::string, std::string, int, std::string,
 
 CaseKey key_of(const Row& r) { return {r.workload, r.backend, r.workers, r.pin, r.params, r.host}; }
 
-std::optional<double> median_of(std::vector<double> v) {
-  auto s = summarize(std::move(v));
-  return s ? std::optional(s->median) : std::nullopt;
-}
-
 // CPUs a case's workers could run on at once: the distinct CPUs they were pinned to, or the
 // machine's.
 int usable_cpus(const Row& r, int machine_cpus) {

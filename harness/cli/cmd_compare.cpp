@@ -21,6 +21,7 @@
 #include "rows_csv.hpp"
 #include "subprocess.hpp"
 #include "sys_error.hpp"
+#include "unique_list.hpp"
 
 namespace parbench::cli {
 namespace {
@@ -177,7 +178,7 @@ std::vector<std::string> side_argv(const std::string& side,
 
 int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
   CompareOptions options = to_options(a.compare);  // bad options fail before anything runs
-  std::vector<std::string> reports;                 // one of each side's, for their schema
+  std::vector<std::string> reports;                // one of each side's, for their schema
   if (a.rounds < 1 || a.rounds > 1000)
     throw BadInput(fmt::format("--rounds: {} is out of range; expected 1 to 1000", a.rounds));
   for (const auto* side : {&a.baseline, &a.candidate}) {
@@ -218,27 +219,16 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
             status == 127 ? " (could it be started?)" : "; its output is above"));
       }
       ReportSchema schema;
-      std::vector<Row> rows;
-      try {
-        rows = read_rows(prefix + ".csv", &schema);
-      } catch (const CsvError& e) {
-        throw BadInput(fmt::format("ab: the {} run wrote no readable report: {}",
-                                   is_base ? "baseline" : "candidate", e.what()));
-      }
+      std::vector<Row> rows =
+          read_report_rows(prefix + ".csv", &schema,
+                           fmt::format("ab: the {} run wrote no readable report",
+                                       is_base ? "baseline" : "candidate"));
       if (round == 1) reports.push_back(prefix + ".csv");
       auto& into = is_base ? base : candidate;
       auto& into_schema = is_base ? base_schema : new_schema;
       for (auto& r : rows) into.push_back(std::move(r));
-      for (const auto& p : schema.params) {
-        if (std::find(into_schema.params.begin(), into_schema.params.end(), p) ==
-            into_schema.params.end())
-          into_schema.params.push_back(p);
-      }
-      for (const auto& m : schema.metrics) {
-        if (std::find(into_schema.metrics.begin(), into_schema.metrics.end(), m) ==
-            into_schema.metrics.end())
-          into_schema.metrics.push_back(m);
-      }
+      add_unique(into_schema.params, schema.params);
+      add_unique(into_schema.metrics, schema.metrics);
     }
   }
   // The pooled repetitions of each side, kept for a later `parbench compare`.

@@ -134,9 +134,11 @@ int count(const CountOptions& o) {
                    c.backend->name(), c.workers, rep);
         const int status = run_and_wait(argv, (dir / "log").string());
         std::vector<Row> rows;
+        std::string unreadable = "no report";  // why the run under valgrind gave no row
         try {
           rows = read_rows((dir / "r.csv").string());
-        } catch (const CsvError&) {
+        } catch (const CsvError& e) {
+          unreadable = e.what();
         }
         Row row;
         if (rows.size() == 1) {
@@ -149,7 +151,7 @@ int count(const CountOptions& o) {
           row.pin = c.pin.name();
           for (const auto& p : g.params.all()) row.params.emplace_back(p);
           row.status = "error";
-          row.error = fmt::format("valgrind run exited with status {} and no report", status);
+          row.error = fmt::format("valgrind run exited with status {}: {}", status, unreadable);
         }
         row.rep = rep;
         if (!row.ok() && !row.unsupported()) all_ok = false;

@@ -92,12 +92,7 @@ int report(const std::string& prefix_in, const std::string& scripts_dir,
   const auto renderers = parse_formats(formats);
   const std::string prefix = report_prefix(prefix_in);
   ReportSchema schema;
-  std::vector<Row> rows;
-  try {
-    rows = read_rows(prefix + ".csv", &schema);
-  } catch (const CsvError& e) {
-    throw BadInput(fmt::format("report: {}", e.what()));
-  }
+  const std::vector<Row> rows = read_report_rows(prefix + ".csv", &schema, "report");
   const ReportMeta meta = read_meta(prefix, "report");
   const auto summary = summarize_rows(rows, schema, meta.run ? meta.run->noise_rule : NoiseRule{});
   const std::string summary_path = prefix + ".summary.csv";

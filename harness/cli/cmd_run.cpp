@@ -33,6 +33,7 @@
 #include "summary.hpp"
 #include "sync_comparison.hpp"
 #include "topology.hpp"
+#include "unique_list.hpp"
 
 namespace parbench::cli {
 namespace {
@@ -48,10 +49,6 @@ struct RunOptions {
   bool quiet = false;
   std::string command_line;
 };
-
-void add_unique(std::vector<std::string>& v, const std::string& s) {
-  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
-}
 
 constexpr std::int64_t kMaxReps = 1'000'000;
 

@@ -10,6 +10,7 @@
 #include "registry.hpp"
 #include "suites.hpp"
 #include "topology.hpp"
+#include "unique_list.hpp"
 
 namespace parbench {
 namespace {
@@ -41,10 +42,6 @@ std::vector<ParamValues> cartesian(
     out = std::move(next);
   }
   return out;
-}
-
-void add_unique(std::vector<std::string>& v, const std::string& s) {
-  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
 // The same item twice in one list would run the same case twice, with duplicate (case, rep) rows.

@@ -133,4 +133,10 @@ RankTest mann_whitney_u(std::span<const double> a, std::span<const double> b) {
   return r;
 }
 
+std::optional<double> median_of(std::vector<double> values) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  return quantile_sorted(values, 0.5);
+}
+
 }  // namespace parbench

@@ -30,6 +30,9 @@ struct Summary {
 // nullopt for no values. stddev and cv are 0 for a single value.
 std::optional<Summary> summarize(std::vector<double> values);
 
+// The median (type 7, as above); nullopt for no values.
+std::optional<double> median_of(std::vector<double> values);
+
 // The two-sided Mann-Whitney U test (Wilcoxon rank-sum) of "a and b come from one distribution",
 // without assuming any shape. u is a's statistic: the pairs (x in a, y in b) with x > y, plus half
 // the ties. The p-value is exact (the permutation distribution of U) when there are no ties and
