@@ -11,6 +11,7 @@
 
 #include "channels/message.hpp"
 #include "ipc_common.hpp"
+#include "stats.hpp"
 
 namespace parbench {
 namespace {
@@ -72,18 +73,15 @@ class FaninExperiment final : public Experiment {
       throw VerificationError(fmt::format(
           "ipc_fanin: consumers took {} tasks of {}, or not each exactly once", tasks, count_));
     }
-    double sum = 0, sum_sq = 0;
-    for (double v : per_consumer) {
-      sum += v;
-      sum_sq += v * v;
-    }
+    double sum = 0;
+    for (double v : per_consumer) sum += v;
     const double seconds = static_cast<double>(run.wall_ns) * 1e-9;
     const auto n = static_cast<double>(per_consumer.size());
     return {{"msgs_per_s", static_cast<double>(count_) / seconds},
             {"mb_per_s",
              static_cast<double>(count_) * static_cast<double>(channel_.size()) / seconds / 1e6},
             // Jain's index: 1 when every consumer took the same share, 1/C when one took all.
-            {"jain", sum_sq > 0 ? sum * sum / (n * sum_sq) : 1.0},
+            {"jain", jain_index(per_consumer)},
             {"min_share", *std::min_element(per_consumer.begin(), per_consumer.end()) / (sum / n)}};
   }
 

@@ -2,17 +2,22 @@
 // zero) where a case has no Python version or there is no python3, error rows for a script that
 // dies or hangs, and nothing left running afterwards. The seeds table's verdicts from its rule.
 #include <dirent.h>
+#include <fmt/core.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "plan.hpp"
 #include "python_bridge.hpp"
 #include "runner.hpp"
 #include "seeds.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 #include "topology.hpp"
 
@@ -253,5 +258,36 @@ TEST_CASE("the seeds suite runs every scenario on four backends, --backend narro
   REQUIRE(narrow.reps == 5);
   for (const auto& g : narrow.groups) {
     for (const auto& c : g.cases) REQUIRE(c.backend->name() == "thread");
+  }
+}
+
+TEST_CASE("the Python bridge's statistics agree with the C++ ones on the same inputs",
+          "[python][stats]") {
+  if (!python_interpreter()) PARBENCH_SKIP("no python3 on this machine");
+  const std::vector<double> values = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7};
+  std::vector<double> sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  const std::vector<std::vector<double>> counts = {{10, 10, 10}, {30, 0, 0}, {5, 7, 11, 13}, {}};
+  // The script's own functions, imported, on the same values; one number per line.
+  const std::string program = fmt::format(
+      "import sys; sys.path.insert(0, '{}/scripts/py'); import parbench_py as p\n"
+      "v = sorted({})\n"
+      "for q in (0, 0.25, 0.5, 0.9, 0.99, 1): print(repr(p.quantile(v, q)))\n"
+      "for c in {}: print(repr(p.jain(c)))\n",
+      PARBENCH_SOURCE_DIR, nlohmann::json(values).dump(), nlohmann::json(counts).dump());
+  const auto e = test::run_program({*python_interpreter(), "-c", program});
+  INFO(e.err);
+  REQUIRE(e.status == 0);
+  std::istringstream lines(e.out);
+  for (double q : {0.0, 0.25, 0.5, 0.9, 0.99, 1.0}) {
+    double py = 0;
+    lines >> py;
+    INFO("quantile " << q);
+    REQUIRE(py == Approx(quantile_sorted(sorted, q)).epsilon(1e-12));
+  }
+  for (const auto& c : counts) {
+    double py = 0;
+    lines >> py;
+    REQUIRE(py == Approx(jain_index(c)).epsilon(1e-12));
   }
 }

@@ -139,4 +139,13 @@ std::optional<double> median_of(std::vector<double> values) {
   return quantile_sorted(values, 0.5);
 }
 
+double jain_index(std::span<const double> counts) {
+  double sum = 0, sum_sq = 0;
+  for (double c : counts) {
+    sum += c;
+    sum_sq += c * c;
+  }
+  return sum_sq > 0 ? sum * sum / (static_cast<double>(counts.size()) * sum_sq) : 1.0;
+}
+
 }  // namespace parbench

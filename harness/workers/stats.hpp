@@ -30,6 +30,10 @@ struct Summary {
 // nullopt for no values. stddev and cv are 0 for a single value.
 std::optional<Summary> summarize(std::vector<double> values);
 
+// Jain's fairness index of per-worker counts: (sum x)^2 / (n sum x^2); 1 when all are equal, 1/n
+// when one worker has everything, 1 for no counts at all.
+double jain_index(std::span<const double> counts);
+
 // The median (type 7, as above); nullopt for no values.
 std::optional<double> median_of(std::vector<double> values);
 

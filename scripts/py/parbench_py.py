@@ -76,7 +76,8 @@ def worker_range(scaling, n, index, workers):
 
 
 def quantile(sorted_values, q):
-    """Linear interpolation between order statistics (numpy's default), as parbench's stats."""
+    """Linear interpolation between order statistics (numpy's default), as parbench's
+    quantile_sorted (a test checks both on the same values)."""
     if not sorted_values:
         return float("nan")
     pos = q * (len(sorted_values) - 1)
@@ -86,6 +87,7 @@ def quantile(sorted_values, q):
 
 
 def jain(counts):
+    """Jain's fairness index, as parbench's jain_index (a test checks both on the same counts)."""
     total = sum(counts)
     squares = sum(c * c for c in counts)
     return total * total / (len(counts) * squares) if squares else 1.0
