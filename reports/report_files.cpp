@@ -47,6 +47,16 @@ void prepare_output_prefix(const std::string& prefix, std::string_view option) {
   }
 }
 
+void prepare_output_dir(const std::string& dir, std::string_view option) {
+  if (dir.empty()) throw BadInput(fmt::format("{}: empty; expected a directory", option));
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    throw ReportWriteError(ec.value(),
+                           fmt::format("{}: cannot create directory '{}'", option, dir));
+  }
+}
+
 std::string json_text(const nlohmann::json& j) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -13,6 +13,8 @@ std::string report_prefix(std::string path);
 // BadInput when it is empty or names a directory (DIR/ would write hidden files DIR/.csv), and
 // ReportWriteError when the directory cannot be created.
 void prepare_output_prefix(const std::string& prefix, std::string_view option);
+// A directory for several reports (ab's runs): created, or ReportWriteError.
+void prepare_output_dir(const std::string& dir, std::string_view option);
 // The checks alone, creating nothing.
 void check_output_prefix(const std::string& prefix, std::string_view option);
 

@@ -191,9 +191,7 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
   }
   const std::string dir =
       a.out.empty() ? "reports/results/ab-" + timestamp("%Y%m%d-%H%M%S") : a.out;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw BadInput(fmt::format("--out: cannot create directory '{}': {}", dir, ec.message()));
+  prepare_output_dir(dir, "--out");
 
   install_interrupt_handlers();
   std::vector<Row> base, candidate;

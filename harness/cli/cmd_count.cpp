@@ -23,6 +23,7 @@
 #include "csv_reader.hpp"
 #include "interrupt.hpp"
 #include "plan.hpp"
+#include "report_files.hpp"
 #include "rows_csv.hpp"
 #include "strays.hpp"
 #include "subprocess.hpp"
@@ -67,11 +68,7 @@ std::string self_exe() {
 }
 
 int count(const CountOptions& o) {
-  RunRequest req;
-  req.targets = o.targets;
-  if (!o.backends.empty()) req.backends = split_list(o.backends, "--backend");
-  if (!o.workers.empty()) req.workers = parse_workers(o.workers);
-  for (const auto& p : o.params) req.params.push_back(parse_param_option(p));
+  const RunRequest req = select_cases(o.targets, o.backends, o.workers, o.params);
   if (o.reps < 1 || o.reps > 1000)
     throw BadInput(fmt::format("--reps: {} is out of range; expected 1 to 1000", o.reps));
   const RunPlan plan = make_plan(req);
@@ -80,12 +77,7 @@ int count(const CountOptions& o) {
         "count needs valgrind: apt-get install valgrind (scripts/setup.sh --test installs it)");
   }
   const std::string prefix = o.out.empty() ? "reports/results/count-" + o.targets.front() : o.out;
-  const fs::path parent = fs::path(prefix).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  if (ec)
-    throw BadInput(
-        fmt::format("--out: cannot create directory '{}': {}", parent.string(), ec.message()));
+  prepare_output_prefix(prefix, "--out");
 
   ReportSchema schema = plan.schema;
   schema.metrics.emplace_back("callgrind_ir");
@@ -156,6 +148,7 @@ int count(const CountOptions& o) {
         row.rep = rep;
         if (!row.ok() && !row.unsupported()) all_ok = false;
         sink.write(row);
+        std::error_code ec;
         fs::remove_all(dir, ec);
       }
     }

@@ -66,11 +66,7 @@ int parse_count(const std::string& text, std::string_view option, std::int64_t m
 }
 
 RunRequest to_request(const RunOptions& o) {
-  RunRequest r;
-  r.targets = o.targets;
-  if (!o.backends.empty()) r.backends = split_list(o.backends, "--backend");
-  if (!o.workers.empty()) r.workers = parse_workers(o.workers);
-  for (const auto& p : o.params) r.params.push_back(parse_param_option(p));
+  RunRequest r = select_cases(o.targets, o.backends, o.workers, o.params);
   r.pins = split_list(o.pins, "--pin");
   if (o.reps_given) r.reps = parse_count(o.reps, "--reps", 1, kMaxReps);
   r.warmup = parse_count(o.warmup, "--warmup", 0, kMaxReps);

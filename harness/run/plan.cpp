@@ -300,4 +300,14 @@ RunPlan make_plan(const RunRequest& req) {
   return plan;
 }
 
+RunRequest select_cases(std::vector<std::string> targets, const std::string& backends,
+                        const std::string& workers, const std::vector<std::string>& params) {
+  RunRequest r;
+  r.targets = std::move(targets);
+  if (!backends.empty()) r.backends = split_list(backends, "--backend");
+  if (!workers.empty()) r.workers = parse_workers(workers);
+  for (const auto& p : params) r.params.push_back(parse_param_option(p));
+  return r;
+}
+
 }  // namespace parbench

@@ -59,6 +59,11 @@ struct RunPlan {
 
 RunPlan make_plan(const RunRequest& request);
 
+// What run and count select the same way: targets, --backend, --workers and --param as typed
+// (an empty backends or workers text: the defaults).
+RunRequest select_cases(std::vector<std::string> targets, const std::string& backends,
+                        const std::string& workers, const std::vector<std::string>& params);
+
 // "a,b,c" -> {"a","b","c"}; an empty item ("a,,b", "a,") is a BadInput naming `what`.
 std::vector<std::string> split_list(std::string_view text, std::string_view what);
 // Worker counts: positive integers up to kMaxWorkers.
