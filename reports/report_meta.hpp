@@ -44,6 +44,9 @@ struct MergedSource {
   std::optional<RunMeta> run;
 };
 
+// clang-tidy 14 flags the implicit constructors of a struct holding an nlohmann::json; nothing
+// here is declared noexcept.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 struct ReportMeta {
   nlohmann::json machine;              // null in a merged report (each source has its own)
   std::optional<RunMeta> run;          // absent in a merged report

@@ -4,11 +4,6 @@
 
 namespace parbench {
 
-std::unique_ptr<ReportRenderer> make_html_renderer();
-std::unique_ptr<ReportRenderer> make_markdown_renderer();
-std::unique_ptr<ReportRenderer> make_text_renderer();
-std::unique_ptr<ReportRenderer> make_json_renderer();
-
 namespace {
 
 const NamedRegistry<ReportRenderer>& renderer_registry() {

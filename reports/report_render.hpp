@@ -24,6 +24,12 @@ class ReportRenderer {
   [[nodiscard]] virtual std::string render(const ReportPage& page) const = 0;
 };
 
+// Each format's file defines its maker; report_render.cpp lists them.
+std::unique_ptr<ReportRenderer> make_html_renderer();
+std::unique_ptr<ReportRenderer> make_markdown_renderer();
+std::unique_ptr<ReportRenderer> make_text_renderer();
+std::unique_ptr<ReportRenderer> make_json_renderer();
+
 // html, md, txt, json.
 const std::vector<std::unique_ptr<ReportRenderer>>& report_renderers();
 // nullptr when no format has that name.

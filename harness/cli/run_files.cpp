@@ -20,8 +20,8 @@ std::string now() { return timestamp("%Y-%m-%dT%H:%M:%S%z"); }
 
 }  // namespace
 
-RunFiles::RunFiles(std::string prefix, ReportMeta meta, const ReportSchema& schema)
-    : prefix_(std::move(prefix)), meta_(std::move(meta)), schema_(schema) {
+RunFiles::RunFiles(std::string prefix, ReportMeta meta, ReportSchema schema)
+    : prefix_(std::move(prefix)), meta_(std::move(meta)), schema_(std::move(schema)) {
   meta_.run->started_at = now();
   write_file_atomically(meta_path(),
                         json_text(meta_.to_json()) + std::string(kMetaRoom, ' ') + "\n");

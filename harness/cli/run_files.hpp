@@ -33,7 +33,7 @@ class RunFiles {
  public:
   // Writes the first meta.json (complete: false) and opens the streamed files; throws
   // ReportWriteError when they cannot be written.
-  RunFiles(std::string prefix, ReportMeta meta, const ReportSchema& schema);
+  RunFiles(std::string prefix, ReportMeta meta, ReportSchema schema);
 
   [[nodiscard]] CollectingSink& rows() { return *rows_; }
   [[nodiscard]] TimelineCsvSink& timeline() { return *timeline_; }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <array>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -96,6 +97,89 @@ std::string python_script() {
   return std::string(build_info::scripts_dir) + "/py/parbench_py.py";
 }
 
+namespace {
+
+std::vector<std::string> script_argv(const std::string& python, const std::string& script,
+                                     const PythonRepSpec& spec) {
+  std::vector<std::string> argv = {python,       script,
+                                   "--mode",     std::string(spec.mode),
+                                   "--workload", std::string(spec.workload),
+                                   "--workers",  std::to_string(spec.workers)};
+  if (!spec.cpus.empty())
+    argv.insert(argv.end(), {"--cpus", fmt::format("{}", fmt::join(spec.cpus, ","))});
+  for (const auto& [k, v] : spec.params)
+    argv.insert(argv.end(), {"--param", fmt::format("{}={}", k, v)});
+  return argv;
+}
+
+// The interpreter, started in a process group of its own, its stdout and stderr in pipes.
+struct Interpreter {
+  ChildProcess child;
+  UniqueFd out, err;
+
+  void kill_group() const { kill(-child.pid(), SIGKILL); }
+};
+
+Interpreter start_interpreter(std::vector<std::string> argv) {
+  std::array<int, 2> out_fds{}, err_fds{};
+  check_sys(pipe2(out_fds.data(), O_CLOEXEC), "pipe2");
+  UniqueFd out_r(out_fds[0]), out_w(out_fds[1]);
+  check_sys(pipe2(err_fds.data(), O_CLOEXEC), "pipe2");
+  UniqueFd err_r(err_fds[0]), err_w(err_fds[1]);
+  ChildProcess child = ChildProcess::fork_and_run([&] {
+    setpgid(0, 0);
+    dup2(out_w.get(), STDOUT_FILENO);
+    dup2(err_w.get(), STDERR_FILENO);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    return 127;
+  });
+  // Also here: whichever runs first, the group exists before anyone kills it.
+  setpgid(child.pid(), child.pid());
+  return {std::move(child), std::move(out_r), std::move(err_r)};
+}
+
+// Reads the interpreter's stdout and stderr until both close or the deadline passes; returns
+// false on a timeout. Throws Interrupted (the group killed) on Ctrl-C.
+bool collect(Interpreter& py, std::int64_t deadline, std::string& out, std::string& err) {
+  bool out_open = true, err_open = true;
+  std::array<char, 4096> buf{};
+  while (out_open || err_open) {
+    if (interrupt_requested()) {
+      py.kill_group();
+      py.child.kill_and_reap();
+      throw Interrupted();
+    }
+    const std::int64_t left = deadline - now_ns();
+    if (left <= 0) return false;
+    std::array<pollfd, 2> fds = {pollfd{out_open ? py.out.get() : -1, POLLIN, 0},
+                                 pollfd{err_open ? py.err.get() : -1, POLLIN, 0}};
+    const int n =
+        poll(fds.data(), 2, static_cast<int>(std::min<std::int64_t>(left / 1'000'000 + 1, 100)));
+    if (n < 0 && errno != EINTR) throw_sys("poll");
+    for (std::size_t i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      const ssize_t got = read(fds[i].fd, buf.data(), buf.size());
+      if (got > 0) {
+        (i == 0 ? out : err).append(buf.data(), static_cast<std::size_t>(got));
+      } else if (got == 0 || errno != EINTR) {
+        (i == 0 ? out_open : err_open) = false;
+      }
+    }
+  }
+  return true;
+}
+
+std::string last_line(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  const auto nl = text.rfind('\n');
+  return nl == std::string::npos ? text : text.substr(nl + 1);
+}
+
+}  // namespace
+
 PythonRep run_python_rep(const PythonRepSpec& spec) {
   PythonRep rep;
   const auto python = python_interpreter();
@@ -108,84 +192,21 @@ PythonRep run_python_rep(const PythonRepSpec& spec) {
     rep.unsupported = fmt::format("the Python versions are missing: no {}", script);
     return rep;
   }
-  std::vector<std::string> argv = {*python,      script,
-                                   "--mode",     std::string(spec.mode),
-                                   "--workload", std::string(spec.workload),
-                                   "--workers",  std::to_string(spec.workers)};
-  if (!spec.cpus.empty())
-    argv.insert(argv.end(), {"--cpus", fmt::format("{}", fmt::join(spec.cpus, ","))});
-  for (const auto& [k, v] : spec.params)
-    argv.insert(argv.end(), {"--param", fmt::format("{}={}", k, v)});
-
-  int out_fds[2], err_fds[2];
-  check_sys(pipe2(out_fds, O_CLOEXEC), "pipe2");
-  UniqueFd out_r(out_fds[0]), out_w(out_fds[1]);
-  check_sys(pipe2(err_fds, O_CLOEXEC), "pipe2");
-  UniqueFd err_r(err_fds[0]), err_w(err_fds[1]);
-
   const auto stat_before = read_cpu_times();
   const std::int64_t cpu_before = reaped_children_cpu_ns();
-  ChildProcess child = ChildProcess::fork_and_run([&] {
-    setpgid(0, 0);
-    dup2(out_w.get(), STDOUT_FILENO);
-    dup2(err_w.get(), STDERR_FILENO);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    return 127;
-  });
-  const pid_t group = child.pid();
-  setpgid(group, group);  // also here: whichever runs first, the group exists before we kill it
-  out_w.reset();
-  err_w.reset();
-  const auto kill_group = [group] { kill(-group, SIGKILL); };
-
+  Interpreter py = start_interpreter(script_argv(*python, script, spec));
   std::string out, err;
-  const std::int64_t deadline = now_ns() + spec.timeout.count();
-  bool out_open = true, err_open = true, timed_out = false;
-  char buf[4096];
-  while (out_open || err_open) {
-    if (interrupt_requested()) {
-      kill_group();
-      child.kill_and_reap();
-      throw Interrupted();
-    }
-    const std::int64_t left = deadline - now_ns();
-    if (left <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd fds[2] = {{out_open ? out_r.get() : -1, POLLIN, 0},
-                     {err_open ? err_r.get() : -1, POLLIN, 0}};
-    const int n = poll(fds, 2, static_cast<int>(std::min<std::int64_t>(left / 1'000'000 + 1, 100)));
-    if (n < 0 && errno != EINTR) throw_sys("poll");
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      const ssize_t got = read(fds[i].fd, buf, sizeof buf);
-      if (got > 0) {
-        (i == 0 ? out : err).append(buf, static_cast<std::size_t>(got));
-      } else if (got == 0 || errno != EINTR) {
-        (i == 0 ? out_open : err_open) = false;
-      }
-    }
-  }
-  kill_group();  // a timed-out run, or workers the interpreter left behind
-  const int status = timed_out ? child.kill_and_reap() : child.reap();
+  const bool finished = collect(py, now_ns() + spec.timeout.count(), out, err);
+  py.kill_group();  // a timed-out run, or workers the interpreter left behind
+  const int status = finished ? py.child.reap() : py.child.kill_and_reap();
   const auto stat_after = read_cpu_times();
-  if (timed_out) {
+  if (!finished) {
     rep.run.error = fmt::format("timed out after {:.3g} s; the Python process group was killed",
                                 static_cast<double>(spec.timeout.count()) * 1e-9);
     return rep;
   }
-  const auto last_line = [&out] {
-    std::string t = out;
-    while (!t.empty() && t.back() == '\n') t.pop_back();
-    const auto nl = t.rfind('\n');
-    return nl == std::string::npos ? t : t.substr(nl + 1);
-  }();
   try {
-    read_answer(nlohmann::json::parse(last_line), rep);
+    read_answer(nlohmann::json::parse(last_line(out)), rep);
   } catch (const std::exception&) {
     rep.run.error =
         fmt::format("the Python run {} without an answer{}{}", describe_wait_status(status),
