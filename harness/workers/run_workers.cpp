@@ -107,41 +107,11 @@ class Supervisor {
         throw Interrupted();
       }
       if (now_ns() >= deadline_ns) return "timeout";
-      std::vector<pollfd> fds;
-      std::vector<std::size_t> which, unpollable;
-      for (std::size_t i = 0; i < children_.size(); ++i) {
-        if (!children_[i].running()) continue;
-        if (children_[i].pidfd() >= 0) {
-          fds.push_back({children_[i].pidfd(), POLLIN, 0});
-          which.push_back(i);
-        } else {
-          unpollable.push_back(i);
-        }
-      }
-      if (fds.empty() && unpollable.empty()) return "";
-      const std::int64_t left_ms = (deadline_ns - now_ns()) / 1'000'000 + 1;
-      // Without pidfds, exits are seen at the next slice (of at most 2 ms) instead of at once.
-      const int wait_ms =
-          static_cast<int>(std::min<std::int64_t>(unpollable.empty() ? slice_ms : 2, left_ms));
-      const int rc = poll(fds.data(), fds.size(), wait_ms);
-      if (rc < 0) continue;  // EINTR: loop re-checks the signal flag
-      std::vector<std::size_t> exited;
-      for (std::size_t k = 0; k < fds.size(); ++k) {
-        if ((fds[k].revents & (POLLIN | POLLHUP)) != 0) exited.push_back(which[k]);
-      }
-      for (std::size_t i : unpollable) {
-        if (children_[i].has_exited()) exited.push_back(i);
-      }
-      for (std::size_t i : exited) {
-        const int status = children_[i].reap();
-        if (!exited_cleanly(status)) {
-          kill_all();
-          // A Ctrl-C, a SIGTERM or a hang-up sent to the whole process group kills the workers
-          // too: their deaths are the interrupt, not a fault of the case.
-          if (interrupted_by_run_signal(status)) throw Interrupted();
-          return per_worker_ ? fmt::format("worker {} {}", i, describe_wait_status(status))
-                             : fmt::format("worker process {}", describe_wait_status(status));
-        }
+      if (std::none_of(children_.begin(), children_.end(),
+                       [](const ChildProcess& c) { return c.running(); }))
+        return "";
+      for (std::size_t i : wait_for_exits(deadline_ns, slice_ms)) {
+        if (std::string fault = reap(i); !fault.empty()) return fault;
       }
     }
     return "";
@@ -152,6 +122,46 @@ class Supervisor {
   }
 
  private:
+  // Waits up to a slice for children to exit; returns those that did (not yet reaped).
+  std::vector<std::size_t> wait_for_exits(std::int64_t deadline_ns, int slice_ms) {
+    std::vector<pollfd> fds;
+    std::vector<std::size_t> which, unpollable;
+    for (std::size_t i = 0; i < children_.size(); ++i) {
+      if (!children_[i].running()) continue;
+      if (children_[i].pidfd() >= 0) {
+        fds.push_back({children_[i].pidfd(), POLLIN, 0});
+        which.push_back(i);
+      } else {
+        unpollable.push_back(i);
+      }
+    }
+    const std::int64_t left_ms = (deadline_ns - now_ns()) / 1'000'000 + 1;
+    // Without pidfds, exits are seen at the next slice (of at most 2 ms) instead of at once.
+    const int wait_ms =
+        static_cast<int>(std::min<std::int64_t>(unpollable.empty() ? slice_ms : 2, left_ms));
+    std::vector<std::size_t> exited;
+    if (poll(fds.data(), fds.size(), wait_ms) < 0) return exited;  // EINTR: the caller re-checks
+    for (std::size_t k = 0; k < fds.size(); ++k) {
+      if ((fds[k].revents & (POLLIN | POLLHUP)) != 0) exited.push_back(which[k]);
+    }
+    for (std::size_t i : unpollable) {
+      if (children_[i].has_exited()) exited.push_back(i);
+    }
+    return exited;
+  }
+
+  // Reaps child i: "" when it exited cleanly, else the fault (the others are then killed).
+  std::string reap(std::size_t i) {
+    const int status = children_[i].reap();
+    if (exited_cleanly(status)) return "";
+    kill_all();
+    // A Ctrl-C, a SIGTERM or a hang-up sent to the whole process group kills the workers too:
+    // their deaths are the interrupt, not a fault of the case.
+    if (interrupted_by_run_signal(status)) throw Interrupted();
+    return per_worker_ ? fmt::format("worker {} {}", i, describe_wait_status(status))
+                       : fmt::format("worker process {}", describe_wait_status(status));
+  }
+
   std::vector<ChildProcess>& children_;
   bool per_worker_;
 };
@@ -235,103 +245,146 @@ void add_worker_totals(RunResult& r, const WorkerTiming& w) {
   if (w.max_rss_kb) r.max_rss_kb = std::max(r.max_rss_kb.value_or(0), *w.max_rss_kb);
 }
 
-RunResult run_workers(const WorkerLauncher& launcher, const RunSpec& spec, const WorkerBody& body) {
-  if (spec.workers < 1) throw std::invalid_argument("run_workers: workers must be at least 1");
-  const auto n = static_cast<std::size_t>(spec.workers);
-  SharedRegion control_region(sizeof(Control));
-  SharedRegion slot_region(n * sizeof(WorkerSlot));
-  auto& control = *new (control_region.data()) Control();
-  auto* slots = static_cast<WorkerSlot*>(slot_region.data());
-  for (std::size_t i = 0; i < n; ++i) new (slots + i) WorkerSlot();
+namespace {
 
+// The shared memory of one repetition, mapped before any worker starts: the start gate and the
+// launch record, and one slot per worker.
+class SharedState {
+ public:
+  explicit SharedState(std::size_t workers)
+      : control_region_(sizeof(Control)),
+        slot_region_(workers * sizeof(WorkerSlot)),
+        control_(*new (control_region_.data()) Control()),
+        slots_(static_cast<WorkerSlot*>(slot_region_.data())),
+        n_(workers) {
+    for (std::size_t i = 0; i < n_; ++i) new (slots_ + i) WorkerSlot();
+  }
+
+  [[nodiscard]] Control& control() { return control_; }
+  [[nodiscard]] WorkerSlot& slot(std::size_t i) { return slots_[i]; }
+
+  // The first worker whose work threw, or -1.
+  [[nodiscard]] int failed_worker() {
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (get_state(slots_[i]) == SlotState::Failed) return static_cast<int>(i);
+    }
+    return -1;
+  }
+  [[nodiscard]] std::string worker_error(int w) {
+    return fmt::format("worker {}: {}", w, slots_[static_cast<std::size_t>(w)].error);
+  }
+  [[nodiscard]] bool all_ready() {
+    return std::atomic_ref<std::uint32_t>(control_.gate.ready).load(std::memory_order_acquire) >=
+           n_;
+  }
+  [[nodiscard]] std::vector<int> unfinished() {
+    std::vector<int> out;
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (get_state(slots_[i]) != SlotState::Done) out.push_back(static_cast<int>(i));
+    }
+    return out;
+  }
+  [[nodiscard]] std::vector<WorkerTiming> timings() const {
+    std::vector<WorkerTiming> out;
+    for (std::size_t i = 0; i < n_; ++i) out.push_back(slots_[i].timing);
+    return out;
+  }
+
+ private:
+  SharedRegion control_region_, slot_region_;
+  Control& control_;
+  WorkerSlot* slots_;
+  std::size_t n_;
+};
+
+// Spinning at the gate gives the smallest start skew but steals CPU from workers still starting
+// up: only when every worker has a CPU of its own.
+bool gate_spins(const RunSpec& spec) {
   const auto cpus = static_cast<int>(allowed_cpus().size());
   std::vector<int> distinct = spec.cpus;
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  control.gate.spin = spec.cpus.empty()
-                          ? spec.workers < cpus
-                          : distinct.size() == spec.cpus.size() && spec.workers < cpus;
+  return spec.workers < cpus && (spec.cpus.empty() || distinct.size() == spec.cpus.size());
+}
 
+std::string seconds(std::chrono::nanoseconds t) {
+  return fmt::format("{:.3g} s", static_cast<double>(t.count()) * 1e-9);
+}
+
+// Waits for every worker at the gate; why they did not all get there, or "". Short slices: the
+// workers are waiting on us.
+std::string wait_for_gate(Supervisor& supervisor, SharedState& shared, std::int64_t deadline,
+                          const RunSpec& spec) {
+  const std::string fault = supervisor.wait_until(deadline, 2, [&] {
+    return shared.all_ready() || shared.failed_worker() >= 0 || shared.control().launch.failed();
+  });
+  if (shared.control().launch.failed()) return shared.control().launch.error;
+  if (const int w = shared.failed_worker(); w >= 0) return shared.worker_error(w);
+  if (fault == "timeout")
+    return fmt::format("timed out after {} before all workers started", seconds(spec.timeout));
+  if (!fault.empty()) return fault + " before the start gate opened";
+  return "";
+}
+
+// Waits for the work; why it did not finish, or "". Long slices: waking up would only take CPU
+// from the workers, and a worker exiting or crashing wakes us through its pidfd.
+std::string wait_for_work(Supervisor& supervisor, SharedState& shared,
+                          std::vector<ChildProcess>& children, std::int64_t deadline,
+                          const RunSpec& spec, bool process_per_worker) {
+  std::string fault = supervisor.wait_until(deadline, 20, [&] {
+    return shared.failed_worker() >= 0 ||
+           std::none_of(children.begin(), children.end(), [](auto& c) { return c.running(); });
+  });
+  if (const int w = shared.failed_worker(); w >= 0) return shared.worker_error(w);
+  const std::vector<int> unfinished = shared.unfinished();
+  if (fault == "timeout") {
+    return fmt::format("timed out after {}: worker(s) {} still running (killed)",
+                       seconds(spec.timeout), list_workers(unfinished));
+  }
+  if (!fault.empty() && !process_per_worker && !unfinished.empty())
+    return fmt::format("worker(s) {} did not finish: {}", list_workers(unfinished), fault);
+  if (!fault.empty()) return fault;
+  if (!unfinished.empty())
+    return fmt::format("worker(s) {} ended without finishing", list_workers(unfinished));
+  return "";
+}
+
+}  // namespace
+
+RunResult run_workers(const WorkerLauncher& launcher, const RunSpec& spec, const WorkerBody& body) {
+  if (spec.workers < 1) throw std::invalid_argument("run_workers: workers must be at least 1");
+  SharedState shared(static_cast<std::size_t>(spec.workers));
+  shared.control().gate.spin = gate_spins(spec);
   const auto entry = [&](int i) {
-    run_one_worker(i, spec, control, slots[static_cast<std::size_t>(i)], body);
+    run_one_worker(i, spec, shared.control(), shared.slot(static_cast<std::size_t>(i)), body);
   };
   const std::int64_t deadline = now_ns() + spec.timeout.count();
   const std::int64_t children_cpu_before = reaped_children_cpu_ns();
+  RunResult result;
   std::vector<ChildProcess> children;
   try {
-    children = launcher.launch(spec.workers, entry, &control.launch);
+    children = launcher.launch(spec.workers, entry, &shared.control().launch);
   } catch (const std::exception& e) {
-    RunResult failed;
-    failed.error = e.what();
-    return failed;
+    result.error = e.what();
+    return result;
   }
   Supervisor supervisor(children, launcher.process_per_worker());
-
-  RunResult result;
-  auto fail = [&](std::string why) {
+  result.error = wait_for_gate(supervisor, shared, deadline, spec);
+  if (!result.ok()) {
     supervisor.kill_all();
-    result.error = std::move(why);
     return result;
-  };
-  // A worker that throws stops the wait at once: its partners may be waiting for it forever.
-  auto failed_worker = [&]() -> int {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (get_state(slots[i]) == SlotState::Failed) return static_cast<int>(i);
-    }
-    return -1;
-  };
-  auto all_ready = [&] {
-    return std::atomic_ref<std::uint32_t>(control.gate.ready).load(std::memory_order_acquire) >=
-               n ||
-           failed_worker() >= 0;
-  };
-  // Short slices at the gate (workers are waiting on us); long ones while they work, where waking
-  // up would only take CPU from them: a worker exiting or crashing wakes us through its pidfd.
-  std::string fault =
-      supervisor.wait_until(deadline, 2, [&] { return all_ready() || control.launch.failed(); });
-  if (control.launch.failed()) return fail(control.launch.error);
-  if (const int w = failed_worker(); w >= 0) {
-    return fail(fmt::format("worker {}: {}", w, slots[static_cast<std::size_t>(w)].error));
   }
-  if (fault == "timeout") {
-    return fail(fmt::format("timed out after {:.3g} s before all workers started",
-                            static_cast<double>(spec.timeout.count()) * 1e-9));
-  }
-  if (!fault.empty()) return fail(fault + " before the start gate opened");
-
   const std::optional<CpuTimes> stat_at_release = read_cpu_times();
-  control.gate.release();
-  fault = supervisor.wait_until(deadline, 20, [&] {
-    return failed_worker() >= 0 ||
-           std::none_of(children.begin(), children.end(), [](auto& c) { return c.running(); });
-  });
+  shared.control().gate.release();
+  result.error =
+      wait_for_work(supervisor, shared, children, deadline, spec, launcher.process_per_worker());
   const std::optional<CpuTimes> stat_at_end = read_cpu_times();
-
-  std::vector<int> unfinished;
-  for (std::size_t i = 0; i < n; ++i) {
-    const SlotState s = get_state(slots[i]);
-    if (s == SlotState::Failed) {
-      return fail(fmt::format("worker {}: {}", i, slots[i].error));
-    }
-    if (s != SlotState::Done) unfinished.push_back(static_cast<int>(i));
+  if (!result.ok()) {
+    supervisor.kill_all();
+    return result;
   }
-  if (fault == "timeout") {
-    return fail(fmt::format("timed out after {:.3g} s: worker(s) {} still running (killed)",
-                            static_cast<double>(spec.timeout.count()) * 1e-9,
-                            list_workers(unfinished)));
-  }
-  if (!fault.empty()) {
-    if (!launcher.process_per_worker() && !unfinished.empty()) {
-      fault = fmt::format("worker(s) {} did not finish: {}", list_workers(unfinished), fault);
-    }
-    return fail(fault);
-  }
-  if (!unfinished.empty()) {
-    return fail(fmt::format("worker(s) {} ended without finishing", list_workers(unfinished)));
-  }
-
-  for (std::size_t i = 0; i < n; ++i) result.workers.push_back(slots[i].timing);
-  summarize_timings(result, control.launch.launch_ns, control.gate.open_ns);
+  result.workers = shared.timings();
+  summarize_timings(result, shared.control().launch.launch_ns, shared.control().gate.open_ns);
   // What counts as ours: the workers' timed CPU, or, when larger, everything the worker processes
   // and the processes they started and waited for used (spawn's children are the work too).
   const std::int64_t ours = std::max(result.cpu_user_ns + result.cpu_sys_ns,
