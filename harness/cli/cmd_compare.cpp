@@ -3,6 +3,7 @@
 // then compare them the same way. Exit status: 0 nothing regressed, 1 something did, 2 bad input.
 #include <fmt/core.h>
 
+#include <array>
 #include <charconv>
 #include <filesystem>
 #include <map>
@@ -176,9 +177,7 @@ std::vector<std::string> side_argv(const std::string& side,
   return argv;
 }
 
-int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
-  CompareOptions options = to_options(a.compare);  // bad options fail before anything runs
-  std::vector<std::string> reports;                // one of each side's, for their schema
+void check_ab_args(const AbArgs& a, const std::vector<std::string>& passthrough) {
   if (a.rounds < 1 || a.rounds > 1000)
     throw BadInput(fmt::format("--rounds: {} is out of range; expected 1 to 1000", a.rounds));
   for (const auto* side : {&a.baseline, &a.candidate}) {
@@ -189,55 +188,65 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
           *side));
     }
   }
+}
+
+// One side's repetitions pooled over its rounds, with the union of their columns.
+struct Side {
+  const char* name;  // "baseline" or "candidate"
+  const std::string& command;
+  std::vector<Row> rows;
+  ReportSchema schema;
+  std::string first_report;  // its first run's report: for the recorded metric directions
+};
+
+// Runs one side once into PREFIX and pools its rows. false when the run was interrupted.
+bool run_side(Side& side, const std::vector<std::string>& passthrough, const std::string& prefix) {
+  const int status = run_and_wait(side_argv(side.command, passthrough, prefix));
+  if (status == 130 || interrupt_requested()) return false;
+  if (status != 0 && status != 1) {  // 1: the run finished with error rows, which compare reports
+    throw BadInput(
+        fmt::format("ab: the {} run exited with status {}{}", side.name, status,
+                    status == 127 ? " (could it be started?)" : "; its output is above"));
+  }
+  ReportSchema schema;
+  std::vector<Row> rows = read_report_rows(
+      prefix + ".csv", &schema, fmt::format("ab: the {} run wrote no readable report", side.name));
+  if (side.first_report.empty()) side.first_report = prefix + ".csv";
+  for (auto& r : rows) side.rows.push_back(std::move(r));
+  add_unique(side.schema.params, schema.params);
+  add_unique(side.schema.metrics, schema.metrics);
+  return true;
+}
+
+int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
+  CompareOptions options = to_options(a.compare);  // bad options fail before anything runs
+  check_ab_args(a, passthrough);
   const std::string dir =
       a.out.empty() ? "reports/results/ab-" + timestamp("%Y%m%d-%H%M%S") : a.out;
   prepare_output_dir(dir, "--out");
-
   install_interrupt_handlers();
-  std::vector<Row> base, candidate;
-  ReportSchema base_schema, new_schema;
+  Side base{"baseline", a.baseline, {}, {}, {}}, candidate{"candidate", a.candidate, {}, {}, {}};
   for (int round = 1; round <= a.rounds; ++round) {
     // A B, then B A: a drift during the session lands on both sides equally.
-    const bool a_first = round % 2 == 1;
-    for (int k = 0; k < 2; ++k) {
-      const bool is_base = (k == 0) == a_first;
+    for (Side* side :
+         round % 2 == 1 ? std::array{&base, &candidate} : std::array{&candidate, &base}) {
+      const bool is_base = side == &base;
+      fmt::print(stderr, "ab: round {}/{}: {}\n", round, a.rounds, side->name);
       const std::string prefix = fmt::format("{}/{}-{:02}", dir, is_base ? "base" : "new", round);
-      fmt::print(stderr, "ab: round {}/{}: {}\n", round, a.rounds,
-                 is_base ? "baseline" : "candidate");
-      const int status =
-          run_and_wait(side_argv(is_base ? a.baseline : a.candidate, passthrough, prefix));
-      if (status == 130 || interrupt_requested()) {
+      if (!run_side(*side, passthrough, prefix)) {
         fmt::print(stderr, "parbench: interrupted; the reports so far are in {}\n", dir);
         return 130;
       }
-      if (status != 0 &&
-          status != 1) {  // 1: the run finished with error rows, which compare reports
-        throw BadInput(fmt::format(
-            "ab: the {} run exited with status {}{}", is_base ? "baseline" : "candidate", status,
-            status == 127 ? " (could it be started?)" : "; its output is above"));
-      }
-      ReportSchema schema;
-      std::vector<Row> rows =
-          read_report_rows(prefix + ".csv", &schema,
-                           fmt::format("ab: the {} run wrote no readable report",
-                                       is_base ? "baseline" : "candidate"));
-      if (round == 1) reports.push_back(prefix + ".csv");
-      auto& into = is_base ? base : candidate;
-      auto& into_schema = is_base ? base_schema : new_schema;
-      for (auto& r : rows) into.push_back(std::move(r));
-      add_unique(into_schema.params, schema.params);
-      add_unique(into_schema.metrics, schema.metrics);
     }
   }
   // The pooled repetitions of each side, kept for a later `parbench compare`.
-  for (const auto& [rows, schema, name] :
-       {std::tuple{&base, &base_schema, "base"}, std::tuple{&candidate, &new_schema, "new"}}) {
-    RowsCsvSink sink(fmt::format("{}/{}.csv", dir, name), *schema);
-    for (const auto& r : *rows) sink.write(r);
+  for (const auto& [side, name] : {std::pair{&base, "base"}, std::pair{&candidate, "new"}}) {
+    RowsCsvSink sink(fmt::format("{}/{}.csv", dir, name), side->schema);
+    for (const auto& r : side->rows) sink.write(r);
   }
   fmt::print(stderr, "ab: pooled reports: {0}/base.csv, {0}/new.csv\n", dir);
-  use_recorded_directions(options, reports);
-  return report(compare_rows(base, candidate, options), a.compare.format);
+  use_recorded_directions(options, {base.first_report, candidate.first_report});
+  return report(compare_rows(base.rows, candidate.rows, options), a.compare.format);
 }
 
 }  // namespace

@@ -67,6 +67,69 @@ std::string self_exe() {
   return p.string();
 }
 
+// The `parbench run` of one repetition of one case, under callgrind, counting inside work().
+std::vector<std::string> callgrind_argv(const std::string& exe, const CaseGroup& g, const Case& c,
+                                        const fs::path& dir) {
+  std::vector<std::string> argv = {"valgrind",
+                                   "--tool=callgrind",
+                                   "--collect-atstart=no",
+                                   "--toggle-collect=*Experiment::work(*",
+                                   "--callgrind-out-file=" + (dir / "cg.%p").string(),
+                                   exe,
+                                   "run",
+                                   std::string(g.workload->name()),
+                                   "--backend",
+                                   std::string(c.backend->name()),
+                                   "--workers",
+                                   std::to_string(c.workers),
+                                   "--pin",
+                                   c.pin.name(),
+                                   "--reps",
+                                   "1",
+                                   "--warmup",
+                                   "0",
+                                   "--timeout",
+                                   "3600",
+                                   "--quiet",
+                                   "--out",
+                                   (dir / "r").string()};
+  for (const auto& [name, value] : g.params.all())
+    argv.insert(argv.end(), {"--param", fmt::format("{}={}", name, value)});
+  return argv;
+}
+
+// One repetition counted: its row with callgrind_ir, or an error row saying why there is none.
+Row count_one(const std::string& exe, const CaseGroup& g, const Case& c, int rep) {
+  std::string pattern = fs::temp_directory_path() / (stray_name_prefix() + "count.XXXXXX");
+  if (mkdtemp(pattern.data()) == nullptr) throw_sys("mkdtemp");
+  const fs::path dir = pattern;
+  const int status = run_and_wait(callgrind_argv(exe, g, c, dir), (dir / "log").string());
+  std::vector<Row> rows;
+  std::string unreadable = "no report";  // why the run under valgrind gave no row
+  try {
+    rows = read_rows((dir / "r.csv").string());
+  } catch (const CsvError& e) {
+    unreadable = e.what();
+  }
+  Row row;
+  if (rows.size() == 1) {
+    row = rows.front();
+    if (row.ok()) row.metrics.emplace_back("callgrind_ir", instructions_in(dir));
+  } else {
+    row.workload = g.workload->name();
+    row.backend = c.backend->name();
+    row.workers = c.workers;
+    row.pin = c.pin.name();
+    for (const auto& p : g.params.all()) row.params.emplace_back(p);
+    row.status = "error";
+    row.error = fmt::format("valgrind run exited with status {}: {}", status, unreadable);
+  }
+  row.rep = rep;
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return row;
+}
+
 int count(const CountOptions& o) {
   const RunRequest req = select_cases(o.targets, o.backends, o.workers, o.params);
   if (o.reps < 1 || o.reps > 1000)
@@ -85,7 +148,8 @@ int count(const CountOptions& o) {
   install_interrupt_handlers();
   const std::string exe = self_exe();
   bool all_ok = true;
-  std::size_t done = 0, total = plan.case_count() * static_cast<std::size_t>(o.reps);
+  std::size_t done = 0;
+  const std::size_t total = plan.case_count() * static_cast<std::size_t>(o.reps);
   for (const CaseGroup& g : plan.groups) {
     for (const Case& c : g.cases) {
       for (int rep = 1; rep <= o.reps; ++rep) {
@@ -94,62 +158,11 @@ int count(const CountOptions& o) {
                      prefix);
           return 130;
         }
-        std::string pattern = (fs::temp_directory_path() / (stray_name_prefix() + "count.XXXXXX"));
-        if (mkdtemp(pattern.data()) == nullptr) throw_sys("mkdtemp");
-        const fs::path dir = pattern;
-        std::vector<std::string> argv = {"valgrind",
-                                         "--tool=callgrind",
-                                         "--collect-atstart=no",
-                                         "--toggle-collect=*Experiment::work(*",
-                                         "--callgrind-out-file=" + (dir / "cg.%p").string(),
-                                         exe,
-                                         "run",
-                                         std::string(g.workload->name()),
-                                         "--backend",
-                                         std::string(c.backend->name()),
-                                         "--workers",
-                                         std::to_string(c.workers),
-                                         "--pin",
-                                         c.pin.name(),
-                                         "--reps",
-                                         "1",
-                                         "--warmup",
-                                         "0",
-                                         "--timeout",
-                                         "3600",
-                                         "--quiet",
-                                         "--out",
-                                         (dir / "r").string()};
-        for (const auto& [name, value] : g.params.all())
-          argv.insert(argv.end(), {"--param", fmt::format("{}={}", name, value)});
         fmt::print(stderr, "[{}/{}] {} {} workers={} rep {}\n", ++done, total, g.workload->name(),
                    c.backend->name(), c.workers, rep);
-        const int status = run_and_wait(argv, (dir / "log").string());
-        std::vector<Row> rows;
-        std::string unreadable = "no report";  // why the run under valgrind gave no row
-        try {
-          rows = read_rows((dir / "r.csv").string());
-        } catch (const CsvError& e) {
-          unreadable = e.what();
-        }
-        Row row;
-        if (rows.size() == 1) {
-          row = rows.front();
-          if (row.ok()) row.metrics.emplace_back("callgrind_ir", instructions_in(dir));
-        } else {
-          row.workload = g.workload->name();
-          row.backend = c.backend->name();
-          row.workers = c.workers;
-          row.pin = c.pin.name();
-          for (const auto& p : g.params.all()) row.params.emplace_back(p);
-          row.status = "error";
-          row.error = fmt::format("valgrind run exited with status {}: {}", status, unreadable);
-        }
-        row.rep = rep;
+        const Row row = count_one(exe, g, c, rep);
         if (!row.ok() && !row.unsupported()) all_ok = false;
         sink.write(row);
-        std::error_code ec;
-        fs::remove_all(dir, ec);
       }
     }
   }
