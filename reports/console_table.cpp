@@ -6,6 +6,8 @@
 #include <cmath>
 #include <set>
 
+#include "unique_list.hpp"
+
 namespace parbench {
 namespace {
 
@@ -51,83 +53,89 @@ std::string format_duration(double ns) {
   return fmt::format("{:.3g} s", ns / 1e9);
 }
 
+namespace {
+
+// Which columns one workload's table shows: only what tells its cases apart.
+struct TableShape {
+  std::vector<std::string> params;   // parameters with more than one value
+  std::vector<std::string> metrics;  // in the order the rows have them
+  bool host = false;                 // an mpi run across machines, or a merged report
+  bool pin = false;
+  bool speedup = false;
+};
+
+TableShape shape_of(const std::vector<const SummaryRow*>& mine) {
+  TableShape t;
+  const SummaryRow& first = *mine.front();
+  for (const auto& param : first.params) {
+    std::set<std::string> seen;
+    for (const auto* r : mine) seen.insert(r->param(param.first));
+    if (seen.size() > 1) t.params.push_back(param.first);
+  }
+  for (const auto* r : mine) {
+    for (const auto& m : r->metric_medians) add_unique(t.metrics, m.first);
+    t.host = t.host || r->host != first.host;
+    t.pin = t.pin || r->pin != "none";
+    t.speedup = t.speedup || r->speedup.has_value();
+  }
+  return t;
+}
+
+std::vector<std::string> header_of(const TableShape& t, std::size_t* left) {
+  std::vector<std::string> head = {"backend", "workers"};
+  if (t.host) head.emplace_back("host");
+  if (t.pin) head.emplace_back("pin");
+  head.insert(head.end(), t.params.begin(), t.params.end());
+  *left = head.size();
+  head.insert(head.end(), {"reps", "median", "cv"});
+  if (t.speedup) head.insert(head.end(), {"speedup", "efficiency"});
+  head.insert(head.end(), t.metrics.begin(), t.metrics.end());
+  head.emplace_back("status");
+  return head;
+}
+
+std::string status_cell(const SummaryRow& r) {
+  if (r.unsupported) return "unsupported: " + r.error;
+  if (!r.ok()) return "ERROR: " + r.error;
+  return r.noisy.empty() ? "ok" : "ok, noisy: " + r.noisy;
+}
+
+std::vector<std::string> line_of(const SummaryRow& r, const TableShape& t) {
+  std::vector<std::string> line = {r.backend, std::to_string(r.workers)};
+  if (t.host) line.push_back(r.host);
+  if (t.pin) line.push_back(r.pin);
+  for (const auto& name : t.params) line.push_back(r.param(name));
+  line.push_back(std::to_string(r.reps));
+  line.push_back(r.wall_ns ? format_duration(r.wall_ns->median) : "-");
+  line.push_back(r.wall_ns ? fmt::format("{:.1f}%", r.wall_ns->cv * 100) : "-");
+  if (t.speedup) {
+    line.push_back(ratio(r.speedup, "x"));
+    line.push_back(r.efficiency ? fmt::format("{:.0f}%", *r.efficiency * 100) : "-");
+  }
+  for (const auto& name : t.metrics) {
+    const auto it = std::find_if(r.metric_medians.begin(), r.metric_medians.end(),
+                                 [&](auto& m) { return m.first == name; });
+    line.push_back(it != r.metric_medians.end() ? metric_cell(name, it->second) : "-");
+  }
+  line.push_back(status_cell(r));
+  return line;
+}
+
+}  // namespace
+
 std::string format_summary_table(const std::vector<SummaryRow>& rows) {
   std::vector<std::string> workloads;
-  for (const auto& r : rows) {
-    if (std::find(workloads.begin(), workloads.end(), r.workload) == workloads.end())
-      workloads.push_back(r.workload);
-  }
+  for (const auto& r : rows) add_unique(workloads, r.workload);
   std::string out;
   for (const auto& workload : workloads) {
     std::vector<const SummaryRow*> mine;
     for (const auto& r : rows) {
       if (r.workload == workload) mine.push_back(&r);
     }
-    // Show only what tells the cases apart; a column with one value everywhere is noise.
-    const SummaryRow& first = *mine.front();
-    std::vector<std::string> params;
-    for (const auto& [name, value] : first.params) {
-      std::set<std::string> seen;
-      for (const auto* r : mine) {
-        for (const auto& [n, v] : r->params) {
-          if (n == name) seen.insert(v);
-        }
-      }
-      if (seen.size() > 1) params.push_back(name);
-    }
-    const bool show_pin =
-        std::any_of(mine.begin(), mine.end(), [](auto* r) { return r->pin != "none"; });
-    const bool show_speedup =
-        std::any_of(mine.begin(), mine.end(), [](auto* r) { return r->speedup.has_value(); });
-    std::vector<std::string>
-        metrics;  // in the order the rows have them; an unsupported row has none
-    for (const auto* r : mine) {
-      for (const auto& [name, v] : r->metric_medians) {
-        if (std::find(metrics.begin(), metrics.end(), name) == metrics.end())
-          metrics.push_back(name);
-      }
-    }
-    // An mpi run across machines, or a merged report: the host tells the cases apart.
-    const bool show_host =
-        std::any_of(mine.begin(), mine.end(), [&](auto* r) { return r->host != first.host; });
-    std::vector<std::string> head = {"backend", "workers"};
-    if (show_host) head.emplace_back("host");
-    if (show_pin) head.emplace_back("pin");
-    head.insert(head.end(), params.begin(), params.end());
-    const std::size_t left = head.size();
-    head.insert(head.end(), {"reps", "median", "cv"});
-    if (show_speedup) head.insert(head.end(), {"speedup", "efficiency"});
-    head.insert(head.end(), metrics.begin(), metrics.end());
-    head.emplace_back("status");
-
-    std::vector<std::vector<std::string>> table{head};
-    for (const auto* r : mine) {
-      std::vector<std::string> line = {r->backend, std::to_string(r->workers)};
-      if (show_host) line.push_back(r->host);
-      if (show_pin) line.push_back(r->pin);
-      for (const auto& name : params) {
-        for (const auto& [n, v] : r->params) {
-          if (n == name) line.push_back(v);
-        }
-      }
-      line.push_back(std::to_string(r->reps));
-      line.push_back(r->wall_ns ? format_duration(r->wall_ns->median) : "-");
-      line.push_back(r->wall_ns ? fmt::format("{:.1f}%", r->wall_ns->cv * 100) : "-");
-      if (show_speedup) {
-        line.push_back(ratio(r->speedup, "x"));
-        line.push_back(r->efficiency ? fmt::format("{:.0f}%", *r->efficiency * 100) : "-");
-      }
-      for (const auto& name : metrics) {
-        const auto it = std::find_if(r->metric_medians.begin(), r->metric_medians.end(),
-                                     [&](auto& m) { return m.first == name; });
-        line.push_back(it != r->metric_medians.end() ? metric_cell(name, it->second) : "-");
-      }
-      line.push_back(r->unsupported     ? "unsupported: " + r->error
-                     : !r->ok()         ? "ERROR: " + r->error
-                     : r->noisy.empty() ? "ok"
-                                        : "ok, noisy: " + r->noisy);
-      table.push_back(std::move(line));
-    }
+    const TableShape shape = shape_of(mine);
+    std::size_t left = 0;
+    std::vector<std::vector<std::string>> table{header_of(shape, &left)};
+    for (const auto* r : mine) table.push_back(line_of(*r, shape));
     out += fmt::format("\n{}\n", workload) + render(table, left);
   }
   return out;

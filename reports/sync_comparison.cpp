@@ -50,6 +50,50 @@ struct Line {
   bool not_applicable = false;                      // unsupported on this backend
 };
 
+using Key = std::pair<std::string, std::string>;  // key_param value, backend
+
+// One block's lines (key value and backend -> figure by workers), best first at the most workers.
+std::vector<std::pair<Key, Line>> ranked_lines(const std::vector<SummaryRow>& rows, const Pivot& p,
+                                               const std::string& block, int most) {
+  std::map<Key, Line> lines;
+  for (const auto& r : rows) {
+    if (r.workload != p.workload) continue;
+    if (!p.block_param.empty() && r.param(p.block_param) != block) continue;
+    Line& line = lines[{r.param(p.key_param), r.backend}];
+    if (r.unsupported) {
+      line.not_applicable = true;
+      continue;
+    }
+    line.by_workers[r.workers] = r.ok() ? r.metric(p.metric) : std::nullopt;
+    if (r.ok() && (line.at_most == nullptr || r.workers > line.at_most->workers)) line.at_most = &r;
+  }
+  std::vector<std::pair<Key, Line>> ranked(lines.begin(), lines.end());
+  const auto score = [&](const Line& l) {
+    const auto it = l.by_workers.find(most);
+    if (it == l.by_workers.end() || !it->second) return -std::numeric_limits<double>::infinity();
+    return p.higher_is_better ? *it->second : -*it->second;
+  };
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [&](const auto& x, const auto& y) { return score(x.second) > score(y.second); });
+  return ranked;
+}
+
+std::string line_text(int rank, const Key& key, const Line& line, const Pivot& p,
+                      const std::set<int>& workers) {
+  std::string text = fmt::format("{:>4}  {:<14} {:<8}", rank, key.first, key.second);
+  const char* absent = line.not_applicable ? "n/a" : "-";
+  for (int w : workers) {
+    const auto it = line.by_workers.find(w);
+    const bool known = it != line.by_workers.end() && it->second;
+    text += fmt::format(" {:>9}", known ? p.format(*it->second) : absent);
+  }
+  for (const auto& e : p.extras) {
+    const auto v = line.at_most != nullptr ? line.at_most->metric(e.metric) : std::nullopt;
+    text += fmt::format(" {:>10}", v ? e.format(*v) : absent);
+  }
+  return text + "\n";
+}
+
 std::string pivot_table(const std::vector<SummaryRow>& rows, const Pivot& p) {
   std::set<std::string> blocks;
   std::set<int> workers;
@@ -60,35 +104,8 @@ std::string pivot_table(const std::vector<SummaryRow>& rows, const Pivot& p) {
   }
   std::string out;
   for (const auto& block : blocks) {
-    using Key = std::pair<std::string, std::string>;  // key_param value, backend
-    std::map<Key, Line> lines;
-    for (const auto& r : rows) {
-      if (r.workload != p.workload) continue;
-      if (!p.block_param.empty() && r.param(p.block_param) != block) continue;
-      Line& line = lines[{r.param(p.key_param), r.backend}];
-      if (r.unsupported) {
-        line.not_applicable = true;
-        continue;
-      }
-      line.by_workers[r.workers] = r.ok() ? r.metric(p.metric) : std::nullopt;
-      if (r.ok() && (line.at_most == nullptr || r.workers > line.at_most->workers))
-        line.at_most = &r;
-    }
-    std::vector<std::pair<Key, Line>> ranked;
-    for (auto& [key, line] : lines) {
-      ranked.emplace_back(key, line);
-    }
+    const auto ranked = ranked_lines(rows, p, block, *workers.rbegin());
     if (ranked.empty()) continue;
-    const int most = *workers.rbegin();
-    const auto score = [&](const Line& l) {
-      const auto it = l.by_workers.find(most);
-      if (it == l.by_workers.end() || !it->second) return -std::numeric_limits<double>::infinity();
-      return p.higher_is_better ? *it->second : -*it->second;
-    };
-    std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
-      return score(a.second) > score(b.second);
-    });
-
     out += fmt::format("\n{}{}\n", p.title,
                        p.block_param.empty() ? "" : fmt::format(", {}={}", p.block_param, block));
     std::string head = fmt::format("{:>4}  {:<14} {:<8}", "rank", p.key_param, "backend");
@@ -96,21 +113,7 @@ std::string pivot_table(const std::vector<SummaryRow>& rows, const Pivot& p) {
     for (const auto& e : p.extras) head += fmt::format(" {:>10}", e.header);
     out += head + "\n";
     int n = 0;
-    for (const auto& [key, line] : ranked) {
-      std::string text = fmt::format("{:>4}  {:<14} {:<8}", ++n, key.first, key.second);
-      for (int w : workers) {
-        const auto it = line.by_workers.find(w);
-        const bool known = it != line.by_workers.end() && it->second;
-        text += fmt::format(" {:>9}", known                 ? p.format(*it->second)
-                                      : line.not_applicable ? "n/a"
-                                                            : "-");
-      }
-      for (const auto& e : p.extras) {
-        const auto v = line.at_most != nullptr ? line.at_most->metric(e.metric) : std::nullopt;
-        text += fmt::format(" {:>10}", v ? e.format(*v) : line.not_applicable ? "n/a" : "-");
-      }
-      out += text + "\n";
-    }
+    for (const auto& [key, line] : ranked) out += line_text(++n, key, line, p, workers);
   }
   return out;
 }
