@@ -97,7 +97,7 @@ TEST_CASE("the bank balances under every lock, without one it loses updates, rep
   // before the test calls the race absent.
   for (int attempt = 0; attempt < 5 && lost_without_lock == 0; ++attempt) {
     RunRequest again = req;
-    again.params = {{"lock", {"none"}}, {"ops", {"2000000"}}};
+    again.params = {{"lock", {"none"}}, {"ops", {"20000000"}}};
     test::MemorySink more;
     REQUIRE(execute_plan(make_plan(again), more));
     for (const auto& r : more.rows) lost_without_lock += r.metric("lost_updates").value_or(0);
