@@ -74,6 +74,119 @@ struct Scenario {
   Judge judge;
 };
 
+std::optional<Seen> judge_cpu(const Lookup& l, const std::string& b) {
+  const Params p = {{"n", "10000000"}, {"scaling", "weak"}};
+  const bool python = b.starts_with("py_");
+  const auto* t = l.find("cpu_sum", python ? "py_thread" : "thread", 4, p);
+  const auto* pr = l.find("cpu_sum", python ? "py_process" : "process", 4, p);
+  const auto* me = l.find("cpu_sum", b, 4, p);
+  if (me == nullptr || t == nullptr || pr == nullptr) return std::nullopt;
+  const auto mine = best_wall(*me), threads = best_wall(*t), procs = best_wall(*pr);
+  if (!mine || !threads || !procs) return std::nullopt;
+  Seen s{format_duration(*mine), false};
+  {
+    const double ratio = *threads / *procs;
+    s.holds = python ? ratio >= 1.5 : ratio <= 1.15;
+    if (b == (python ? "py_thread" : "thread"))
+      s.figures += fmt::format(" ({:.2f}x the processes)", ratio);
+  }
+  return s;
+}
+
+std::optional<Seen> judge_sleep(const Lookup& l, const std::string& b) {
+  const auto* r = l.find("sleep", b, 10, {{"ms", "500"}});
+  const auto w = r != nullptr ? wall(*r) : std::nullopt;
+  if (!w) return std::nullopt;
+  return Seen{format_duration(*w), *w < 750e6};
+}
+
+std::optional<Seen> judge_pipe_queue_lock(const Lookup& l, const std::string& b) {
+  const Params common = {{"size", "64"}, {"placement", "none"}, {"count", "1000"}};
+  Params pipe = common, queue = common;
+  pipe.emplace_back("channel", "pipe");
+  queue.emplace_back("channel", "shm_queue");
+  const auto* p = l.find("ipc_pingpong", b, 2, pipe);
+  const auto* q = l.find("ipc_pingpong", b, 2, queue);
+  const auto* k = l.find("lock_contention", b, 1, {{"lock", "posix_sem"}, {"cs_ns", "0"}});
+  if (p == nullptr || q == nullptr || k == nullptr) return std::nullopt;
+  const auto pipe_rtt = metric(*p, "rtt_p50_ns"), queue_rtt = metric(*q, "rtt_p50_ns"),
+             ops = metric(*k, "ops_per_s");
+  if (!pipe_rtt || !queue_rtt || !ops || *ops <= 0) return std::nullopt;
+  const double pipe_ns = *pipe_rtt, queue_ns = *queue_rtt, lock_ns = 1e9 / *ops;
+  return Seen{fmt::format("pipe {} / queue {} / lock {}", format_duration(pipe_ns),
+                          format_duration(queue_ns), format_duration(lock_ns)),
+              pipe_ns < queue_ns && lock_ns < pipe_ns / 2};
+}
+
+std::optional<Seen> judge_bank(const Lookup& l, const std::string& b) {
+  const auto* none = l.find("bank", b, 2, {{"lock", "none"}, {"ops", "50000"}});
+  const auto* locked = l.find("bank", b, 2, {{"lock", "posix_sem"}, {"ops", "50000"}});
+  if (none == nullptr || locked == nullptr) return std::nullopt;
+  const auto lost = metric(*none, "lost_updates");
+  const auto lost_locked = metric(*locked, "lost_updates");
+  if (!lost || !lost_locked) return std::nullopt;
+  return Seen{fmt::format("lost {:.0f} unlocked, {:.0f} locked", *lost, *lost_locked),
+              *lost > 0 && *lost_locked == 0};
+}
+
+std::optional<Seen> judge_task_queue(const Lookup& l, const std::string& b) {
+  const auto* r =
+      l.find("ipc_fanin", b, 5,
+             {{"channel", "shm_queue"}, {"producers", "1"}, {"count", "5000"}, {"size", "64"}});
+  if (r == nullptr) return std::nullopt;
+  const auto tasks = metric(*r, "msgs_per_s"), jain = metric(*r, "jain");
+  if (!tasks || !jain) return std::nullopt;
+  return Seen{fmt::format("{} tasks, Jain {:.2f}", rate(*tasks), *jain), *jain >= 0.8};
+}
+
+std::optional<Seen> judge_manager(const Lookup& l, const std::string& b) {
+  const auto* proxy = l.find("proxy_store", b, 3, {{"store", "proxy"}, {"ops", "2000"}});
+  const auto* shared = l.find("proxy_store", b, 3, {{"store", "shared"}, {"ops", "2000"}});
+  if (proxy == nullptr || shared == nullptr) return std::nullopt;
+  const auto slow = metric(*proxy, "ops_per_s"), fast = metric(*shared, "ops_per_s");
+  if (!slow || !fast || *slow <= 0) return std::nullopt;
+  const double ratio = *fast / *slow;
+  return Seen{fmt::format("proxy {} / shared {} ({:.0f}x)", rate(*slow), rate(*fast), ratio),
+              ratio >= 10};
+}
+
+std::optional<Seen> judge_event(const Lookup& l, const std::string& b) {
+  // The workload checks every waiter woke in every round; a failed check is its error row,
+  // and the claim does not hold there.
+  const auto* r = l.find_any("event", b, 5, {{"mechanism", "condvar"}, {"rounds", "200"}});
+  if (r == nullptr) return std::nullopt;
+  if (!r->ok()) return Seen{r->error, false};
+  const auto wake = metric(*r, "wake_p50_ns"), all = metric(*r, "all_woken_p50_ns");
+  if (!wake || !all) return std::nullopt;
+  return Seen{
+      fmt::format("wake p50 {}, all woken p50 {}", format_duration(*wake), format_duration(*all)),
+      true};
+}
+
+std::optional<Seen> judge_semaphore(const Lookup& l, const std::string& b) {
+  const auto* r = l.find("semaphore", b, 5, {{"mechanism", "posix_sem"}, {"k", "2"}});
+  if (r == nullptr) return std::nullopt;
+  const auto inside = metric(*r, "max_inside"), ops = metric(*r, "ops_per_s");
+  if (!inside || !ops) return std::nullopt;
+  return Seen{fmt::format("max inside {:.0f}, {}", *inside, rate(*ops)), *inside == 2};
+}
+
+std::optional<Seen> judge_oversubscribed(const Lookup& l, const std::string& b) {
+  const Params p = {{"n", "20000000"}, {"scaling", "strong"}};
+  const int c = l.cpus();
+  const auto* one = l.find("cpu_sum", b, c, p);
+  const auto* two = l.find("cpu_sum", b, 2 * c, p);
+  const auto* four = l.find("cpu_sum", b, 4 * c, p);
+  if (one == nullptr || two == nullptr || four == nullptr) return std::nullopt;
+  const auto w1 = best_wall(*one), w2 = best_wall(*two), w4 = best_wall(*four);
+  if (!w1 || !w2 || !w4) return std::nullopt;
+  // The same work in each case, so the rate relative to 1x is the inverse wall ratio.
+  const double r2 = *w1 / *w2;
+  const double r4 = *w1 / *w4;
+  return Seen{fmt::format("{}x: {:.2f}, {}x: {:.2f} of {} workers' rate", 2 * c, r2, 4 * c, r4, c),
+              r2 <= 1.1 && r4 <= 1.1};
+}
+
 const std::vector<Scenario>& scenarios() {
   static const std::vector<Scenario> list = {
       {"cpu: threads vs processes",
@@ -81,136 +194,37 @@ const std::vector<Scenario>& scenarios() {
        "threads are as fast as processes",
        "4 workers x 10M squares, fastest repetition: py_thread wall >= 1.5 x py_process wall; "
        "thread wall <= 1.15 x process wall",
-       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         const Params p = {{"n", "10000000"}, {"scaling", "weak"}};
-         const bool python = b.starts_with("py_");
-         const auto* t = l.find("cpu_sum", python ? "py_thread" : "thread", 4, p);
-         const auto* pr = l.find("cpu_sum", python ? "py_process" : "process", 4, p);
-         const auto* me = l.find("cpu_sum", b, 4, p);
-         if (me == nullptr || t == nullptr || pr == nullptr) return std::nullopt;
-         const auto mine = best_wall(*me), threads = best_wall(*t), procs = best_wall(*pr);
-         if (!mine || !threads || !procs) return std::nullopt;
-         Seen s{format_duration(*mine), false};
-         {
-           const double ratio = *threads / *procs;
-           s.holds = python ? ratio >= 1.5 : ratio <= 1.15;
-           if (b == (python ? "py_thread" : "thread"))
-             s.figures += fmt::format(" ({:.2f}x the processes)", ratio);
-         }
-         return s;
-       }},
+       judge_cpu},
       {"sleep: I/O-bound concurrency",
        "10 workers that each sleep 0.5 s finish in about 0.5 s, not 5 s",
-       "10 workers x 500 ms: wall < 750 ms",
-       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         const auto* r = l.find("sleep", b, 10, {{"ms", "500"}});
-         const auto w = r != nullptr ? wall(*r) : std::nullopt;
-         if (!w) return std::nullopt;
-         return Seen{format_duration(*w), *w < 750e6};
-       }},
+       "10 workers x 500 ms: wall < 750 ms", judge_sleep},
       {"Pipe vs Queue vs Lock",
        "A Pipe is cheaper than a Queue, and taking a Lock is cheaper than either",
        "64 B round trip: pipe p50 < queue p50 (shm_queue in C++, multiprocessing.Queue in "
        "Python); uncontended lock + unlock < pipe round trip / 2",
-       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         const Params common = {{"size", "64"}, {"placement", "none"}, {"count", "1000"}};
-         Params pipe = common, queue = common;
-         pipe.emplace_back("channel", "pipe");
-         queue.emplace_back("channel", "shm_queue");
-         const auto* p = l.find("ipc_pingpong", b, 2, pipe);
-         const auto* q = l.find("ipc_pingpong", b, 2, queue);
-         const auto* k = l.find("lock_contention", b, 1, {{"lock", "posix_sem"}, {"cs_ns", "0"}});
-         if (p == nullptr || q == nullptr || k == nullptr) return std::nullopt;
-         const auto pipe_rtt = metric(*p, "rtt_p50_ns"), queue_rtt = metric(*q, "rtt_p50_ns"),
-                    ops = metric(*k, "ops_per_s");
-         if (!pipe_rtt || !queue_rtt || !ops || *ops <= 0) return std::nullopt;
-         const double pipe_ns = *pipe_rtt, queue_ns = *queue_rtt, lock_ns = 1e9 / *ops;
-         return Seen{fmt::format("pipe {} / queue {} / lock {}", format_duration(pipe_ns),
-                                 format_duration(queue_ns), format_duration(lock_ns)),
-                     pipe_ns < queue_ns && lock_ns < pipe_ns / 2};
-       }},
+       judge_pipe_queue_lock},
       {"bank: deposit/withdraw",
        "Without a Lock, concurrent deposits and withdrawals lose updates; with one, none are "
        "lost",
        "2 workers x 100k updates: lost_updates > 0 with lock=none, = 0 with lock=posix_sem",
-       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         const auto* none = l.find("bank", b, 2, {{"lock", "none"}, {"ops", "50000"}});
-         const auto* locked = l.find("bank", b, 2, {{"lock", "posix_sem"}, {"ops", "50000"}});
-         if (none == nullptr || locked == nullptr) return std::nullopt;
-         const auto lost = metric(*none, "lost_updates");
-         const auto lost_locked = metric(*locked, "lost_updates");
-         if (!lost || !lost_locked) return std::nullopt;
-         return Seen{fmt::format("lost {:.0f} unlocked, {:.0f} locked", *lost, *lost_locked),
-                     *lost > 0 && *lost_locked == 0};
-       }},
+       judge_bank},
       {"task queue + done queue",
        "Four workers draining one task queue do every task exactly once, sharing the load",
        "1 producer, 4 consumers, 5000 tasks: every task done once (checked), Jain index >= 0.8",
-       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         const auto* r = l.find(
-             "ipc_fanin", b, 5,
-             {{"channel", "shm_queue"}, {"producers", "1"}, {"count", "5000"}, {"size", "64"}});
-         if (r == nullptr) return std::nullopt;
-         const auto tasks = metric(*r, "msgs_per_s"), jain = metric(*r, "jain");
-         if (!tasks || !jain) return std::nullopt;
-         return Seen{fmt::format("{} tasks, Jain {:.2f}", rate(*tasks), *jain), *jain >= 0.8};
-       }},
+       judge_task_queue},
       {"Manager proxies vs Value/Array",
        "Manager proxies are far slower than shared-memory Value/Array",
-       "2 clients, 2000 ops each: shared ops/s >= 10 x proxy ops/s",
-       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         const auto* proxy = l.find("proxy_store", b, 3, {{"store", "proxy"}, {"ops", "2000"}});
-         const auto* shared = l.find("proxy_store", b, 3, {{"store", "shared"}, {"ops", "2000"}});
-         if (proxy == nullptr || shared == nullptr) return std::nullopt;
-         const auto slow = metric(*proxy, "ops_per_s"), fast = metric(*shared, "ops_per_s");
-         if (!slow || !fast || *slow <= 0) return std::nullopt;
-         const double ratio = *fast / *slow;
-         return Seen{fmt::format("proxy {} / shared {} ({:.0f}x)", rate(*slow), rate(*fast), ratio),
-                     ratio >= 10};
-       }},
+       "2 clients, 2000 ops each: shared ops/s >= 10 x proxy ops/s", judge_manager},
       {"Event", "Event.set() releases every waiting worker",
-       "1 setter, 4 waiters, 200 rounds: every waiter woke in every round (checked)",
-       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         // The workload checks every waiter woke in every round; a failed check is its error row,
-         // and the claim does not hold there.
-         const auto* r = l.find_any("event", b, 5, {{"mechanism", "condvar"}, {"rounds", "200"}});
-         if (r == nullptr) return std::nullopt;
-         if (!r->ok()) return Seen{r->error, false};
-         const auto wake = metric(*r, "wake_p50_ns"), all = metric(*r, "all_woken_p50_ns");
-         if (!wake || !all) return std::nullopt;
-         return Seen{fmt::format("wake p50 {}, all woken p50 {}", format_duration(*wake),
-                                 format_duration(*all)),
-                     true};
-       }},
+       "1 setter, 4 waiters, 200 rounds: every waiter woke in every round (checked)", judge_event},
       {"Semaphore(2)", "A Semaphore(2) lets at most 2 of 5 workers in at once",
        "5 workers, 100 ms: max_inside = 2 (never more: checked; and the 2 slots used)",
-       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         const auto* r = l.find("semaphore", b, 5, {{"mechanism", "posix_sem"}, {"k", "2"}});
-         if (r == nullptr) return std::nullopt;
-         const auto inside = metric(*r, "max_inside"), ops = metric(*r, "ops_per_s");
-         if (!inside || !ops) return std::nullopt;
-         return Seen{fmt::format("max inside {:.0f}, {}", *inside, rate(*ops)), *inside == 2};
-       }},
+       judge_semaphore},
       {"more workers than cores",
        "Starting more processes than cores does not make CPU-bound work faster",
        "20M squares split, rate = work / fastest repetition's wall: the rate at 2x and at 4x the "
        "CPUs <= 1.1 x the rate at 1x",
-       [](const Lookup& l, const std::string& b) -> std::optional<Seen> {
-         const Params p = {{"n", "20000000"}, {"scaling", "strong"}};
-         const int c = l.cpus();
-         const auto* one = l.find("cpu_sum", b, c, p);
-         const auto* two = l.find("cpu_sum", b, 2 * c, p);
-         const auto* four = l.find("cpu_sum", b, 4 * c, p);
-         if (one == nullptr || two == nullptr || four == nullptr) return std::nullopt;
-         const auto w1 = best_wall(*one), w2 = best_wall(*two), w4 = best_wall(*four);
-         if (!w1 || !w2 || !w4) return std::nullopt;
-         // The same work in each case, so the rate relative to 1x is the inverse wall ratio.
-         const double r2 = *w1 / *w2;
-         const double r4 = *w1 / *w4;
-         return Seen{
-             fmt::format("{}x: {:.2f}, {}x: {:.2f} of {} workers' rate", 2 * c, r2, 4 * c, r4, c),
-             r2 <= 1.1 && r4 <= 1.1};
-       }},
+       judge_oversubscribed},
   };
   return list;
 }
