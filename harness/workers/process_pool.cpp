@@ -257,48 +257,61 @@ class ProcessPool final : public Pool {
 
   void collect(std::vector<Outcome>& out, std::deque<Chunk>& queued) override {
     while (out.empty()) {
-      std::vector<pollfd> fds;
-      std::vector<std::pair<std::size_t, bool>> who;  // worker, is its pidfd
-      bool blind = false;                             // a worker without a pidfd (valgrind)
-      for (std::size_t k = 0; k < workers_.size(); ++k) {
-        const Worker& w = workers_[k];
-        if (!w.proc.running()) continue;
-        if (w.sock.get() >= 0) {
-          fds.push_back({w.sock.get(), POLLIN, 0});
-          who.emplace_back(k, false);
-        }
-        if (w.proc.pidfd() >= 0) {
-          fds.push_back({w.proc.pidfd(), POLLIN, 0});
-          who.emplace_back(k, true);
-        } else {
-          blind = true;
-        }
-      }
-      if (fds.empty() && !blind) return;  // nothing running: the caller dispatches again
-      const int n = poll(fds.data(), fds.size(), blind ? 1 : -1);
+      Watch watch = watch_workers();
+      if (watch.fds.empty() && !watch.blind) return;  // nothing running: the caller dispatches
+      const int n = poll(watch.fds.data(), watch.fds.size(), watch.blind ? 1 : -1);
       if (n < 0 && errno != EINTR) throw_sys("poll");
-      std::vector<std::size_t> exited;
-      for (std::size_t i = 0; i < fds.size(); ++i) {
-        if (fds[i].revents == 0) continue;
-        const auto [k, is_pidfd] = who[i];
-        if (!is_pidfd) on_message(k, out);
-        if (is_pidfd || (fds[i].revents & (POLLHUP | POLLERR)) != 0) exited.push_back(k);
-      }
-      if (blind) {
-        for (std::size_t k = 0; k < workers_.size(); ++k) {
-          if (workers_[k].proc.running() && workers_[k].proc.pidfd() < 0 &&
-              workers_[k].proc.has_exited())
-            exited.push_back(k);
-        }
-      }
-      std::sort(exited.begin(), exited.end());
-      exited.erase(std::unique(exited.begin(), exited.end()), exited.end());
+      const std::vector<std::size_t> exited = read_events(watch, out);
       for (std::size_t k : exited) {
         // POLLHUP can come a moment before the process is gone; reap() waits for it.
         if (workers_[k].proc.running()) on_exit(k, out, queued);
       }
       if (!exited.empty() && out.empty()) return;  // requeued work: dispatch it
     }
+  }
+
+  // What to poll: each running worker's socket and pidfd.
+  struct Watch {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<std::size_t, bool>> who;  // worker, is its pidfd
+    bool blind = false;                             // a worker without a pidfd (valgrind)
+  };
+
+  Watch watch_workers() const {
+    Watch w;
+    for (std::size_t k = 0; k < workers_.size(); ++k) {
+      const Worker& worker = workers_[k];
+      if (!worker.proc.running()) continue;
+      if (worker.sock.get() >= 0) {
+        w.fds.push_back({worker.sock.get(), POLLIN, 0});
+        w.who.emplace_back(k, false);
+      }
+      if (worker.proc.pidfd() >= 0) {
+        w.fds.push_back({worker.proc.pidfd(), POLLIN, 0});
+        w.who.emplace_back(k, true);
+      } else {
+        w.blind = true;
+      }
+    }
+    return w;
+  }
+
+  // Takes the results a poll announced; returns the workers that exited (sorted, once each).
+  std::vector<std::size_t> read_events(const Watch& watch, std::vector<Outcome>& out) {
+    std::vector<std::size_t> exited;
+    for (std::size_t i = 0; i < watch.fds.size(); ++i) {
+      if (watch.fds[i].revents == 0) continue;
+      const auto [k, is_pidfd] = watch.who[i];
+      if (!is_pidfd) on_message(k, out);
+      if (is_pidfd || (watch.fds[i].revents & (POLLHUP | POLLERR)) != 0) exited.push_back(k);
+    }
+    for (std::size_t k = 0; watch.blind && k < workers_.size(); ++k) {
+      const ChildProcess& proc = workers_[k].proc;
+      if (proc.running() && proc.pidfd() < 0 && proc.has_exited()) exited.push_back(k);
+    }
+    std::sort(exited.begin(), exited.end());
+    exited.erase(std::unique(exited.begin(), exited.end()), exited.end());
+    return exited;
   }
 
   bool fresh_;
