@@ -272,9 +272,9 @@ int run(const RunOptions& o) {
 
 }  // namespace
 
-Command add_run(CLI::App& app, int argc, char** argv) {
+Command add_run(CLI::App& app, const std::string& command_line) {
   auto o = std::make_shared<RunOptions>();
-  o->command_line = fmt::format("{}", fmt::join(argv, argv + argc, " "));
+  o->command_line = command_line;
   auto* cmd = app.add_subcommand("run", "Run workloads or suites and write a CSV report");
   cmd->add_option("targets", o->targets, "Workloads or suites to run (see 'parbench list')")
       ->required();

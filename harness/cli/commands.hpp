@@ -12,7 +12,8 @@ using Command = std::function<int()>;
 
 Command add_list(CLI::App& app);
 Command add_env(CLI::App& app);
-Command add_run(CLI::App& app, int argc, char** argv);
+// command_line: the whole command as typed, recorded in meta.json.
+Command add_run(CLI::App& app, const std::string& command_line);
 Command add_compare(CLI::App& app);
 Command add_count(CLI::App& app);
 Command add_report(CLI::App& app);

@@ -3,6 +3,7 @@
 // input (nothing written), 3 a report could not be written (what was written is whole), 130
 // interrupted (SIGINT, SIGTERM, SIGHUP).
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,43 +48,33 @@ std::string explain_parse_error(const CLI::ParseError& e) {
   return what;
 }
 
-int run_cli(int argc, char** argv) {
-  // A file-size limit then fails the write (exit 3, the report whole) instead of killing us.
-  signal(SIGXFSZ, SIG_IGN);
-  raise_open_file_limit();
-  CLI::App app{"parbench: benchmarks for parallelism on Linux (threads, processes, IPC, locks)",
-               "parbench"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "parbench 0.1.0");
-  const parbench::cli::Command list = parbench::cli::add_list(app);
-  const parbench::cli::Command env = parbench::cli::add_env(app);
-  const parbench::cli::Command run = parbench::cli::add_run(app, argc, argv);
-  const parbench::cli::Command compare = parbench::cli::add_compare(app);
-  const parbench::cli::Command count = parbench::cli::add_count(app);
-  const parbench::cli::Command report = parbench::cli::add_report(app);
-  const parbench::cli::Command merge = parbench::cli::add_merge(app);
-  const parbench::cli::Command clean = parbench::cli::add_clean(app);
-  // `parbench ab ... -- ARGS`: ARGS go to the baseline and candidate binaries, not to CLI11.
+// `parbench ab ... -- ARGS`: ARGS go to the baseline and candidate binaries, not to CLI11; argc
+// is cut before the `--`.
+std::vector<std::string> ab_passthrough(int& argc, char** argv) {
   std::vector<std::string> passthrough;
-  if (argc > 1 && std::string_view(argv[1]) == "ab") {
-    for (int i = 2; i < argc; ++i) {
-      if (std::string_view(argv[i]) == "--") {
-        passthrough.assign(argv + i + 1, argv + argc);
-        argc = i;
-        break;
-      }
+  if (argc <= 1 || std::string_view(argv[1]) != "ab") return passthrough;
+  for (int i = 2; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      passthrough.assign(argv + i + 1, argv + argc);
+      argc = i;
+      break;
     }
   }
-  const parbench::cli::Command ab = parbench::cli::add_ab(app, passthrough);
+  return passthrough;
+}
 
+// The command line parsed; an exit status when it asks for help, names no known command or is
+// malformed.
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   const auto known = app.get_subcommands([](const CLI::App*) { return true; });
   if (argc > 1 && argv[1][0] != '-' &&
       std::none_of(known.begin(), known.end(),
                    [&](const CLI::App* c) { return c->get_name() == argv[1]; })) {
+    std::vector<std::string> names;
+    for (const CLI::App* c : known) names.push_back(c->get_name());
     fmt::print(stderr,
-               "parbench: unknown command '{}'; expected list, env, run, count, compare, ab, "
-               "report, merge or clean (see 'parbench --help')\n",
-               argv[1]);
+               "parbench: unknown command '{}'; expected one of {} (see 'parbench --help')\n",
+               argv[1], fmt::join(names, ", "));
     return 2;
   }
   try {
@@ -99,17 +91,38 @@ int run_cli(int argc, char** argv) {
                explain_parse_error(e));
     return 2;
   }
+  return std::nullopt;
+}
 
+int run_cli(int argc, char** argv) {
+  // A file-size limit then fails the write (exit 3, the report whole) instead of killing us.
+  signal(SIGXFSZ, SIG_IGN);
+  raise_open_file_limit();
+  CLI::App app{"parbench: benchmarks for parallelism on Linux (threads, processes, IPC, locks)",
+               "parbench"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "parbench 0.1.0");
+  const std::string command_line = fmt::format("{}", fmt::join(argv, argv + argc, " "));
+  const std::vector<std::string> passthrough = ab_passthrough(argc, argv);
+  using namespace parbench::cli;
+  // Adding a subcommand: its file (cmd_NAME.cpp), its add_ in commands.hpp, one line here.
+  const std::vector<std::pair<std::string, Command>> commands = {
+      {"run", add_run(app, command_line)},
+      {"list", add_list(app)},
+      {"env", add_env(app)},
+      {"compare", add_compare(app)},
+      {"ab", add_ab(app, passthrough)},
+      {"count", add_count(app)},
+      {"report", add_report(app)},
+      {"merge", add_merge(app)},
+      {"clean", add_clean(app)},
+  };
+  if (const auto status = parse(app, argc, argv)) return *status;
   try {
-    if (app.got_subcommand("list")) return list();
-    if (app.got_subcommand("env")) return env();
-    if (app.got_subcommand("compare")) return compare();
-    if (app.got_subcommand("count")) return count();
-    if (app.got_subcommand("report")) return report();
-    if (app.got_subcommand("merge")) return merge();
-    if (app.got_subcommand("ab")) return ab();
-    if (app.got_subcommand("clean")) return clean();
-    return run();
+    for (const auto& [name, command] : commands) {
+      if (app.got_subcommand(name)) return command();
+    }
+    return 2;  // require_subcommand(1) makes this unreachable
   } catch (const parbench::BadInput& e) {
     fmt::print(stderr, "parbench: {}\n", e.what());
     return 2;
