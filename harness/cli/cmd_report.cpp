@@ -118,7 +118,9 @@ Command add_report(CLI::App& app) {
   };
   auto s = std::make_shared<State>();
   auto* cmd = app.add_subcommand(
-      "report", "Write a run's report as one self-contained HTML page and as markdown");
+      "report",
+      "Write a run's report: one self-contained HTML page and markdown (and, with --format, text "
+      "or JSON)");
   cmd->add_option("run", s->prefix,
                   "The run's PREFIX (or PREFIX.csv) as given to 'parbench run --out'")
       ->required();
