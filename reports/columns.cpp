@@ -20,57 +20,32 @@ template <class T>
 std::optional<double> as_double(const std::optional<T>& v) {
   return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
 }
+std::optional<double> as_double(std::int64_t v) { return static_cast<double>(v); }
 
-template <std::size_t I>
-std::optional<double> counter(const RunResult& r) {
-  return as_double(r.counters[I]);
-}
-
-// clang-format off
-// A function's static, not a namespace's: other files' statics (the rows CSV's header) are built
-// from it, and the order in which files' statics are initialized is unspecified.
+// wall_ns, the columns of column_list.hpp, work_units: the rows CSV's order. A function's static,
+// not a namespace's: other files' statics (the rows CSV's header) are built from it, and the order
+// in which files' statics are initialized is unspecified.
 std::span<const Column> table() {
+#define PARBENCH_COLUMN(name, type, unit, better, aggregate, place, added_later, source) \
+  Column{#name,                                                                          \
+         unit,                                                                           \
+         Direction::better,                                                              \
+         A::aggregate,                                                                   \
+         P::place,                                                                       \
+         added_later,                                                                    \
+         &Row::name,                                                                     \
+         &SummaryRow::name,                                                              \
+         [](const RunResult& run) -> std::optional<double> { return as_double(source); }},
   static const Column kColumns[] = {
-  {"wall_ns", "ns", kLower, A::WallStats, P::Wall, false, &Row::wall_ns, nullptr,
-   [](const RunResult& r) -> std::optional<double> { return static_cast<double>(r.wall_ns); }},
-  {"cpu_user_ns", "ns", kLower, A::Median, P::Main, false, &Row::cpu_user_ns, &SummaryRow::cpu_user_ns,
-   [](const RunResult& r) -> std::optional<double> { return static_cast<double>(r.cpu_user_ns); }},
-  {"cpu_sys_ns", "ns", kLower, A::Median, P::Main, false, &Row::cpu_sys_ns, &SummaryRow::cpu_sys_ns,
-   [](const RunResult& r) -> std::optional<double> { return static_cast<double>(r.cpu_sys_ns); }},
-  {"vol_ctx_switches", "count", kLower, A::Median, P::Main, false, &Row::vol_ctx_switches, &SummaryRow::vol_ctx_switches,
-   [](const RunResult& r) -> std::optional<double> { return static_cast<double>(r.vol_ctx_switches); }},
-  {"invol_ctx_switches", "count", kLower, A::Median, P::Main, false, &Row::invol_ctx_switches, &SummaryRow::invol_ctx_switches,
-   [](const RunResult& r) -> std::optional<double> { return static_cast<double>(r.invol_ctx_switches); }},
-  {"minor_faults", "count", kLower, A::MedianOfAll, P::Main, true, &Row::minor_faults, &SummaryRow::minor_faults,
-   [](const RunResult& r) -> std::optional<double> { return static_cast<double>(r.minor_faults); }},
-  {"major_faults", "count", kLower, A::MedianOfAll, P::Main, true, &Row::major_faults, &SummaryRow::major_faults,
-   [](const RunResult& r) -> std::optional<double> { return static_cast<double>(r.major_faults); }},
-  {"cpu_migrations", "count", kLower, A::MedianOfAll, P::Main, true, &Row::cpu_migrations, &SummaryRow::cpu_migrations,
-   counter<kCpuMigrations>},
-  {"max_rss_kb", "KiB", kLower, A::MedianOfAll, P::Main, true, &Row::max_rss_kb, &SummaryRow::max_rss_kb,
-   [](const RunResult& r) { return as_double(r.max_rss_kb); }},
-  {"steal_pct", "%", kLower, A::MedianOfAll, P::Main, true, &Row::steal_pct, &SummaryRow::steal_pct,
-   [](const RunResult& r) { return r.steal_pct; }},
-  {"other_load_pct", "%", kLower, A::MedianOfAll, P::Main, true, &Row::other_load_pct, &SummaryRow::other_load_pct,
-   [](const RunResult& r) { return r.other_load_pct; }},
-  {"cycles", "count", kLower, A::MedianOfAll, P::Main, true, &Row::cycles, &SummaryRow::cycles,
-   counter<kCycles>},
-  {"instructions", "count", kLower, A::MedianOfAll, P::Main, true, &Row::instructions, &SummaryRow::instructions,
-   counter<kInstructions>},
-  {"cache_misses", "count", kLower, A::MedianOfAll, P::Main, true, &Row::cache_misses, &SummaryRow::cache_misses,
-   counter<kCacheMisses>},
-  {"branch_misses", "count", kLower, A::MedianOfAll, P::Main, true, &Row::branch_misses, &SummaryRow::branch_misses,
-   counter<kBranchMisses>},
-  {"startup_ns", "ns", kLower, A::Median, P::Timing, false, &Row::startup_ns, &SummaryRow::startup_ns,
-   [](const RunResult& r) -> std::optional<double> { return static_cast<double>(r.startup_ns); }},
-  {"start_skew_ns", "ns", kLower, A::Median, P::Timing, false, &Row::start_skew_ns, &SummaryRow::start_skew_ns,
-   [](const RunResult& r) -> std::optional<double> { return static_cast<double>(r.start_skew_ns); }},
-  {"work_units", "the workload's unit", Direction::HigherIsBetter, A::Last, P::Work, false, &Row::work_units, nullptr,
-   nullptr},
+      Column{"wall_ns", "ns", kLower, A::WallStats, P::Wall, false, &Row::wall_ns, nullptr,
+             [](const RunResult& run) -> std::optional<double> { return as_double(run.wall_ns); }},
+      PARBENCH_MEASURED_COLUMNS(PARBENCH_COLUMN)
+          Column{"work_units", "the workload's unit", Direction::HigherIsBetter, A::Last, P::Work,
+                 false, &Row::work_units, nullptr, nullptr},
   };
+#undef PARBENCH_COLUMN
   return kColumns;
 }
-// clang-format on
 
 }  // namespace
 

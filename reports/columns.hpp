@@ -3,7 +3,8 @@
 // "median_" prefix in the summary), its unit, which way is better, how the summary aggregates it,
 // where in the summary it goes, where its value comes from in a repetition's RunResult, and the
 // fields of Row and SummaryRow that hold it. The rows CSV reader and writer, the runner, the
-// summary and compare iterate this table: a new column is one line here plus its two fields.
+// summary and compare iterate this table; its entries come from column_list.hpp, where a new
+// column is one line.
 #include <cstdint>
 #include <optional>
 #include <span>

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "column_list.hpp"
+
 namespace parbench {
 
 struct Row {
@@ -22,11 +24,11 @@ struct Row {
   int rep = 0;                // 1..reps; 0 marks a failure during warm-up
   std::string status = "ok";  // ok | error | unsupported (with the reason in `error`)
   std::string error;
-  std::optional<std::int64_t> wall_ns, cpu_user_ns, cpu_sys_ns, vol_ctx_switches,
-      invol_ctx_switches, minor_faults, major_faults, cpu_migrations, max_rss_kb;
-  std::optional<double> steal_pct, other_load_pct;
-  std::optional<std::int64_t> cycles, instructions, cache_misses, branch_misses;
-  std::optional<std::int64_t> startup_ns, start_skew_ns;
+  std::optional<std::int64_t> wall_ns;
+  // cpu_user_ns ... start_skew_ns: one field per line of column_list.hpp.
+#define PARBENCH_ROW_FIELD(name, type, ...) std::optional<type> name;
+  PARBENCH_MEASURED_COLUMNS(PARBENCH_ROW_FIELD)
+#undef PARBENCH_ROW_FIELD
   std::optional<double> work_units;
   std::vector<std::pair<std::string, double>> metrics;
 

@@ -22,9 +22,10 @@ struct SummaryRow {
   bool unsupported = false;  // the case cannot be measured here (the reason is in `error`)
   std::string error;         // the first error's text
   std::optional<Summary> wall_ns;
-  std::optional<double> cpu_user_ns, cpu_sys_ns, vol_ctx_switches, invol_ctx_switches, minor_faults,
-      major_faults, cpu_migrations, max_rss_kb, steal_pct, other_load_pct, cycles, instructions,
-      cache_misses, branch_misses, startup_ns, start_skew_ns;
+  // The median of each column of column_list.hpp, by its name.
+#define PARBENCH_SUMMARY_FIELD(name, ...) std::optional<double> name;
+  PARBENCH_MEASURED_COLUMNS(PARBENCH_SUMMARY_FIELD)
+#undef PARBENCH_SUMMARY_FIELD
   std::optional<double> ipc;  // median instructions / median cycles
   // On CPU / (wall x the CPUs the workers could use): 1 when every worker computed all the time.
   std::optional<double> on_cpu;
