@@ -98,40 +98,50 @@ bool is_string_array(const nlohmann::json& j) {
 void check_meta_shape(const nlohmann::json& meta, const std::string& path,
                       std::string_view command) {
   using json = nlohmann::json;
-  using Check = bool (*)(const json&);
-  struct Field {
-    const char* pointer;
-    Check ok;
+  // What a field must be, and how the message says it.
+  struct Kind {
+    bool (*ok)(const json&);
     const char* expected;
   };
+  static constexpr Kind kString{[](const json& j) { return j.is_string(); }, "a string"};
+  static constexpr Kind kInteger{[](const json& j) { return j.is_number_integer(); }, "an integer"};
+  static constexpr Kind kNumber{[](const json& j) { return j.is_number(); }, "a number"};
+  static constexpr Kind kBool{[](const json& j) { return j.is_boolean(); }, "true or false"};
+  static constexpr Kind kArray{[](const json& j) { return j.is_array(); }, "an array"};
+  static constexpr Kind kNames{is_string_array, "an array of names"};
+  static constexpr Kind kObject{[](const json& j) { return j.is_object(); }, "an object"};
+  static constexpr Kind kObjectOrNull{[](const json& j) { return j.is_object() || j.is_null(); },
+                                      "an object"};
+  struct Field {
+    const char* pointer;
+    Kind kind;
+  };
   static const Field kFields[] = {
-      {"/machine", [](const json& j) { return j.is_object() || j.is_null(); }, "an object"},
-      {"/machine/hostname", [](const json& j) { return j.is_string(); }, "a string"},
-      {"/machines", [](const json& j) { return j.is_array(); }, "an array"},
-      {"/run", [](const json& j) { return j.is_object() || j.is_null(); }, "an object"},
-      {"/run/command", [](const json& j) { return j.is_string(); }, "a string"},
-      {"/run/targets", is_string_array, "an array of names"},
-      {"/run/reps", [](const json& j) { return j.is_number_integer(); }, "an integer"},
-      {"/run/warmup", [](const json& j) { return j.is_number_integer(); }, "an integer"},
-      {"/run/timeout_s", [](const json& j) { return j.is_number(); }, "a number"},
-      {"/run/cases", [](const json& j) { return j.is_number_integer(); }, "an integer"},
-      {"/run/started_at", [](const json& j) { return j.is_string(); }, "a string"},
-      {"/run/finished_at", [](const json& j) { return j.is_string(); }, "a string"},
-      {"/run/interrupted_by_signal", [](const json& j) { return j.is_number_integer(); },
-       "an integer"},
-      {"/run/ended_by", [](const json& j) { return j.is_string(); }, "a string"},
-      {"/run/complete", [](const json& j) { return j.is_boolean(); }, "true or false"},
-      {"/run/noise_rule", [](const json& j) { return j.is_object(); }, "an object"},
-      {"/run/noise_rule/max_steal_pct", [](const json& j) { return j.is_number(); }, "a number"},
-      {"/run/noise_rule/max_other_load_pct", [](const json& j) { return j.is_number(); },
-       "a number"},
-      {"/run/noise_rule/min_on_cpu", [](const json& j) { return j.is_number(); }, "a number"},
-      {"/run/noise_rule/cpus", [](const json& j) { return j.is_number_integer(); }, "an integer"},
-      {"/run/noise_rule/cpu_bound", is_string_array, "an array of workload names"},
-      {"/run/noise_rule/serialized_backends", is_string_array, "an array of backend names"},
-      {"/schema", [](const json& j) { return j.is_object(); }, "an object"},
-      {"/schema/params", is_string_array, "an array of names"},
-      {"/schema/metrics", [](const json& j) { return j.is_object(); }, "an object"},
+      {"/machine", kObjectOrNull},
+      {"/machine/hostname", kString},
+      {"/machines", kArray},
+      {"/run", kObjectOrNull},
+      {"/run/command", kString},
+      {"/run/targets", kNames},
+      {"/run/reps", kInteger},
+      {"/run/warmup", kInteger},
+      {"/run/timeout_s", kNumber},
+      {"/run/cases", kInteger},
+      {"/run/started_at", kString},
+      {"/run/finished_at", kString},
+      {"/run/interrupted_by_signal", kInteger},
+      {"/run/ended_by", kString},
+      {"/run/complete", kBool},
+      {"/run/noise_rule", kObject},
+      {"/run/noise_rule/max_steal_pct", kNumber},
+      {"/run/noise_rule/max_other_load_pct", kNumber},
+      {"/run/noise_rule/min_on_cpu", kNumber},
+      {"/run/noise_rule/cpus", kInteger},
+      {"/run/noise_rule/cpu_bound", kNames},
+      {"/run/noise_rule/serialized_backends", kNames},
+      {"/schema", kObject},
+      {"/schema/params", kNames},
+      {"/schema/metrics", kObject},
   };
   if (!meta.is_object()) {
     throw BadInput(
@@ -144,9 +154,9 @@ void check_meta_shape(const nlohmann::json& meta, const std::string& path,
     if (!ptr.parent_pointer().empty() && !meta.at(ptr.parent_pointer()).is_object()) continue;
     if (!meta.contains(ptr)) continue;
     const json& v = meta.at(ptr);
-    if (!f.ok(v)) {
+    if (!f.kind.ok(v)) {
       throw BadInput(fmt::format("{}: {}: {} is {}, expected {}", command, path,
-                                 std::string(f.pointer).substr(1), v.type_name(), f.expected));
+                                 std::string(f.pointer).substr(1), v.type_name(), f.kind.expected));
     }
   }
 }

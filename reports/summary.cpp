@@ -155,11 +155,6 @@ nlohmann::json noise_rule_json(const NoiseRule& rule) {
           {"cpus", rule.cpus}};
 }
 
-NoiseRule noise_rule_from_meta(const nlohmann::json& meta) {
-  return noise_rule_from_json(
-      meta.contains("run") ? meta["run"].value("noise_rule", nlohmann::json()) : nlohmann::json());
-}
-
 NoiseRule noise_rule_from_json(const nlohmann::json& j) {
   NoiseRule rule;
   if (!j.is_object()) return rule;

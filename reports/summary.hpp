@@ -63,8 +63,6 @@ struct NoiseRule {
 // As written to PREFIX.meta.json (run.noise_rule), so a report made later flags the same cases.
 nlohmann::json noise_rule_json(const NoiseRule& rule);
 NoiseRule noise_rule_from_json(const nlohmann::json& j);  // defaults for what j lacks
-// The rule in a whole meta.json (run.noise_rule); the defaults when it has none.
-NoiseRule noise_rule_from_meta(const nlohmann::json& meta);
 
 std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const ReportSchema& schema,
                                        const NoiseRule& noise = {});

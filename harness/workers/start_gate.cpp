@@ -31,18 +31,6 @@ void StartGate::wait_open() {
   while (is_open.load(std::memory_order_acquire) == 0) futex_wait(&open, 0);
 }
 
-std::uint32_t StartGate::wait_ready(std::uint32_t workers, std::int64_t timeout_ns) {
-  std::atomic_ref<std::uint32_t> count(ready);
-  const std::int64_t deadline = now_ns() + timeout_ns;
-  for (;;) {
-    const std::uint32_t seen = count.load(std::memory_order_acquire);
-    const std::int64_t left = deadline - now_ns();
-    if (seen >= workers || left <= 0) return seen;
-    const timespec ts{0, left < 2'000'000 ? left : 2'000'000};
-    futex_wait(&ready, seen, &ts);
-  }
-}
-
 void StartGate::release() {
   open_ns = now_ns();
   std::atomic_ref<std::uint32_t>(open).store(1, std::memory_order_release);

@@ -20,8 +20,6 @@ struct StartGate {
 
   void check_in();
   void wait_open();
-  // Coordinator: waits up to timeout_ns for `workers` check-ins. Returns the count seen.
-  std::uint32_t wait_ready(std::uint32_t workers, std::int64_t timeout_ns);
   void release();
 };
 
