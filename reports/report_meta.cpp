@@ -29,21 +29,18 @@ T field(const json& j, const char* key, T fallback) {
 }  // namespace
 
 json RunMeta::to_json() const {
-  json j = {{"command", command},
-            {"targets", targets},
-            {"reps", reps},
-            {"warmup", warmup},
-            {"timeout_s", timeout_s},
-            {"cases", cases},
-            {"complete", complete},
-            {"noise_rule", noise_rule_json(noise_rule)},
-            {"started_at", started_at}};
+  json j = {{"command", command},     {"targets", targets},
+            {"reps", reps},           {"warmup", warmup},
+            {"timeout_s", timeout_s}, {"cases", cases},
+            {"complete", complete},   {"noise_rule", noise_rule_json(noise_rule)},
+            {"profile", profile},     {"started_at", started_at}};
   set_if(j, "finished_at", finished_at, !finished_at.empty());
   set_if(j, "interrupted_by_signal", interrupted_by_signal.value_or(0),
          interrupted_by_signal.has_value());
   set_if(j, "ended_by", ended_by, !ended_by.empty());
   set_if(j, "summary_error", summary_error, !summary_error.empty());
   set_if(j, "mpi", mpi, !mpi.is_null());
+  set_if(j, "calibration", calibration, !calibration.is_null());
   return j;
 }
 
@@ -69,6 +66,8 @@ RunMeta RunMeta::from_json(const json& j) {
   r.ended_by = field(j, "ended_by", std::string());
   r.summary_error = field(j, "summary_error", std::string());
   r.mpi = field(j, "mpi", json());
+  r.profile = field(j, "profile", false);
+  r.calibration = field(j, "calibration", json());
   return r;
 }
 

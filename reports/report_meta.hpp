@@ -23,6 +23,8 @@ struct RunMeta {
   double timeout_s = 0;
   std::size_t cases = 0;
   NoiseRule noise_rule;
+  bool profile = false;        // perf_event counters were open in the workers (run --profile)
+  nlohmann::json calibration;  // the busy-work loop's ns per iteration; null when not measured
   std::string started_at;
   std::string finished_at;  // empty until the run ends
   bool complete = false;

@@ -44,6 +44,14 @@ std::int64_t thread_cpu_ns() {
 
 bool counter_available(std::size_t index) { return probe_counters()[index].available; }
 
+// run --profile for the length of a test.
+struct ProfilingOn {
+  ProfilingOn() { set_profiling(true); }
+  ~ProfilingOn() { set_profiling(false); }
+  ProfilingOn(const ProfilingOn&) = delete;
+  ProfilingOn& operator=(const ProfilingOn&) = delete;
+};
+
 }  // namespace
 
 TEST_CASE("a sleeping worker uses little CPU and blocks, a busy one is on CPU", "[profile]") {
@@ -99,6 +107,7 @@ TEST_CASE("touching new pages shows as minor faults and in the peak resident set
 }
 
 TEST_CASE("a pinned worker stays on its CPU and counts no migration", "[profile]") {
+  const ProfilingOn on;
   const int cpu = allowed_cpus().back();
   for (const WorkerLauncher* backend : all_launchers()) {
     DYNAMIC_SECTION(backend->name()) {
@@ -136,6 +145,7 @@ TEST_CASE("a counter that cannot be opened reads as missing, never as zero", "[p
 
   // The real counters: present in a run exactly when the probe finds them, and an absent one is an
   // empty cell in the rows CSV.
+  const ProfilingOn on;
   const RunResult r = run_one(thread_launcher(), [](const WorkerContext&) { spin_for(1'000'000); });
   const auto status = probe_counters();
   Row row;
@@ -153,6 +163,26 @@ TEST_CASE("a counter that cannot be opened reads as missing, never as zero", "[p
     const auto col = std::find(header.begin(), header.end(), status[i].column) - header.begin();
     REQUIRE(cells[static_cast<std::size_t>(col)].empty() == !status[i].available);
   }
+}
+
+TEST_CASE("without --profile no counter is opened and every counter cell is empty", "[profile]") {
+  REQUIRE_FALSE(profiling());
+  const RunResult r = run_one(thread_launcher(), [](const WorkerContext&) { spin_for(1'000'000); });
+  Row row;
+  row.cycles = r.counters[kCycles];
+  row.instructions = r.counters[kInstructions];
+  row.cache_misses = r.counters[kCacheMisses];
+  row.branch_misses = r.counters[kBranchMisses];
+  row.cpu_migrations = r.counters[kCpuMigrations];
+  const ReportSchema schema;
+  const auto header = rows_header(schema);
+  const auto cells = row_cells(row, schema);
+  for (const auto& spec : counter_specs()) {
+    INFO(spec.column);
+    const auto col = std::find(header.begin(), header.end(), spec.column) - header.begin();
+    REQUIRE(cells[static_cast<std::size_t>(col)].empty());
+  }
+  REQUIRE_FALSE(ThreadCounters::for_run().failure(kCpuMigrations).empty());
 }
 
 TEST_CASE("steal and other load from two /proc/stat readings", "[profile]") {

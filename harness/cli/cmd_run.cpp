@@ -14,6 +14,7 @@
 #include "bad_input.hpp"
 #include "commands.hpp"
 #include "console_table.hpp"
+#include "counters.hpp"
 #include "csv_writer.hpp"
 #include "interrupt.hpp"
 #include "ipc_comparison.hpp"
@@ -47,6 +48,7 @@ struct RunOptions {
   bool reps_given = false;
   double timeout_s = 120;
   bool quiet = false;
+  bool profile = false;
   std::string command_line;
 };
 
@@ -164,6 +166,7 @@ ReportMeta start_meta(const RunOptions& o, const RunPlan& plan, const MpiSession
   run.timeout_s = o.timeout_s;
   run.cases = plan.case_count();
   run.noise_rule = noise_rule_of(plan);
+  run.profile = o.profile;
   if (mpi::initialized()) {
     run.mpi = {{"library", mpi::describe()}, {"ranks", mpi::size()}, {"hosts", mpi::hosts()}};
     if (!mpi_session.binding().empty()) run.mpi["binding"] = mpi_session.binding();
@@ -203,6 +206,7 @@ int run(const RunOptions& o) {
   // From the start: a signal while the plan is made or the machine described still ends the run
   // with its files (empty) and exit 130, never a death by signal.
   install_interrupt_handlers();
+  set_profiling(o.profile);
   const MpiSession mpi_session(o);
   const RunPlan plan = make_plan(to_request(o));  // every BadInput is thrown before any write
   if (mpi_session.follower()) {
@@ -299,6 +303,9 @@ Command add_run(CLI::App& app, const std::string& command_line) {
                       "Output prefix: writes PREFIX.csv, PREFIX.summary.csv, PREFIX.timeline.csv, "
                       "PREFIX.meta.json");
   cmd->add_flag("--quiet", o->quiet, "Do not print progress or the summary table");
+  cmd->add_flag("--profile", o->profile,
+                "Count perf events (cpu_migrations, cycles, ...) in every worker; off by default "
+                "because a perf counter adds ~300 ns to each context switch it counts");
   return [o, reps, warmup, backend, workers, pin, out] {
     // Given but empty ("--workers ''", often an unset shell variable) is not the default.
     for (const CLI::Option* opt : {reps, warmup, backend, workers, pin, out}) {

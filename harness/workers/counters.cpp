@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -84,6 +85,23 @@ std::vector<CounterStatus> probe_counters() {
     out.push_back({std::string(spec.column), o.fd >= 0, o.why});
   }
   return out;
+}
+
+namespace {
+std::atomic<bool> profiling_on{false};
+}  // namespace
+
+void set_profiling(bool on) { profiling_on.store(on, std::memory_order_relaxed); }
+bool profiling() { return profiling_on.load(std::memory_order_relaxed); }
+
+ThreadCounters ThreadCounters::none(std::string_view why) {
+  ThreadCounters c{NoneTag{}};
+  c.failures_.fill(std::string(why));
+  return c;
+}
+
+ThreadCounters ThreadCounters::for_run() {
+  return profiling() ? ThreadCounters() : none(kProfilingOff);
 }
 
 ThreadCounters::ThreadCounters(const std::array<CounterSpec, kCounterCount>& specs) {

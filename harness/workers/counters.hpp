@@ -41,12 +41,23 @@ struct CounterStatus {
 // Opens each counter once on the calling thread and closes it again.
 std::vector<CounterStatus> probe_counters();
 
+// Whether workers count perf events at all (run --profile). Off by default: an open perf software
+// counter costs ~300 ns on every context switch of the counted thread, so a blocking channel
+// would be timed with the instrument's cost and a spinning one without. Set before workers start.
+void set_profiling(bool on);
+[[nodiscard]] bool profiling();
+inline constexpr std::string_view kProfilingOff = "not counted: run without --profile";
+
 // Counters of the calling thread, opened disabled. start() and stop() bracket what is counted.
 // Move-only; closes its descriptors.
 class ThreadCounters {
  public:
   ThreadCounters() : ThreadCounters(counter_specs()) {}
   explicit ThreadCounters(const std::array<CounterSpec, kCounterCount>& specs);
+  // Opens nothing: every counter reads as nullopt, `why` says so.
+  static ThreadCounters none(std::string_view why);
+  // The counters when profiling() is on, none(kProfilingOff) otherwise.
+  static ThreadCounters for_run();
   ~ThreadCounters();
   ThreadCounters(ThreadCounters&& other) noexcept;
   ThreadCounters& operator=(ThreadCounters&&) = delete;
@@ -62,6 +73,8 @@ class ThreadCounters {
   [[nodiscard]] const std::string& failure(std::size_t i) const { return failures_[i]; }
 
  private:
+  struct NoneTag {};
+  explicit ThreadCounters(NoneTag /*unused*/) { fds_.fill(-1); }
   std::array<int, kCounterCount> fds_{};
   std::array<std::string, kCounterCount> failures_;
 };

@@ -192,7 +192,8 @@ void pin_current_thread(int cpu) {
 WorkerTiming time_worker(const std::function<void()>& at_gate, const std::function<void()>& body) {
   // Every worker resets before checking in, so no reset can fall after any worker's gate pass.
   const bool rss_window = reset_peak_rss();
-  ThreadCounters counters;  // opened before the gate: a few system calls nobody should time
+  // Opened before the gate (a few system calls nobody should time), and only under --profile.
+  ThreadCounters counters = ThreadCounters::for_run();
   WorkerTiming t;
   t.ready_ns = now_ns();
   at_gate();
