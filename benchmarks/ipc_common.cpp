@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "channels/message.hpp"
-#include "topology.hpp"
+#include "limits.hpp"
 
 namespace parbench {
 
@@ -36,15 +36,9 @@ std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements,
 }
 
 std::optional<std::string> ipc_placement_pin(const ParamValues& params) {
-  const std::string& placement = params.get("placement");
-  const std::vector<int> cpus = allowed_cpus();
-  if (placement == "same_core" && !cpus.empty())
-    return fmt::format("{}+{}", cpus.front(), cpus.front());
-  if (placement == "cross_core") {
-    const std::vector<int> two = Topology::get().spread(2);
-    if (two.size() == 2 && two[0] != two[1]) return fmt::format("{}+{}", two[0], two[1]);
-  }
-  return std::nullopt;
+  const auto cpus = placement_cpus(params.get("placement"));
+  if (!cpus) return std::nullopt;
+  return fmt::format("{}+{}", cpus->first, cpus->second);
 }
 
 IpcChannel::IpcChannel(std::string workload, const ParamValues& params, Parties parties)

@@ -45,6 +45,17 @@ std::string metric_cell(const std::string& name, const std::optional<double>& v)
 
 }  // namespace
 
+std::string format_limit(double value, const std::string& unit) {
+  if (unit == "ns") return format_duration(value);
+  if (unit == "x") return fmt::format("{:.2f}x", value);
+  return fmt::format("{:.0f} {}", value, unit);
+}
+
+std::string limit_cell(const SummaryRow& r) {
+  if (!r.of_limit || !r.limit) return "-";
+  return fmt::format("{:.0f}% of {}", *r.of_limit * 100, format_limit(*r.limit, r.limit_unit));
+}
+
 std::string format_duration(double ns) {
   const double a = std::fabs(ns);
   if (a < 1e3) return fmt::format("{:.0f} ns", ns);
@@ -62,6 +73,7 @@ struct TableShape {
   bool host = false;                 // an mpi run across machines, or a merged report
   bool pin = false;
   bool speedup = false;
+  bool limit = false;
 };
 
 TableShape shape_of(const std::vector<const SummaryRow*>& mine) {
@@ -77,6 +89,7 @@ TableShape shape_of(const std::vector<const SummaryRow*>& mine) {
     t.host = t.host || r->host != first.host;
     t.pin = t.pin || r->pin != "none";
     t.speedup = t.speedup || r->speedup.has_value();
+    t.limit = t.limit || r->of_limit.has_value();
   }
   return t;
 }
@@ -90,6 +103,7 @@ std::vector<std::string> header_of(const TableShape& t, std::size_t* left) {
   head.insert(head.end(), {"reps", "median", "cv"});
   if (t.speedup) head.insert(head.end(), {"speedup", "efficiency"});
   head.insert(head.end(), t.metrics.begin(), t.metrics.end());
+  if (t.limit) head.emplace_back("of machine limit");
   head.emplace_back("status");
   return head;
 }
@@ -117,6 +131,7 @@ std::vector<std::string> line_of(const SummaryRow& r, const TableShape& t) {
                                  [&](auto& m) { return m.first == name; });
     line.push_back(it != r.metric_medians.end() ? metric_cell(name, it->second) : "-");
   }
+  if (t.limit) line.push_back(limit_cell(r));
   line.push_back(status_cell(r));
   return line;
 }

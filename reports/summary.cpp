@@ -216,7 +216,8 @@ std::vector<std::string> summary_header(const ReportSchema& schema) {
   h.insert(h.end(), {"ipc", "on_cpu", "noisy"});
   for (const Column* c : columns_at(Column::Place::Timing))
     h.push_back(fmt::format("median_{}", c->name));
-  h.insert(h.end(), {"work_units", "work_per_s", "speedup", "efficiency"});
+  h.insert(h.end(), {"work_units", "work_per_s", "speedup", "efficiency", "limit_name", "limit",
+                     "of_limit"});
   for (const auto& m : schema.metrics) h.push_back("median_" + m);
   return h;
 }
@@ -243,7 +244,8 @@ std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& 
   for (const Column* col : columns_at(Column::Place::Timing))
     c.push_back(format_optional(s.*col->summary));
   c.insert(c.end(), {format_optional(s.work_units), format_optional(s.work_per_s),
-                     format_optional(s.speedup), format_optional(s.efficiency)});
+                     format_optional(s.speedup), format_optional(s.efficiency), s.limit_name,
+                     format_optional(s.limit), format_optional(s.of_limit)});
   for (const auto& name : schema.metrics) {
     const auto it = std::find_if(s.metric_medians.begin(), s.metric_medians.end(),
                                  [&](auto& m) { return m.first == name; });

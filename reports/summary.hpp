@@ -34,6 +34,11 @@ struct SummaryRow {
   std::optional<double> work_per_s;  // work_units / median wall time
   std::optional<double> speedup;     // work_per_s relative to the 1-worker case
   std::optional<double> efficiency;  // speedup / workers
+  // How far from what the machine allows (of_limit.hpp): which limit, its value, the fraction.
+  std::string limit_name;
+  std::string limit_unit;  // x, ns or MB/s (not a CSV column: limit_name says it)
+  std::optional<double> limit;
+  std::optional<double> of_limit;
   std::vector<std::pair<std::string, std::optional<double>>> metric_medians;
 
   [[nodiscard]] bool ok() const { return errors == 0 && reps > 0; }

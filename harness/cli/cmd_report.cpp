@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "csv_reader.hpp"
 #include "csv_writer.hpp"
+#include "of_limit.hpp"
 #include "plan.hpp"
 #include "report_files.hpp"
 #include "report_meta.hpp"
@@ -94,7 +95,7 @@ int report(const std::string& prefix_in, const std::string& scripts_dir,
   ReportSchema schema;
   const std::vector<Row> rows = read_report_rows(prefix + ".csv", &schema, "report");
   const ReportMeta meta = read_meta(prefix, "report");
-  const auto summary = summarize_rows(rows, schema, meta.run ? meta.run->noise_rule : NoiseRule{});
+  const auto summary = summarize_run(rows, schema, meta);
   const std::string summary_path = prefix + ".summary.csv";
   if (!fs::exists(summary_path)) write_file_atomically(summary_path, summary_csv(summary, schema));
 

@@ -18,6 +18,7 @@
 #include "csv_writer.hpp"
 #include "interrupt.hpp"
 #include "ipc_comparison.hpp"
+#include "limits.hpp"
 #include "machine.hpp"
 #include "mpi_runner.hpp"
 #include "mpi_world.hpp"
@@ -49,6 +50,7 @@ struct RunOptions {
   double timeout_s = 120;
   bool quiet = false;
   bool profile = false;
+  bool refresh_limits = false, no_limits = false;
   std::string command_line;
 };
 
@@ -157,6 +159,8 @@ NoiseRule noise_rule_of(const RunPlan& plan) {
 ReportMeta start_meta(const RunOptions& o, const RunPlan& plan, const MpiSession& mpi_session) {
   ReportMeta meta;
   meta.machine = describe_machine();
+  // The yardsticks of the summary's of_limit column: cached for this machine and boot.
+  if (!o.no_limits) meta.machine["limits"] = cached_limits(o.refresh_limits).to_json();
   meta.schema = describe_schema(plan);
   RunMeta run;
   run.command = o.command_line;
@@ -306,6 +310,12 @@ Command add_run(CLI::App& app, const std::string& command_line) {
   cmd->add_flag("--profile", o->profile,
                 "Count perf events (cpu_migrations, cycles, ...) in every worker; off by default "
                 "because a perf counter adds ~300 ns to each context switch it counts");
+  auto* refresh = cmd->add_flag("--refresh-limits", o->refresh_limits,
+                                "Measure this machine's limits again instead of using the cached "
+                                "ones (parbench limits)");
+  cmd->add_flag("--no-limits", o->no_limits,
+                "Do not measure or attach the machine's limits: no of_limit column")
+      ->excludes(refresh);
   return [o, reps, warmup, backend, workers, pin, out] {
     // Given but empty ("--workers ''", often an unset shell variable) is not the default.
     for (const CLI::Option* opt : {reps, warmup, backend, workers, pin, out}) {

@@ -19,6 +19,7 @@ Command add_count(CLI::App& app);
 Command add_report(CLI::App& app);
 Command add_merge(CLI::App& app);
 Command add_clean(CLI::App& app);
+Command add_limits(CLI::App& app);
 // passthrough: the arguments after `--`, given to both sides.
 Command add_ab(CLI::App& app, std::vector<std::string> passthrough);
 

@@ -116,6 +116,7 @@ int run_cli(int argc, char** argv) {
       {"report", add_report(app)},
       {"merge", add_merge(app)},
       {"clean", add_clean(app)},
+      {"limits", add_limits(app)},
   };
   if (const auto status = parse(app, argc, argv)) return *status;
   try {

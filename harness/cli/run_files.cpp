@@ -6,6 +6,7 @@
 
 #include "csv_writer.hpp"
 #include "interrupt.hpp"
+#include "of_limit.hpp"
 #include "report_files.hpp"
 #include "subprocess.hpp"
 
@@ -31,7 +32,7 @@ RunFiles::RunFiles(std::string prefix, ReportMeta meta, ReportSchema schema)
 
 std::vector<SummaryRow> RunFiles::finish(const std::string& ended_by, int signal) {
   RunMeta& run = *meta_.run;
-  auto summary = summarize_rows(rows_->rows(), schema_, run.noise_rule);
+  auto summary = summarize_run(rows_->rows(), schema_, meta_);
   std::exception_ptr summary_failed;
   try {
     write_file_atomically(prefix_ + ".summary.csv", summary_csv(summary, schema_));

@@ -1,0 +1,71 @@
+#pragma once
+// What this machine allows, measured by plain probes that use nothing of parbench's workloads: the
+// yardsticks that say whether a slow figure is the code, the method or the hardware.
+//   cacheline_cas_rtt_ns        one cache line bounced by compare-and-swap between two CPUs
+//   cacheline_rtt_ns            two lines, each side stores to its own and polls the other's
+//   futex_rtt_ns                a blocking wake-up round trip (FUTEX_WAKE / FUTEX_WAIT), on one
+//                               CPU, across CPUs with the other idle, and with it busy (a
+//                               SCHED_IDLE spinner); across CPUs the fast end of the round trips
+//                               in which both sides slept (limits.cpp says why)
+//   memcpy_l2_mb_per_s          memcpy between two 256 KiB buffers
+//   memcpy_dram_mb_per_s        memcpy between two buffers far larger than the last-level cache
+//   spsc_ring_4k_mb_per_s       a plain 64-slot single-producer ring of 4 KiB slots, two CPUs
+//   speedup_ceiling             N independent compute loops pinned side by side against one alone
+//   clock_read_ns, thread_create_join_ns, fork_exit_wait_ns
+// Round trips are timed one by one with two clock reads, exactly as ipc_pingpong times its own,
+// and reported as the median unless said otherwise. Bandwidths are 10^6 bytes per second, as
+// ipc_stream's mb_per_s.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parbench {
+
+struct LimitValue {
+  std::string name;
+  std::string placement;  // same_core (one CPU), cross_core, cross_core_busy; "" when none
+  std::string cpus;       // the CPUs it ran on, "0+1"
+  int workers = 0;        // speedup_ceiling only
+  std::optional<double> value;
+  std::string unit;         // ns, MB/s, x
+  std::string unsupported;  // why it could not be measured here ("" when it was)
+};
+
+struct MachineLimits {
+  std::vector<LimitValue> values;
+  std::string measured_at;
+  double seconds = 0;  // how long measuring took
+  std::string key;     // what the cached copy must match: boot, CPUs, build
+
+  [[nodiscard]] bool empty() const { return values.empty(); }
+  [[nodiscard]] std::optional<double> get(std::string_view name,
+                                          std::string_view placement = "") const;
+  // The ceiling at `workers`: measured, interpolated between measured counts, or the largest
+  // measured one beyond them. nullopt when none was measured.
+  [[nodiscard]] std::optional<double> speedup_ceiling(int workers) const;
+
+  [[nodiscard]] nlohmann::json to_json() const;
+  // Empty limits for null or a value of the wrong shape.
+  static MachineLimits from_json(const nlohmann::json& j);
+};
+
+// Measures every limit on the CPUs this process may use (a few seconds at most).
+MachineLimits measure_limits();
+
+// What a cached measurement must match to be reused: the boot, the CPU model and the CPUs this
+// process may use, and how this binary was built.
+std::string limits_key();
+// The limits of this machine and boot: the cached copy (under $XDG_CACHE_HOME or ~/.cache), or
+// measured and cached when there is none or `refresh`.
+MachineLimits cached_limits(bool refresh);
+
+std::string format_limits_table(const MachineLimits& limits);
+
+// The two CPUs of an IPC placement, as ipc workloads pin them: same_core (one CPU, both sides
+// take turns) or cross_core (two CPUs as far apart as the topology allows). nullopt when this
+// process may not use enough CPUs.
+std::optional<std::pair<int, int>> placement_cpus(std::string_view placement);
+
+}  // namespace parbench

@@ -1,0 +1,105 @@
+#include "of_limit.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+
+namespace parbench {
+namespace {
+
+struct Applied {
+  std::string name;
+  std::string unit;
+  std::optional<double> limit;
+  bool lower_is_better = false;  // the figure is a time: of_limit = limit / figure
+  std::optional<double> figure;
+};
+
+bool contains(const std::vector<std::string>& list, const std::string& s) {
+  return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+std::optional<std::int64_t> size_of(const SummaryRow& r) {
+  // Rows hold sizes in bytes ("4096"), as the plan expanded them.
+  const std::string text = r.param("size");
+  std::int64_t size = 0;
+  const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), size);
+  if (err != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return size;
+}
+
+// A round trip of one cache line (spin) or one page (block): beyond that the copy dominates and a
+// round trip's limit is no longer the wake-up or the line transfer alone.
+std::optional<Applied> pingpong_limit(const SummaryRow& r, const MachineLimits& limits) {
+  const std::string placement = r.param("placement");
+  const bool spin = r.param("wait") == "spin";
+  if (size_of(r).value_or(INT64_MAX) > (spin ? 64 : 4096)) return std::nullopt;
+  const auto p50 = r.metric("rtt_p50_ns");
+  if (spin) {
+    if (placement != "cross_core") return std::nullopt;
+    return Applied{"two-line cache round trip, cross_core", "ns",
+                   limits.get("cacheline_rtt_ns", "cross_core"), true, p50};
+  }
+  if (placement != "same_core" && placement != "cross_core") return std::nullopt;
+  return Applied{fmt::format("futex wake-up round trip, {}", placement), "ns",
+                 limits.get("futex_rtt_ns", placement), true, p50};
+}
+
+std::optional<Applied> stream_limit(const SummaryRow& r) {
+  const std::int64_t size = size_of(r).value_or(0);
+  if (size < 4096) return std::nullopt;
+  if (size <= (64 << 10))
+    return Applied{"SPSC ring of 4 KiB slots, cross_core", "MB/s", {}, false, {}};
+  return Applied{"memcpy, L2-sized buffers", "MB/s", {}, false, {}};
+}
+
+std::optional<Applied> limit_of(const SummaryRow& r, const MachineLimits& limits,
+                                const NoiseRule& noise) {
+  // Limits describe one machine: not a case whose ranks ran on several.
+  if (!r.ok() || r.host.find('+') != std::string::npos) return std::nullopt;
+  if (contains(noise.cpu_bound, r.workload) && r.speedup && r.workers > 1 &&
+      !contains(noise.serialized_backends, r.backend)) {
+    return Applied{fmt::format("speedup ceiling at {} workers", r.workers), "x",
+                   limits.speedup_ceiling(r.workers), false, r.speedup};
+  }
+  if (r.param("channel").empty() || r.param("channel") == "mpi") return std::nullopt;
+  if (r.workload == "ipc_pingpong") return pingpong_limit(r, limits);
+  if (r.workload == "ipc_stream") {
+    auto a = stream_limit(r);
+    if (!a) return a;
+    a->limit = a->name.starts_with("SPSC") ? limits.get("spsc_ring_4k_mb_per_s", "cross_core")
+                                           : limits.get("memcpy_l2_mb_per_s");
+    a->figure = r.metric("mb_per_s");
+    return a;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void add_limits(std::vector<SummaryRow>& rows, const MachineLimits& limits,
+                const NoiseRule& noise) {
+  if (limits.empty()) return;
+  for (auto& r : rows) {
+    const auto a = limit_of(r, limits, noise);
+    if (!a || !a->limit || *a->limit <= 0) continue;
+    r.limit_name = a->name;
+    r.limit_unit = a->unit;
+    r.limit = a->limit;
+    if (a->figure && *a->figure > 0)
+      r.of_limit = a->lower_is_better ? *a->limit / *a->figure : *a->figure / *a->limit;
+  }
+}
+
+std::vector<SummaryRow> summarize_run(const std::vector<Row>& rows, const ReportSchema& schema,
+                                      const ReportMeta& meta) {
+  const NoiseRule noise = meta.run ? meta.run->noise_rule : NoiseRule{};
+  auto summary = summarize_rows(rows, schema, noise);
+  if (meta.machine.is_object() && meta.machine.contains("limits"))
+    add_limits(summary, MachineLimits::from_json(meta.machine["limits"]), noise);
+  return summary;
+}
+
+}  // namespace parbench
