@@ -1,13 +1,14 @@
 // lock_contention: W workers loop for `duration_ms`: acquire, critical section of cs_ns, release,
-// outside work of outside_ns. The protected counter is updated with a plain load and store (not an
-// atomic add), so it comes out exact only if the lock really excludes; it must equal the sum of the
-// per-worker counts. Reports throughput, fairness (Jain's index), how often the lock changes hands,
-// and sampled acquire latency.
+// outside work of outside_ns (both calibrated busy loops, busy_work.hpp). The protected counter is
+// updated with a plain load and store (not an atomic add), so it comes out exact only if the lock
+// really excludes; it must equal the sum of the per-worker counts. Reports throughput, fairness
+// (Jain's index), how often the lock changes hands, and sampled acquire latency.
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <atomic>
 
+#include "busy_work.hpp"
 #include "clock.hpp"
 #include "locks/lock.hpp"
 #include "stats.hpp"
@@ -41,6 +42,8 @@ class ContentionExperiment final : public Experiment {
         shared_(info.arena.make_one<Protected>()),
         counts_(info.arena.make<WorkerCounts>(static_cast<std::size_t>(info.max_workers))),
         acquire_ns_(
+            info.arena.make<std::int64_t>(kSamples * static_cast<std::size_t>(info.max_workers))),
+        held_ns_(
             info.arena.make<std::int64_t>(kSamples * static_cast<std::size_t>(info.max_workers))) {}
 
   void before_rep(const RepInfo& rep) override {
@@ -53,6 +56,7 @@ class ContentionExperiment final : public Experiment {
   void work(const WorkerContext& ctx) override {
     WorkerCounts& mine = counts_[static_cast<std::size_t>(ctx.index)];
     std::int64_t* samples = acquire_ns_.data() + static_cast<std::ptrdiff_t>(kSamples) * ctx.index;
+    std::int64_t* held = held_ns_.data() + static_cast<std::ptrdiff_t>(kSamples) * ctx.index;
     const auto me = static_cast<std::uint32_t>(ctx.index);
     std::atomic_ref<std::uint64_t> counter(shared_.counter);
     std::atomic_ref<std::uint32_t> owner(shared_.last_owner);
@@ -62,7 +66,8 @@ class ContentionExperiment final : public Experiment {
       const bool sample = ops % kSampleEvery == 0 && taken < kSamples;
       const std::int64_t t0 = sample ? now_ns() : 0;
       lock_->lock(ctx.index);
-      if (sample) samples[taken++] = now_ns() - t0;
+      const std::int64_t t1 = sample ? now_ns() : 0;
+      if (sample) samples[taken] = t1 - t0;
       if (kind_->lock_free()) {
         counter.fetch_add(1, std::memory_order_relaxed);
       } else {
@@ -73,10 +78,12 @@ class ContentionExperiment final : public Experiment {
           owner.store(me, std::memory_order_relaxed);
         }
       }
-      spin_for(cs_ns_);
+      busy_for(cs_ns_);
       lock_->unlock(ctx.index);
+      // The critical section as it really ran, from acquired to released (no clock read in it).
+      if (sample) held[taken++] = now_ns() - t1;
       ++ops;
-      spin_for(outside_ns_);
+      busy_for(outside_ns_);
       if (ops % 16 == 0 && now_ns() >= end) break;
     }
     mine.ops = ops;
@@ -87,7 +94,7 @@ class ContentionExperiment final : public Experiment {
   Metrics after_rep(const RepInfo& rep, const RunResult& run) override {
     std::uint64_t total = 0, handoffs = 0;
     double sum_sq = 0;
-    std::vector<double> acquire;
+    std::vector<double> acquire, held;
     for (int w = 0; w < rep.workers; ++w) {
       const WorkerCounts& c = counts_[static_cast<std::size_t>(w)];
       total += c.ops;
@@ -95,6 +102,8 @@ class ContentionExperiment final : public Experiment {
       sum_sq += static_cast<double>(c.ops) * static_cast<double>(c.ops);
       const std::int64_t* s = acquire_ns_.data() + static_cast<std::ptrdiff_t>(kSamples) * w;
       acquire.insert(acquire.end(), s, s + c.samples);
+      const std::int64_t* h = held_ns_.data() + static_cast<std::ptrdiff_t>(kSamples) * w;
+      held.insert(held.end(), h, h + c.samples);
     }
     if (shared_.counter != total) {
       throw VerificationError(fmt::format(
@@ -102,12 +111,14 @@ class ContentionExperiment final : public Experiment {
           kind_->name(), shared_.counter, total));
     }
     std::sort(acquire.begin(), acquire.end());
+    std::sort(held.begin(), held.end());
     const double n = rep.workers, t = static_cast<double>(total);
     Metrics m = {{"ops_per_s", t / (static_cast<double>(run.wall_ns) * 1e-9)},
                  {"jain", sum_sq > 0 ? t * t / (n * sum_sq) : 1.0},
                  {"acq_p50_ns", quantile_sorted(acquire, 0.5)},
                  {"acq_p99_ns", quantile_sorted(acquire, 0.99)},
-                 {"acq_max_ns", acquire.empty() ? 0.0 : acquire.back()}};
+                 {"acq_max_ns", acquire.empty() ? 0.0 : acquire.back()},
+                 {"cs_p50_ns", quantile_sorted(held, 0.5)}};
     if (!kind_->lock_free())
       m.emplace_back("handoff_rate", total > 0 ? static_cast<double>(handoffs) / t : 0.0);
     return m;
@@ -126,6 +137,7 @@ class ContentionExperiment final : public Experiment {
   Protected& shared_;
   std::span<WorkerCounts> counts_;
   std::span<std::int64_t> acquire_ns_;
+  std::span<std::int64_t> held_ns_;  // sampled critical sections, from acquired to release
 };
 
 class LockContention final : public Workload {
@@ -140,9 +152,13 @@ class LockContention final : public Workload {
     return {
         ParamSpec::choice("lock", "lock kind (parbench list shows them all)", lock_names(),
                           lock_names()),
-        ParamSpec::integer("cs_ns", "busy time inside the critical section, ns", {"0", "100"}, 0,
-                           100'000'000),
-        ParamSpec::integer("outside_ns", "busy time between releases and the next acquire, ns",
+        ParamSpec::integer("cs_ns",
+                           "busy work inside the critical section, ns (a calibrated instruction "
+                           "loop; cs_p50_ns reports the length it really had)",
+                           {"0", "100"}, 0, 100'000'000),
+        ParamSpec::integer("outside_ns",
+                           "busy work between a release and the next acquire, ns (calibrated "
+                           "loop)",
                            {"0"}, 0, 100'000'000),
         ParamSpec::integer("duration_ms", "how long every worker keeps acquiring, per repetition",
                            {"100"}, 1, 3'600'000)};
@@ -155,7 +171,11 @@ class LockContention final : public Workload {
         {"handoff_rate", "share of acquisitions that followed a different worker's", B::Higher},
         {"acq_p50_ns", "median time to acquire (sampled, 1 in 8)", B::Lower},
         {"acq_p99_ns", "99th percentile time to acquire", B::Lower},
-        {"acq_max_ns", "slowest sampled acquisition", B::Lower}};
+        {"acq_max_ns", "slowest sampled acquisition", B::Lower},
+        {"cs_p50_ns",
+         "median time from acquired to released (cs_ns of calibrated busy work, the protected "
+         "update, the release; sampled with acq)",
+         B::Lower}};
   }
   [[nodiscard]] std::vector<int> default_workers(int cpus) const override {
     return {1, 2, 2 * std::max(cpus, 1)};  // past the core count on purpose: preempted waiters

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <span>
 
+#include "busy_work.hpp"
 #include "channels/fd_channel.hpp"
 #include "clock.hpp"
 #include "futex.hpp"
@@ -81,7 +82,7 @@ class SemaphoreExperiment final : public Experiment {
     do {
       acquire();
       max_inside = std::max(max_inside, inside.fetch_add(1, std::memory_order_acq_rel) + 1);
-      spin_for(cs_ns_);
+      busy_for(cs_ns_);
       inside.fetch_sub(1, std::memory_order_acq_rel);
       release();
       ++n;

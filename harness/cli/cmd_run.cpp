@@ -12,6 +12,7 @@
 
 #include "backend.hpp"
 #include "bad_input.hpp"
+#include "busy_work.hpp"
 #include "commands.hpp"
 #include "console_table.hpp"
 #include "counters.hpp"
@@ -171,6 +172,10 @@ ReportMeta start_meta(const RunOptions& o, const RunPlan& plan, const MpiSession
   run.cases = plan.case_count();
   run.noise_rule = noise_rule_of(plan);
   run.profile = o.profile;
+  // Measured here, before any worker starts, so every worker uses this figure (busy_work.hpp).
+  run.calibration = {
+      {"busy_ns_per_iteration", busy_ns_per_iteration()},
+      {"busy_loop", "dependent 64-bit multiply-add chain, fastest of 5 ~10 ms runs"}};
   if (mpi::initialized()) {
     run.mpi = {{"library", mpi::describe()}, {"ranks", mpi::size()}, {"hosts", mpi::hosts()}};
     if (!mpi_session.binding().empty()) run.mpi["binding"] = mpi_session.binding();

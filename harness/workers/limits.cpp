@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "build_info.hpp"
+#include "busy_work.hpp"
 #include "clock.hpp"
 #include "futex.hpp"
 #include "run_workers.hpp"
@@ -263,16 +264,6 @@ double spsc_ring_mb_per_s(int a, int b) {
 
 // --- speedup ceiling -------------------------------------------------------------------------
 
-// A dependent chain of multiply-adds: all registers, no memory, nothing to vectorise.
-std::uint64_t compute(std::uint64_t iterations) {
-  std::uint64_t x = iterations;
-  for (std::uint64_t i = 0; i < iterations; ++i) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    asm volatile("" : "+r"(x));
-  }
-  return x;
-}
-
 // Wall time of `n` copies of the loop, pinned to `cpus`, started together.
 double loops_ns(const std::vector<int>& cpus, std::uint64_t iterations) {
   std::atomic<int> ready{0};
@@ -285,7 +276,7 @@ double loops_ns(const std::vector<int>& cpus, std::uint64_t iterations) {
       pin_current_thread(cpus[i]);
       if (ready.fetch_add(1) + 1 == n) start.store(now_ns());
       while (start.load() == 0) cpu_relax();
-      if (compute(iterations) == 0) ready.fetch_add(1000);  // keep the result alive
+      busy_loop(iterations);
       end[i] = now_ns();
     });
   }
@@ -309,13 +300,17 @@ void add_speedup_ceiling(std::vector<LimitValue>& out) {
   const std::vector<int> counts = ceiling_counts(static_cast<int>(cpus.size()));
   for (int n : counts) {
     const std::vector<int> placed = Topology::get().spread(n);
+    std::string list;
+    for (int c : placed) list += fmt::format("{}{}", list.empty() ? "" : "+", c);
+    if (n == 1) {  // one loop against itself, by definition
+      out.push_back({"speedup_ceiling", "", list, 1, 1.0, "x", ""});
+      continue;
+    }
     std::vector<double> ratios;
     for (int round = 0; round < 3; ++round) {
       const double alone = loops_ns({placed.front()}, iterations);
       ratios.push_back(n * alone / loops_ns(placed, iterations));
     }
-    std::string list;
-    for (int c : placed) list += fmt::format("{}{}", list.empty() ? "" : "+", c);
     out.push_back({"speedup_ceiling", "", list, n, median(std::move(ratios)), "x", ""});
   }
 }
