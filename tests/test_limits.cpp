@@ -1,0 +1,213 @@
+// The machine's limits (parbench limits), the summary's of_limit columns computed from them, and
+// the calibrated busy work behind cs_ns. Correctness only: present, positive, computed as defined;
+// how fast this machine is shows in `parbench limits`, never here.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "busy_work.hpp"
+#include "clock.hpp"
+#include "limits.hpp"
+#include "of_limit.hpp"
+#include "stats.hpp"
+#include "support.hpp"
+#include "topology.hpp"
+
+using namespace parbench;
+namespace fs = std::filesystem;
+
+namespace {
+
+SummaryRow case_row(std::string workload, int workers,
+                    std::vector<std::pair<std::string, std::string>> params) {
+  SummaryRow r;
+  r.workload = std::move(workload);
+  r.backend = "process";
+  r.pin = "none";
+  r.host = "h";
+  r.workers = workers;
+  r.params = std::move(params);
+  r.reps = 3;
+  return r;
+}
+
+MachineLimits made_up_limits() {
+  MachineLimits m;
+  m.values = {
+      {"cacheline_rtt_ns", "cross_core", "0+1", 0, 200.0, "ns", ""},
+      {"futex_rtt_ns", "same_core", "0+0", 0, 5000.0, "ns", ""},
+      {"futex_rtt_ns", "cross_core", "0+1", 0, 40000.0, "ns", ""},
+      {"spsc_ring_4k_mb_per_s", "cross_core", "0+1", 0, 10000.0, "MB/s", ""},
+      {"memcpy_l2_mb_per_s", "", "", 0, 40000.0, "MB/s", ""},
+      {"speedup_ceiling", "", "0", 1, 1.0, "x", ""},
+      {"speedup_ceiling", "", "0+1", 2, 1.9, "x", ""},
+      {"speedup_ceiling", "", "0+1+2+3", 4, 3.5, "x", ""},
+  };
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("every limit is measured and positive or unsupported with a reason", "[limits]") {
+  const MachineLimits m = measure_limits();
+  REQUIRE_FALSE(m.empty());
+  REQUIRE(m.seconds > 0);
+  REQUIRE(m.key == limits_key());
+  for (const auto& name :
+       {"clock_read_ns", "cacheline_cas_rtt_ns", "cacheline_rtt_ns", "futex_rtt_ns",
+        "memcpy_l2_mb_per_s", "memcpy_dram_mb_per_s", "spsc_ring_4k_mb_per_s", "speedup_ceiling",
+        "thread_create_join_ns", "fork_exit_wait_ns"}) {
+    INFO(name);
+    REQUIRE(std::any_of(m.values.begin(), m.values.end(),
+                        [&](const LimitValue& v) { return v.name == name; }));
+  }
+  for (const auto& v : m.values) {
+    INFO(v.name << " " << v.placement << ": " << v.unsupported);
+    REQUIRE(v.value.has_value() == v.unsupported.empty());
+    if (v.value) REQUIRE(*v.value > 0);
+  }
+  // One CPU cannot bounce a line by spinning; a blocking round trip on one CPU always works.
+  REQUIRE_FALSE(m.get("cacheline_rtt_ns", "same_core").has_value());
+  REQUIRE(m.get("futex_rtt_ns", "same_core").has_value());
+  // The ceiling is measured for every count of CPUs up to 16, starting from 1 alone (1.0 exactly).
+  const int cpus = static_cast<int>(allowed_cpus().size());
+  REQUIRE(m.speedup_ceiling(1) == Approx(1.0));
+  for (int n = 1; n <= std::min(cpus, 16); ++n) REQUIRE(m.speedup_ceiling(n).has_value());
+  if (cpus >= 2) REQUIRE(m.get("cacheline_rtt_ns", "cross_core").has_value());
+
+  // What goes into meta.json comes back the same.
+  const MachineLimits back = MachineLimits::from_json(m.to_json());
+  REQUIRE(back.values.size() == m.values.size());
+  REQUIRE(back.get("futex_rtt_ns", "same_core") == m.get("futex_rtt_ns", "same_core"));
+  REQUIRE(back.key == m.key);
+  REQUIRE(MachineLimits::from_json(nlohmann::json("not limits")).empty());
+}
+
+TEST_CASE("the speedup ceiling is interpolated between measured counts and flat beyond them",
+          "[limits]") {
+  const MachineLimits m = made_up_limits();
+  REQUIRE(*m.speedup_ceiling(2) == Approx(1.9));
+  REQUIRE(*m.speedup_ceiling(3) == Approx(2.7));  // halfway from 1.9 at 2 to 3.5 at 4
+  REQUIRE(*m.speedup_ceiling(64) == Approx(3.5));
+  REQUIRE_FALSE(m.speedup_ceiling(0).has_value());
+  REQUIRE_FALSE(MachineLimits{}.speedup_ceiling(2).has_value());
+}
+
+TEST_CASE("of_limit is the case's figure as a share of the limit that applies to it",
+          "[limits][summary]") {
+  NoiseRule noise;
+  noise.cpu_bound = {"cpu_sum"};
+  std::vector<SummaryRow> rows;
+  rows.push_back(case_row("cpu_sum", 2, {}));
+  rows.back().speedup = 1.71;
+  rows.push_back(case_row(
+      "ipc_pingpong", 2,
+      {{"channel", "shm_ring"}, {"size", "8"}, {"wait", "spin"}, {"placement", "cross_core"}}));
+  rows.back().metric_medians = {{"rtt_p50_ns", 400.0}};
+  rows.push_back(case_row(
+      "ipc_pingpong", 2,
+      {{"channel", "pipe"}, {"size", "64"}, {"wait", "block"}, {"placement", "same_core"}}));
+  rows.back().metric_medians = {{"rtt_p50_ns", 6250.0}};
+  rows.push_back(case_row(
+      "ipc_stream", 2,
+      {{"channel", "shm_ring"}, {"size", "4096"}, {"wait", "spin"}, {"placement", "cross_core"}}));
+  rows.back().metric_medians = {{"mb_per_s", 9000.0}};
+  rows.push_back(case_row("ipc_stream", 2,
+                          {{"channel", "shm_ring"},
+                           {"size", "1048576"},
+                           {"wait", "spin"},
+                           {"placement", "cross_core"}}));
+  rows.back().metric_medians = {{"mb_per_s", 30000.0}};
+  // No limit applies: a spinning round trip on one CPU, a 1 MiB round trip, a failed case.
+  rows.push_back(case_row(
+      "ipc_pingpong", 2,
+      {{"channel", "shm_ring"}, {"size", "8"}, {"wait", "spin"}, {"placement", "same_core"}}));
+  rows.back().metric_medians = {{"rtt_p50_ns", 50000.0}};
+  rows.push_back(case_row(
+      "ipc_pingpong", 2,
+      {{"channel", "pipe"}, {"size", "1048576"}, {"wait", "block"}, {"placement", "cross_core"}}));
+  rows.back().metric_medians = {{"rtt_p50_ns", 2e6}};
+  rows.push_back(case_row("cpu_sum", 2, {}));
+  rows.back().errors = 1;
+  rows.back().speedup = 1.5;
+
+  add_limits(rows, made_up_limits(), noise);
+  REQUIRE(*rows[0].limit == Approx(1.9));
+  REQUIRE(*rows[0].of_limit == Approx(1.71 / 1.9));
+  REQUIRE(rows[0].limit_name == "speedup ceiling at 2 workers");
+  REQUIRE(*rows[1].of_limit == Approx(200.0 / 400.0));  // a time: limit / figure
+  REQUIRE(*rows[2].limit == Approx(5000.0));
+  REQUIRE(*rows[2].of_limit == Approx(0.8));
+  REQUIRE(*rows[3].of_limit == Approx(0.9));
+  REQUIRE(*rows[4].of_limit == Approx(0.75));
+  for (std::size_t i = 5; i < rows.size(); ++i) {
+    INFO(i);
+    REQUIRE_FALSE(rows[i].limit.has_value());
+    REQUIRE_FALSE(rows[i].of_limit.has_value());
+    REQUIRE(rows[i].limit_name.empty());
+  }
+  // Without limits (--no-limits, an older report) the cells stay empty.
+  std::vector<SummaryRow> again = {rows[0]};
+  again[0].limit.reset();
+  again[0].of_limit.reset();
+  add_limits(again, MachineLimits{}, noise);
+  REQUIRE_FALSE(again[0].of_limit.has_value());
+}
+
+TEST_CASE("a calibrated busy loop of N ns takes between N/2 and 2N", "[limits]") {
+  REQUIRE(busy_ns_per_iteration() > 0);
+  for (const std::int64_t n : {std::int64_t{20'000}, std::int64_t{2'000'000}}) {
+    std::vector<double> took;
+    for (int i = 0; i < 21; ++i) {
+      const std::int64_t t0 = now_ns();
+      busy_for(n);
+      took.push_back(static_cast<double>(now_ns() - t0));
+    }
+    const double median = *median_of(took);
+    INFO(n << " ns took a median of " << median << " ns");
+    REQUIRE(median >= 0.5 * static_cast<double>(n));
+    REQUIRE(median <= 2.0 * static_cast<double>(n));
+  }
+}
+
+TEST_CASE("parbench limits prints the table and writes the CSV and run attaches them to meta.json",
+          "[limits][cli]") {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("parbench-limits-{}", getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string prefix = (dir / "m").string();
+  const auto lim = test::run_parbench({"limits", "--out", prefix});
+  INFO(lim.err);
+  REQUIRE(lim.status == 0);
+  REQUIRE_THAT(lim.out, Catch::Contains("cacheline_rtt_ns") && Catch::Contains("speedup_ceiling"));
+  const std::string csv = test::slurp(prefix + ".limits.csv");
+  REQUIRE(csv.starts_with("name,placement,cpus,workers,value,unit,unsupported\n"));
+  REQUIRE(csv.find("\nfutex_rtt_ns,same_core,") != std::string::npos);
+
+  const auto run =
+      test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers", "1,2", "--reps",
+                          "1", "--warmup", "0", "--quiet", "--out", (dir / "r").string()});
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const auto meta = test::read_json((dir / "r.meta.json").string());
+  const MachineLimits attached = MachineLimits::from_json(meta["machine"]["limits"]);
+  REQUIRE_FALSE(attached.empty());
+  REQUIRE(meta["run"]["calibration"]["busy_ns_per_iteration"].get<double>() > 0);
+  REQUIRE(meta["run"]["profile"] == false);
+  const std::string summary = test::slurp((dir / "r.summary.csv").string());
+  REQUIRE_THAT(summary, Catch::Contains(",limit_name,limit,of_limit") &&
+                            Catch::Contains("speedup ceiling at 2 workers"));
+
+  const auto none = test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers", "1",
+                                        "--reps", "1", "--warmup", "0", "--quiet", "--no-limits",
+                                        "--out", (dir / "n").string()});
+  REQUIRE(none.status == 0);
+  REQUIRE_FALSE(test::read_json((dir / "n.meta.json").string())["machine"].contains("limits"));
+
+  const auto bad = test::run_parbench({"limits", "--out", dir.string() + "/"});
+  REQUIRE(bad.status == 2);
+  REQUIRE_FALSE(fs::exists(dir.string() + "/.limits.csv"));
+  fs::remove_all(dir);
+}
