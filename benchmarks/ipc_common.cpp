@@ -83,7 +83,7 @@ void IpcChannel::renew(const RepInfo& rep) {
   if (auto why = kind_->size_limit(size_)) throw Unsupported(*why);
   channel_.reset();
   arena_ = SharedArena();
-  channel_ = kind_->create(ChannelSpec{size_, spin_}, arena_);
+  channel_ = kind_->create(ChannelSpec{size_, spin_, placement_ == "same_core"}, arena_);
 }
 
 std::int64_t IpcChannel::count_or(std::int64_t budget_bytes, std::int64_t lo,

@@ -33,7 +33,8 @@ class Channel {
 
 struct ChannelSpec {
   std::size_t message_bytes = 8;
-  bool spin = false;  // busy-spin instead of blocking, where the channel has that mode
+  bool spin = false;        // busy-spin instead of blocking, where the channel has that mode
+  bool shared_cpu = false;  // both sides are pinned to one CPU (placement=same_core)
 };
 
 class ChannelKind {

@@ -148,6 +148,27 @@ void broadcast(std::span<std::byte> data, int root) {
   check(MPI_Bcast(data.data(), count_of(data.size()), MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast");
 }
 
+namespace {
+
+void wait_yielding(MPI_Request& request, MPI_Status* status, const char* what) {
+  for (int done = 0;;) {
+    check(MPI_Test(&request, &done, status), what);
+    if (done != 0) return;
+    sched_yield();
+  }
+}
+
+void check_count(const MPI_Status& status, int source, std::size_t expected) {
+  int got = 0;
+  MPI_Get_count(&status, MPI_BYTE, &got);
+  if (static_cast<std::size_t>(got) != expected) {
+    throw std::runtime_error(
+        fmt::format("MPI_Recv from rank {}: {} bytes, expected {}", source, got, expected));
+  }
+}
+
+}  // namespace
+
 void send(int dest, int tag, std::span<const std::byte> data) {
   check(MPI_Send(data.data(), count_of(data.size()), MPI_BYTE, dest, tag, MPI_COMM_WORLD),
         "MPI_Send");
@@ -158,12 +179,25 @@ void recv(int source, int tag, std::span<std::byte> data) {
   check(
       MPI_Recv(data.data(), count_of(data.size()), MPI_BYTE, source, tag, MPI_COMM_WORLD, &status),
       "MPI_Recv");
-  int got = 0;
-  MPI_Get_count(&status, MPI_BYTE, &got);
-  if (static_cast<std::size_t>(got) != data.size()) {
-    throw std::runtime_error(
-        fmt::format("MPI_Recv from rank {}: {} bytes, expected {}", source, got, data.size()));
-  }
+  check_count(status, source, data.size());
+}
+
+void send_yielding(int dest, int tag, std::span<const std::byte> data) {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check(
+      MPI_Isend(data.data(), count_of(data.size()), MPI_BYTE, dest, tag, MPI_COMM_WORLD, &request),
+      "MPI_Isend");
+  wait_yielding(request, MPI_STATUS_IGNORE, "MPI_Test(send)");
+}
+
+void recv_yielding(int source, int tag, std::span<std::byte> data) {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check(MPI_Irecv(data.data(), count_of(data.size()), MPI_BYTE, source, tag, MPI_COMM_WORLD,
+                  &request),
+        "MPI_Irecv");
+  MPI_Status status;
+  wait_yielding(request, &status, "MPI_Test(recv)");
+  check_count(status, source, data.size());
 }
 
 std::optional<std::vector<std::byte>> recv_until(int source, int tag, std::int64_t deadline_ns) {
@@ -219,6 +253,8 @@ void barrier() { no_mpi(); }
 void broadcast(std::span<std::byte> /*data*/, int /*root*/) { no_mpi(); }
 void send(int /*dest*/, int /*tag*/, std::span<const std::byte> /*data*/) { no_mpi(); }
 void recv(int /*source*/, int /*tag*/, std::span<std::byte> /*data*/) { no_mpi(); }
+void send_yielding(int /*dest*/, int /*tag*/, std::span<const std::byte> /*data*/) { no_mpi(); }
+void recv_yielding(int /*source*/, int /*tag*/, std::span<std::byte> /*data*/) { no_mpi(); }
 std::optional<std::vector<std::byte>> recv_until(int /*source*/, int /*tag*/,
                                                  std::int64_t /*deadline_ns*/) {
   no_mpi();
