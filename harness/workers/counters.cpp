@@ -101,7 +101,27 @@ ThreadCounters ThreadCounters::none(std::string_view why) {
 }
 
 ThreadCounters ThreadCounters::for_run() {
-  return profiling() ? ThreadCounters() : none(kProfilingOff);
+  if (!profiling()) return none(kProfilingOff);
+  auto specs = counter_specs();
+  specs[kCpuMigrations].type = PERF_TYPE_MAX;  // not opened: see thread_migrations
+  ThreadCounters c(specs);
+  c.failures_[kCpuMigrations] = "counted from /proc/thread-self/sched instead";
+  return c;
+}
+
+std::optional<std::int64_t> thread_migrations() {
+  std::ifstream in("/proc/thread-self/sched");
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("se.nr_migrations")) continue;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) return std::nullopt;
+    try {
+      return std::stoll(line.substr(colon + 1));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
 }
 
 ThreadCounters::ThreadCounters(const std::array<CounterSpec, kCounterCount>& specs) {

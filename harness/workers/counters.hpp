@@ -41,12 +41,18 @@ struct CounterStatus {
 // Opens each counter once on the calling thread and closes it again.
 std::vector<CounterStatus> probe_counters();
 
-// Whether workers count perf events at all (run --profile). Off by default: an open perf software
-// counter costs ~300 ns on every context switch of the counted thread, so a blocking channel
-// would be timed with the instrument's cost and a spinning one without. Set before workers start.
+// Whether workers open perf events at all (run --profile). Off by default: an open perf event
+// costs ~300 ns on every context switch of the counted thread, so a blocking channel would be
+// timed with the instrument's cost and a spinning one without. Set before workers start.
+// cpu_migrations never needs one: it comes from the scheduler's own count (thread_migrations),
+// read before and after the timed region, at no cost inside it.
 void set_profiling(bool on);
 [[nodiscard]] bool profiling();
 inline constexpr std::string_view kProfilingOff = "not counted: run without --profile";
+
+// How often the scheduler has moved the calling thread to another CPU (se.nr_migrations in
+// /proc/thread-self/sched); nullopt on a kernel without that file (CONFIG_SCHED_DEBUG off).
+std::optional<std::int64_t> thread_migrations();
 
 // Counters of the calling thread, opened disabled. start() and stop() bracket what is counted.
 // Move-only; closes its descriptors.
@@ -56,7 +62,8 @@ class ThreadCounters {
   explicit ThreadCounters(const std::array<CounterSpec, kCounterCount>& specs);
   // Opens nothing: every counter reads as nullopt, `why` says so.
   static ThreadCounters none(std::string_view why);
-  // The counters when profiling() is on, none(kProfilingOff) otherwise.
+  // The hardware counters when profiling() is on, none(kProfilingOff) otherwise; never the
+  // cpu_migrations event (thread_migrations counts those for free).
   static ThreadCounters for_run();
   ~ThreadCounters();
   ThreadCounters(ThreadCounters&& other) noexcept;

@@ -194,6 +194,8 @@ WorkerTiming time_worker(const std::function<void()>& at_gate, const std::functi
   const bool rss_window = reset_peak_rss();
   // Opened before the gate (a few system calls nobody should time), and only under --profile.
   ThreadCounters counters = ThreadCounters::for_run();
+  // Read before the gate and after the end, never inside the timed region (counters.hpp).
+  const auto migrations0 = thread_migrations();
   WorkerTiming t;
   t.ready_ns = now_ns();
   at_gate();
@@ -213,6 +215,8 @@ WorkerTiming time_worker(const std::function<void()>& at_gate, const std::functi
   t.minor_faults = use1.minor_faults - use0.minor_faults;
   t.major_faults = use1.major_faults - use0.major_faults;
   t.counters = counters.read();
+  if (const auto migrations1 = thread_migrations(); migrations0 && migrations1)
+    t.counters[kCpuMigrations] = *migrations1 - *migrations0;
   if (rss_window) t.max_rss_kb = peak_rss_kb();
   return t;
 }
