@@ -3,6 +3,7 @@
 # Idempotent: packages already present are left as they are. Needs root (or sudo).
 # --test adds what only the tests need: valgrind (parbench count), chromium (the HTML report is
 # checked in a headless browser), clang-format and clang-tidy (the style checks).
+# --fidelity adds linux-perf: perf bench, the reference scripts/fidelity.sh measures beside.
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,9 @@ packages=(
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(valgrind chromium clang-format clang-tidy)
+fi
+if [ "${1:-}" = "--fidelity" ]; then
+  packages+=(linux-perf)
 fi
 
 missing=()
