@@ -89,6 +89,7 @@ class MemSum final : public Workload {
   }
   [[nodiscard]] std::string_view work_unit() const override { return "bytes"; }
   [[nodiscard]] bool cpu_bound() const override { return true; }
+  [[nodiscard]] bool memory_bound() const override { return true; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
     return {
         ParamSpec::integer("bytes", "array size (strong: in total; weak: per worker)", {"256Mi"},

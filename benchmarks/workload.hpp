@@ -101,6 +101,9 @@ class Workload {
   // True when every worker computes for the whole timed region (never sleeps or waits): its CPU
   // time should then match its wall time, and a summary flags the case as noisy when it does not.
   [[nodiscard]] virtual bool cpu_bound() const { return false; }
+  // True when memory bandwidth, not the cores, bounds its speedup: the summary then measures it
+  // against the machine's memory ceiling instead of its compute ceiling (of_limit.hpp).
+  [[nodiscard]] virtual bool memory_bound() const { return false; }
   // True when the workers need no memory in common beyond what worker_output() carries, so the
   // workload runs on the mpi backend (one worker per rank, possibly on different hosts).
   [[nodiscard]] virtual bool runs_on_mpi() const { return false; }

@@ -61,6 +61,10 @@ std::optional<Applied> limit_of(const SummaryRow& r, const MachineLimits& limits
   if (!r.ok() || r.host.find('+') != std::string::npos) return std::nullopt;
   if (contains(noise.cpu_bound, r.workload) && r.speedup && r.workers > 1 &&
       !contains(noise.serialized_backends, r.backend)) {
+    if (contains(noise.memory_bound, r.workload)) {
+      return Applied{fmt::format("memory speedup ceiling at {} workers", r.workers), "x",
+                     limits.ceiling("memory_speedup_ceiling", r.workers), false, r.speedup};
+    }
     return Applied{fmt::format("speedup ceiling at {} workers", r.workers), "x",
                    limits.speedup_ceiling(r.workers), false, r.speedup};
   }

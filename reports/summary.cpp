@@ -151,6 +151,7 @@ nlohmann::json noise_rule_json(const NoiseRule& rule) {
           {"max_other_load_pct", rule.max_other_load_pct},
           {"min_on_cpu", rule.min_on_cpu},
           {"cpu_bound", rule.cpu_bound},
+          {"memory_bound", rule.memory_bound},
           {"serialized_backends", rule.serialized_backends},
           {"cpus", rule.cpus}};
 }
@@ -162,6 +163,7 @@ NoiseRule noise_rule_from_json(const nlohmann::json& j) {
   rule.max_other_load_pct = j.value("max_other_load_pct", rule.max_other_load_pct);
   rule.min_on_cpu = j.value("min_on_cpu", rule.min_on_cpu);
   rule.cpu_bound = j.value("cpu_bound", rule.cpu_bound);
+  rule.memory_bound = j.value("memory_bound", rule.memory_bound);
   rule.serialized_backends = j.value("serialized_backends", rule.serialized_backends);
   rule.cpus = j.value("cpus", rule.cpus);
   return rule;

@@ -59,6 +59,8 @@ struct NoiseRule {
   // compute one at a time by design (BackendTraits::serializes_computation: an interpreter lock).
   double min_on_cpu = 0.8;
   std::vector<std::string> cpu_bound;  // such workloads, by name
+  // Of those, the ones memory bandwidth bounds (their limit is the memory ceiling), by name.
+  std::vector<std::string> memory_bound;
   // Such backends, by name, as the run's backends declared them. Reports written before the field
   // existed had one: py_thread.
   std::vector<std::string> serialized_backends = {"py_thread"};

@@ -44,6 +44,8 @@ MachineLimits made_up_limits() {
       {"speedup_ceiling", "", "0", 1, 1.0, "x", ""},
       {"speedup_ceiling", "", "0+1", 2, 1.9, "x", ""},
       {"speedup_ceiling", "", "0+1+2+3", 4, 3.5, "x", ""},
+      {"memory_speedup_ceiling", "", "0", 1, 1.0, "x", ""},
+      {"memory_speedup_ceiling", "", "0+1", 2, 1.4, "x", ""},
   };
   return m;
 }
@@ -58,7 +60,7 @@ TEST_CASE("every limit is measured and positive or unsupported with a reason", "
   for (const auto& name :
        {"clock_read_ns", "cacheline_cas_rtt_ns", "cacheline_rtt_ns", "futex_rtt_ns",
         "memcpy_l2_mb_per_s", "memcpy_dram_mb_per_s", "spsc_ring_4k_mb_per_s", "speedup_ceiling",
-        "thread_create_join_ns", "fork_exit_wait_ns"}) {
+        "memory_speedup_ceiling", "thread_create_join_ns", "fork_exit_wait_ns"}) {
     INFO(name);
     REQUIRE(std::any_of(m.values.begin(), m.values.end(),
                         [&](const LimitValue& v) { return v.name == name; }));
@@ -98,10 +100,13 @@ TEST_CASE("the speedup ceiling is interpolated between measured counts and flat 
 TEST_CASE("of_limit is the case's figure as a share of the limit that applies to it",
           "[limits][summary]") {
   NoiseRule noise;
-  noise.cpu_bound = {"cpu_sum"};
+  noise.cpu_bound = {"cpu_sum", "mem_sum"};
+  noise.memory_bound = {"mem_sum"};
   std::vector<SummaryRow> rows;
   rows.push_back(case_row("cpu_sum", 2, {}));
   rows.back().speedup = 1.71;
+  rows.push_back(case_row("mem_sum", 2, {}));
+  rows.back().speedup = 1.26;
   rows.push_back(case_row(
       "ipc_pingpong", 2,
       {{"channel", "shm_ring"}, {"size", "8"}, {"wait", "spin"}, {"placement", "cross_core"}}));
@@ -137,12 +142,14 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
   REQUIRE(*rows[0].limit == Approx(1.9));
   REQUIRE(*rows[0].of_limit == Approx(1.71 / 1.9));
   REQUIRE(rows[0].limit_name == "speedup ceiling at 2 workers");
-  REQUIRE(*rows[1].of_limit == Approx(200.0 / 400.0));  // a time: limit / figure
-  REQUIRE(*rows[2].limit == Approx(5000.0));
-  REQUIRE(*rows[2].of_limit == Approx(0.8));
-  REQUIRE(*rows[3].of_limit == Approx(0.9));
-  REQUIRE(*rows[4].of_limit == Approx(0.75));
-  for (std::size_t i = 5; i < rows.size(); ++i) {
+  REQUIRE(*rows[1].limit == Approx(1.4));  // memory-bound: the memory ceiling
+  REQUIRE(*rows[1].of_limit == Approx(0.9));
+  REQUIRE(*rows[2].of_limit == Approx(200.0 / 400.0));  // a time: limit / figure
+  REQUIRE(*rows[3].limit == Approx(5000.0));
+  REQUIRE(*rows[3].of_limit == Approx(0.8));
+  REQUIRE(*rows[4].of_limit == Approx(0.9));
+  REQUIRE(*rows[5].of_limit == Approx(0.75));
+  for (std::size_t i = 6; i < rows.size(); ++i) {
     INFO(i);
     REQUIRE_FALSE(rows[i].limit.has_value());
     REQUIRE_FALSE(rows[i].of_limit.has_value());

@@ -149,6 +149,7 @@ NoiseRule noise_rule_of(const RunPlan& plan) {
   noise.serialized_backends.clear();
   for (const auto& g : plan.groups) {
     if (g.workload->cpu_bound()) add_unique(noise.cpu_bound, std::string(g.workload->name()));
+    if (g.workload->memory_bound()) add_unique(noise.memory_bound, std::string(g.workload->name()));
     for (const auto& c : g.cases) {
       if (c.backend->traits().serializes_computation)
         add_unique(noise.serialized_backends, std::string(c.backend->name()));

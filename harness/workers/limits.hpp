@@ -11,10 +11,13 @@
 //   memcpy_dram_mb_per_s        memcpy between two buffers far larger than the last-level cache
 //   spsc_ring_4k_mb_per_s       a plain 64-slot single-producer ring of 4 KiB slots, two CPUs
 //   speedup_ceiling             N independent compute loops pinned side by side against one alone
+//   memory_speedup_ceiling      N threads reading one DRAM-sized array in slices against one
+//                               thread reading all of it: where memory bandwidth stops speedup
 //   clock_read_ns, thread_create_join_ns, fork_exit_wait_ns
 // Round trips are timed one by one with two clock reads, exactly as ipc_pingpong times its own,
-// and reported as the median unless said otherwise. Bandwidths are 10^6 bytes per second, as
-// ipc_stream's mb_per_s.
+// and reported as the median unless said otherwise. Bandwidths (10^6 bytes per second, as
+// ipc_stream's mb_per_s) are the best of 5 rounds and ceilings the ratio of the best times of 3
+// interleaved rounds: a limit is what the machine allows when nothing else gets in the way.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -27,7 +30,7 @@ struct LimitValue {
   std::string name;
   std::string placement;  // same_core (one CPU), cross_core, cross_core_busy; "" when none
   std::string cpus;       // the CPUs it ran on, "0+1"
-  int workers = 0;        // speedup_ceiling only
+  int workers = 0;        // the speedup ceilings only
   std::optional<double> value;
   std::string unit;         // ns, MB/s, x
   std::string unsupported;  // why it could not be measured here ("" when it was)
@@ -42,9 +45,13 @@ struct MachineLimits {
   [[nodiscard]] bool empty() const { return values.empty(); }
   [[nodiscard]] std::optional<double> get(std::string_view name,
                                           std::string_view placement = "") const;
-  // The ceiling at `workers`: measured, interpolated between measured counts, or the largest
-  // measured one beyond them. nullopt when none was measured.
-  [[nodiscard]] std::optional<double> speedup_ceiling(int workers) const;
+  // Ceiling `name` (speedup_ceiling, memory_speedup_ceiling) at `workers`: measured,
+  // interpolated between measured counts, or the largest measured one beyond them. nullopt when
+  // none was measured.
+  [[nodiscard]] std::optional<double> ceiling(std::string_view name, int workers) const;
+  [[nodiscard]] std::optional<double> speedup_ceiling(int workers) const {
+    return ceiling("speedup_ceiling", workers);
+  }
 
   [[nodiscard]] nlohmann::json to_json() const;
   // Empty limits for null or a value of the wrong shape.
