@@ -6,6 +6,7 @@
 
 #include "console_table.hpp"
 #include "ipc_comparison.hpp"
+#include "limits.hpp"
 #include "machine.hpp"
 #include "sync_comparison.hpp"
 
@@ -27,6 +28,11 @@ std::string status_text(const SummaryRow& s) {
 
 std::string machine_text(const ReportMeta& meta) {
   std::string text = meta.machine.is_object() ? format_machine(meta.machine) : "";
+  if (meta.machine.is_object() && meta.machine.contains("limits")) {
+    const MachineLimits limits = MachineLimits::from_json(meta.machine["limits"]);
+    if (!limits.empty())
+      text += "\nwhat this machine allows (parbench limits):\n" + format_limits_table(limits);
+  }
   for (const auto& m : meta.machines) {  // written by parbench merge
     text += fmt::format("== {} (from {})\n", m.host, m.source);
     if (m.machine.is_object()) text += format_machine(m.machine);
@@ -39,7 +45,7 @@ std::string machine_text(const ReportMeta& meta) {
 
 ReportTable case_table(const std::vector<SummaryRow>& summary) {
   ReportTable t{{"workload", "backend", "workers", "parameters", "reps", "median wall", "cv",
-                 "work/s", "speedup", "status"},
+                 "work/s", "speedup", "of machine limit", "status"},
                 {},
                 {}};
   const bool multi_host = std::any_of(summary.begin(), summary.end(), [&](const SummaryRow& s) {
@@ -51,7 +57,8 @@ ReportTable case_table(const std::vector<SummaryRow>& summary) {
                       std::to_string(s.reps), w ? format_duration(w->median) : "",
                       w ? fmt::format("{:.1f}%", w->cv * 100) : "",
                       s.work_per_s ? fmt::format("{:.4g}", *s.work_per_s) : "",
-                      s.speedup ? fmt::format("{:.2f}x", *s.speedup) : "", status_text(s)});
+                      s.speedup ? fmt::format("{:.2f}x", *s.speedup) : "",
+                      s.of_limit ? limit_cell(s) : "", status_text(s)});
     t.failed.push_back(s.status() != "ok");
   }
   return t;

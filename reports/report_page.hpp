@@ -35,7 +35,8 @@ struct ReportPage {
 ReportPage make_report_page(const std::string& name, const std::vector<SummaryRow>& summary,
                             const ReportMeta& meta, std::vector<ReportPlot> plots);
 
-// The case table: one row per case, its parameters, median wall, CV, work rate, speedup, status.
+// The case table: one row per case, its parameters, median wall, CV, work rate, speedup, its share
+// of the machine's limit, status.
 ReportTable case_table(const std::vector<SummaryRow>& summary);
 
 }  // namespace parbench

@@ -5,7 +5,10 @@ One panel per workload and parameter set, one line per backend (and pinning; and
 merged from several machines), with the ideal
 line and a fitted scaling law: Amdahl's law for strong scaling (fixed total work), Gustafson's law
 for weak scaling (work grows with the workers; told apart by the work_units column). The fitted
-serial fraction is printed in the legend. Cases with errors are left out. With
+serial fraction is printed in the legend. Where the summary has the machine's speedup ceiling (its
+limit column: N independent loops side by side against one alone, measured by parbench limits) the
+panel draws it: the best this machine allows, below the ideal line on a shared or busy host. Cases
+with errors are left out. With
 --annotate-switches each point is labelled with the case's median voluntary/involuntary context
 switches (blocking versus preemption: why a point fell short of the ideal line), and a point whose
 case the summary flagged as noisy is drawn hollow.
@@ -77,10 +80,13 @@ def main():
         return r.get("host", "").split("+")[0]
     several_hosts = len({host_of(r) for r in rows}) > 1
     panels = {}
+    ceilings = {}  # panel -> {workers: the machine's speedup ceiling}
     for r in rows:
         if r["status"] != "ok" or not r["speedup"]:
             continue
         key = (r["workload"],) + tuple(f"{p}={r[p]}" for p in params if r.get(p))
+        if r.get("limit") and "speedup ceiling" in r.get("limit_name", ""):
+            ceilings.setdefault(key, {1: 1.0})[int(r["workers"])] = float(r["limit"])
         line = (host_of(r) if several_hosts else "", r["backend"], r["pin"])
         panels.setdefault(key, {}).setdefault(line, []).append(
             (int(r["workers"]), float(r["speedup"]), float(r["work_units"]), switches(r), bool(r.get("noisy"))))
@@ -119,6 +125,10 @@ def main():
                 ax.plot(grid, [law(n, f, weak) for n in grid], "--", color=handle.get_color(), alpha=0.6,
                         label=f"{'Gustafson' if weak else 'Amdahl'} fit, serial {100 * f:.1f}%")
         ax.plot([1, top], [1, top], ":", color="gray", label="ideal")
+        ceiling = sorted(ceilings.get(key, {}).items())
+        if len(ceiling) > 1:
+            ax.plot([c[0] for c in ceiling], [c[1] for c in ceiling], "-.", color="black", alpha=0.7,
+                    label=f"machine ceiling ({ceiling[-1][1]:.2f}x at {ceiling[-1][0]})")
         ax.set_title("  ".join(key), fontsize=10)
         ax.set_xlabel("workers")
         ax.set_ylabel("speedup (work per second vs 1 worker)")
