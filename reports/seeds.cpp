@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <climits>
 #include <functional>
 #include <optional>
 
@@ -67,12 +68,37 @@ struct Seen {
 };
 using Judge = std::function<std::optional<Seen>(const Lookup&, const std::string& backend)>;
 
+// The machine's limit behind a scenario's figures, in words; "" when it has none.
+using Explain = std::function<std::string(const MachineLimits&)>;
+
 struct Scenario {
   const char* name;
   const char* claim;
   const char* rule;
   Judge judge;
+  Explain explain = nullptr;
 };
+
+std::string ceiling_note(const MachineLimits& m, int workers) {
+  const auto c = m.speedup_ceiling(workers);
+  if (!c) return "";
+  return fmt::format(
+      "this machine's speedup ceiling at {} workers is {:.2f}x ({} independent loops side by side "
+      "against one alone): no backend can do better",
+      workers, *c, workers);
+}
+
+std::string wake_up_note(const MachineLimits& m) {
+  const auto one = m.get("futex_rtt_ns", "same_core");
+  const auto idle = m.get("futex_rtt_ns", "cross_core");
+  const auto busy = m.get("futex_rtt_ns", "cross_core_busy");
+  if (!one || !idle || !busy) return "";
+  return fmt::format(
+      "a blocking wake-up round trip costs {} on one CPU, {} across CPUs when the other is idle "
+      "and {} when it is busy (futex, parbench limits); with placement=none the scheduler picks, "
+      "so a pipe p50 near one of these says which it picked, not how good the pipe is",
+      format_duration(*one), format_duration(*idle), format_duration(*busy));
+}
 
 std::optional<Seen> judge_cpu(const Lookup& l, const std::string& b) {
   const Params p = {{"n", "10000000"}, {"scaling", "weak"}};
@@ -194,7 +220,7 @@ const std::vector<Scenario>& scenarios() {
        "threads are as fast as processes",
        "4 workers x 10M squares, fastest repetition: py_thread wall >= 1.5 x py_process wall; "
        "thread wall <= 1.15 x process wall",
-       judge_cpu},
+       judge_cpu, [](const MachineLimits& m) { return ceiling_note(m, 4); }},
       {"sleep: I/O-bound concurrency",
        "10 workers that each sleep 0.5 s finish in about 0.5 s, not 5 s",
        "10 workers x 500 ms: wall < 750 ms", judge_sleep},
@@ -202,7 +228,7 @@ const std::vector<Scenario>& scenarios() {
        "A Pipe is cheaper than a Queue, and taking a Lock is cheaper than either",
        "64 B round trip: pipe p50 < queue p50 (shm_queue in C++, multiprocessing.Queue in "
        "Python); uncontended lock + unlock < pipe round trip / 2",
-       judge_pipe_queue_lock},
+       judge_pipe_queue_lock, wake_up_note},
       {"bank: deposit/withdraw",
        "Without a Lock, concurrent deposits and withdrawals lose updates; with one, none are "
        "lost",
@@ -224,7 +250,15 @@ const std::vector<Scenario>& scenarios() {
        "Starting more processes than cores does not make CPU-bound work faster",
        "20M squares split, rate = work / fastest repetition's wall: the rate at 2x and at 4x the "
        "CPUs <= 1.1 x the rate at 1x",
-       judge_oversubscribed},
+       judge_oversubscribed,
+       [](const MachineLimits& m) {
+         const auto c = m.speedup_ceiling(INT_MAX);  // the largest count measured: every CPU
+         if (!c) return std::string();
+         return fmt::format(
+             "with every CPU computing this machine reaches {:.2f}x one CPU's rate (parbench "
+             "limits); workers beyond the CPUs share that",
+             *c);
+       }},
   };
   return list;
 }
@@ -232,11 +266,13 @@ const std::vector<Scenario>& scenarios() {
 }  // namespace
 
 std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int cpus,
-                                     const std::vector<std::string>& backends) {
+                                     const std::vector<std::string>& backends,
+                                     const MachineLimits& limits) {
   const Lookup lookup(summary, cpus);
   std::vector<SeedVerdict> out;
   for (const auto& s : scenarios()) {
-    SeedVerdict v{s.name, s.claim, s.rule, {}, {}};
+    SeedVerdict v{s.name, s.claim, s.rule, {}, {}, {}};
+    if (s.explain && !limits.empty()) v.limit = s.explain(limits);
     std::vector<std::string> held, failed;
     for (const auto& b : backends) {
       const auto seen = s.judge(lookup, b);
@@ -265,6 +301,7 @@ std::string format_seeds_text(const std::vector<SeedVerdict>& seeds) {
     for (const auto& [backend, figures] : s.figures)
       out += fmt::format("   {:<11} {}\n", backend, figures);
     out += fmt::format("   verdict: {}\n", s.verdict);
+    if (!s.limit.empty()) out += fmt::format("   machine: {}\n", s.limit);
   }
   out += "\nRules (a claim holds when its rule is true on every backend that measured it):\n";
   for (std::size_t i = 0; i < seeds.size(); ++i)
@@ -283,7 +320,8 @@ std::string format_seeds_markdown(const std::vector<SeedVerdict>& seeds) {
   for (const auto& s : seeds) {
     out += fmt::format("| {} | {} |", s.scenario, s.claim);
     for (const auto& f : s.figures) out += fmt::format(" {} |", f.second);
-    out += fmt::format(" **{}** |\n", s.verdict);
+    out += fmt::format(" **{}**{} |\n", s.verdict,
+                       s.limit.empty() ? "" : fmt::format("<br>machine: {}", s.limit));
   }
   out +=
       "\nA claim holds when its rule is true on every backend that measured it; \"holds on X "

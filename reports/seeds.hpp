@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "limits.hpp"
 #include "summary.hpp"
 
 namespace parbench {
@@ -16,12 +17,16 @@ struct SeedVerdict {
   std::string rule;
   std::vector<std::pair<std::string, std::string>> figures;  // backend -> what was measured
   std::string verdict;
+  // What this machine allows that the figures run into (parbench limits), "" when nothing applies
+  // or the run has no limits: why a figure is what it is.
+  std::string limit;
 };
 
 // From the summary of a run that included the seeds suite; `cpus` is what the run could use, and
 // `backends` the table's columns in order (the suite's backends: benchmarks/suites.cpp).
 std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int cpus,
-                                     const std::vector<std::string>& backends);
+                                     const std::vector<std::string>& backends,
+                                     const MachineLimits& limits = {});
 
 std::string format_seeds_text(const std::vector<SeedVerdict>& seeds);
 std::string format_seeds_markdown(const std::vector<SeedVerdict>& seeds);

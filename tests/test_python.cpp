@@ -203,6 +203,29 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
   REQUIRE_THAT(md, Catch::Contains("| scenario | claim | thread | process | py_thread | py_process "
                                    "| verdict |"));
   REQUIRE_THAT(format_seeds_text(seeds), Catch::Contains("Rules"));
+  for (const auto& s : seeds) REQUIRE(s.limit.empty());  // no limits given: nothing claimed
+
+  SECTION("the machine's limits explain the figures they bound") {
+    MachineLimits m;
+    m.values = {{"futex_rtt_ns", "same_core", "0+0", 0, 5000.0, "ns", ""},
+                {"futex_rtt_ns", "cross_core", "0+1", 0, 40000.0, "ns", ""},
+                {"futex_rtt_ns", "cross_core_busy", "0+1", 0, 20000.0, "ns", ""},
+                {"speedup_ceiling", "", "0", 1, 1.0, "x", ""},
+                {"speedup_ceiling", "", "0+1", 2, 1.8, "x", ""}};
+    const auto explained =
+        judge_seeds(rows, 2, {"thread", "process", "py_thread", "py_process"}, m);
+    const auto limit = [&](const std::string& prefix) {
+      for (const auto& s : explained) {
+        if (s.scenario.starts_with(prefix)) return s.limit;
+      }
+      return std::string("missing");
+    };
+    REQUIRE_THAT(limit("Pipe"), Catch::Contains("5 us on one CPU") &&
+                                    Catch::Contains("40 us across CPUs when the other is idle"));
+    REQUIRE_THAT(limit("cpu"), Catch::Contains("1.80x"));  // 4 workers on 2 CPUs: the last one
+    REQUIRE(limit("bank").empty());
+    REQUIRE_THAT(format_seeds_text(explained), Catch::Contains("machine: a blocking wake-up"));
+  }
 
   SECTION("a value a case lacks is not measured, never a zero that passes") {
     std::vector<SummaryRow> lacking;

@@ -186,13 +186,13 @@ ReportMeta start_meta(const RunOptions& o, const RunPlan& plan, const MpiSession
 }
 
 // The seeds suite ends with its claims table, written to PREFIX.seeds.md; returns it as text.
-std::string seeds_table(const std::vector<SummaryRow>& summary, int cpus,
-                        const std::string& prefix) {
+std::string seeds_table(const std::vector<SummaryRow>& summary, int cpus, const std::string& prefix,
+                        const MachineLimits& limits) {
   std::vector<std::string> columns;  // the suite's backends, in the order it names them
   for (const auto& entry : find_suite("seeds")->entries) {
     for (const auto& b : entry.backends) add_unique(columns, b);
   }
-  const auto verdicts = judge_seeds(summary, cpus, columns);
+  const auto verdicts = judge_seeds(summary, cpus, columns, limits);
   write_file_atomically(prefix + ".seeds.md", format_seeds_markdown(verdicts));
   return format_seeds_text(verdicts) + fmt::format("seeds:    {}.seeds.md\n", prefix);
 }
@@ -266,7 +266,12 @@ int run(const RunOptions& o) {
             format_sync_comparison(summary);
   }
   const bool seeds = std::find(o.targets.begin(), o.targets.end(), "seeds") != o.targets.end();
-  if (seeds) text += seeds_table(summary, cpus, prefix);
+  if (seeds) {
+    text += seeds_table(summary, cpus, prefix,
+                        meta.machine.contains("limits")
+                            ? MachineLimits::from_json(meta.machine["limits"])
+                            : MachineLimits{});
+  }
   text += fmt::format(
       "\nrows:     {}.csv\nsummary:  {}.summary.csv\ntimeline: {}.timeline.csv\nmachine:  {}\n",
       prefix, prefix, prefix, files.meta_path());
