@@ -162,7 +162,15 @@ ReportMeta start_meta(const RunOptions& o, const RunPlan& plan, const MpiSession
   ReportMeta meta;
   meta.machine = describe_machine();
   // The yardsticks of the summary's of_limit column: cached for this machine and boot.
-  if (!o.no_limits) meta.machine["limits"] = cached_limits(o.refresh_limits).to_json();
+  if (!o.no_limits) {
+    meta.machine["limits"] = cached_limits(o.refresh_limits, [&] {
+                               if (!o.quiet) {
+                                 print_quietly(stderr,
+                                               "parbench: measuring what this machine allows "
+                                               "(parbench limits; once per boot, ~2 s)\n");
+                               }
+                             }).to_json();
+  }
   meta.schema = describe_schema(plan);
   RunMeta run;
   run.command = o.command_line;

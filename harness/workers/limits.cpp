@@ -598,7 +598,7 @@ std::string limits_key() {
                      build_info::sanitizers, build_info::version);
 }
 
-MachineLimits cached_limits(bool refresh) {
+MachineLimits cached_limits(bool refresh, const std::function<void()>& before_measuring) {
   const std::filesystem::path file = cache_file();
   const std::string key = limits_key();
   if (!refresh) {
@@ -607,6 +607,7 @@ MachineLimits cached_limits(bool refresh) {
     MachineLimits cached = MachineLimits::from_json(j);
     if (!cached.empty() && cached.key == key) return cached;
   }
+  if (before_measuring) before_measuring();
   MachineLimits m = measure_limits();
   // A cache that cannot be written costs a re-measurement next time, nothing else.
   std::error_code ec;

@@ -18,6 +18,7 @@
 // and reported as the median unless said otherwise. Bandwidths (10^6 bytes per second, as
 // ipc_stream's mb_per_s) are the best of 5 rounds and ceilings the ratio of the best times of 3
 // interleaved rounds: a limit is what the machine allows when nothing else gets in the way.
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -65,8 +66,9 @@ MachineLimits measure_limits();
 // process may use, and how this binary was built.
 std::string limits_key();
 // The limits of this machine and boot: the cached copy (under $XDG_CACHE_HOME or ~/.cache), or
-// measured and cached when there is none or `refresh`.
-MachineLimits cached_limits(bool refresh);
+// measured and cached when there is none or `refresh` (calling `before_measuring` first, so the
+// caller can say why it pauses).
+MachineLimits cached_limits(bool refresh, const std::function<void()>& before_measuring = {});
 
 std::string format_limits_table(const MachineLimits& limits);
 
