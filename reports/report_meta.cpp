@@ -1,5 +1,7 @@
 #include "report_meta.hpp"
 
+#include <fmt/core.h>
+
 #include <filesystem>
 
 #include "report_files.hpp"
@@ -123,6 +125,54 @@ std::map<std::string, Direction> metric_directions(const ReportMeta& meta) {
     if (better == "higher") out[name] = Direction::HigherIsBetter;
   }
   return out;
+}
+
+namespace {
+
+// The facts machine_differences compares, as (name, text); empty for no description.
+std::vector<std::pair<std::string, std::string>> comparable_facts(const json& m) {
+  if (!m.is_object() || !m.contains("cpu_model")) return {};
+  auto text = [&](const char* key) {
+    if (!m.contains(key) || m[key].is_null()) return std::string("unknown");
+    return m[key].is_string() ? m[key].get<std::string>() : m[key].dump();
+  };
+  const std::string sanitizers = text("sanitizers");
+  const std::string build =
+      text("build_type") + (sanitizers.empty() || sanitizers == "unknown" || sanitizers == "none"
+                                ? ""
+                                : fmt::format(" ({})", sanitizers));
+  return {{"cpu_model", text("cpu_model")},
+          {"online_cpus", text("online_cpus")},
+          {"kernel", text("kernel")},
+          {"build", build}};
+}
+
+}  // namespace
+
+std::vector<std::string> machine_differences(const json& a, const json& b) {
+  const auto fa = comparable_facts(a), fb = comparable_facts(b);
+  std::vector<std::string> out;
+  if (fa.empty() || fb.empty()) return out;
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    if (fa[i].second != fb[i].second) {
+      out.push_back(fmt::format("{}: '{}' in the baseline, '{}' in the new report", fa[i].first,
+                                fa[i].second, fb[i].second));
+    }
+  }
+  return out;
+}
+
+std::string machine_fingerprint(const json& machine) {
+  const auto facts = comparable_facts(machine);
+  if (facts.empty()) return "";
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a: stable across builds and platforms
+  for (const auto& [name, value] : facts) {
+    for (const char c : name + "=" + value + ";") {
+      h ^= static_cast<unsigned char>(c);
+      h *= 0x100000001b3ULL;
+    }
+  }
+  return fmt::format("{:010x}", h & 0xFFFFFFFFFFULL);
 }
 
 ReportMeta read_meta(const std::string& prefix, std::string_view command) {

@@ -64,6 +64,15 @@ struct ReportMeta {
 // The metrics' directions as the run declared them (schema.metrics.NAME.better), by name.
 std::map<std::string, Direction> metric_directions(const ReportMeta& meta);
 
+// What makes two machines' figures incomparable: the CPU model, the number of online CPUs, the
+// kernel release and the build (type and sanitizers). One "name: 'a' here, 'b' there" per
+// difference, in that order; empty when they match or when either description is missing (a
+// merged report, a CSV without meta.json: nothing to check).
+std::vector<std::string> machine_differences(const nlohmann::json& a, const nlohmann::json& b);
+// Those four facts as a short stable name (10 hex digits): scripts/perf_gate.sh keeps one
+// baseline per machine under it. "" without a description.
+std::string machine_fingerprint(const nlohmann::json& machine);
+
 // PREFIX.meta.json read and checked (check_meta_shape), or an empty ReportMeta when the file does
 // not exist. Throws BadInput naming `command`, the file and the field.
 ReportMeta read_meta(const std::string& prefix, std::string_view command);

@@ -4,16 +4,20 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "bad_input.hpp"
 #include "compare.hpp"
+#include "report_meta.hpp"
 #include "rows_csv.hpp"
 #include "stats.hpp"
 #include "support.hpp"
 
 using namespace parbench;
+namespace fs = std::filesystem;
 
 TEST_CASE("Mann-Whitney U and its p-value match values from full enumeration", "[stats][compare]") {
   using V = std::vector<double>;
@@ -363,4 +367,65 @@ TEST_CASE("count: instructions inside work() repeat exactly, and a 1% injected c
   for (const auto& m : j["comparisons"])
     REQUIRE(m["change"].get<double>() == Approx(0.01).margin(0.0005));
   REQUIRE(test::run_parbench({"compare", dir.path() + "/base", dir.path() + "/base"}).status == 0);
+}
+
+TEST_CASE("compare refuses reports from different machines unless told and then says so per line",
+          "[compare][cli]") {
+  nlohmann::json here = {{"cpu_model", "AMD EPYC"},
+                         {"online_cpus", 2},
+                         {"kernel", "Linux 6.1.0 x86_64"},
+                         {"build_type", "Release"},
+                         {"sanitizers", ""}};
+  REQUIRE(machine_differences(here, here).empty());
+  REQUIRE(machine_differences(here, nlohmann::json()).empty());  // nothing to check against
+  nlohmann::json there = here;
+  there["cpu_model"] = "Intel Xeon";
+  there["kernel"] = "Linux 6.12.0 x86_64";
+  const auto diffs = machine_differences(here, there);
+  REQUIRE(diffs.size() == 2);
+  REQUIRE_THAT(diffs[0], Catch::StartsWith("cpu_model: 'AMD EPYC' in the baseline"));
+  REQUIRE_THAT(diffs[1], Catch::StartsWith("kernel:"));
+  // The fingerprint names exactly those facts: another host name does not change it, a sanitizer
+  // does.
+  nlohmann::json renamed = here;
+  renamed["hostname"] = "elsewhere";
+  REQUIRE(machine_fingerprint(here).size() == 10);
+  REQUIRE(machine_fingerprint(renamed) == machine_fingerprint(here));
+  nlohmann::json asan = here;
+  asan["sanitizers"] = "address,undefined";
+  REQUIRE(machine_fingerprint(asan) != machine_fingerprint(here));
+  REQUIRE(machine_differences(here, asan).size() == 1);
+
+  // On the command line: the same rows, one meta.json claiming another CPU.
+  test::TempDir dir;
+  const std::string& d = dir.path();
+  const auto run = test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers", "1",
+                                       "--param", "n=1e6", "--reps", "3", "--warmup", "0",
+                                       "--quiet", "--no-limits", "--out", d + "/a"});
+  REQUIRE(run.status == 0);
+  fs::copy_file(d + "/a.csv", d + "/b.csv");
+  nlohmann::json meta = test::read_json(d + "/a.meta.json");
+  meta["machine"]["cpu_model"] = "Intel Xeon";
+  std::ofstream(d + "/b.meta.json") << meta.dump();
+  const auto refused = test::run_parbench({"compare", d + "/a", d + "/b"});
+  REQUIRE(refused.status == 2);
+  REQUIRE_THAT(refused.err, Catch::Contains("different machines") && Catch::Contains("cpu_model") &&
+                                Catch::Contains("--allow-other-machine"));
+  REQUIRE(refused.out.empty());
+  for (const std::string format : {"text", "md"}) {
+    const auto allowed = test::run_parbench(
+        {"compare", d + "/a", d + "/b", "--allow-other-machine", "--format", format});
+    INFO(allowed.out);
+    REQUIRE(allowed.status == 0);
+    std::istringstream lines(allowed.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty() || line.starts_with("| ---")) continue;
+      REQUIRE_THAT(line, Catch::Contains("[other machine]"));
+    }
+  }
+  const auto json = test::run_parbench(
+      {"compare", d + "/a", d + "/b", "--allow-other-machine", "--format", "json"});
+  REQUIRE(json.status == 0);
+  REQUIRE(nlohmann::json::parse(json.out)["other_machine"].size() == 1);
+  REQUIRE(test::run_parbench({"compare", d + "/a", d + "/a"}).status == 0);
 }

@@ -2,6 +2,7 @@
 // candidate alternately in one session (A B B A A B ...) so the machine's drift hits both alike,
 // then compare them the same way. Exit status: 0 nothing regressed, 1 something did, 2 bad input.
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <array>
 #include <charconv>
@@ -33,6 +34,7 @@ struct CompareArgs {
   std::vector<std::string> metrics;
   std::vector<std::string> ignore_params;
   std::string format = "text";
+  bool allow_other_machine = false;
 };
 
 double parse_fraction(const std::string& text, const std::string& what) {
@@ -118,14 +120,65 @@ std::vector<Row> load(const std::string& path) {
   }
 }
 
-int report(const Comparison& c, const std::string& format) {
-  if (format == "md") {
-    fmt::print("{}", format_comparison_markdown(c));
-  } else if (format == "json") {
-    fmt::print("{}", format_comparison_json(c));
-  } else {
-    fmt::print("{}", format_comparison_text(c));
+// The machines of two reports (their meta.json) must match where figures depend on them; a
+// difference is bad input unless --allow-other-machine, and then every line of the output says so.
+// Returns the differences allowed ("" lines none).
+std::vector<std::string> check_machines(const std::string& base, const std::string& candidate,
+                                        const CompareArgs& a, std::string_view command) {
+  if (base.ends_with(".json") || candidate.ends_with(".json")) return {};  // Google Benchmark's
+  const auto diffs = machine_differences(read_meta(report_prefix(base), command).machine,
+                                         read_meta(report_prefix(candidate), command).machine);
+  if (diffs.empty() || a.allow_other_machine) return diffs;
+  throw BadInput(fmt::format(
+      "{}: the reports were measured on different machines ({}); their figures are not "
+      "comparable. Compare runs of one machine, run both sides in one session with parbench ab, "
+      "or pass --allow-other-machine to compare anyway",
+      command, fmt::join(diffs, "; ")));
+}
+
+// Every line of `text` marked as a comparison across machines; markdown tables keep their shape
+// (the mark goes into the first cell of each row).
+std::string mark_other_machine(const std::string& text, const std::string& format,
+                               const std::vector<std::string>& diffs) {
+  const std::string mark = "[other machine]";
+  std::string out = fmt::format("{} {}\n", mark, fmt::join(diffs, "; "));
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    const std::string line =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (format == "md" && line.starts_with("|")) {
+      const bool separator = line.find("---") != std::string::npos;
+      out += separator ? line
+                       : fmt::format("| {} {}", mark, line.substr(line.find_first_not_of("| ")));
+    } else if (format == "md" && (line.starts_with("#") || line.starts_with(">"))) {
+      const std::size_t text_at = line.find(' ') == std::string::npos ? 0 : line.find(' ') + 1;
+      out += fmt::format("{}{} {}", line.substr(0, text_at), mark, line.substr(text_at));
+    } else {
+      out += line.empty() ? line : fmt::format("{} {}", mark, line);
+    }
+    out += "\n";
+    if (end == std::string::npos) break;
+    start = end + 1;
   }
+  return out;
+}
+
+int report(const Comparison& c, const std::string& format,
+           const std::vector<std::string>& other_machine = {}) {
+  std::string text;
+  if (format == "md") {
+    text = format_comparison_markdown(c);
+  } else if (format == "json") {
+    nlohmann::json j = nlohmann::json::parse(format_comparison_json(c));
+    if (!other_machine.empty()) j["other_machine"] = other_machine;
+    text = j.dump(2) + "\n";
+  } else {
+    text = format_comparison_text(c);
+  }
+  if (!other_machine.empty() && format != "json")
+    text = mark_other_machine(text, format, other_machine);
+  fmt::print("{}", text);
   return c.regressed() ? 1 : 0;
 }
 
@@ -147,6 +200,9 @@ void add_compare_options(CLI::App* cmd, CompareArgs& a) {
       ->allow_extra_args(false);
   cmd->add_option("--format", a.format,
                   "Output: text (default), md (a pull-request comment), json");
+  cmd->add_flag("--allow-other-machine", a.allow_other_machine,
+                "Compare reports whose CPU model, CPU count, kernel or build differ (refused "
+                "otherwise); every output line then says so");
 }
 
 // ---- ab ----
@@ -246,7 +302,9 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
   }
   fmt::print(stderr, "ab: pooled reports: {0}/base.csv, {0}/new.csv\n", dir);
   use_recorded_directions(options, {base.first_report, candidate.first_report});
-  return report(compare_rows(base.rows, candidate.rows, options), a.compare.format);
+  // Both sides ran here, but they may be different builds (Debug against Release, a sanitizer).
+  const auto other = check_machines(base.first_report, candidate.first_report, a.compare, "ab");
+  return report(compare_rows(base.rows, candidate.rows, options), a.compare.format, other);
 }
 
 }  // namespace
@@ -268,9 +326,10 @@ Command add_compare(CLI::App& app) {
   return [s] {
     CompareOptions options = to_options(s->args);
     use_recorded_directions(options, {s->base, s->candidate});
+    const auto other = check_machines(s->base, s->candidate, s->args, "compare");
     const auto base = load(s->base);
     const auto candidate = load(s->candidate);
-    return report(compare_rows(base, candidate, options), s->args.format);
+    return report(compare_rows(base, candidate, options), s->args.format, other);
   };
 }
 
