@@ -1,31 +1,50 @@
 #!/usr/bin/env bash
-# The CI regression gate against a committed baseline:
+# The CI regression gate against a committed baseline of this machine:
 #   scripts/perf_gate.sh [SUITE] [BASELINE] [-- extra `parbench compare` options]
 # Builds parbench (Release), runs SUITE (default: quick), compares it with BASELINE (default:
-# reports/baselines/SUITE.csv) and prints the markdown table for a pull-request comment; the same
-# table goes to reports/results/gate-SUITE.md. Exit status: 0 no regression, 1 regression (or a
-# case that failed), 2 bad input.
+# reports/baselines/SUITE-FINGERPRINT.csv, where FINGERPRINT is `parbench env --fingerprint`: this
+# machine's CPU model, CPU count, kernel and build hashed) and prints the markdown table for a
+# pull-request comment; the same table goes to reports/results/gate-SUITE.md. Exit status: 0 no
+# regression, 1 regression (or a case that failed), 2 bad input (a BASELINE from another machine).
 #
-# A committed baseline is only comparable on the machine it was recorded on. On shared CI runners,
-# prefer `parbench ab` (README, "Regression testing"), which runs the base and the candidate
-# alternately in one job; refresh a baseline with:
-#   build/parbench run SUITE --out reports/baselines/SUITE
+# A baseline is only comparable on the machine that recorded it, so each machine has its own. When
+# this machine has none, the gate says so, keeps this run as the baseline to commit, and exits 0
+# without judging: it never compares another machine's figures. Record one with:
+#   scripts/perf_gate.sh SUITE   (then commit reports/baselines/SUITE-FINGERPRINT.*)
+# On shared CI runners, whose machine changes from job to job, prefer `parbench ab` (README,
+# "Regression testing"), which runs the base and the candidate alternately in one job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 suite=${1:-quick}
-baseline=${2:-reports/baselines/$suite.csv}
-shift $(( $# > 2 ? 2 : $# ))
-[ "${1:-}" = "--" ] && shift
-
 scripts/setup.sh >/dev/null
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARBENCH_BUILD_TESTS=OFF -DCMAKE_UNITY_BUILD=ON >/dev/null
 cmake --build build --target parbench >/dev/null
+fingerprint=$(build/parbench env --fingerprint)
+baseline=${2:-reports/baselines/$suite-$fingerprint.csv}
+shift $(( $# > 2 ? 2 : $# ))
+[ "${1:-}" = "--" ] && shift
 
 mkdir -p reports/results
 status=0
 build/parbench run "$suite" --quiet --out "reports/results/gate-$suite" >/dev/null || status=$?
 if [ "$status" -ge 2 ]; then exit "$status"; fi
+
+if [ ! -f "$baseline" ]; then
+  prefix=reports/baselines/$suite-$fingerprint
+  for f in csv summary.csv meta.json; do cp "reports/results/gate-$suite.$f" "$prefix.$f"; done
+  others=$(ls reports/baselines/"$suite"-*.meta.json 2>/dev/null | grep -v "$fingerprint" |
+    sed 's/\.meta\.json$/.csv/' | tr '\n' ' ' | sed 's/ $//' || true)
+  machine=$(build/parbench env --json | /usr/bin/python3 -c "import json, sys; m = json.load(sys.stdin); \
+print('{}, {} CPUs, {}, {}'.format(m['cpu_model'], m['online_cpus'], m['kernel'], m['build_type']))")
+  cat <<MSG | tee "reports/results/gate-$suite.md"
+### parbench: no baseline for this machine
+
+This machine (fingerprint \`$fingerprint\`: $machine) has no \`$suite\` baseline${others:+; the baselines of other machines ($others) are not comparable here}.
+This run is kept as one: commit \`$prefix.csv\`, \`.summary.csv\` and \`.meta.json\`. Nothing was judged.
+MSG
+  exit 0
+fi
 status=0
 build/parbench compare "$baseline" "reports/results/gate-$suite" --format md "$@" \
   | tee "reports/results/gate-$suite.md" || status=${PIPESTATUS[0]}
