@@ -167,7 +167,7 @@ std::string machine_fingerprint(const json& machine) {
   if (facts.empty()) return "";
   std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a: stable across builds and platforms
   for (const auto& [name, value] : facts) {
-    for (const char c : name + "=" + value + ";") {
+    for (const char c : fmt::format("{}={};", name, value)) {
       h ^= static_cast<unsigned char>(c);
       h *= 0x100000001b3ULL;
     }

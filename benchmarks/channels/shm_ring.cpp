@@ -155,7 +155,7 @@ class ShmRingChannel final : public Channel {
 
  private:
   static Ring make_ring(SharedArena& arena, const SlotLayout& layout) {
-    RingControl& control = arena.make_one<RingControl>();
+    auto& control = arena.make_one<RingControl>();
     std::span<std::byte> memory = arena.make<std::byte>(layout.slots * layout.stride);
     for (std::size_t i = 0; i < layout.slots; ++i)
       new (memory.data() + i * layout.stride) std::atomic<std::uint32_t>(0);

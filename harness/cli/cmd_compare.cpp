@@ -122,12 +122,12 @@ std::vector<Row> load(const std::string& path) {
 
 // The machines of two reports (their meta.json) must match where figures depend on them; a
 // difference is bad input unless --allow-other-machine, and then every line of the output says so.
-// Returns the differences allowed ("" lines none).
+// Returns the differences allowed (none: empty).
 std::vector<std::string> check_machines(const std::string& base, const std::string& candidate,
                                         const CompareArgs& a, std::string_view command) {
   if (base.ends_with(".json") || candidate.ends_with(".json")) return {};  // Google Benchmark's
-  const auto diffs = machine_differences(read_meta(report_prefix(base), command).machine,
-                                         read_meta(report_prefix(candidate), command).machine);
+  auto diffs = machine_differences(read_meta(report_prefix(base), command).machine,
+                                   read_meta(report_prefix(candidate), command).machine);
   if (diffs.empty() || a.allow_other_machine) return diffs;
   throw BadInput(fmt::format(
       "{}: the reports were measured on different machines ({}); their figures are not "

@@ -3,6 +3,7 @@
 // instructions rather than polling the clock: a clock read costs ~20-50 ns on a VM, so a polled
 // 100 ns took 134 ns and its length depended on the clock's cost. The loop's speed is measured
 // once per process, before any worker starts (workers inherit it), and recorded in meta.json.
+#include <cmath>
 #include <cstdint>
 
 namespace parbench {
@@ -17,7 +18,8 @@ void busy_loop(std::uint64_t iterations);
 // About `ns` of busy work (nothing for ns <= 0).
 inline void busy_for(std::int64_t ns) {
   if (ns <= 0) return;
-  busy_loop(static_cast<std::uint64_t>(static_cast<double>(ns) / busy_ns_per_iteration() + 0.5));
+  busy_loop(
+      static_cast<std::uint64_t>(std::llround(static_cast<double>(ns) / busy_ns_per_iteration())));
 }
 
 }  // namespace parbench
