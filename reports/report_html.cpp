@@ -27,29 +27,6 @@ std::string base64(const std::string& data) {
   return out;
 }
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 constexpr std::string_view kHead = R"(<style>
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}
 table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
@@ -75,11 +52,11 @@ window.addEventListener("load", function () {
 
 std::string table(const ReportTable& t) {
   std::string h = "<table>\n<tr>";
-  for (const auto& c : t.header) h += "<th>" + escape(c) + "</th>";
+  for (const auto& c : t.header) h += "<th>" + html_escape(c) + "</th>";
   h += "</tr>\n";
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     h += t.failed[i] ? "<tr class=\"error\">" : "<tr>";
-    for (const auto& c : t.rows[i]) h += "<td>" + escape(c) + "</td>";
+    for (const auto& c : t.rows[i]) h += "<td>" + html_escape(c) + "</td>";
     h += "</tr>\n";
   }
   return h + "</table>\n";
@@ -91,28 +68,51 @@ class HtmlRenderer final : public ReportRenderer {
   [[nodiscard]] std::string_view extension() const override { return "html"; }
   [[nodiscard]] std::string render(const ReportPage& page) const override {
     std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-    h += fmt::format("<title>parbench report: {}</title>\n", escape(page.name));
+    h += fmt::format("<title>parbench report: {}</title>\n", html_escape(page.name));
     h += kHead;
-    h += fmt::format("<h1>parbench report: {}</h1>\n<p>{}</p>\n", escape(page.name),
-                     escape(page.counts));
+    h += fmt::format("<h1>parbench report: {}</h1>\n<p>{}</p>\n", html_escape(page.name),
+                     html_escape(page.counts));
     if (!page.command.empty())
-      h += fmt::format("<p>Command: <code>{}</code></p>\n", escape(page.command));
+      h += fmt::format("<p>Command: <code>{}</code></p>\n", html_escape(page.command));
     if (!page.machine.empty())
-      h += fmt::format("<h2>Machine</h2>\n<pre>{}</pre>\n", escape(page.machine));
+      h += fmt::format("<h2>Machine</h2>\n<pre>{}</pre>\n", html_escape(page.machine));
     h += "<h2>Cases</h2>\n" + table(page.cases);
     if (!page.comparisons.empty())
-      h += "<h2>Comparisons</h2>\n<pre>" + escape(page.comparisons) + "</pre>\n";
+      h += "<h2>Comparisons</h2>\n<pre>" + html_escape(page.comparisons) + "</pre>\n";
     if (!page.plots.empty()) h += "<h2>Plots</h2>\n";
     for (const auto& p : page.plots) {
       h += fmt::format(
           "<h3>{}</h3>\n<img class=\"plot\" alt=\"{}\" src=\"data:image/png;base64,{}\">\n",
-          escape(p.title), escape(p.title), base64(p.png));
+          html_escape(p.title), html_escape(p.title), base64(p.png));
     }
     return h + std::string(kTail);
   }
 };
 
 }  // namespace
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
 
 std::unique_ptr<ReportRenderer> make_html_renderer() { return std::make_unique<HtmlRenderer>(); }
 

@@ -30,6 +30,9 @@ std::unique_ptr<ReportRenderer> make_markdown_renderer();
 std::unique_ptr<ReportRenderer> make_text_renderer();
 std::unique_ptr<ReportRenderer> make_json_renderer();
 
+// Text for HTML: & < > " as entities.
+std::string html_escape(const std::string& s);
+
 // html, md, txt, json.
 const std::vector<std::unique_ptr<ReportRenderer>>& report_renderers();
 // nullptr when no format has that name.

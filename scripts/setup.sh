@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libbenchmark-dev libfmt-dev catch2 libcli11-dev libfccp-dev
-  nlohmann-json3-dev libhwloc-dev libopenmpi-dev openmpi-bin
+  nlohmann-json3-dev libhwloc-dev libopenmpi-dev openmpi-bin libsqlite3-dev libsqlitecpp-dev
   python3 python3-matplotlib
 )
 if [ "${1:-}" = "--test" ]; then

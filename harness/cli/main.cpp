@@ -117,6 +117,7 @@ int run_cli(int argc, char** argv) {
       {"merge", add_merge(app)},
       {"clean", add_clean(app)},
       {"limits", add_limits(app)},
+      {"history", add_history(app)},
   };
   if (const auto status = parse(app, argc, argv)) return *status;
   try {

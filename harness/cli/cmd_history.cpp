@@ -1,0 +1,222 @@
+// parbench history add|list|show|check|report: runs kept in SQLite (history.hpp), and the runs
+// where a case's series stepped found by E-Divisive means (change_points.hpp).
+#include <fmt/core.h>
+
+#include <regex>
+
+#include "bad_input.hpp"
+#include "change_points.hpp"
+#include "commands.hpp"
+#include "console_table.hpp"
+#include "history.hpp"
+#include "history_report.hpp"
+#include "plan.hpp"
+#include "report_files.hpp"
+
+namespace parbench::cli {
+namespace {
+
+struct HistoryArgs {
+  std::string db = "reports/history.sqlite";
+  std::string prefix, commit, branch, filter, out;
+  std::vector<std::string> ignore_params, metrics;
+  int last = 0;
+  double alpha = 0.01;
+  double min_effect = 0.02;
+};
+
+std::vector<std::string> list_option(const std::vector<std::string>& given, const char* option) {
+  std::vector<std::string> out;
+  for (const auto& g : given) {
+    for (auto& item : split_list(g, option)) out.push_back(item);
+  }
+  return out;
+}
+
+std::string short_commit(const std::string& c) { return c.size() > 12 ? c.substr(0, 12) : c; }
+
+std::string value_text(double v) {
+  return std::abs(v) >= 1e5 || (std::abs(v) < 1e-2 && v != 0) ? fmt::format("{:.4g}", v)
+                                                              : fmt::format("{:.4g}", v);
+}
+
+// The series the options select: FILTER (a regular expression on "key metric"), --metric, and
+// --last N points of each.
+std::vector<Series> selected(const HistoryDb& db, const HistoryArgs& a) {
+  std::optional<std::regex> filter;
+  if (!a.filter.empty()) {
+    try {
+      filter.emplace(a.filter, std::regex::ECMAScript | std::regex::icase);
+    } catch (const std::regex_error& e) {
+      throw BadInput(
+          fmt::format("history: FILTER '{}' is not a regular expression: {}", a.filter, e.what()));
+    }
+  }
+  const auto metrics = list_option(a.metrics, "--metric");
+  std::vector<Series> out;
+  for (auto& s : db.series(list_option(a.ignore_params, "--ignore-param"))) {
+    if (filter && !std::regex_search(s.key + " " + s.metric, *filter)) continue;
+    if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), s.metric) == metrics.end())
+      continue;
+    if (a.last > 0 && s.points.size() > static_cast<std::size_t>(a.last))
+      s.points.erase(s.points.begin(), s.points.end() - a.last);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+int list_runs(const HistoryArgs& a) {
+  const HistoryDb db(a.db, false);
+  const auto runs = db.runs();
+  fmt::print("{:>4}  {:<20}  {:<12}  {:<10}  {:<12}  {:>6}  {}\n", "run", "added", "commit",
+             "branch", "host", "points", "machine");
+  for (const auto& r : runs) {
+    fmt::print("{:>4}  {:<20}  {:<12}  {:<10}  {:<12}  {:>6}  {}\n", r.id, r.added_at,
+               short_commit(r.commit), r.branch.empty() ? "-" : r.branch, r.host, r.points,
+               r.fingerprint);
+  }
+  fmt::print("{} run(s) in {}\n", runs.size(), a.db);
+  return 0;
+}
+
+int show(const HistoryArgs& a) {
+  const HistoryDb db(a.db, false);
+  const auto series = selected(db, a);
+  if (series.empty()) throw BadInput(fmt::format("history show: no series matches '{}'", a.filter));
+  for (const auto& s : series) {
+    fmt::print("\n{}  {} ({} is better)\n", s.key, s.metric,
+               s.direction == Direction::HigherIsBetter ? "higher" : "lower");
+    fmt::print("{:>4}  {:<12}  {:<20}  {:>12}  {:>8}  {:>6}\n", "run", "commit", "added", "value",
+               "change", "cv");
+    for (std::size_t i = 0; i < s.points.size(); ++i) {
+      const auto& p = s.points[i];
+      const std::string change =
+          i == 0 || s.points[i - 1].value == 0
+              ? "-"
+              : fmt::format("{:+.1f}%", (p.value / s.points[i - 1].value - 1) * 100);
+      fmt::print("{:>4}  {:<12}  {:<20}  {:>12}  {:>8}  {:>5.1f}%\n", p.run_id,
+                 short_commit(p.commit), p.added_at, value_text(p.value), change, p.cv * 100);
+    }
+  }
+  return 0;
+}
+
+bool worse(const Series& s, const ChangePoint& c) {
+  return s.direction == Direction::HigherIsBetter ? c.change() < 0 : c.change() > 0;
+}
+
+int check(const HistoryArgs& a) {
+  const HistoryDb db(a.db, false);
+  const auto series = selected(db, a);
+  if (series.empty()) throw BadInput(fmt::format("history check: no series in {}", a.db));
+  ChangePointOptions options;
+  options.alpha = a.alpha;
+  std::size_t stepped = 0, regressed = 0, too_short = 0;
+  for (const auto& s : series) {
+    std::vector<double> values;
+    for (const auto& p : s.points) values.push_back(p.value);
+    if (values.size() < 2 * options.min_size) {
+      ++too_short;
+      continue;
+    }
+    std::vector<ChangePoint> steps;
+    for (const auto& c : find_change_points(values, options)) {
+      if (std::abs(c.change()) >= a.min_effect) steps.push_back(c);
+    }
+    if (steps.empty()) continue;
+    ++stepped;
+    const bool newest_regressed = worse(s, steps.back());
+    if (newest_regressed) ++regressed;
+    fmt::print("{}  {}: {} run(s), {} step(s)\n", s.key, s.metric, values.size(), steps.size());
+    for (const auto& c : steps) {
+      const auto& p = s.points[c.index];
+      fmt::print("  at run {} (commit {}, {}): {:+.1f}% ({} -> {}), confidence {:.1f}% ({})\n",
+                 p.run_id, short_commit(p.commit), p.added_at, c.change() * 100,
+                 value_text(c.mean_before), value_text(c.mean_after), (1 - c.p_value) * 100,
+                 worse(s, c) ? "regression" : "improvement");
+    }
+  }
+  fmt::print(
+      "{} series checked ({} with fewer than {} runs skipped), {} stepped; method: E-Divisive "
+      "means, permutation test alpha {}, {} permutations, steps under {:.0f}% ignored\n",
+      series.size(), too_short, 2 * options.min_size, stepped, a.alpha, options.permutations,
+      a.min_effect * 100);
+  if (regressed > 0) {
+    fmt::print("the newest run of {} series sits after a regression step\n", regressed);
+    return 1;
+  }
+  return 0;
+}
+
+int report(const HistoryArgs& a) {
+  const HistoryDb db(a.db, false);
+  const auto series = selected(db, a);
+  if (series.empty()) throw BadInput(fmt::format("history report: no series in {}", a.db));
+  ChangePointOptions options;
+  options.alpha = a.alpha;
+  const std::string out = a.out.empty() ? "reports/results/history.html" : a.out;
+  if (out.ends_with("/") || std::filesystem::is_directory(out))
+    throw BadInput(fmt::format("--out: '{}' is a directory; expected a file name", out));
+  write_file_atomically(out, history_report_html(series, db.runs(), options, a.min_effect, a.db));
+  fmt::print("history report: {} ({} series)\n", out, series.size());
+  return 0;
+}
+
+}  // namespace
+
+Command add_history(CLI::App& app) {
+  auto a = std::make_shared<HistoryArgs>();
+  auto* cmd = app.add_subcommand(
+      "history", "Keep runs per commit in SQLite and find the runs where a series stepped");
+  cmd->require_subcommand(1);
+  cmd->add_option("--db", a->db, "History database (default reports/history.sqlite)");
+  auto* add = cmd->add_subcommand("add", "Store a run's rows, summary and meta.json");
+  add->add_option("prefix", a->prefix, "The run's report: PREFIX or PREFIX.csv")->required();
+  add->add_option("--commit", a->commit, "Commit it measured (default: the build's git revision)");
+  add->add_option("--branch", a->branch, "Branch it measured");
+  auto* list = cmd->add_subcommand("list", "The runs stored, oldest first");
+  auto* show_cmd = cmd->add_subcommand("show", "Each matching case's series as a table");
+  auto* check_cmd = cmd->add_subcommand(
+      "check",
+      "Change points per case and metric (E-Divisive means); exit 1 when the newest "
+      "run sits after a regression step");
+  auto* report_cmd =
+      cmd->add_subcommand("report", "One self-contained HTML page: a trend plot per case");
+  for (auto* sub : {show_cmd, check_cmd, report_cmd}) {
+    sub->add_option("filter", a->filter,
+                    "Regular expression on 'case metric' (e.g. 'cpu_sum.*thread')");
+    sub->add_option("--metric", a->metrics, "Metrics, comma-separated (default: all)")
+        ->allow_extra_args(false);
+    sub->add_option("--ignore-param", a->ignore_params,
+                    "Parameters left out of a case's identity, comma-separated (as in compare)")
+        ->allow_extra_args(false);
+    sub->add_option("--last", a->last, "Only the newest N runs of each series");
+  }
+  for (auto* sub : {check_cmd, report_cmd}) {
+    sub->add_option("--alpha", a->alpha, "Significance of a change point (default 0.01)");
+    sub->add_option("--min-effect", a->min_effect,
+                    "Smallest step that counts, as a fraction (default 0.02)");
+  }
+  report_cmd->add_option("--out", a->out, "Output file (default reports/results/history.html)");
+  return [a, add, list, show_cmd, check_cmd, report_cmd] {
+    if (a->last < 0) throw BadInput("--last: expected a positive number of runs");
+    if (!(a->alpha > 0 && a->alpha < 1)) throw BadInput("--alpha: expected a value in (0, 1)");
+    if (!(a->min_effect >= 0 && a->min_effect < 10))
+      throw BadInput("--min-effect: expected a fraction from 0 to 10 (0.02 is 2%)");
+    if (add->parsed()) {
+      std::string prefix = a->prefix;
+      if (prefix.ends_with(".csv")) prefix.resize(prefix.size() - 4);
+      HistoryDb db(a->db, true);
+      const auto id = db.add({prefix, a->commit, a->branch});
+      fmt::print("history: run {} added to {}\n", id, a->db);
+      return 0;
+    }
+    if (list->parsed()) return list_runs(*a);
+    if (show_cmd->parsed()) return show(*a);
+    if (check_cmd->parsed()) return check(*a);
+    if (report_cmd->parsed()) return report(*a);
+    return 2;
+  };
+}
+
+}  // namespace parbench::cli

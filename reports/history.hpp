@@ -1,0 +1,72 @@
+#pragma once
+// A history of runs in SQLite (reports/history.sqlite by default): every run added with its rows,
+// summary and meta.json, keyed by commit and time, and one point per case and metric (the case's
+// median over its repetitions) from which `parbench history check` finds the runs where a series
+// stepped (change_points.hpp).
+//
+// The file is marked as parbench's (PRAGMA application_id) and versioned (PRAGMA user_version);
+// an older schema is migrated forward in one transaction, a newer, foreign or corrupt file is
+// refused with BadInput and left as it was. Writers take the database with BEGIN IMMEDIATE and
+// wait up to 30 s for another writer, so concurrent `history add`s all land.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "columns.hpp"
+
+namespace parbench {
+
+inline constexpr int kHistorySchemaVersion = 1;
+
+struct HistoryRun {
+  std::int64_t id = 0;
+  std::string commit, branch, added_at, started_at, host, fingerprint, source;
+  std::int64_t points = 0;  // case-metric points it holds
+};
+
+struct SeriesPoint {
+  std::int64_t run_id = 0;
+  std::string commit;
+  std::string added_at;
+  double value = 0;
+  double cv = 0;  // the case's coefficient of variation over its repetitions in that run
+};
+
+// One case's metric across runs, oldest first. The key leaves out the parameters ignored.
+struct Series {
+  std::string key;  // "cpu_sum thread w=2 pin=none n=1e6"
+  std::string metric;
+  Direction direction = Direction::LowerIsBetter;
+  std::vector<SeriesPoint> points;
+};
+
+struct RunToAdd {
+  std::string prefix;  // the report: PREFIX.csv, .meta.json
+  std::string commit;  // "" takes the build's git revision from meta.json
+  std::string branch;
+};
+
+class HistoryDb {
+ public:
+  // Opens `path`; creates it (and its schema) when `create` and it does not exist. Throws
+  // BadInput naming the file and what is wrong with it.
+  HistoryDb(const std::string& path, bool create);
+  ~HistoryDb();
+  HistoryDb(const HistoryDb&) = delete;
+  HistoryDb& operator=(const HistoryDb&) = delete;
+
+  // Stores a run (one transaction); returns its id.
+  std::int64_t add(const RunToAdd& run);
+  [[nodiscard]] std::vector<HistoryRun> runs() const;
+  // Every case's series of every metric, the parameters in `ignore_params` left out of the key
+  // (points of one run that then share a key: the first is kept).
+  [[nodiscard]] std::vector<Series> series(const std::vector<std::string>& ignore_params) const;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+  std::string path_;
+};
+
+}  // namespace parbench
