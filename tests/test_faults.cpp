@@ -184,7 +184,7 @@ TEST_CASE("drill 2: Ctrl-C, SIGTERM and SIGHUP to the whole process group write 
     const std::string prefix = dir.path() + "/r";
     const pid_t pid =
         test::start_parbench({"run", "cpu_sum", "ipc_stream", "--param", "channel=fifo", "--reps",
-                              "1000", "--warmup", "0", "--quiet", "--out", prefix});
+                              "1000", "--warmup", "0", "--quiet", "--no-limits", "--out", prefix});
     const KillOnExit guard{pid};
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     kill(-pid, sig);
@@ -262,7 +262,7 @@ TEST_CASE("drill 4: Python workers die with a SIGKILLed parbench", "[faults][pyt
   const std::string tag = fmt::format("PARBENCH_DRILL_TAG={}", getpid());
   const pid_t pid = test::start_parbench(
       {"run", "sleep", "--backend", "py_process", "--workers", "2", "--param", "ms=60000", "--reps",
-       "1", "--warmup", "0", "--quiet", "--out", dir.path() + "/r"},
+       "1", "--warmup", "0", "--quiet", "--no-limits", "--out", dir.path() + "/r"},
       {tag});
   const KillOnExit guard{pid};
   // parbench, the interpreter and its multiprocessing children (two, once both have started; a
@@ -279,8 +279,8 @@ TEST_CASE("drill 5: SIGHUP keeps rows, summary and meta.json with the signal, ex
           "[faults]") {
   test::TempDir dir;
   const std::string prefix = dir.path() + "/r";
-  const pid_t pid = test::start_parbench(
-      {"run", "sleep", "--param", "ms=20", "--reps", "1000", "--warmup", "0", "--out", prefix});
+  const pid_t pid = test::start_parbench({"run", "sleep", "--param", "ms=20", "--reps", "1000",
+                                          "--warmup", "0", "--no-limits", "--out", prefix});
   const KillOnExit guard{pid};
   std::this_thread::sleep_for(700ms);
   kill(pid, SIGHUP);
@@ -458,9 +458,10 @@ TEST_CASE("drill 11: what SIGKILLed runs leave is removed by the next run and by
     std::uniform_int_distribution<int> delay_ms(20, 400);
     test::TempDir dir;
     for (int i = 0; i < 8; ++i) {
-      const pid_t pid = test::start_parbench(
-          {"run", "ipc_pingpong", "--param", "channel=fifo", "--param", "count=200", "--reps",
-           "1000", "--warmup", "0", "--quiet", "--out", dir.path() + fmt::format("/k{}", i)});
+      const pid_t pid =
+          test::start_parbench({"run", "ipc_pingpong", "--param", "channel=fifo", "--param",
+                                "count=200", "--reps", "1000", "--warmup", "0", "--quiet",
+                                "--no-limits", "--out", dir.path() + fmt::format("/k{}", i)});
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
       kill(pid, SIGKILL);
       test::wait_exit(pid);

@@ -1,0 +1,185 @@
+// The run history: change points on synthetic series (E-Divisive means), and the SQLite database
+// (concurrent writers, foreign, corrupt and newer files refused without a change).
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/core.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "bad_input.hpp"
+#include "change_points.hpp"
+#include "history.hpp"
+#include "support.hpp"
+
+using namespace parbench;
+namespace fs = std::filesystem;
+
+namespace {
+
+// `n` values around `level` with normal noise of coefficient of variation `cv`.
+std::vector<double> noisy(std::mt19937_64& rng, std::size_t n, double level, double cv) {
+  std::normal_distribution<double> d(level, level * cv);
+  std::vector<double> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+}  // namespace
+
+TEST_CASE("a 5% step in noise of CV 3% is found at its index", "[history]") {
+  std::mt19937_64 rng(2026);
+  int found = 0, exact = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    auto x = noisy(rng, 10, 100, 0.03);
+    const auto after = noisy(rng, 10, 105, 0.03);
+    x.insert(x.end(), after.begin(), after.end());
+    const auto steps = find_change_points(x);
+    REQUIRE(steps.size() <= 1);
+    if (steps.empty()) continue;
+    ++found;
+    INFO("trial " << trial << ": step at " << steps[0].index);
+    // Where a step is found it is this one: near its index (a 1.7-sigma step in 20 points cannot
+    // always be placed exactly), upwards, significant.
+    REQUIRE(steps[0].index >= 6);
+    REQUIRE(steps[0].index <= 14);
+    REQUIRE(steps[0].change() > 0.02);
+    REQUIRE(steps[0].p_value < 0.01);
+    if (steps[0].index == 10) ++exact;
+  }
+  WARN(found << " of 40 found, " << exact << " at index 10");
+  REQUIRE(found >= 10);
+  REQUIRE(exact >= 5);
+}
+
+TEST_CASE("step-free series at CV 5% give no change point in at least 99 of 100", "[history]") {
+  std::mt19937_64 rng(7);
+  int with_steps = 0;
+  for (int trial = 0; trial < 100; ++trial) {
+    if (!find_change_points(noisy(rng, 20, 100, 0.05)).empty()) ++with_steps;
+  }
+  REQUIRE(with_steps <= 1);
+  // Too short to split: nothing, never a crash.
+  REQUIRE(find_change_points({}).empty());
+  REQUIRE(find_change_points({1, 2, 3, 4, 5}).empty());
+}
+
+TEST_CASE("two steps are both found, each with the means of its own stretch", "[history]") {
+  std::mt19937_64 rng(11);
+  auto x = noisy(rng, 12, 100, 0.01);
+  for (double level : {120.0, 90.0}) {
+    const auto part = noisy(rng, 12, level, 0.01);
+    x.insert(x.end(), part.begin(), part.end());
+  }
+  const auto steps = find_change_points(x);
+  REQUIRE(steps.size() == 2);
+  REQUIRE(steps[0].index == 12);
+  REQUIRE(steps[1].index == 24);
+  REQUIRE(steps[0].change() == Approx(0.2).margin(0.02));
+  REQUIRE(steps[1].change() == Approx(-0.25).margin(0.02));
+}
+
+TEST_CASE("history: runs added at once all land; foreign, corrupt and newer files are refused",
+          "[history][cli]") {
+  test::TempDir dir;
+  const std::string& d = dir.path();
+  const auto run = test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers", "1",
+                                       "--param", "n=1e6", "--reps", "3", "--warmup", "0",
+                                       "--quiet", "--no-limits", "--out", d + "/r"});
+  REQUIRE(run.status == 0);
+  const std::string db = d + "/h.sqlite";
+
+  // Eight concurrent writers on a database that does not exist yet: all land, none lost.
+  std::vector<int> pids;
+  for (int i = 0; i < 8; ++i) {
+    pids.push_back(test::start_parbench(
+        {"history", "--db", db, "add", d + "/r", "--commit", fmt::format("c{}", i)}));
+  }
+  for (int pid : pids) REQUIRE(test::wait_exit(pid) == 0);
+  HistoryDb h(db, false);
+  REQUIRE(h.runs().size() == 8);
+  const auto series = h.series({});
+  REQUIRE_FALSE(series.empty());
+  for (const auto& s : series) REQUIRE(s.points.size() == 8);
+  const auto listed = test::run_parbench({"history", "--db", db, "list"});
+  REQUIRE(listed.status == 0);
+  REQUIRE_THAT(listed.out, Catch::Contains("8 run(s)"));
+  const auto shown = test::run_parbench({"history", "--db", db, "show", "cpu_sum"});
+  REQUIRE(shown.status == 0);
+  REQUIRE_THAT(shown.out, Catch::Contains("best_work_per_s"));
+  // Eight identical runs: no step, exit 0.
+  const auto checked = test::run_parbench({"history", "--db", db, "check"});
+  INFO(checked.out << checked.err);
+  REQUIRE(checked.status == 0);
+  const auto page =
+      test::run_parbench({"history", "--db", db, "report", "--out", d + "/history.html"});
+  REQUIRE(page.status == 0);
+  REQUIRE_THAT(test::slurp(d + "/history.html"),
+               Catch::Contains("<svg") && Catch::Contains("commit c7"));
+
+  SECTION("a file that is not a parbench history is refused and left as it was") {
+    const std::string foreign = d + "/foreign.sqlite";
+    {
+      SQLite::Database other(foreign, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      other.exec("CREATE TABLE t(x)");
+    }
+    const std::string corrupt = d + "/corrupt.sqlite";
+    std::ofstream(corrupt) << "this is not a database, just text long enough to have a header";
+    const std::string newer = d + "/newer.sqlite";
+    fs::copy_file(db, newer);
+    {
+      SQLite::Database n(newer, SQLite::OPEN_READWRITE);
+      n.exec(fmt::format("PRAGMA user_version = {}", kHistorySchemaVersion + 1));
+    }
+    for (const auto& [file, why] : {std::pair{foreign, "something else"},
+                                    std::pair{corrupt, "not a readable parbench history"},
+                                    std::pair{newer, "newer than this parbench"}}) {
+      INFO(file);
+      const std::string before = file_bytes(file);
+      const auto e = test::run_parbench({"history", "--db", file, "add", d + "/r"});
+      REQUIRE(e.status == 2);
+      REQUIRE_THAT(e.err, Catch::Contains(why) && Catch::Contains(file));
+      REQUIRE(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+      REQUIRE(file_bytes(file) == before);
+      REQUIRE(test::run_parbench({"history", "--db", file, "check"}).status == 2);
+    }
+    const auto missing = test::run_parbench({"history", "--db", d + "/none.sqlite", "list"});
+    REQUIRE(missing.status == 2);
+    REQUIRE_FALSE(fs::exists(d + "/none.sqlite"));
+  }
+}
+
+TEST_CASE("history check finds the run where an injected slowdown began and exits 1",
+          "[history][cli]") {
+  test::TempDir dir;
+  const std::string& d = dir.path();
+  const std::string db = d + "/h.sqlite";
+  // Twelve runs; from the seventh on, cpu_sum computes 60% more than it counts (extra_pct), a
+  // step far above this VM's between-run noise of the fastest repetition.
+  for (int i = 1; i <= 12; ++i) {
+    const std::string prefix = fmt::format("{}/r{}", d, i);
+    const auto r = test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers", "1",
+                                       "--param", "n=4e6", "--param",
+                                       fmt::format("extra_pct={}", i >= 7 ? 60 : 0), "--reps", "5",
+                                       "--warmup", "1", "--quiet", "--no-limits", "--out", prefix});
+    REQUIRE(r.status == 0);
+    REQUIRE(test::run_parbench(
+                {"history", "--db", db, "add", prefix, "--commit", fmt::format("commit{}", i)})
+                .status == 0);
+  }
+  const auto c = test::run_parbench({"history", "--db", db, "check", "--ignore-param", "extra_pct",
+                                     "--metric", "best_work_per_s"});
+  INFO(c.out << c.err);
+  REQUIRE(c.status == 1);
+  REQUIRE_THAT(c.out, Catch::Contains("at run 7 (commit commit7") && Catch::Contains("regression"));
+  // Without --ignore-param the two halves are different cases: too short to judge, exit 0.
+  REQUIRE(test::run_parbench({"history", "--db", db, "check"}).status == 0);
+}
