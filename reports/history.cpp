@@ -230,8 +230,12 @@ std::vector<HistoryRun> HistoryDb::runs() const {
 std::vector<Series> HistoryDb::series(const std::vector<std::string>& ignore_params) const {
   SQLite::Statement q(impl_->db, R"sql(
       SELECT p.run_id, r.commit_sha, r.added_at, p.workload, p.backend, p.workers, p.pin, p.host,
-             p.params, p.metric, p.higher_is_better, p.value, p.cv
+             p.params, p.metric, p.higher_is_better, p.value, p.cv, r.fingerprint
       FROM points p JOIN runs r ON r.id = p.run_id ORDER BY p.run_id)sql");
+  // Figures of different machines are not one series (report_meta.hpp: machine_differences):
+  // when the history holds several, each case has a series per machine.
+  const bool machines =
+      impl_->db.execAndGet("SELECT count(DISTINCT fingerprint) FROM runs").getInt() > 1;
   std::map<std::pair<std::string, std::string>, std::size_t> index;   // (key, metric) -> series
   std::set<std::tuple<std::string, std::string, std::int64_t>> seen;  // one point per run
   std::vector<Series> out;
@@ -241,6 +245,7 @@ std::vector<Series> HistoryDb::series(const std::vector<std::string>& ignore_par
         fmt::format("{} {} w={} pin={}", q.getColumn(3).getString(), q.getColumn(4).getString(),
                     q.getColumn(5).getInt(), q.getColumn(6).getString());
     if (!params.empty()) key += " " + params;
+    if (machines) key += fmt::format(" machine={}", q.getColumn(13).getString());
     const std::string metric = q.getColumn(9).getString();
     const std::int64_t run_id = q.getColumn(0).getInt64();
     if (!seen.emplace(key, metric, run_id).second) continue;

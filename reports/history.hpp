@@ -33,7 +33,8 @@ struct SeriesPoint {
   double cv = 0;  // the case's coefficient of variation over its repetitions in that run
 };
 
-// One case's metric across runs, oldest first. The key leaves out the parameters ignored.
+// One case's metric across runs, oldest first. The key leaves out the parameters ignored, and
+// names the machine (its fingerprint) when the history holds runs of several.
 struct Series {
   std::string key;  // "cpu_sum thread w=2 pin=none n=1e6"
   std::string metric;

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "bad_input.hpp"
@@ -124,6 +125,20 @@ TEST_CASE("history: runs added at once all land; foreign, corrupt and newer file
   REQUIRE(page.status == 0);
   REQUIRE_THAT(test::slurp(d + "/history.html"),
                Catch::Contains("<svg") && Catch::Contains("commit c7"));
+
+  SECTION("runs of another machine make series of their own") {
+    fs::copy_file(d + "/r.csv", d + "/other.csv");
+    nlohmann::json meta = test::read_json(d + "/r.meta.json");
+    meta["machine"]["cpu_model"] = "Another CPU";
+    std::ofstream(d + "/other.meta.json") << meta.dump();
+    REQUIRE(test::run_parbench({"history", "--db", db, "add", d + "/other"}).status == 0);
+    const auto split = HistoryDb(db, false).series({});
+    REQUIRE(split.size() == 2 * series.size());
+    for (const auto& s : split) {
+      REQUIRE_THAT(s.key, Catch::Contains(" machine="));
+      REQUIRE((s.points.size() == 8 || s.points.size() == 1));
+    }
+  }
 
   SECTION("a file that is not a parbench history is refused and left as it was") {
     const std::string foreign = d + "/foreign.sqlite";
