@@ -50,26 +50,31 @@ Best best_split(const std::vector<double>& v, std::size_t min_size, double expon
   return best;
 }
 
-void search(const std::vector<double>& x, std::size_t begin, std::size_t end,
-            const ChangePointOptions& o, std::mt19937_64& rng,
+// Binary segmentation: the segments still to search, each split where it is significant.
+void search(const std::vector<double>& x, const ChangePointOptions& o, std::mt19937_64& rng,
             std::vector<std::pair<std::size_t, double>>& found) {
-  if (end - begin < 2 * o.min_size) return;
-  std::vector<double> seg(x.begin() + static_cast<std::ptrdiff_t>(begin),
-                          x.begin() + static_cast<std::ptrdiff_t>(end));
-  const Best observed = best_split(seg, o.min_size, o.exponent);
-  if (observed.q <= 0) return;
-  int as_large = 0;
-  std::vector<double> shuffled = seg;
-  for (int i = 0; i < o.permutations; ++i) {
-    std::shuffle(shuffled.begin(), shuffled.end(), rng);
-    if (best_split(shuffled, o.min_size, o.exponent).q >= observed.q) ++as_large;
+  std::vector<std::pair<std::size_t, std::size_t>> todo = {{0, x.size()}};
+  while (!todo.empty()) {
+    const auto [begin, end] = todo.back();
+    todo.pop_back();
+    if (end - begin < 2 * o.min_size) continue;
+    std::vector<double> seg(x.begin() + static_cast<std::ptrdiff_t>(begin),
+                            x.begin() + static_cast<std::ptrdiff_t>(end));
+    const Best observed = best_split(seg, o.min_size, o.exponent);
+    if (observed.q <= 0) continue;
+    int as_large = 0;
+    std::vector<double> shuffled = seg;
+    for (int i = 0; i < o.permutations; ++i) {
+      std::shuffle(shuffled.begin(), shuffled.end(), rng);
+      if (best_split(shuffled, o.min_size, o.exponent).q >= observed.q) ++as_large;
+    }
+    const double p = (as_large + 1.0) / (o.permutations + 1.0);
+    if (p >= o.alpha) continue;
+    const std::size_t at = begin + observed.split;
+    found.emplace_back(at, p);
+    todo.emplace_back(at, end);
+    todo.emplace_back(begin, at);
   }
-  const double p = (as_large + 1.0) / (o.permutations + 1.0);
-  if (p >= o.alpha) return;
-  const std::size_t at = begin + observed.split;
-  found.emplace_back(at, p);
-  search(x, begin, at, o, rng, found);
-  search(x, at, end, o, rng, found);
 }
 
 double mean(const std::vector<double>& x, std::size_t begin, std::size_t end) {
@@ -84,7 +89,7 @@ std::vector<ChangePoint> find_change_points(const std::vector<double>& x,
                                             const ChangePointOptions& options) {
   std::mt19937_64 rng(options.seed);
   std::vector<std::pair<std::size_t, double>> found;  // index, p-value where it was found
-  search(x, 0, x.size(), options, rng, found);
+  search(x, options, rng, found);
   std::sort(found.begin(), found.end());
   std::vector<ChangePoint> out;
   for (std::size_t i = 0; i < found.size(); ++i) {

@@ -92,7 +92,7 @@ struct HistoryDb::Impl {
   SQLite::Database db;
 };
 
-HistoryDb::HistoryDb(const std::string& path, bool create) : impl_(nullptr), path_(path) {
+HistoryDb::HistoryDb(const std::string& path, bool create) : path_(path) {
   const bool exists = fs::exists(path);
   if (!exists && !create) {
     throw BadInput(fmt::format(
@@ -134,7 +134,7 @@ HistoryDb::HistoryDb(const std::string& path, bool create) : impl_(nullptr), pat
       impl->db.exec(fmt::format("PRAGMA user_version = {}", kHistorySchemaVersion));
     }
     tx.commit();
-    impl_ = impl.release();
+    impl_ = std::move(impl);
   } catch (const SQLite::Exception& e) {
     throw BadInput(
         fmt::format("history: {} is not a readable parbench history ({}); nothing was changed",
@@ -142,7 +142,7 @@ HistoryDb::HistoryDb(const std::string& path, bool create) : impl_(nullptr), pat
   }
 }
 
-HistoryDb::~HistoryDb() { delete impl_; }
+HistoryDb::~HistoryDb() = default;
 
 std::int64_t HistoryDb::add(const RunToAdd& run) {
   ReportSchema schema;

@@ -9,6 +9,7 @@
 // refused with BadInput and left as it was. Writers take the database with BEGIN IMMEDIATE and
 // wait up to 30 s for another writer, so concurrent `history add`s all land.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,7 +67,7 @@ class HistoryDb {
 
  private:
   struct Impl;
-  Impl* impl_;
+  std::unique_ptr<Impl> impl_;
   std::string path_;
 };
 

@@ -35,10 +35,7 @@ std::vector<std::string> list_option(const std::vector<std::string>& given, cons
 
 std::string short_commit(const std::string& c) { return c.size() > 12 ? c.substr(0, 12) : c; }
 
-std::string value_text(double v) {
-  return std::abs(v) >= 1e5 || (std::abs(v) < 1e-2 && v != 0) ? fmt::format("{:.4g}", v)
-                                                              : fmt::format("{:.4g}", v);
-}
+std::string value_text(double v) { return fmt::format("{:.4g}", v); }
 
 // The series the options select: FILTER (a regular expression on "key metric"), --metric, and
 // --last N points of each.
