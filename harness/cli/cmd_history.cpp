@@ -2,7 +2,8 @@
 // where a case's series stepped found by E-Divisive means (change_points.hpp).
 #include <fmt/core.h>
 
-#include <regex>
+#include <cctype>
+#include <sstream>
 
 #include "bad_input.hpp"
 #include "change_points.hpp"
@@ -37,22 +38,28 @@ std::string short_commit(const std::string& c) { return c.size() > 12 ? c.substr
 
 std::string value_text(double v) { return fmt::format("{:.4g}", v); }
 
-// The series the options select: FILTER (a regular expression on "key metric"), --metric, and
-// --last N points of each.
-std::vector<Series> selected(const HistoryDb& db, const HistoryArgs& a) {
-  std::optional<std::regex> filter;
-  if (!a.filter.empty()) {
-    try {
-      filter.emplace(a.filter, std::regex::ECMAScript | std::regex::icase);
-    } catch (const std::regex_error& e) {
-      throw BadInput(
-          fmt::format("history: FILTER '{}' is not a regular expression: {}", a.filter, e.what()));
-    }
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Every word of `filter` appears in `text`, ignoring case.
+bool matches(const std::string& text, const std::string& filter) {
+  const std::string t = lower(text);
+  std::istringstream words(lower(filter));
+  for (std::string w; words >> w;) {
+    if (t.find(w) == std::string::npos) return false;
   }
+  return true;
+}
+
+// The series the options select: FILTER (words that must all appear in "case metric"),
+// --metric, and --last N points of each.
+std::vector<Series> selected(const HistoryDb& db, const HistoryArgs& a) {
   const auto metrics = list_option(a.metrics, "--metric");
   std::vector<Series> out;
   for (auto& s : db.series(list_option(a.ignore_params, "--ignore-param"))) {
-    if (filter && !std::regex_search(s.key + " " + s.metric, *filter)) continue;
+    if (!matches(s.key + " " + s.metric, a.filter)) continue;
     if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), s.metric) == metrics.end())
       continue;
     if (a.last > 0 && s.points.size() > static_cast<std::size_t>(a.last))
@@ -181,7 +188,8 @@ Command add_history(CLI::App& app) {
       cmd->add_subcommand("report", "One self-contained HTML page: a trend plot per case");
   for (auto* sub : {show_cmd, check_cmd, report_cmd}) {
     sub->add_option("filter", a->filter,
-                    "Regular expression on 'case metric' (e.g. 'cpu_sum.*thread')");
+                    "Words that must all appear in 'case metric', any case (e.g. 'cpu_sum "
+                    "thread')");
     sub->add_option("--metric", a->metrics, "Metrics, comma-separated (default: all)")
         ->allow_extra_args(false);
     sub->add_option("--ignore-param", a->ignore_params,
