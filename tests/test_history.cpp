@@ -73,7 +73,7 @@ TEST_CASE("step-free series at CV 5% give no change point in at least 99 of 100"
   REQUIRE(find_change_points({1, 2, 3, 4, 5}).empty());
 }
 
-TEST_CASE("two steps are both found, each with the means of its own stretch", "[history]") {
+TEST_CASE("two steps are both found and each has the means of its own stretch", "[history]") {
   std::mt19937_64 rng(11);
   auto x = noisy(rng, 12, 100, 0.01);
   for (double level : {120.0, 90.0}) {
@@ -88,7 +88,7 @@ TEST_CASE("two steps are both found, each with the means of its own stretch", "[
   REQUIRE(steps[1].change() == Approx(-0.25).margin(0.02));
 }
 
-TEST_CASE("history: runs added at once all land; foreign, corrupt and newer files are refused",
+TEST_CASE("history: runs added at once all land and foreign or corrupt or newer files are refused",
           "[history][cli]") {
   test::TempDir dir;
   const std::string& d = dir.path();
