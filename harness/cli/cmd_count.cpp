@@ -70,29 +70,14 @@ std::string self_exe() {
 // The `parbench run` of one repetition of one case, under callgrind, counting inside work().
 std::vector<std::string> callgrind_argv(const std::string& exe, const CaseGroup& g, const Case& c,
                                         const fs::path& dir) {
-  std::vector<std::string> argv = {"valgrind",
-                                   "--tool=callgrind",
-                                   "--collect-atstart=no",
-                                   "--toggle-collect=*Experiment::work(*",
-                                   "--callgrind-out-file=" + (dir / "cg.%p").string(),
-                                   exe,
-                                   "run",
-                                   std::string(g.workload->name()),
-                                   "--backend",
-                                   std::string(c.backend->name()),
-                                   "--workers",
-                                   std::to_string(c.workers),
-                                   "--pin",
-                                   c.pin.name(),
-                                   "--reps",
-                                   "1",
-                                   "--warmup",
-                                   "0",
-                                   "--timeout",
-                                   "3600",
-                                   "--quiet",
-                                   "--out",
-                                   (dir / "r").string()};
+  std::vector<std::string> argv = {
+      "valgrind", "--tool=callgrind", "--collect-atstart=no",
+      "--toggle-collect=*Experiment::work(*", "--callgrind-out-file=" + (dir / "cg.%p").string(),
+      exe, "run", std::string(g.workload->name()), "--backend", std::string(c.backend->name()),
+      "--workers", std::to_string(c.workers), "--pin", c.pin.name(), "--reps", "1", "--warmup", "0",
+      "--timeout", "3600", "--quiet",
+      // Limits measured under valgrind would be meaningless and slow.
+      "--no-limits", "--out", (dir / "r").string()};
   for (const auto& [name, value] : g.params.all())
     argv.insert(argv.end(), {"--param", fmt::format("{}={}", name, value)});
   return argv;

@@ -481,13 +481,19 @@ std::string first_line(const char* path) {
   return line;
 }
 
-std::filesystem::path cache_file() {
+// One file per key, so builds of one machine (Release, the sanitizer builds) keep their own.
+std::filesystem::path cache_file(const std::string& key) {
   const char* xdg = std::getenv("XDG_CACHE_HOME");
   const char* home = std::getenv("HOME");
   std::filesystem::path dir = xdg != nullptr && *xdg != '\0' ? std::filesystem::path(xdg)
                               : home != nullptr ? std::filesystem::path(home) / ".cache"
                                                 : std::filesystem::temp_directory_path();
-  return dir / "parbench" / "limits.json";
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a of the key
+  for (const char c : key) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return dir / "parbench" / fmt::format("limits-{:016x}.json", h);
 }
 
 }  // namespace
@@ -599,8 +605,8 @@ std::string limits_key() {
 }
 
 MachineLimits cached_limits(bool refresh, const std::function<void()>& before_measuring) {
-  const std::filesystem::path file = cache_file();
   const std::string key = limits_key();
+  const std::filesystem::path file = cache_file(key);
   if (!refresh) {
     std::ifstream in(file);
     nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);

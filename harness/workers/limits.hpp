@@ -65,7 +65,8 @@ MachineLimits measure_limits();
 // What a cached measurement must match to be reused: the boot, the CPU model and the CPUs this
 // process may use, and how this binary was built.
 std::string limits_key();
-// The limits of this machine and boot: the cached copy (under $XDG_CACHE_HOME or ~/.cache), or
+// The limits of this machine and boot: the cached copy (under $XDG_CACHE_HOME or ~/.cache, one
+// file per key), or
 // measured and cached when there is none or `refresh` (calling `before_measuring` first, so the
 // caller can say why it pauses).
 MachineLimits cached_limits(bool refresh, const std::function<void()>& before_measuring = {});
