@@ -166,16 +166,19 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
 TEST_CASE("a calibrated busy loop of N ns takes between N/2 and 2N", "[limits]") {
   REQUIRE(busy_ns_per_iteration() > 0);
   for (const std::int64_t n : {std::int64_t{20'000}, std::int64_t{2'000'000}}) {
-    std::vector<double> took;
+    // The fastest of 21, in this thread's CPU time: the calibration is the fastest of its runs,
+    // and neither may count the time another process had the CPU (tests run two at a time).
+    double fastest = 0;
     for (int i = 0; i < 21; ++i) {
-      const std::int64_t t0 = now_ns();
+      const ThreadUsage u0 = thread_usage();
       busy_for(n);
-      took.push_back(static_cast<double>(now_ns() - t0));
+      const ThreadUsage u1 = thread_usage();
+      const auto took = static_cast<double>(u1.user_ns + u1.sys_ns - u0.user_ns - u0.sys_ns);
+      fastest = i == 0 ? took : std::min(fastest, took);
     }
-    const double median = *median_of(took);
-    INFO(n << " ns took a median of " << median << " ns");
-    REQUIRE(median >= 0.5 * static_cast<double>(n));
-    REQUIRE(median <= 2.0 * static_cast<double>(n));
+    INFO(n << " ns took at fastest " << fastest << " ns of CPU time");
+    REQUIRE(fastest >= 0.5 * static_cast<double>(n));
+    REQUIRE(fastest <= 2.0 * static_cast<double>(n));
   }
 }
 

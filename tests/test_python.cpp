@@ -47,8 +47,13 @@ int processes_with(const std::string& marker) {
   int n = 0;
   DIR* proc = opendir("/proc");
   while (dirent* e = readdir(proc)) {
-    std::ifstream f(std::string("/proc/") + e->d_name + "/cmdline");
-    std::string cmd((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::string cmd;
+    try {
+      std::ifstream f(std::string("/proc/") + e->d_name + "/cmdline");
+      cmd.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+      continue;  // the process ended while its command line was read: ESRCH
+    }
     if (cmd.find("parbench_py.py") != std::string::npos && cmd.find(marker) != std::string::npos)
       ++n;
   }
