@@ -3,7 +3,6 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/core.h>
 
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,6 +16,7 @@
 #include "report_meta.hpp"
 #include "rows_csv.hpp"
 #include "summary.hpp"
+#include "text_utils.hpp"
 
 namespace parbench {
 namespace {
@@ -53,15 +53,6 @@ std::string slurp(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string params_text(const std::vector<std::pair<std::string, std::string>>& params,
@@ -162,7 +153,7 @@ std::int64_t HistoryDb::add(const RunToAdd& run) {
         VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
     insert_run.bind(1, commit);
     insert_run.bind(2, run.branch);
-    insert_run.bind(3, utc_now());
+    insert_run.bind(3, utc_now_iso8601());
     insert_run.bind(4, meta.run ? meta.run->started_at : std::string());
     insert_run.bind(5, meta.hostname());
     insert_run.bind(6, machine_fingerprint(meta.machine));

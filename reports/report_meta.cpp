@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "report_files.hpp"
+#include "text_utils.hpp"
 
 namespace parbench {
 namespace {
@@ -165,13 +166,9 @@ std::vector<std::string> machine_differences(const json& a, const json& b) {
 std::string machine_fingerprint(const json& machine) {
   const auto facts = comparable_facts(machine);
   if (facts.empty()) return "";
-  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a: stable across builds and platforms
-  for (const auto& [name, value] : facts) {
-    for (const char c : fmt::format("{}={};", name, value)) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 0x100000001b3ULL;
-    }
-  }
+  std::string text;
+  for (const auto& [name, value] : facts) text += fmt::format("{}={};", name, value);
+  const std::uint64_t h = fnv1a64(text);
   return fmt::format("{:010x}", h & 0xFFFFFFFFFFULL);
 }
 

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -43,6 +44,21 @@ std::int64_t thread_cpu_ns() {
 }
 
 bool counter_available(std::size_t index) { return probe_counters()[index].available; }
+
+// The counter columns of a run as the rows CSV writes them: cell("cycles") is that cell's text.
+std::function<std::string(std::string_view)> counter_cells(const RunResult& r) {
+  Row row;
+  row.cycles = r.counters[kCycles];
+  row.instructions = r.counters[kInstructions];
+  row.cache_misses = r.counters[kCacheMisses];
+  row.branch_misses = r.counters[kBranchMisses];
+  row.cpu_migrations = r.counters[kCpuMigrations];
+  const ReportSchema schema;
+  return [header = rows_header(schema), cells = row_cells(row, schema)](std::string_view column) {
+    const auto col = std::find(header.begin(), header.end(), column) - header.begin();
+    return cells.at(static_cast<std::size_t>(col));
+  };
+}
 
 // run --profile for the length of a test.
 struct ProfilingOn {
@@ -147,21 +163,12 @@ TEST_CASE("a counter that cannot be opened reads as missing, never as zero", "[p
   const ProfilingOn on;
   const RunResult r = run_one(thread_launcher(), [](const WorkerContext&) { spin_for(1'000'000); });
   const auto status = probe_counters();
-  Row row;
-  row.cycles = r.counters[kCycles];
-  row.instructions = r.counters[kInstructions];
-  row.cache_misses = r.counters[kCacheMisses];
-  row.branch_misses = r.counters[kBranchMisses];
-  row.cpu_migrations = r.counters[kCpuMigrations];
-  const ReportSchema schema;
-  const auto header = rows_header(schema);
-  const auto cells = row_cells(row, schema);
+  const auto cell = counter_cells(r);
   for (std::size_t i = 0; i < kCounterCount; ++i) {
     if (i == kCpuMigrations) continue;  // never a perf event (counters.hpp)
     INFO(status[i].column << ": " << status[i].detail);
     REQUIRE(r.counters[i].has_value() == status[i].available);
-    const auto col = std::find(header.begin(), header.end(), status[i].column) - header.begin();
-    REQUIRE(cells[static_cast<std::size_t>(col)].empty() == !status[i].available);
+    REQUIRE(cell(status[i].column).empty() == !status[i].available);
   }
 }
 
@@ -169,23 +176,14 @@ TEST_CASE("without --profile no perf event is opened and the hardware counter ce
           "[profile]") {
   REQUIRE_FALSE(profiling());
   const RunResult r = run_one(thread_launcher(), [](const WorkerContext&) { spin_for(1'000'000); });
-  Row row;
-  row.cycles = r.counters[kCycles];
-  row.instructions = r.counters[kInstructions];
-  row.cache_misses = r.counters[kCacheMisses];
-  row.branch_misses = r.counters[kBranchMisses];
-  row.cpu_migrations = r.counters[kCpuMigrations];
-  const ReportSchema schema;
-  const auto header = rows_header(schema);
-  const auto cells = row_cells(row, schema);
+  const auto cell = counter_cells(r);
   for (std::size_t i = 0; i < kCounterCount; ++i) {
     const auto& spec = counter_specs()[i];
     INFO(spec.column);
-    const auto col = std::find(header.begin(), header.end(), spec.column) - header.begin();
     // cpu_migrations is the scheduler's own count, read outside the timed region: always there
     // when the kernel has it.
     const bool expected = i == kCpuMigrations && thread_migrations().has_value();
-    REQUIRE(cells[static_cast<std::size_t>(col)].empty() == !expected);
+    REQUIRE(cell(spec.column).empty() == !expected);
     if (i != kCpuMigrations) REQUIRE(ThreadCounters::for_run().failure(i) == kProfilingOff);
   }
 }

@@ -23,6 +23,7 @@
 #include "run_workers.hpp"
 #include "shared_memory.hpp"
 #include "stats.hpp"
+#include "text_utils.hpp"
 #include "topology.hpp"
 
 namespace parbench {
@@ -465,15 +466,6 @@ void add_bandwidths(std::vector<LimitValue>& out) {
   }
 }
 
-std::string iso_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string first_line(const char* path) {
   std::ifstream in(path);
   std::string line;
@@ -488,12 +480,7 @@ std::filesystem::path cache_file(const std::string& key) {
   std::filesystem::path dir = xdg != nullptr && *xdg != '\0' ? std::filesystem::path(xdg)
                               : home != nullptr ? std::filesystem::path(home) / ".cache"
                                                 : std::filesystem::temp_directory_path();
-  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a of the key
-  for (const char c : key) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return dir / "parbench" / fmt::format("limits-{:016x}.json", h);
+  return dir / "parbench" / fmt::format("limits-{:016x}.json", fnv1a64(key));
 }
 
 }  // namespace
@@ -576,7 +563,7 @@ MachineLimits MachineLimits::from_json(const nlohmann::json& j) {
 MachineLimits measure_limits() {
   MachineLimits m;
   const std::int64_t t0 = now_ns();
-  m.measured_at = iso_now();
+  m.measured_at = utc_now_iso8601();
   m.key = limits_key();
   m.values.push_back({"clock_read_ns", "", "", 0, clock_read_ns(), "ns", ""});
   add_round_trips(m.values);
