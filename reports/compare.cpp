@@ -37,26 +37,11 @@ std::string case_key(const Row& r, const std::vector<std::string>& ignore, bool 
   return fmt::format("{} {} w={} pin={} {}", r.workload, r.backend, r.workers, r.pin, text);
 }
 
-// The value of `metric` in one repetition: a workload's metric, a measured column (columns.hpp),
-// or one derived from them (work_per_s, cpu_ns).
-std::optional<double> value_of(const Row& r, const std::string& metric) {
-  if (metric == "work_per_s") {
-    if (!r.work_units || !r.wall_ns || *r.wall_ns <= 0) return std::nullopt;
-    return *r.work_units / (static_cast<double>(*r.wall_ns) * 1e-9);
-  }
-  if (metric == "cpu_ns") {
-    if (!r.cpu_user_ns || !r.cpu_sys_ns) return std::nullopt;
-    return static_cast<double>(*r.cpu_user_ns + *r.cpu_sys_ns);
-  }
-  if (const Column* c = find_column(metric)) return c->get(r);
-  return r.metric(metric);
-}
-
 // Which way is better for a metric no declaration covers: the measured columns say so themselves;
 // a workload's metrics come from the report's meta.json (CompareOptions::direction); what is left
 // (Google Benchmark's real_time_ns, cpu_time_ns) is a time or a count.
 Direction default_direction(const std::string& metric) {
-  if (metric == "work_per_s") return Direction::HigherIsBetter;
+  if (metric == "work_per_s" || metric == kBestWorkPerS) return Direction::HigherIsBetter;
   if (const Column* c = find_column(metric)) return c->better;
   return Direction::LowerIsBetter;
 }
@@ -99,6 +84,19 @@ std::size_t distinct_hosts(const std::vector<Row>& rows) {
 
 }  // namespace
 
+std::optional<double> metric_value(const Row& r, const std::string& metric) {
+  if (metric == "work_per_s" || metric == kBestWorkPerS) {
+    if (!r.work_units || !r.wall_ns || *r.wall_ns <= 0) return std::nullopt;
+    return *r.work_units / (static_cast<double>(*r.wall_ns) * 1e-9);
+  }
+  if (metric == "cpu_ns") {
+    if (!r.cpu_user_ns || !r.cpu_sys_ns) return std::nullopt;
+    return static_cast<double>(*r.cpu_user_ns + *r.cpu_sys_ns);
+  }
+  if (const Column* c = find_column(metric)) return c->get(r);
+  return r.metric(metric);
+}
+
 std::string_view verdict_name(Verdict v) {
   switch (v) {
     case Verdict::Unchanged:
@@ -109,6 +107,10 @@ std::string_view verdict_name(Verdict v) {
       return "improved";
     case Verdict::Failed:
       return "FAILED";
+    case Verdict::Unstable:
+      return "unstable";
+    case Verdict::Disturbed:
+      return "disturbed";
   }
   return "";
 }
@@ -152,7 +154,7 @@ std::vector<std::string> metrics_for(const CaseRows& b, const CompareOptions& op
 std::vector<double> values_of(const std::vector<const Row*>& rows, const std::string& metric) {
   std::vector<double> out;
   for (const Row* r : rows) {
-    if (auto v = value_of(*r, metric)) out.push_back(*v);
+    if (auto v = metric_value(*r, metric)) out.push_back(*v);
   }
   return out;
 }
@@ -165,28 +167,97 @@ void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector
   m.direction = dir.value_or(default_direction(m.metric));
   m.base_n = xs.size();
   m.new_n = ys.size();
-  m.base_median = *median_of(xs);  // both sides have values: the caller skips empty ones
-  m.new_median = *median_of(ys);
+  // The fastest repetition of each side is one figure per run: there is no test on it, only the
+  // threshold (which a history widens to its spread between runs).
+  const bool best = m.metric == kBestWorkPerS;
+  m.base_median = best ? *std::max_element(xs.begin(), xs.end())
+                       : *median_of(xs);  // both sides have values: the caller skips empty ones
+  m.new_median = best ? *std::max_element(ys.begin(), ys.end()) : *median_of(ys);
   m.change = m.base_median != 0 ? m.new_median / m.base_median - 1 : 0;
   const auto [x_lo, x_hi] = std::minmax_element(xs.begin(), xs.end());
   const auto [y_lo, y_hi] = std::minmax_element(ys.begin(), ys.end());
   const bool exact = *x_lo == *x_hi && *y_lo == *y_hi;
   // Every repetition gave the same value on each side (an instruction count): there is no noise
   // to tell a shift from, so any difference is real, whatever the number of repetitions.
-  m.p = exact ? (m.base_median == m.new_median ? 1.0 : 0.0) : mann_whitney_u(xs, ys).p;
+  m.p = exact  ? (m.base_median == m.new_median ? 1.0 : 0.0)
+        : best ? std::nan("")
+               : mann_whitney_u(xs, ys).p;
+  const bool significant = best || m.p < options.alpha;
   const auto eff = options.min_effect_for.find(m.metric);
   m.min_effect = eff != options.min_effect_for.end() ? eff->second : options.min_effect;
+  if (options.between_runs && !exact) {
+    m.between_runs = options.between_runs(m);
+    if (m.between_runs)
+      m.min_effect = std::max(m.min_effect, m.between_runs->threshold(options.noise_sigmas));
+  }
   const double worse = m.direction == Direction::LowerIsBetter ? m.change : -m.change;
-  if (m.p < options.alpha && worse > m.min_effect) {
+  if (m.between_runs && m.between_runs->unstable) {
+    m.verdict = Verdict::Unstable;
+  } else if (significant && worse > m.min_effect) {
     m.verdict = Verdict::Regressed;
-  } else if (m.p < options.alpha && -worse > m.min_effect) {
+  } else if (significant && -worse > m.min_effect) {
     m.verdict = Verdict::Improved;
   }
   if (exact) {
     m.note = "exact: no spread on either side";
+  } else if (m.between_runs) {
+    m.note = m.between_runs->describe();
+  } else if (best) {
+    m.note = "the fastest repetition of each side, judged on the threshold alone";
   } else if (std::min(xs.size(), ys.size()) < kFewReps) {
     m.note = fmt::format("{} vs {} repetitions", xs.size(), ys.size());
   }
+}
+
+// A regression (improvement) that came with a machine running the case with less (more) of its
+// capacity than in the base (the machine_capacity probe before each repetition, taken as the
+// metric is: the best for best_work_per_s, else the median) by more than kCapacityTolerance is the
+// machine's doing as far as anyone can tell: `disturbed`, reported, not gated.
+constexpr double kCapacityTolerance = 0.05;  // the probe's own spread here is 1-3%
+
+void blame_machine(MetricComparison& m, const std::vector<double>& base_capacity,
+                   const std::vector<double>& new_capacity) {
+  if (m.verdict != Verdict::Regressed && m.verdict != Verdict::Improved) return;
+  if (base_capacity.empty() || new_capacity.empty()) return;
+  // Counts of what the code did (valgrind's, the CPU's instructions) do not depend on how fast
+  // the machine ran it.
+  if (m.note.starts_with("exact") || m.metric == "callgrind_ir" || m.metric == "instructions")
+    return;
+  const bool best = m.metric == kBestWorkPerS;
+  const double b = best ? *std::max_element(base_capacity.begin(), base_capacity.end())
+                        : *median_of(base_capacity);
+  const double n =
+      best ? *std::max_element(new_capacity.begin(), new_capacity.end()) : *median_of(new_capacity);
+  if (b <= 0) return;
+  const double moved = n / b - 1;
+  const bool explains =
+      m.verdict == Verdict::Regressed ? moved < -kCapacityTolerance : moved > kCapacityTolerance;
+  if (!explains) return;
+  m.verdict = Verdict::Disturbed;
+  m.note = fmt::format(
+      "the machine gave this case {:.2f}x of capacity against {:.2f}x in the base "
+      "(machine_capacity): not judged, run again",
+      n, b);
+}
+
+// Between separate runs (a history given) the default work rate is the steadier of the median's
+// and the fastest repetition's in this case's history: where neighbours slow some repetitions
+// down (cpu_sum at 2 workers on a shared VM) the fastest moves a tenth as much from run to run;
+// where the work itself varies (an uncontended lock) the median moves less.
+std::string steadier_rate(const std::string& key, const CaseRows& b,
+                          const CompareOptions& options) {
+  std::string chosen = "work_per_s";
+  double least = INFINITY;
+  for (const char* metric : {"work_per_s", kBestWorkPerS}) {
+    MetricComparison m = item_for(key, b, metric);
+    m.min_effect = options.min_effect;
+    const auto noise = options.between_runs(m);
+    if (noise && !noise->unstable && noise->sigma < least) {
+      least = noise->sigma;
+      chosen = metric;
+    }
+  }
+  return chosen;
 }
 
 // Every item of one case present in both reports, with a measured base.
@@ -202,11 +273,14 @@ void compare_case(const std::string& key, const CaseRows& b, const CaseRows& n,
     out.items.push_back(std::move(m));
     return;
   }
-  for (const auto& metric : metrics_for(b, options)) {
+  for (std::string metric : metrics_for(b, options)) {
+    if (metric == "work_per_s" && options.metrics.empty() && options.between_runs)
+      metric = steadier_rate(key, b, options);
     const std::vector<double> xs = values_of(b.ok, metric), ys = values_of(n.ok, metric);
     if (xs.empty() || ys.empty()) continue;  // the metric is not reported for this case
     MetricComparison m = item_for(key, b, metric);
     judge(m, xs, ys, options);
+    blame_machine(m, values_of(b.ok, "machine_capacity"), values_of(n.ok, "machine_capacity"));
     const bool warned = std::any_of(out.items.begin(), out.items.end(),
                                     [](const auto& i) { return i.note.ends_with("repetitions"); });
     if (!warned && m.note.ends_with("repetitions")) {

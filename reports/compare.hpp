@@ -9,6 +9,12 @@
 //   - the median moved in the worse direction by more than the metric's minimum effect.
 // The same with the better direction is an improvement. Significance alone flags identical runs on
 // a noisy machine; a threshold alone flags noise; together they flag a real slowdown.
+// Between separate runs the threshold is wider where the history shows the case moving from run to
+// run: with `between_runs` (compare --history), a case's minimum effect is the larger of the
+// metric's and `noise_sigmas` standard deviations of the difference of two runs (run_noise.hpp),
+// and a case whose history flips between two levels is `unstable`: reported, never gated.
+// A change that came with the machine's capacity moving the same way (the machine_capacity probe
+// before each repetition) is `disturbed`: reported, not gated.
 // A case that ran in the base but failed in the new report is a regression too. When every
 // repetition on each side gave the same value (instruction counts from `parbench count`), the
 // difference is exact and only the minimum effect applies.
@@ -20,6 +26,7 @@
 
 #include "columns.hpp"
 #include "row.hpp"
+#include "run_noise.hpp"
 
 namespace parbench {
 
@@ -27,22 +34,35 @@ namespace parbench {
 using DirectionLookup =
     std::function<std::optional<Direction>(const std::string& workload, const std::string& metric)>;
 
+// The fastest repetition's work rate, a run-level figure: compared on the minimum effect alone.
+inline constexpr const char* kBestWorkPerS = "best_work_per_s";
+
+struct MetricComparison;
+// The between-run spread of one case's metric, from a history; nullopt when it holds too few runs.
+using NoiseLookup = std::function<std::optional<RunNoise>(const MetricComparison&)>;
+
 struct CompareOptions {
   double alpha = 0.01;
   double min_effect = 0.05;  // relative change of the median, 0.05 = 5%
   // Per metric. callgrind's instruction counts repeat exactly, so their default threshold is 0.5%.
   std::map<std::string, double> min_effect_for = {{"callgrind_ir", 0.005}};
-  // Metrics to compare: metric columns, work_per_s, wall_ns, cpu_ns, or a profile column
+  // Metrics to compare: metric columns, work_per_s, best_work_per_s, wall_ns, cpu_ns, or a profile
+  // column
   // (instructions, cycles, cache_misses, minor_faults, ...). Empty: `callgrind_ir` in a
   // `parbench count` report, else work_per_s (work
-  // units per second of wall time) where the rows have work units, else every metric. "all":
+  // units per second of wall time; with between_runs, the steadier of it and best_work_per_s in
+  // the case's history) where the rows have work units, else every metric. "all":
   // work_per_s, wall_ns, cpu_ns and every metric column.
   std::vector<std::string> metrics;
   std::vector<std::string> ignore_params;  // left out of the case key (e.g. an injected slowdown)
   DirectionLookup direction;
+  NoiseLookup between_runs;  // empty: judge on the repetitions alone
+  // 4 standard deviations of the difference of two runs: a false alarm once in ~30,000 judgements
+  // if the spread were normal; the measured one has heavier tails (README, Regression testing).
+  double noise_sigmas = 4;
 };
 
-enum class Verdict { Unchanged, Regressed, Improved, Failed };
+enum class Verdict { Unchanged, Regressed, Improved, Failed, Unstable, Disturbed };
 std::string_view verdict_name(Verdict v);
 
 struct MetricComparison {
@@ -56,7 +76,8 @@ struct MetricComparison {
   double base_median = 0, new_median = 0;
   double change = 0;  // new / base - 1
   double p = 1;
-  double min_effect = 0;
+  double min_effect = 0;  // the threshold applied: the metric's, or wider from the history
+  std::optional<RunNoise> between_runs;
   Verdict verdict = Verdict::Unchanged;
   std::string note;  // why a case failed, or a warning about it
 };
@@ -68,6 +89,7 @@ struct Comparison {
   CompareOptions options;
 
   [[nodiscard]] std::size_t count(Verdict v) const;
+  // Regressions and failures gate; an unstable or disturbed case does not, whatever it measured.
   [[nodiscard]] bool regressed() const {
     return count(Verdict::Regressed) + count(Verdict::Failed) > 0;
   }
@@ -80,6 +102,10 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& ca
 std::string format_comparison_text(const Comparison& c);
 std::string format_comparison_markdown(const Comparison& c);
 std::string format_comparison_json(const Comparison& c);
+
+// The value of `metric` in one repetition: a workload's metric, a measured column (columns.hpp),
+// or one derived from them (work_per_s: work units per second of wall time; cpu_ns: user + system).
+std::optional<double> metric_value(const Row& r, const std::string& metric);
 
 // Reads a report to compare: a parbench rows CSV (PREFIX.csv, or PREFIX), or Google Benchmark's
 // JSON output (--benchmark_format=json, with --benchmark_repetitions), whose iteration runs become

@@ -20,7 +20,10 @@ std::string format_value(const std::string& metric, double v) {
 
 std::string format_change(double change) { return fmt::format("{:+.1f}%", change * 100); }
 
-std::string format_p(double p) { return p < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", p); }
+std::string format_p(double p) {
+  if (std::isnan(p)) return "-";  // no test: a run-level figure
+  return p < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", p);
+}
 
 std::string headline(const Comparison& c) {
   const auto& o = c.options;
@@ -31,42 +34,54 @@ std::string headline(const Comparison& c) {
         std::any_of(c.items.begin(), c.items.end(), [&](auto& m) { return m.metric == metric; });
     if (used) effects += fmt::format(", {} {:g}%", metric, effect.second * 100);
   }
+  const bool history = std::any_of(c.items.begin(), c.items.end(),
+                                   [](auto& m) { return m.between_runs.has_value(); });
+  std::string unstable;
+  if (c.count(Verdict::Unstable) + c.count(Verdict::Disturbed) > 0) {
+    unstable = fmt::format(", {} unstable and {} disturbed (not gated)", c.count(Verdict::Unstable),
+                           c.count(Verdict::Disturbed));
+  }
   return fmt::format(
-      "{} regressed, {} failed, {} improved, {} unchanged (Mann-Whitney U, alpha {}, minimum "
-      "effect {})",
+      "{} regressed, {} failed, {} improved, {} unchanged{} (Mann-Whitney U, alpha {}, minimum "
+      "effect {}{})",
       c.count(Verdict::Regressed), c.count(Verdict::Failed), c.count(Verdict::Improved),
-      c.count(Verdict::Unchanged), o.alpha, effects);
+      c.count(Verdict::Unchanged), unstable, o.alpha, effects,
+      history ? fmt::format(", or {:g} sd of the difference of two runs where the history is wider",
+                            o.noise_sigmas)
+              : "");
+}
+
+bool with_thresholds(const Comparison& c) {
+  return std::any_of(c.items.begin(), c.items.end(), [](auto& m) {
+    return m.between_runs.has_value() || m.verdict == Verdict::Disturbed;
+  });
+}
+
+std::string format_threshold(const MetricComparison& m) {
+  return m.verdict == Verdict::Failed ? "" : fmt::format("{:.1f}%", m.min_effect * 100);
 }
 
 }  // namespace
 
 std::string format_comparison_text(const Comparison& c) {
+  const bool thresholds = with_thresholds(c);
   std::vector<std::vector<std::string>> table = {{"workload", "backend", "workers", "params",
-                                                  "metric", "base", "new", "change", "p", "verdict",
-                                                  "note"}};
+                                                  "metric", "base", "new", "change", "p",
+                                                  "threshold", "verdict", "note"}};
   for (const auto& m : c.items) {
     const bool failed = m.verdict == Verdict::Failed;
     table.push_back({m.workload, m.backend, std::to_string(m.workers), m.params, m.metric,
                      failed ? "" : format_value(m.metric, m.base_median),
                      failed ? "" : format_value(m.metric, m.new_median),
                      failed ? "" : format_change(m.change), failed ? "" : format_p(m.p),
-                     std::string(verdict_name(m.verdict)), m.note});
+                     format_threshold(m), std::string(verdict_name(m.verdict)), m.note});
   }
-  std::vector<std::size_t> width(table[0].size(), 0);
-  for (const auto& row : table) {
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  if (!thresholds) {  // every case used the metric's own minimum effect: the headline says it
+    for (auto& row : table) row.erase(row.begin() + 9);
   }
-  std::string out;
-  for (const auto& row : table) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const bool right = i == 2 || (i >= 5 && i <= 8);
-      line += right ? fmt::format("{:>{}}  ", row[i], width[i])
-                    : fmt::format("{:<{}}  ", row[i], width[i]);
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
+  std::vector<std::size_t> right = {2, 5, 6, 7, 8};
+  if (thresholds) right.push_back(9);
+  std::string out = format_text_table(table, right);
   for (const auto& w : c.warnings) out += "warning: " + w + "\n";
   out += headline(c) + "\n";
   return out;
@@ -76,8 +91,11 @@ std::string format_comparison_markdown(const Comparison& c) {
   std::string out = fmt::format("### parbench: {}\n\n",
                                 c.regressed() ? "performance regression" : "no regression");
   out += headline(c) + "\n\n";
-  out += "| | workload | backend | workers | params | metric | base | new | change | p |\n";
-  out += "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |\n";
+  const bool thresholds = with_thresholds(c);
+  out += "| | workload | backend | workers | params | metric | base | new | change | p |";
+  out += thresholds ? " threshold | note |\n" : "\n";
+  out += "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |";
+  out += thresholds ? " ---: | --- |\n" : "\n";
   auto icon = [](Verdict v) {
     switch (v) {
       case Verdict::Regressed:
@@ -88,12 +106,17 @@ std::string format_comparison_markdown(const Comparison& c) {
         return ":green_circle:";
       case Verdict::Unchanged:
         return ":white_circle:";
+      case Verdict::Unstable:
+        return ":large_orange_diamond:";
+      case Verdict::Disturbed:
+        return ":warning:";
     }
     return "";
   };
   // Regressions and failures first, then improvements, then the rest.
   std::vector<const MetricComparison*> order;
-  for (Verdict v : {Verdict::Failed, Verdict::Regressed, Verdict::Improved, Verdict::Unchanged}) {
+  for (Verdict v : {Verdict::Failed, Verdict::Regressed, Verdict::Disturbed, Verdict::Improved,
+                    Verdict::Unstable, Verdict::Unchanged}) {
     for (const auto& m : c.items) {
       if (m.verdict == v) order.push_back(&m);
     }
@@ -105,12 +128,15 @@ std::string format_comparison_markdown(const Comparison& c) {
   };
   for (const MetricComparison* m : order) {
     const bool failed = m->verdict == Verdict::Failed;
-    out += fmt::format("| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", icon(m->verdict),
+    out += fmt::format("| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |", icon(m->verdict),
                        verdict_name(m->verdict), m->workload, m->backend, m->workers,
                        escape(m->params), m->metric,
                        failed ? "" : format_value(m->metric, m->base_median),
                        failed ? escape(m->note) : format_value(m->metric, m->new_median),
                        failed ? "" : format_change(m->change), failed ? "" : format_p(m->p));
+    out += thresholds
+               ? fmt::format(" {} | {} |\n", format_threshold(*m), failed ? "" : escape(m->note))
+               : "\n";
   }
   if (!c.warnings.empty()) {
     out += "\n";
@@ -124,10 +150,11 @@ std::string format_comparison_json(const Comparison& c) {
   j["alpha"] = c.options.alpha;
   j["min_effect"] = c.options.min_effect;
   j["regressed"] = c.regressed();
-  j["counts"] = {{"regressed", c.count(Verdict::Regressed)},
-                 {"failed", c.count(Verdict::Failed)},
-                 {"improved", c.count(Verdict::Improved)},
-                 {"unchanged", c.count(Verdict::Unchanged)}};
+  j["counts"] = {
+      {"regressed", c.count(Verdict::Regressed)}, {"failed", c.count(Verdict::Failed)},
+      {"improved", c.count(Verdict::Improved)},   {"unchanged", c.count(Verdict::Unchanged)},
+      {"unstable", c.count(Verdict::Unstable)},   {"disturbed", c.count(Verdict::Disturbed)}};
+  j["noise_sigmas"] = c.options.noise_sigmas;
   j["only_in_base"] = c.only_in_base;
   j["only_in_new"] = c.only_in_new;
   j["warnings"] = c.warnings;
@@ -148,8 +175,16 @@ std::string format_comparison_json(const Comparison& c) {
       e["base_median"] = m.base_median;
       e["new_median"] = m.new_median;
       e["change"] = m.change;
-      e["p"] = m.p;
+      e["p"] = std::isnan(m.p) ? nlohmann::json(nullptr) : nlohmann::json(m.p);
       e["min_effect"] = m.min_effect;
+    }
+    if (m.between_runs) {
+      const RunNoise& n = *m.between_runs;
+      e["between_runs"] = {{"runs", n.runs}, {"sd_log", n.sigma}, {"unstable", n.unstable}};
+      if (n.unstable) {
+        e["between_runs"]["levels"] = {n.low, n.high};
+        e["between_runs"]["switches"] = n.switches;
+      }
     }
     j["comparisons"].push_back(std::move(e));
   }

@@ -156,4 +156,25 @@ std::string format_summary_table(const std::vector<SummaryRow>& rows) {
   return out;
 }
 
+std::string format_text_table(const std::vector<std::vector<std::string>>& rows,
+                              const std::vector<std::size_t>& right) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()), 0);
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const bool r = std::find(right.begin(), right.end(), i) != right.end();
+      line +=
+          r ? fmt::format("{:>{}}  ", row[i], width[i]) : fmt::format("{:<{}}  ", row[i], width[i]);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace parbench

@@ -10,6 +10,11 @@ namespace parbench {
 
 std::string format_summary_table(const std::vector<SummaryRow>& rows);
 
+// Rows of cells as aligned text columns two spaces apart, the columns whose index `right` holds
+// right-aligned; no trailing spaces.
+std::string format_text_table(const std::vector<std::vector<std::string>>& rows,
+                              const std::vector<std::size_t>& right);
+
 // 850 ns, 45.6 us, 312 ms, 1.23 s
 std::string format_duration(double ns);
 

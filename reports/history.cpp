@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/core.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -11,10 +12,12 @@
 #include <sstream>
 
 #include "bad_input.hpp"
+#include "compare.hpp"
 #include "of_limit.hpp"
 #include "report_files.hpp"
 #include "report_meta.hpp"
 #include "rows_csv.hpp"
+#include "stats.hpp"
 #include "summary.hpp"
 #include "text_utils.hpp"
 
@@ -74,6 +77,24 @@ std::vector<std::pair<std::string, std::string>> parse_params(const std::string&
     if (eq != std::string::npos) out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
   }
   return out;
+}
+
+// The run-level figures stored for every case besides its workload metrics, and whether higher is
+// better.
+constexpr std::array<std::pair<const char*, bool>, 3> kRunMetrics = {
+    {{"work_per_s", true}, {"wall_ns", false}, {"cpu_ns", false}}};
+
+// The median over a case's successful repetitions of `metric`, as `compare` takes it.
+std::optional<double> case_median(const std::vector<Row>& rows, const SummaryRow& s,
+                                  const std::string& metric) {
+  std::vector<double> values;
+  for (const auto& r : rows) {
+    if (!r.ok() || r.workload != s.workload || r.backend != s.backend || r.workers != s.workers ||
+        r.pin != s.pin || r.host != s.host || r.params != s.params)
+      continue;
+    if (auto v = metric_value(r, metric)) values.push_back(*v);
+  }
+  return median_of(std::move(values));
 }
 
 }  // namespace
@@ -190,6 +211,11 @@ std::int64_t HistoryDb::add(const RunToAdd& run) {
       // from one run to the next.
       if (s.work_units && s.wall_ns && s.wall_ns->min > 0)
         point(s, "best_work_per_s", true, *s.work_units / (s.wall_ns->min * 1e-9));
+      // The medians `compare` judges (metric_value), so that `compare --history` learns the
+      // spread between runs of the very figure it compares.
+      for (const auto& [name, higher] : kRunMetrics) {
+        if (auto v = case_median(rows, s, name)) point(s, name, higher, *v);
+      }
       for (const auto& [name, value] : s.metric_medians) {
         if (!value) continue;
         const auto d = directions.find(name);
@@ -218,20 +244,29 @@ std::vector<HistoryRun> HistoryDb::runs() const {
   return out;
 }
 
-std::vector<Series> HistoryDb::series(const std::vector<std::string>& ignore_params) const {
+std::vector<Series> HistoryDb::series(const std::vector<std::string>& ignore_params,
+                                      const SeriesFilter& filter) const {
   SQLite::Statement q(impl_->db, R"sql(
       SELECT p.run_id, r.commit_sha, r.added_at, p.workload, p.backend, p.workers, p.pin, p.host,
              p.params, p.metric, p.higher_is_better, p.value, p.cv, r.fingerprint
-      FROM points p JOIN runs r ON r.id = p.run_id ORDER BY p.run_id)sql");
+      FROM points p JOIN runs r ON r.id = p.run_id
+      WHERE (?1 = '' OR r.fingerprint = ?1) AND (?2 = '' OR r.source <> ?2)
+      ORDER BY p.run_id)sql");
+  q.bind(1, filter.fingerprint);
+  q.bind(2, filter.exclude_source.empty() ? std::string()
+                                          : fs::absolute(filter.exclude_source).string());
   // Figures of different machines are not one series (report_meta.hpp: machine_differences):
   // when the history holds several, each case has a series per machine.
   const bool machines =
+      filter.fingerprint.empty() &&
       impl_->db.execAndGet("SELECT count(DISTINCT fingerprint) FROM runs").getInt() > 1;
   std::map<std::pair<std::string, std::string>, std::size_t> index;   // (key, metric) -> series
   std::set<std::tuple<std::string, std::string, std::int64_t>> seen;  // one point per run
   std::vector<Series> out;
   while (q.executeStep()) {
-    const std::string params = params_text(parse_params(q.getColumn(8).getString()), ignore_params);
+    auto pairs = parse_params(q.getColumn(8).getString());
+    std::sort(pairs.begin(), pairs.end());  // as compare's case key orders them
+    const std::string params = params_text(pairs, ignore_params);
     std::string key =
         fmt::format("{} {} w={} pin={}", q.getColumn(3).getString(), q.getColumn(4).getString(),
                     q.getColumn(5).getInt(), q.getColumn(6).getString());

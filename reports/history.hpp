@@ -2,7 +2,8 @@
 // A history of runs in SQLite (reports/history.sqlite by default): every run added with its rows,
 // summary and meta.json, keyed by commit and time, and one point per case and metric (the case's
 // median over its repetitions) from which `parbench history check` finds the runs where a series
-// stepped (change_points.hpp).
+// stepped (change_points.hpp), and `compare --history` learns how far a case moves between runs
+// (run_noise.hpp).
 //
 // The file is marked as parbench's (PRAGMA application_id) and versioned (PRAGMA user_version);
 // an older schema is migrated forward in one transaction, a newer, foreign or corrupt file is
@@ -49,6 +50,13 @@ struct RunToAdd {
   std::string branch;
 };
 
+// Which runs a series is made of: one machine's (its fingerprint, "" any), and not the run read
+// from `exclude_source` (a report's PREFIX.csv, "" none): the run being judged.
+struct SeriesFilter {
+  std::string fingerprint;
+  std::string exclude_source;
+};
+
 class HistoryDb {
  public:
   // Opens `path`; creates it (and its schema) when `create` and it does not exist. Throws
@@ -62,8 +70,10 @@ class HistoryDb {
   std::int64_t add(const RunToAdd& run);
   [[nodiscard]] std::vector<HistoryRun> runs() const;
   // Every case's series of every metric, the parameters in `ignore_params` left out of the key
-  // (points of one run that then share a key: the first is kept).
-  [[nodiscard]] std::vector<Series> series(const std::vector<std::string>& ignore_params) const;
+  // (points of one run that then share a key: the first is kept). The key's parameters are sorted
+  // by name, as compare.hpp's case key has them.
+  [[nodiscard]] std::vector<Series> series(const std::vector<std::string>& ignore_params,
+                                           const SeriesFilter& filter = {}) const;
 
  private:
   struct Impl;

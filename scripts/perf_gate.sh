@@ -13,6 +13,11 @@
 #   scripts/perf_gate.sh SUITE   (then commit reports/baselines/SUITE-FINGERPRINT.*)
 # On shared CI runners, whose machine changes from job to job, prefer `parbench ab` (README,
 # "Regression testing"), which runs the base and the candidate alternately in one job.
+#
+# Separate runs differ by more than one run's repetitions show. When a history of this machine's
+# runs exists (PARBENCH_HISTORY, default reports/history.sqlite, filled by `parbench history add`),
+# the comparison takes it (`compare --history`): each case's threshold widens to its spread between
+# runs, and a case that flips between two levels is reported as unstable and not gated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,7 +50,10 @@ This run is kept as one: commit \`$prefix.csv\`, \`.summary.csv\` and \`.meta.js
 MSG
   exit 0
 fi
+history=${PARBENCH_HISTORY:-reports/history.sqlite}
+history_args=()
+if [ -f "$history" ]; then history_args=(--history "$history"); fi
 status=0
-build/parbench compare "$baseline" "reports/results/gate-$suite" --format md "$@" \
+build/parbench compare "$baseline" "reports/results/gate-$suite" --format md "${history_args[@]}" "$@" \
   | tee "reports/results/gate-$suite.md" || status=${PIPESTATUS[0]}
 exit "$status"

@@ -7,12 +7,14 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 
 #include "bad_input.hpp"
 #include "compare.hpp"
 #include "report_meta.hpp"
 #include "rows_csv.hpp"
+#include "run_noise.hpp"
 #include "stats.hpp"
 #include "support.hpp"
 
@@ -168,6 +170,164 @@ TEST_CASE("regressed needs both significance and the minimum effect, direction c
     REQUIRE(compare_rows(reps("thread", around(100)), slow, o).items.at(0).verdict ==
             Verdict::Regressed);
   }
+}
+
+TEST_CASE("between-run noise: the spread from moving ranges, blind to a step; flips are unstable",
+          "[compare][history]") {
+  // Run-level values with a known lognormal spread, from a fixed generator.
+  std::mt19937_64 gen(42);
+  std::normal_distribution<double> normal(0, 1);
+  auto series = [&](std::size_t n, double sd, double step_at_frac = 2, double step = 0) {
+    std::vector<double> v;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double level =
+          static_cast<double>(i) >= step_at_frac * static_cast<double>(n) ? step : 0;
+      v.push_back(1e6 * std::exp(level + sd * normal(gen)));
+    }
+    return v;
+  };
+  REQUIRE_FALSE(between_run_noise(std::vector<double>{1, 2, 3, 4}).has_value());
+  SECTION("the estimate is near the true spread") {
+    int close = 0;
+    for (int trial = 0; trial < 100; ++trial) {
+      const auto n = between_run_noise(series(30, 0.02));
+      REQUIRE(n);
+      REQUIRE(n->runs == 30);
+      if (n->sigma > 0.013 && n->sigma < 0.028) ++close;
+    }
+    // The median of 29 moving ranges: within -35%..+40% of the true 2% in 4 of 5 series.
+    REQUIRE(close >= 80);
+  }
+  SECTION("a lasting 20% step in the history is a change, not spread and not a flip") {
+    const auto n = between_run_noise(series(30, 0.01, 0.5, std::log(1.2)));
+    REQUIRE(n);
+    REQUIRE(n->sigma < 0.02);
+    REQUIRE_FALSE(n->unstable);
+    // A step and a return (a regression fixed) is not a flip either.
+    auto v = series(30, 0.01);
+    for (std::size_t i = 10; i < 20; ++i) v[i] *= 1.2;
+    REQUIRE_FALSE(between_run_noise(v)->unstable);
+  }
+  SECTION("a series that keeps switching between two levels is unstable") {
+    auto v = series(30, 0.01);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if ((i * 7) % 3 == 0) v[i] *= 1.25;  // a level 25% up, every third run or so
+    }
+    const auto n = between_run_noise(v);
+    REQUIRE(n);
+    REQUIRE(n->unstable);
+    REQUIRE(n->switches >= 4);
+    REQUIRE(n->high / n->low == Approx(1.25).epsilon(0.05));
+    REQUIRE_THAT(n->describe(), Catch::Contains("two levels"));
+    // Levels closer than min_gap are spread, not instability.
+    REQUIRE_FALSE(between_run_noise(v, 0.3)->unstable);
+  }
+  SECTION("steady noise is not unstable") {
+    int flagged = 0;
+    for (int trial = 0; trial < 100; ++trial)
+      flagged += between_run_noise(series(30, 0.03))->unstable;
+    REQUIRE(flagged <= 2);
+  }
+}
+
+TEST_CASE("compare with a history: the threshold widens to the spread between runs", "[compare]") {
+  CompareOptions o;
+  RunNoise noise;
+  noise.runs = 20;
+  o.between_runs = [&](const MetricComparison&) -> std::optional<RunNoise> { return noise; };
+  // 10 repetitions each side, medians 8% apart: significant on the repetitions.
+  const auto base = reps("thread", around(100));
+  const auto slower = reps("thread", around(108));
+  SECTION("the default rate between runs is the steadier one in the history") {
+    noise.sigma = 0.002;
+    REQUIRE(compare_rows(base, slower, o).items.at(0).metric == "work_per_s");  // a tie
+    o.between_runs = [&](const MetricComparison& m) -> std::optional<RunNoise> {
+      RunNoise n = noise;
+      if (m.metric == "work_per_s") n.sigma = 0.02;
+      return n;
+    };
+    const auto c = compare_rows(base, slower, o);
+    REQUIRE(c.items.size() == 1);
+    REQUIRE(c.items[0].metric == "best_work_per_s");
+    REQUIRE(std::isnan(c.items[0].p));  // one figure a side: no test, the threshold alone
+    REQUIRE(c.items[0].base_median == Approx(1e6 / 0.0995));
+    REQUIRE(c.items[0].min_effect == Approx(0.05));  // the spread is below the minimum effect
+    REQUIRE(c.items[0].verdict == Verdict::Regressed);
+    REQUIRE_THAT(c.items[0].note, Catch::Contains("over 20 runs"));
+  }
+  SECTION("a case that moves 3% between runs needs more than 8% to count") {
+    noise.sigma = 0.03;
+    o.metrics = {"work_per_s"};
+    const auto c = compare_rows(base, slower, o);
+    REQUIRE(c.items[0].p < 0.01);
+    REQUIRE(c.items[0].min_effect == Approx(std::expm1(4 * std::sqrt(2.0) * 0.03)));
+    REQUIRE(c.items[0].verdict == Verdict::Unchanged);
+    REQUIRE(compare_rows(base, reps("thread", around(130)), o).items[0].verdict ==
+            Verdict::Regressed);
+  }
+  SECTION("an unstable case is reported, never gated") {
+    noise.unstable = true;
+    noise.low = 1;
+    noise.high = 2;
+    noise.switches = 6;
+    const auto c = compare_rows(base, reps("thread", around(200)), o);
+    REQUIRE(c.items[0].verdict == Verdict::Unstable);
+    REQUIRE_FALSE(c.regressed());
+    REQUIRE_THAT(format_comparison_text(c),
+                 Catch::Contains("1 unstable and 0 disturbed (not gated)"));
+    REQUIRE(nlohmann::json::parse(format_comparison_json(c))["counts"]["unstable"] == 1);
+  }
+  SECTION("without history for a case the metric's minimum effect applies") {
+    o.between_runs = [](const MetricComparison&) -> std::optional<RunNoise> {
+      return std::nullopt;
+    };
+    o.metrics = {"work_per_s"};
+    const auto c = compare_rows(base, slower, o);
+    REQUIRE(c.items[0].min_effect == Approx(0.05));
+    REQUIRE(c.items[0].verdict == Verdict::Regressed);
+  }
+}
+
+TEST_CASE("a change that came with the machine's capacity moving the same way is disturbed",
+          "[compare]") {
+  const CompareOptions o;
+  auto with_capacity = [](std::vector<Row> rows, double capacity) {
+    for (auto& r : rows) r.machine_capacity = capacity;
+    return rows;
+  };
+  const auto base = with_capacity(reps("thread", around(100)), 1.98);
+  // Half the speed with half the capacity (two vCPUs on one host CPU): the machine's doing.
+  auto c = compare_rows(base, with_capacity(reps("thread", around(200)), 1.0), o);
+  REQUIRE(c.items.at(0).verdict == Verdict::Disturbed);
+  REQUIRE_THAT(c.items[0].note, Catch::Contains("1.00x of capacity against 1.98x"));
+  REQUIRE_FALSE(c.regressed());
+  REQUIRE_THAT(format_comparison_markdown(c), Catch::Contains(":warning: disturbed"));
+  // The same slowdown on an undisturbed machine is a regression; so is one the machine ran
+  // faster for.
+  REQUIRE(
+      compare_rows(base, with_capacity(reps("thread", around(200)), 1.96), o).items[0].verdict ==
+      Verdict::Regressed);
+  REQUIRE(compare_rows(base, with_capacity(reps("thread", around(200)), 2.5), o).items[0].verdict ==
+          Verdict::Regressed);
+  // Reports without the probe (older ones) are judged as before.
+  REQUIRE(
+      compare_rows(reps("thread", around(100)), reps("thread", around(200)), o).items[0].verdict ==
+      Verdict::Regressed);
+  // Counts do not depend on the machine's speed: an instruction count that grew is a regression
+  // whatever the probe said.
+  CompareOptions counts;
+  counts.metrics = {"instructions"};
+  auto instructions = [&](double capacity, std::int64_t n) {
+    auto rows = with_capacity(reps("thread", around(100)), capacity);
+    for (auto& r : rows) r.instructions = n;
+    return rows;
+  };
+  REQUIRE(
+      compare_rows(instructions(1.98, 1000), instructions(1.0, 1100), counts).items[0].verdict ==
+      Verdict::Regressed);
+  // A faster run on a machine that had more to give is disturbed too, not an improvement.
+  c = compare_rows(with_capacity(reps("thread", around(200)), 1.0), base, o);
+  REQUIRE(c.items.at(0).verdict == Verdict::Disturbed);
 }
 
 TEST_CASE("the host matches cases only when a report holds several hosts", "[compare][merge]") {

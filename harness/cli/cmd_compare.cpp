@@ -15,6 +15,7 @@
 #include "compare.hpp"
 #include "csv_reader.hpp"
 #include "csv_writer.hpp"
+#include "history.hpp"
 #include "interrupt.hpp"
 #include "plan.hpp"
 #include "registry.hpp"
@@ -190,7 +191,9 @@ void add_compare_options(CLI::App* cmd, CompareArgs& a) {
          "Smallest change of the median that counts, e.g. 5% (default) or METRIC=10% (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--metric", a.metrics,
-                  "Metrics to compare, comma-separated: work_per_s (default), wall_ns, cpu_ns, any "
+                  "Metrics to compare, comma-separated: work_per_s (default; with --history the "
+                  "steadier of it and best_work_per_s, the fastest repetition's), "
+                  "best_work_per_s, wall_ns, cpu_ns, any "
                   "metric column, a profile column (instructions, cycles, cache_misses, "
                   "minor_faults, ...), or all")
       ->allow_extra_args(false);
@@ -203,6 +206,49 @@ void add_compare_options(CLI::App* cmd, CompareArgs& a) {
   cmd->add_flag("--allow-other-machine", a.allow_other_machine,
                 "Compare reports whose CPU model, CPU count, kernel or build differ (refused "
                 "otherwise); every output line then says so");
+}
+
+// ---- between-run noise from a history ----
+
+struct NoiseArgs {
+  std::string db;
+  double sigmas = 4;
+  int runs = 30;
+};
+
+// The lookup of each case's between-run spread in the history at `a.db`: the newest `a.runs` runs
+// of the base report's machine, without the new report's own run if it was added already.
+NoiseLookup history_noise(const NoiseArgs& a, const std::string& base, const std::string& candidate,
+                          const std::vector<std::string>& ignore,
+                          std::vector<std::string>& warnings) {
+  if (base.ends_with(".json"))
+    throw BadInput(
+        "compare --history: the base is Google Benchmark's JSON, which no history holds");
+  const HistoryDb db(a.db, false);
+  const std::string fingerprint =
+      machine_fingerprint(read_meta(report_prefix(base), "compare").machine);
+  auto values =
+      std::make_shared<std::map<std::pair<std::string, std::string>, std::vector<double>>>();
+  for (const auto& s : db.series(ignore, {fingerprint, report_prefix(candidate) + ".csv"})) {
+    auto& v = (*values)[{s.key, s.metric}];
+    const std::size_t from = s.points.size() > static_cast<std::size_t>(a.runs)
+                                 ? s.points.size() - static_cast<std::size_t>(a.runs)
+                                 : 0;
+    for (std::size_t i = from; i < s.points.size(); ++i) v.push_back(s.points[i].value);
+  }
+  if (values->empty()) {
+    warnings.push_back(fmt::format(
+        "{} holds no run of the base report's machine ({}): judged on the repetitions alone; add "
+        "this machine's runs with 'parbench history add'",
+        a.db, fingerprint));
+  }
+  return [values](const MetricComparison& m) -> std::optional<RunNoise> {
+    std::string key = m.case_key;
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    const auto it = values->find({key, m.metric});
+    if (it == values->end()) return std::nullopt;
+    return between_run_noise(it->second, m.min_effect);
+  };
 }
 
 // ---- ab ----
@@ -313,6 +359,7 @@ Command add_compare(CLI::App& app) {
   struct State {
     std::string base, candidate;
     CompareArgs args;
+    NoiseArgs history;
   };
   auto s = std::make_shared<State>();
   auto* cmd = app.add_subcommand("compare",
@@ -323,13 +370,41 @@ Command add_compare(CLI::App& app) {
       ->required();
   cmd->add_option("new", s->candidate, "Report to check against it")->required();
   add_compare_options(cmd, s->args);
+  cmd->add_option("--history", s->history.db,
+                  "History database (parbench history add) of this machine's earlier runs: each "
+                  "case's threshold widens to its spread between runs, and a case that flips "
+                  "between two levels is reported as unstable instead of gated");
+  cmd->add_option("--history-sigmas", s->history.sigmas,
+                  "Standard deviations of the difference of two runs that count as a change "
+                  "(default 4)");
+  cmd->add_option("--history-runs", s->history.runs,
+                  "Newest runs of each case the spread is learned from (default 30)");
   return [s] {
     CompareOptions options = to_options(s->args);
+    if (!(s->history.sigmas > 0 && s->history.sigmas <= 20))
+      throw BadInput(
+          fmt::format("--history-sigmas: {} is out of range; expected 0 to 20", s->history.sigmas));
+    if (s->history.runs < static_cast<int>(kMinNoiseRuns) || s->history.runs > 100000)
+      throw BadInput(fmt::format("--history-runs: {} is out of range; expected {} to 100000",
+                                 s->history.runs, kMinNoiseRuns));
     use_recorded_directions(options, {s->base, s->candidate});
     const auto other = check_machines(s->base, s->candidate, s->args, "compare");
     const auto base = load(s->base);
     const auto candidate = load(s->candidate);
-    return report(compare_rows(base, candidate, options), s->args.format, other);
+    std::vector<std::string> warnings;
+    if (!s->history.db.empty()) {
+      options.between_runs =
+          history_noise(s->history, s->base, s->candidate, options.ignore_params, warnings);
+      options.noise_sigmas = s->history.sigmas;
+    }
+    Comparison c = compare_rows(base, candidate, options);
+    c.warnings.insert(c.warnings.end(), warnings.begin(), warnings.end());
+    if (s->history.db.empty()) {
+      c.warnings.emplace_back(
+          "separate runs judged on their repetitions alone: how far a case moves between runs is "
+          "not known here; --history DB widens each case's threshold to it");
+    }
+    return report(c, s->args.format, other);
   };
 }
 

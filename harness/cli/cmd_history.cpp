@@ -13,6 +13,7 @@
 #include "history_report.hpp"
 #include "plan.hpp"
 #include "report_files.hpp"
+#include "run_noise.hpp"
 
 namespace parbench::cli {
 namespace {
@@ -24,6 +25,8 @@ struct HistoryArgs {
   int last = 0;
   double alpha = 0.01;
   double min_effect = 0.02;
+  double gate_effect = 0.05;  // compare's default minimum effect
+  double sigmas = 4;          // compare --history-sigmas
 };
 
 std::vector<std::string> list_option(const std::vector<std::string>& given, const char* option) {
@@ -152,6 +155,41 @@ int check(const HistoryArgs& a) {
   return 0;
 }
 
+// Each series' spread between runs (run_noise.hpp) and the threshold `compare --history` would
+// apply: which cases are steady enough to gate on.
+int noise(const HistoryArgs& a) {
+  const HistoryDb db(a.db, false);
+  const auto series = selected(db, a);
+  if (series.empty()) throw BadInput(fmt::format("history noise: no series in {}", a.db));
+  std::vector<std::vector<std::string>> table = {
+      {"case", "metric", "runs", "between-run sd", "threshold", "status"}};
+  std::size_t unstable = 0, few = 0;
+  for (const auto& s : series) {
+    std::vector<double> values;
+    for (const auto& p : s.points) values.push_back(p.value);
+    const auto n = between_run_noise(values, a.gate_effect);
+    if (!n) {
+      ++few;
+      table.push_back({s.key, s.metric, std::to_string(values.size()), "", "",
+                       fmt::format("fewer than {} runs", kMinNoiseRuns)});
+      continue;
+    }
+    if (n->unstable) ++unstable;
+    table.push_back({s.key, s.metric, std::to_string(n->runs),
+                     fmt::format("{:.1f}%", std::expm1(n->sigma) * 100),
+                     fmt::format("{:.1f}%", std::max(a.gate_effect, n->threshold(a.sigmas)) * 100),
+                     n->unstable ? fmt::format("unstable: levels {} and {}, {} switches",
+                                               value_text(n->low), value_text(n->high), n->switches)
+                                 : "stable"});
+  }
+  fmt::print("{}", format_text_table(table, {2, 3, 4}));
+  fmt::print(
+      "{} series: {} unstable (compare --history reports them and does not gate), {} with too few "
+      "runs; threshold = max({:g}%, exp({:g} sd x sqrt 2) - 1)\n",
+      series.size(), unstable, few, a.gate_effect * 100, a.sigmas);
+  return 0;
+}
+
 int report(const HistoryArgs& a) {
   const HistoryDb db(a.db, false);
   const auto series = selected(db, a);
@@ -186,7 +224,16 @@ Command add_history(CLI::App& app) {
       "run sits after a regression step");
   auto* report_cmd =
       cmd->add_subcommand("report", "One self-contained HTML page: a trend plot per case");
-  for (auto* sub : {show_cmd, check_cmd, report_cmd}) {
+  auto* noise_cmd = cmd->add_subcommand(
+      "noise",
+      "Each case's spread between runs, the threshold compare --history applies, and whether "
+      "the series flips between two levels (unstable)");
+  noise_cmd->add_option("--history-sigmas", a->sigmas,
+                        "Standard deviations of the difference of two runs (default 4)");
+  for (auto* sub : {add, list, show_cmd, check_cmd, report_cmd, noise_cmd}) {
+    sub->add_option("--db", a->db, "History database (default reports/history.sqlite)");
+  }
+  for (auto* sub : {show_cmd, check_cmd, report_cmd, noise_cmd}) {
     sub->add_option("filter", a->filter,
                     "Words that must all appear in 'case metric', any case (e.g. 'cpu_sum "
                     "thread')");
@@ -203,7 +250,7 @@ Command add_history(CLI::App& app) {
                     "Smallest step that counts, as a fraction (default 0.02)");
   }
   report_cmd->add_option("--out", a->out, "Output file (default reports/results/history.html)");
-  return [a, add, list, show_cmd, check_cmd, report_cmd] {
+  return [a, add, list, show_cmd, check_cmd, report_cmd, noise_cmd] {
     if (a->last < 0) throw BadInput("--last: expected a positive number of runs");
     if (!(a->alpha > 0 && a->alpha < 1)) throw BadInput("--alpha: expected a value in (0, 1)");
     if (!(a->min_effect >= 0 && a->min_effect < 10))
@@ -220,6 +267,7 @@ Command add_history(CLI::App& app) {
     if (show_cmd->parsed()) return show(*a);
     if (check_cmd->parsed()) return check(*a);
     if (report_cmd->parsed()) return report(*a);
+    if (noise_cmd->parsed()) return noise(*a);
     return 2;
   };
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "busy_work.hpp"
 #include "columns.hpp"
 #include "interrupt.hpp"
 #include "machine.hpp"
@@ -50,9 +51,11 @@ RepOutcome run_rep(const RepContext& ctx, Row& row, RunResult& run) {
   const Case& c = ctx.the_case();
   if (!c.unsupported.empty()) return {K::Unsupported, c.unsupported};
   try {
+    const std::optional<double> capacity = machine_capacity(capacity_cpus(c.workers, c.cpus));
     RepResult rep = c.backend->run_rep(ctx);
     if (!rep.run.ok()) return {K::Error, rep.run.error};
     run = std::move(rep.run);
+    run.machine_capacity = capacity;
     row = base_row(ctx.case_group(), c);
     if (!rep.host.empty()) row.host = rep.host;
     for (auto& [name, value] : rep.metrics) row.metrics.emplace_back(name, value);

@@ -1,8 +1,15 @@
 #include "busy_work.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
 
 #include "clock.hpp"
+#include "topology.hpp"
 
 namespace parbench {
 
@@ -40,6 +47,61 @@ double measure_ns_per_iteration() {
 double busy_ns_per_iteration() {
   static const double ns = measure_ns_per_iteration();
   return ns;
+}
+
+namespace {
+
+bool pin_self(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
+}  // namespace
+
+std::vector<int> capacity_cpus(int workers, const std::vector<int>& pinned) {
+  std::vector<int> out;
+  for (int cpu : pinned) {
+    if (std::find(out.begin(), out.end(), cpu) == out.end()) out.push_back(cpu);
+  }
+  if (!out.empty()) return out;
+  const std::vector<int> allowed = allowed_cpus();
+  const auto n = std::min(static_cast<std::size_t>(std::max(workers, 1)), allowed.size());
+  return {allowed.begin(), allowed.begin() + static_cast<std::ptrdiff_t>(n)};
+}
+
+std::optional<double> machine_capacity(const std::vector<int>& cpus) {
+  constexpr double kProbeNs = 2e6;
+  if (cpus.empty()) return std::nullopt;
+  const auto iterations =
+      static_cast<std::uint64_t>(std::llround(kProbeNs / busy_ns_per_iteration()));
+  cpu_set_t saved;
+  if (pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) != 0) return std::nullopt;
+  const auto n = static_cast<int>(cpus.size());
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false}, pinned{true};
+  std::vector<std::jthread> helpers;
+  helpers.reserve(cpus.size() - 1);
+  for (std::size_t i = 1; i < cpus.size(); ++i) {
+    helpers.emplace_back([&, cpu = cpus[i]] {
+      if (!pin_self(cpu)) pinned = false;
+      ready.fetch_add(1);
+      while (!go.load(std::memory_order_acquire)) {
+      }
+      busy_loop(iterations);
+    });
+  }
+  if (!pin_self(cpus[0])) pinned = false;
+  while (ready.load() < n - 1) std::this_thread::yield();
+  const std::int64_t t0 = now_ns();
+  go.store(true, std::memory_order_release);
+  busy_loop(iterations);
+  for (auto& h : helpers) h.join();
+  const auto elapsed = static_cast<double>(now_ns() - t0);
+  pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
+  if (!pinned || elapsed <= 0) return std::nullopt;
+  return static_cast<double>(n) * kProbeNs / elapsed;
 }
 
 }  // namespace parbench

@@ -5,6 +5,8 @@
 // once per process, before any worker starts (workers inherit it), and recorded in meta.json.
 #include <cmath>
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 namespace parbench {
 
@@ -21,5 +23,19 @@ inline void busy_for(std::int64_t ns) {
   busy_loop(
       static_cast<std::uint64_t>(std::llround(static_cast<double>(ns) / busy_ns_per_iteration())));
 }
+
+// How much of the machine a case finds right before a repetition: one copy of a calibrated ~2 ms
+// busy loop on each of `cpus` (distinct CPUs, each thread pinned to its own, started together),
+// their work per wall time relative to one loop at the calibrated speed. About cpus.size() when
+// those CPUs are free and run at full speed; lower when the hypervisor runs two vCPUs on one host
+// CPU, slows a vCPU, or other processes hold the CPUs (on this VM: 2.0 for two CPUs normally, 1.0
+// in episodes of several seconds that steal time does not show). Unpinned, a new thread starts on
+// its parent's CPU and would wait there for the load balancer: hence the pinning. Recorded in
+// every row (machine_capacity) so that a comparison of two separate runs can tell the machine's
+// change from the code's. nullopt when a thread cannot be pinned.
+std::optional<double> machine_capacity(const std::vector<int>& cpus);
+// The CPUs a case of `workers` on `pinned` CPUs (empty: not pinned) occupies: the distinct pinned
+// CPUs, or the first min(workers, allowed) CPUs this process may use.
+std::vector<int> capacity_cpus(int workers, const std::vector<int>& pinned);
 
 }  // namespace parbench
