@@ -5,12 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -42,6 +44,15 @@ std::set<std::string> ipc_entries() {
     for (const auto& e : fs::directory_iterator(dir, ec)) out.insert(e.path().string());
   }
   return out;
+}
+
+std::set<std::string> ipc_entries_settled(const std::set<std::string>& before) {
+  auto now = ipc_entries();
+  for (int i = 0; i < 100 && now != before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    now = ipc_entries();
+  }
+  return now;
 }
 
 std::set<std::string> temp_entries() {

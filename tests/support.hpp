@@ -30,6 +30,10 @@ nlohmann::json read_json(const std::string& path);
 std::vector<int> child_pids();
 // Entries in /dev/shm and /dev/mqueue.
 std::set<std::string> ipc_entries();
+// The entries once they equal `before`, waiting up to 10 s: an MPI job of another test running
+// at the same time (ctest -j) holds its shared-memory segments for its whole life; a leak of this
+// test's stays.
+std::set<std::string> ipc_entries_settled(const std::set<std::string>& before);
 
 struct Exit {
   int status = -1;  // exit status, or 128 + signal

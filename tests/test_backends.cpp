@@ -29,7 +29,7 @@ RunSpec spec_of(int workers, std::chrono::nanoseconds timeout = 30s) {
 // Every fault test also checks that nothing outlives the run.
 void require_nothing_left(const std::set<std::string>& ipc_before) {
   REQUIRE(test::child_pids().empty());
-  REQUIRE(test::ipc_entries() == ipc_before);
+  REQUIRE(test::ipc_entries_settled(ipc_before) == ipc_before);
 }
 
 }  // namespace

@@ -172,7 +172,7 @@ TEST_CASE("regressed needs both significance and the minimum effect, direction c
   }
 }
 
-TEST_CASE("between-run noise: the spread from moving ranges, blind to a step; flips are unstable",
+TEST_CASE("between-run noise: the spread from moving ranges, blind to a step, flips are unstable",
           "[compare][history]") {
   // Run-level values with a known lognormal spread, from a fixed generator.
   std::mt19937_64 gen(42);
