@@ -17,10 +17,7 @@ if(PARBENCH_SANITIZE)
   target_link_options(parbench_options INTERFACE -fsanitize=${PARBENCH_SANITIZE})
 endif()
 
-# The revision the binary was configured from goes into every report's machine description.
-execute_process(
-  COMMAND git -C ${CMAKE_SOURCE_DIR} describe --always --dirty --abbrev=12
-  OUTPUT_VARIABLE PARBENCH_GIT_REVISION OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-if(NOT PARBENCH_GIT_REVISION)
-  set(PARBENCH_GIT_REVISION "unknown")
-endif()
+# The flags of this build, for every report's machine description (the git revision is written at
+# build time: cmake/git_revision.cmake).
+string(TOUPPER "${CMAKE_BUILD_TYPE}" build_type_upper)
+string(STRIP "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${build_type_upper}}" PARBENCH_COMPILE_FLAGS)

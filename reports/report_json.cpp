@@ -27,6 +27,7 @@ class JsonRenderer final : public ReportRenderer {
     return json_text({{"name", page.name},
                       {"counts", page.counts},
                       {"command", page.command},
+                      {"context", page.context},
                       {"machine", page.machine},
                       {"cases", cases},
                       {"comparisons", page.comparisons},

@@ -44,6 +44,7 @@ json RunMeta::to_json() const {
   set_if(j, "summary_error", summary_error, !summary_error.empty());
   set_if(j, "mpi", mpi, !mpi.is_null());
   set_if(j, "calibration", calibration, !calibration.is_null());
+  set_if(j, "context", context, context.is_object() && !context.empty());
   return j;
 }
 
@@ -71,6 +72,7 @@ RunMeta RunMeta::from_json(const json& j) {
   r.mpi = field(j, "mpi", json());
   r.profile = field(j, "profile", false);
   r.calibration = field(j, "calibration", json());
+  r.context = field(j, "context", json());
   return r;
 }
 

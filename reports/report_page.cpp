@@ -73,6 +73,12 @@ ReportPage make_report_page(const std::string& name, const std::vector<SummaryRo
   page.counts = fmt::format("{} cases: {} ok, {} failed, {} unsupported on this machine",
                             summary.size(), ok, failed, unsupported);
   page.command = meta.run ? meta.run->command : "";
+  if (meta.run && meta.run->context.is_object()) {
+    for (const auto& [key, value] : meta.run->context.items()) {
+      page.context += fmt::format("{}{}={}", page.context.empty() ? "" : ", ", key,
+                                  value.is_string() ? value.get<std::string>() : value.dump());
+    }
+  }
   page.machine = machine_text(meta);
   page.cases = case_table(summary);
   page.comparisons = format_ipc_comparison(summary) + format_sync_comparison(summary);

@@ -78,6 +78,11 @@ TEST_CASE("bad input: a clear message, exit 2, nothing written", "[cli]") {
       {{"run", "cpu_sum", "--reps", "1e12"}, "--reps: '1e12' is not allowed; expected an integer"},
       {{"run", "cpu_sum", "--reps", "2", "--reps", "3"}, "--reps is given more than once"},
       {{"run", "cpu_sum", "--warmup", "-1"}, "--warmup"},
+      {{"run", "cpu_sum", "--workers", "4-1"}, "is not a range"},
+      {{"run", "sleep", "ms=2"}, "give it as --param ms=2"},
+      {{"run", "slep"}, "did you mean 'sleep'?"},
+      {{"run", "cpu_sum", "--filter", "nothing matches this"}, "matches none of the"},
+      {{"run", "cpu_sum", "--context", "no-equals-sign"}, "--context: 'no-equals-sign' is not KEY=VALUE"},
   };
   for (auto [args, message] : cases) {
     args.insert(args.end(), {"--out", out});
@@ -89,6 +94,73 @@ TEST_CASE("bad input: a clear message, exit 2, nothing written", "[cli]") {
             2);  // one clear line, plus a usage hint
     REQUIRE(dir.files().empty());
   }
+}
+
+TEST_CASE("selection as users type it: commas, ranges, short flags, --dry-run writes nothing",
+          "[cli]") {
+  test::TempDir dir;
+  const auto dry =
+      test::run_parbench({"run", "sleep,spawn", "-b", "thread", "-w", "1-2", "-p", "ms=1",
+                          "--filter", "sleep", "--dry-run", "-o", dir.path() + "/x"},
+                         dir.path());
+  INFO(dry.err);
+  REQUIRE(dry.status == 0);
+  REQUIRE_THAT(dry.out, Catch::Contains("sleep thread w=1 pin=none ms=1") &&
+                            Catch::Contains("sleep thread w=2 pin=none ms=1") &&
+                            Catch::Contains("2 case(s) x 11 repetitions"));
+  REQUIRE_THAT(dry.out, !Catch::Contains("spawn thread"));  // filtered out
+  REQUIRE(dir.files().empty());
+}
+
+TEST_CASE("progress: one line per finished case when not on a terminal, --json, export", "[cli]") {
+  test::TempDir dir;
+  const std::string prefix = dir.path() + "/r";
+  const auto e = test::run_parbench({"run", "sleep", "-p", "ms=1", "-w", "1,2", "-b", "thread",
+                                     "-r", "3", "--json", "--no-limits", "--context",
+                                     "ticket=PERF-12", "-o", prefix});
+  INFO(e.err);
+  REQUIRE(e.status == 0);
+  REQUIRE_THAT(e.err, Catch::Contains("[1/2] sleep thread w=") &&
+                          Catch::Contains("[2/2] sleep thread w=") && Catch::Contains("cv ") &&
+                          Catch::Contains("ok; 00:0") && Catch::Contains("elapsed"));
+  const auto doc = test::read_json(prefix + ".json");
+  REQUIRE(doc["meta"]["run"]["context"]["ticket"] == "PERF-12");
+  const auto report = test::run_parbench({"report", prefix, "--format", "md"});
+  REQUIRE_THAT(test::slurp(prefix + ".report.md"), Catch::Contains("Context: ticket=PERF-12"));
+  REQUIRE(doc["parbench_json_version"] == 1);
+  REQUIRE(doc["rows"].size() == 6);
+  REQUIRE(doc["rows"][0]["workload"] == "sleep");
+  REQUIRE(doc["rows"][0]["wall_ns"].is_number_integer());
+  REQUIRE(doc["summary"].size() == 2);
+  REQUIRE(doc["meta"]["run"]["complete"] == true);
+  // --quiet: nothing on stderr.
+  const auto quiet = test::run_parbench({"run", "sleep", "-p", "ms=1", "-b", "thread", "-w", "1",
+                                         "-r", "3", "-q", "--no-limits", "-o", dir.path() + "/q"});
+  REQUIRE(quiet.status == 0);
+  REQUIRE(quiet.err.empty());
+  // Google Benchmark's JSON: every repetition and the aggregates; compare reads it back.
+  const auto gb =
+      test::run_parbench({"export", prefix, "--format", "gbench", "-o", dir.path() + "/gb.json"});
+  REQUIRE(gb.status == 0);
+  const auto g = test::read_json(dir.path() + "/gb.json");
+  REQUIRE(g["benchmarks"].size() == 6 + 2 * 3);
+  REQUIRE(std::any_of(g["benchmarks"].begin(), g["benchmarks"].end(), [](const auto& b) {
+    return b["name"] == "sleep/thread/workers:1/pin:none/ms:1" && b["run_type"] == "iteration";
+  }));
+  const auto back =
+      test::run_parbench({"compare", dir.path() + "/gb.json", dir.path() + "/gb.json"});
+  INFO(back.out << back.err);
+  REQUIRE(back.status == 0);
+  REQUIRE_THAT(back.out, Catch::Contains("0 regressed"));
+  const auto action = test::run_parbench({"export", prefix, "--format", "github-action-benchmark"});
+  REQUIRE(action.status == 0);
+  const auto a = nlohmann::json::parse(action.out);
+  REQUIRE(a.size() >= 2);
+  REQUIRE(a[0]["unit"] == "ns");
+  REQUIRE(a[0]["value"].get<double>() > 0);
+  const auto bad = test::run_parbench({"export", prefix, "--format", "xml"});
+  REQUIRE(bad.status == 2);
+  REQUIRE_THAT(bad.err, Catch::Contains("expected json, gbench or github-action-benchmark"));
 }
 
 TEST_CASE("list and env describe what can be run and where", "[cli]") {
@@ -107,6 +179,15 @@ TEST_CASE("list and env describe what can be run and where", "[cli]") {
   const auto m = nlohmann::json::parse(json.out);
   REQUIRE(m["hardware_threads"].get<int>() >= 1);
   REQUIRE(m.contains("git_revision"));
+  // What a reader needs to reproduce a figure: the build and the machine's modes (null where the
+  // machine does not say, never absent).
+  for (const char* key : {"git_dirty", "compile_flags", "march", "glibc", "smt",
+                          "transparent_hugepages", "turbo"}) {
+    INFO(key);
+    REQUIRE(m.contains(key));
+  }
+  REQUIRE(m["git_dirty"].is_boolean());
+  REQUIRE(m["glibc"].get<std::string>().starts_with("2."));
 }
 
 TEST_CASE("a run writes rows, summary and machine description", "[cli]") {
@@ -171,7 +252,7 @@ TEST_CASE("IPC runs leave no /dev/shm, /dev/mqueue or FIFO entry, finished or in
     INFO(r.workload << " " << r.backend << " " << *r.param("channel") << ": " << r.error);
     REQUIRE((r.ok() || (r.unsupported() && *r.param("channel") == "inproc_queue")));
   }
-  REQUIRE(test::ipc_entries() == ipc_before);
+  REQUIRE(test::ipc_entries_settled(ipc_before) == ipc_before);
 }
 
 namespace {
@@ -220,7 +301,7 @@ TEST_CASE("Ctrl-C: workers stopped, rows kept, exit 130, nothing leaked", "[cli]
         REQUIRE(test::read_json(prefix + ".meta.json")["run"]["complete"] == false);
         REQUIRE(fs::exists(prefix + ".summary.csv"));
         REQUIRE(processes_in_group(group) == 0);
-        REQUIRE(test::ipc_entries() == ipc_before);
+        REQUIRE(test::ipc_entries_settled(ipc_before) == ipc_before);
         REQUIRE(test::temp_entries() == tmp_before);
       }
     }

@@ -55,6 +55,20 @@ TEST_CASE("lists and options are parsed strictly", "[plan]") {
   REQUIRE_THROWS_AS(parse_workers("two"), BadInput);
   REQUIRE_THROWS_AS(parse_workers("5000"), BadInput);
   REQUIRE(parse_param_option("n=1e6,1e8").second == std::vector<std::string>{"1e6", "1e8"});
+  // Ranges: every integer, a step, a factor; ends in any integer form.
+  REQUIRE(parse_workers("1-4") == std::vector<int>{1, 2, 3, 4});
+  REQUIRE(parse_workers("1-16:x2") == std::vector<int>{1, 2, 4, 8, 16});
+  REQUIRE(parse_workers("1,4-8:+2") == std::vector<int>{1, 4, 6, 8});
+  REQUIRE(parse_param_option("size=8-1Mi:x8").second ==
+          std::vector<std::string>{"8", "64", "512", "4096", "32768", "262144"});
+  // Not ranges: names with dashes, exponents, a leading sign.
+  REQUIRE(parse_param_option("pin=same-core").second == std::vector<std::string>{"same-core"});
+  REQUIRE(parse_param_option("n=1e-3").second == std::vector<std::string>{"1e-3"});
+  REQUIRE_THROWS_WITH(parse_workers("8-1"), Catch::Contains("is not a range"));
+  REQUIRE_THROWS_WITH(parse_workers("1-8:x1"), Catch::Contains("is not a range"));
+  REQUIRE_THROWS_WITH(parse_workers("0-16:x2"), Catch::Contains("1 <= FROM"));
+  REQUIRE_THROWS_WITH(parse_workers("1-8:/2"), Catch::Contains("FROM-TO:xFACTOR"));
+  REQUIRE_THROWS_WITH(parse_param_option("n=1-1e9"), Catch::Contains("more than 1000 values"));
   REQUIRE_THROWS_AS(parse_param_option("n"), BadInput);
   REQUIRE_THROWS_AS(parse_param_option("=3"), BadInput);
 }
@@ -76,6 +90,24 @@ TEST_CASE("the matrix is the product of parameters, backends, workers and pins",
   }
 }
 
+TEST_CASE("targets by commas or spaces, and --filter on case names", "[plan]") {
+  const RunRequest both = select_cases({"sleep,spawn", "cpu_sum"}, "thread", "1", {});
+  REQUIRE(both.targets == std::vector<std::string>{"sleep", "spawn", "cpu_sum"});
+  RunRequest r = select_cases({"cpu_sum"}, "", "1,2", {});
+  const std::size_t all = make_plan(r).case_count();
+  r.filter = "thread w=2";
+  const RunPlan only = make_plan(r);
+  REQUIRE(only.case_count() == 1);
+  REQUIRE(case_name(only.groups[0], only.groups[0].cases[0]).starts_with("cpu_sum thread w=2"));
+  r.filter = "^cpu_sum (thread|process) w=1";
+  REQUIRE(make_plan(r).case_count() == all / 2);
+  r.filter = "no such case";
+  REQUIRE_THROWS_WITH(make_plan(r),
+                      Catch::Contains("matches none of the") && Catch::Contains("'cpu_sum "));
+  r.filter = "(unclosed";
+  REQUIRE_THROWS_WITH(make_plan(r), Catch::Contains("not an extended regular expression"));
+}
+
 TEST_CASE("a suite expands to its workloads and a --param applies where it belongs", "[plan]") {
   RunRequest r = request({"default"});
   r.params = {{"ms", {"5"}}};
@@ -94,13 +126,21 @@ TEST_CASE("bad requests are rejected before anything runs", "[plan]") {
     REQUIRE_THROWS_WITH(make_plan(r), Catch::Contains(text));
   };
   fails_with(request({"nope"}), "unknown workload or suite 'nope'");
+  fails_with(request({"cpu_summ"}), "did you mean 'cpu_sum'?");
+  REQUIRE_NOTHROW(make_plan(request({"ipc"})));
+  REQUIRE_THROWS_WITH(select_cases({"sleep", "ms=2"}, "", "", {}),
+                      Catch::Contains("looks like a parameter: give it as --param ms=2"));
   fails_with(request({}), "nothing to run");
   RunRequest r = request({"cpu_sum"});
   r.backends = {"fiber"};
   fails_with(r, "unknown backend 'fiber'");
+  r.backends = {"thraed"};
+  fails_with(r, "did you mean 'thread'?");
   r = request({"cpu_sum"});
   r.params = {{"size", {"1"}}};
   fails_with(r, "unknown parameter 'size'");
+  r.params = {{"scalin", {"weak"}}};
+  fails_with(r, "did you mean 'scaling'?");
   r = request({"cpu_sum"});
   r.params = {{"n", {"0"}}};
   fails_with(r, "out of range");

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "console_table.hpp"
 #include "counters.hpp"
 #include "csv_writer.hpp"
+#include "export.hpp"
 #include "interrupt.hpp"
 #include "ipc_comparison.hpp"
 #include "limits.hpp"
@@ -30,6 +32,7 @@
 #include "run_files.hpp"
 #include "runner.hpp"
 #include "seeds.hpp"
+#include "stats.hpp"
 #include "strays.hpp"
 #include "subprocess.hpp"
 #include "suites.hpp"
@@ -52,6 +55,10 @@ struct RunOptions {
   bool quiet = false;
   bool profile = false;
   bool refresh_limits = false, no_limits = false;
+  std::string filter;
+  std::vector<std::string> context;  // KEY=VALUE
+  bool dry_run = false;
+  bool json = false;
   std::string command_line;
 };
 
@@ -76,6 +83,7 @@ RunRequest to_request(const RunOptions& o) {
   if (o.reps_given) r.reps = parse_count(o.reps, "--reps", 1, kMaxReps);
   r.warmup = parse_count(o.warmup, "--warmup", 0, kMaxReps);
   r.timeout_s = o.timeout_s;
+  r.filter = o.filter;
   return r;
 }
 
@@ -91,13 +99,49 @@ nlohmann::json describe_schema(const RunPlan& plan) {
   return {{"params", plan.schema.params}, {"metrics", metrics}, {"work_units", units}};
 }
 
-// Progress on one terminal line, only when a person is watching.
-ProgressFn make_progress(bool enabled) {
-  if (!enabled) return {};
-  return [](const Progress& p) {
-    fmt::print(stderr, "\r\033[K[{}/{}] {} {} workers={} {}", p.done + 1, p.total,
-               p.group->workload->name(), p.current->backend->name(), p.current->workers,
-               p.rep <= 0 ? std::string("warm-up") : fmt::format("rep {}", p.rep));
+// "00:41", "1:02:05"
+std::string clock_text(double seconds) {
+  const auto s = static_cast<long>(std::max(0.0, seconds));
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                   : fmt::format("{:02}:{:02}", s / 60, s % 60);
+}
+
+// "00:41 elapsed, ~02:10 left": the time left from the pace of the repetitions done so far.
+std::string eta_text(const Progress& p, double elapsed) {
+  if (p.done == 0 || p.done >= p.total) return fmt::format("{} elapsed", clock_text(elapsed));
+  const double left = elapsed / static_cast<double>(p.done) * static_cast<double>(p.total - p.done);
+  return fmt::format("{} elapsed, ~{} left", clock_text(elapsed), clock_text(left));
+}
+
+// Progress: on a terminal one live line (cases done, the repetition running, elapsed, time left);
+// otherwise (CI, a pipe) one line per finished case with its median, cv and status. Nothing with
+// --quiet.
+ProgressFn make_progress(bool quiet, bool terminal) {
+  if (quiet) return {};
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  if (terminal) {
+    return [elapsed](const Progress& p) {
+      if (p.finished != nullptr) return;
+      fmt::print(stderr, "\r\033[K[case {}/{}] {} {}, {}", p.cases_done + 1, p.cases_total,
+                 case_name(*p.group, *p.current),
+                 p.rep <= 0 ? std::string("warm-up") : fmt::format("rep {}", p.rep),
+                 eta_text(p, elapsed()));
+    };
+  }
+  return [elapsed](const Progress& p) {
+    if (p.finished == nullptr) return;
+    std::string figures;
+    if (const auto s = summarize(p.finished_wall_ns)) {
+      figures = fmt::format("median {}", format_duration(s->median));
+      if (s->n >= 3) figures += fmt::format(", cv {:.1f}%", s->cv * 100);
+      figures += ", ";
+    }
+    fmt::print(stderr, "[{}/{}] {}: {}{}; {}\n", p.cases_done, p.cases_total,
+               case_name(*p.group, *p.finished), figures, p.finished_status,
+               eta_text(p, elapsed()));
   };
 }
 
@@ -158,6 +202,21 @@ NoiseRule noise_rule_of(const RunPlan& plan) {
   return noise;
 }
 
+// --context KEY=VALUE, each key once.
+nlohmann::json context_of(const std::vector<std::string>& items) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw BadInput(fmt::format("--context: '{}' is not KEY=VALUE", item));
+    }
+    const std::string key = item.substr(0, eq);
+    if (out.contains(key)) throw BadInput(fmt::format("--context: '{}' is given twice", key));
+    out[key] = item.substr(eq + 1);
+  }
+  return out;
+}
+
 ReportMeta start_meta(const RunOptions& o, const RunPlan& plan, const MpiSession& mpi_session) {
   ReportMeta meta;
   meta.machine = describe_machine();
@@ -181,6 +240,7 @@ ReportMeta start_meta(const RunOptions& o, const RunPlan& plan, const MpiSession
   run.cases = plan.case_count();
   run.noise_rule = noise_rule_of(plan);
   run.profile = o.profile;
+  run.context = context_of(o.context);
   // Measured here, before any worker starts, so every worker uses this figure (busy_work.hpp).
   run.calibration = {
       {"busy_ns_per_iteration", busy_ns_per_iteration()},
@@ -218,6 +278,37 @@ int report_write_failure(RunFiles& files, const std::string& why) {
   return 3;
 }
 
+// --dry-run: every case by name, how many, and the least time their fixed-length parameters
+// (duration_ms, ms) take; nothing is written or run.
+int print_plan(const RunPlan& plan) {
+  const auto rounds = static_cast<double>(plan.reps + plan.warmup);
+  double fixed_s = 0;
+  std::size_t open_ended = 0;
+  for (const auto& g : plan.groups) {
+    for (const auto& c : g.cases) {
+      fmt::print("{}{}\n", case_name(g, c), c.unsupported.empty() ? "" : "  (unsupported here)");
+      const auto& params = g.params.all();
+      const auto ms = params.find("duration_ms") != params.end() ? params.find("duration_ms")
+                                                                 : params.find("ms");
+      if (ms != params.end()) {
+        fixed_s += rounds * static_cast<double>(std::stoll(ms->second)) / 1000;
+      } else {
+        ++open_ended;
+      }
+    }
+  }
+  fmt::print(
+      "{} case(s) x {} repetitions ({} measured + {} warm-up) = {} repetitions; at least {:.0f} s "
+      "for the {} case(s) of fixed length{}\n",
+      plan.case_count(), plan.reps + plan.warmup, plan.reps, plan.warmup,
+      plan.case_count() * static_cast<std::size_t>(plan.reps + plan.warmup), fixed_s,
+      plan.case_count() - open_ended,
+      open_ended > 0
+          ? fmt::format("; the other {} run as long as their work takes here", open_ended)
+          : "");
+  return 0;
+}
+
 enum class Stop { None, Interrupted, JobLost, WriteFailed };
 
 int run(const RunOptions& o) {
@@ -227,6 +318,8 @@ int run(const RunOptions& o) {
   set_profiling(o.profile);
   const MpiSession mpi_session(o);
   const RunPlan plan = make_plan(to_request(o));  // every BadInput is thrown before any write
+  context_of(o.context);  // a malformed --context is bad input before anything is written
+  if (o.dry_run) return print_plan(plan);
   if (mpi_session.follower()) {
     // Every rank built the same plan; rank 0 says which of its cases to run and writes the files.
     mpi_follow(plan);
@@ -241,13 +334,13 @@ int run(const RunOptions& o) {
   const int cpus = meta.run->noise_rule.cpus;
   RunFiles files(prefix, meta, plan.schema);
 
-  const bool tty = isatty(STDOUT_FILENO) != 0 && isatty(STDERR_FILENO) != 0 && !o.quiet;
+  const bool tty = isatty(STDERR_FILENO) != 0 && !o.quiet;
   bool all_ok = false;
   Stop stop = Stop::None;
   std::string why;  // a lost MPI rank, a report that could not be written
   if (mpi::initialized()) set_mpi_job_end([&](const std::string& w) { files.finish(w, 0); });
   try {
-    all_ok = execute_plan(plan, files.rows(), make_progress(tty), &files.timeline());
+    all_ok = execute_plan(plan, files.rows(), make_progress(o.quiet, tty), &files.timeline());
   } catch (const Interrupted&) {
     stop = Stop::Interrupted;
   } catch (const MpiJobLost& e) {
@@ -262,6 +355,7 @@ int run(const RunOptions& o) {
   if (stop == Stop::WriteFailed) return report_write_failure(files, why);
 
   const auto summary = files.finish(why, stop == Stop::Interrupted ? interrupt_signal() : 0);
+  if (o.json) write_file_atomically(prefix + ".json", export_report(prefix, "json"));
   if (stop == Stop::JobLost) {
     print_quietly(
         stderr, fmt::format("parbench: {}; the rows finished so far are in {}.csv\n", why, prefix));
@@ -281,8 +375,9 @@ int run(const RunOptions& o) {
                             : MachineLimits{});
   }
   text += fmt::format(
-      "\nrows:     {}.csv\nsummary:  {}.summary.csv\ntimeline: {}.timeline.csv\nmachine:  {}\n",
-      prefix, prefix, prefix, files.meta_path());
+      "\nrows:     {}.csv\nsummary:  {}.summary.csv\ntimeline: {}.timeline.csv\nmachine:  {}\n{}",
+      prefix, prefix, prefix, files.meta_path(),
+      o.json ? fmt::format("json:     {}.json\n", prefix) : std::string());
   print_quietly(stdout, text);
   if (stop == Stop::Interrupted) {
     print_quietly(stderr, fmt::format("parbench: interrupted by {}; the rows finished so far are "
@@ -303,16 +398,33 @@ Command add_run(CLI::App& app, const std::string& command_line) {
   auto o = std::make_shared<RunOptions>();
   o->command_line = command_line;
   auto* cmd = app.add_subcommand("run", "Run workloads or suites and write a CSV report");
-  cmd->add_option("targets", o->targets, "Workloads or suites to run (see 'parbench list')")
+  cmd->add_option("targets", o->targets,
+                  "Workloads or suites to run, by spaces or commas (see 'parbench list')")
       ->required();
   auto* backend =
-      cmd->add_option("--backend", o->backends, "Backends, comma-separated (default: all)");
-  auto* workers = cmd->add_option("--workers", o->workers,
-                                  "Worker counts, comma-separated (default: per workload)");
-  cmd->add_option("--param", o->params, "NAME=V1,V2,... (repeatable); sweeps a workload parameter")
+      cmd->add_option("-b,--backend", o->backends, "Backends, comma-separated (default: all)");
+  auto* workers = cmd->add_option(
+      "-w,--workers", o->workers,
+      "Worker counts, comma-separated, ranges allowed: 1,2,4 or 1-8 or 1-16:x2 (default: per "
+      "workload)");
+  cmd->add_option("-p,--param", o->params,
+                  "NAME=V1,V2,... or a range NAME=8-1Mi:x8 (one per name); sweeps a workload "
+                  "parameter")
       ->allow_extra_args(false);
+  cmd->add_option("--filter", o->filter,
+                  "Only the cases whose name matches this extended regular expression (names as "
+                  "--dry-run prints them: 'cpu_sum thread w=2 pin=none n=...')");
+  cmd->add_option("--context", o->context,
+                  "KEY=VALUE kept in meta.json and shown in the report header (repeatable): a "
+                  "ticket, the machine's role, what was changed")
+      ->allow_extra_args(false);
+  cmd->add_flag(
+      "--json", o->json,
+      "Also write PREFIX.json: meta, rows and summary in one document (reports/README.md)");
+  cmd->add_flag("--dry-run", o->dry_run,
+                "Print every case and their count, write nothing and run nothing");
   auto* reps = cmd->add_option(
-      "--reps", o->reps, "Measured repetitions per case (default 10; a suite may choose fewer)");
+      "-r,--reps", o->reps, "Measured repetitions per case (default 10; a suite may choose fewer)");
   auto* warmup =
       cmd->add_option("--warmup", o->warmup, "Discarded warm-up repetitions per case (default 1)");
   auto* pin = cmd->add_option(
@@ -322,10 +434,10 @@ Command add_run(CLI::App& app, const std::string& command_line) {
   cmd->add_option("--timeout", o->timeout_s,
                   "Seconds one repetition may take before its workers are killed (default 120)");
   auto* out =
-      cmd->add_option("--out", o->out,
+      cmd->add_option("-o,--out", o->out,
                       "Output prefix: writes PREFIX.csv, PREFIX.summary.csv, PREFIX.timeline.csv, "
                       "PREFIX.meta.json");
-  cmd->add_flag("--quiet", o->quiet, "Do not print progress or the summary table");
+  cmd->add_flag("-q,--quiet", o->quiet, "Do not print progress or the summary table");
   cmd->add_flag("--profile", o->profile,
                 "Count perf events (cpu_migrations, cycles, ...) in every worker; off by default "
                 "because a perf counter adds ~300 ns to each context switch it counts");

@@ -21,6 +21,7 @@ Command add_merge(CLI::App& app);
 Command add_clean(CLI::App& app);
 Command add_limits(CLI::App& app);
 Command add_history(CLI::App& app);
+Command add_export(CLI::App& app);
 // passthrough: the arguments after `--`, given to both sides.
 Command add_ab(CLI::App& app, std::vector<std::string> passthrough);
 

@@ -118,6 +118,7 @@ int run_cli(int argc, char** argv) {
       {"clean", add_clean(app)},
       {"limits", add_limits(app)},
       {"history", add_history(app)},
+      {"export", add_export(app)},
   };
   if (const auto status = parse(app, argc, argv)) return *status;
   try {

@@ -2,13 +2,16 @@
 
 #include <fmt/core.h>
 #include <fmt/ranges.h>
+#include <regex.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "bad_input.hpp"
 #include "registry.hpp"
 #include "suites.hpp"
+#include "text_utils.hpp"
 #include "topology.hpp"
 #include "unique_list.hpp"
 
@@ -17,6 +20,13 @@ namespace {
 
 std::string join(const std::vector<std::string>& v) {
   return fmt::format("{}", fmt::join(v, ", "));
+}
+
+std::vector<std::string> target_names() {
+  std::vector<std::string> names;
+  for (const auto& w : all_workloads()) names.emplace_back(w->name());
+  for (const auto& s : all_suites()) names.push_back(s.name);
+  return names;
 }
 
 std::string known_targets() {
@@ -100,9 +110,56 @@ std::vector<std::string> split_list(std::string_view text, std::string_view what
   return out;
 }
 
+std::optional<std::vector<std::string>> expand_range(std::string_view item, std::string_view what) {
+  std::string_view range = item, step = "+1";
+  if (const auto colon = item.find(':'); colon != std::string_view::npos) {
+    range = item.substr(0, colon);
+    step = item.substr(colon + 1);
+  }
+  // The dash between the ends: not a leading sign, not inside an exponent (1e-3 is no range).
+  const auto dash = range.find('-', 1);
+  if (dash == std::string_view::npos || range[dash - 1] == 'e' || range[dash - 1] == 'E')
+    return std::nullopt;
+  std::int64_t from = 0, to = 0, by = 0;
+  const bool ends =
+      parse_integer(range.substr(0, dash), from) && parse_integer(range.substr(dash + 1), to);
+  if (!ends) return std::nullopt;
+  const bool geometric = !step.empty() && step[0] == 'x';
+  const bool steps = (geometric || (!step.empty() && step[0] == '+')) &&
+                     parse_integer(step.substr(1), by) && by >= (geometric ? 2 : 1);
+  if (!steps || from > to || from < 0 || (geometric && from < 1)) {
+    throw BadInput(fmt::format(
+        "{}: '{}' is not a range; expected FROM-TO (every integer), FROM-TO:+STEP or "
+        "FROM-TO:xFACTOR "
+        "with 0 <= FROM <= TO (1 <= FROM for a factor), e.g. 1-8, 0-100:+25, 1-16:x2, 8-1Mi:x8",
+        what, item));
+  }
+  std::vector<std::string> out;
+  for (std::int64_t v = from; v <= to; v = geometric ? v * by : v + by) {
+    out.push_back(std::to_string(v));
+    if (out.size() > kMaxRangeValues) {
+      throw BadInput(fmt::format("{}: '{}' gives more than {} values; take a larger step", what,
+                                 item, kMaxRangeValues));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_values(std::string_view text, std::string_view what) {
+  std::vector<std::string> out;
+  for (auto& item : split_list(text, what)) {
+    if (auto range = expand_range(item, what)) {
+      out.insert(out.end(), range->begin(), range->end());
+    } else {
+      out.push_back(std::move(item));
+    }
+  }
+  return out;
+}
+
 std::vector<int> parse_workers(std::string_view text) {
   std::vector<int> out;
-  for (const auto& item : split_list(text, "--workers")) {
+  for (const auto& item : split_values(text, "--workers")) {
     std::int64_t v = 0;
     if (!parse_integer(item, v) || v < 1 || v > kMaxWorkers) {
       throw BadInput(
@@ -120,7 +177,7 @@ std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_
     throw BadInput(fmt::format("--param: '{}' is not NAME=VALUE[,VALUE...]", text));
   }
   return {std::string(text.substr(0, eq)),
-          split_list(text.substr(eq + 1), fmt::format("--param {}", text.substr(0, eq)))};
+          split_values(text.substr(eq + 1), fmt::format("--param {}", text.substr(0, eq)))};
 }
 
 namespace {
@@ -169,7 +226,8 @@ std::vector<SuiteEntry> expand_targets(const std::vector<std::string>& targets, 
     } else if (find_workload(t) != nullptr) {
       entries.push_back({t, {}, {}});
     } else {
-      throw BadInput(fmt::format("unknown workload or suite '{}'; known: {}", t, known_targets()));
+      throw BadInput(fmt::format("unknown workload or suite '{}'{}; known: {}", t,
+                                 did_you_mean(t, target_names()), known_targets()));
     }
   }
   return entries;
@@ -182,7 +240,8 @@ std::vector<const Backend*> named_backends(const std::vector<std::string>& names
     if (b == nullptr) {
       std::vector<std::string> known;
       for (const auto& k : all_backends()) known.emplace_back(k->name());
-      throw BadInput(fmt::format("--backend: unknown backend '{}'; known: {}", name, join(known)));
+      throw BadInput(fmt::format("--backend: unknown backend '{}'{}; known: {}", name,
+                                 did_you_mean(name, known), join(known)));
     }
     backends.push_back(b);
   }
@@ -204,8 +263,8 @@ void check_params_known(const RunRequest& req, const std::vector<SuiteEntry>& en
       for (const auto& s : find_workload(e.workload)->params()) add_unique(names, s.name);
     }
     throw BadInput(
-        fmt::format("--param: unknown parameter '{}' for the selected workloads; they take: {}",
-                    name, join(names)));
+        fmt::format("--param: unknown parameter '{}'{} for the selected workloads; they take: {}",
+                    name, did_you_mean(name, names), join(names)));
   }
 }
 
@@ -283,6 +342,46 @@ void add_entry(RunPlan& plan, const SuiteEntry& entry, const Selection& sel) {
 
 }  // namespace
 
+std::string case_name(const CaseGroup& g, const Case& c) {
+  std::string out = fmt::format("{} {} w={} pin={}", g.workload->name(), c.backend->name(),
+                                c.workers, c.pin.name());
+  for (const auto& [name, value] : g.params.all()) out += fmt::format(" {}={}", name, value);
+  return out;
+}
+
+namespace {
+
+// Keeps the cases whose name matches `filter` (POSIX extended regular expression); BadInput for a
+// malformed expression or one that matches nothing.
+void filter_cases(RunPlan& plan, const std::string& filter) {
+  regex_t re;
+  if (const int err = regcomp(&re, filter.c_str(), REG_EXTENDED | REG_NOSUB); err != 0) {
+    std::array<char, 256> why{};
+    regerror(err, &re, why.data(), why.size());
+    throw BadInput(fmt::format("--filter: '{}' is not an extended regular expression: {}", filter,
+                               why.data()));
+  }
+  std::string example;
+  std::size_t before = 0;
+  for (auto& g : plan.groups) {
+    before += g.cases.size();
+    std::erase_if(g.cases, [&](const Case& c) {
+      const std::string name = case_name(g, c);
+      if (example.empty()) example = name;
+      return regexec(&re, name.c_str(), 0, nullptr, 0) != 0;
+    });
+  }
+  regfree(&re);
+  std::erase_if(plan.groups, [](const CaseGroup& g) { return g.cases.empty(); });
+  if (plan.groups.empty()) {
+    throw BadInput(
+        fmt::format("--filter: '{}' matches none of the {} case(s); a case's name reads like '{}'",
+                    filter, before, example));
+  }
+}
+
+}  // namespace
+
 RunPlan make_plan(const RunRequest& req) {
   check_request(req);
   int suite_reps = 0;
@@ -297,13 +396,23 @@ RunPlan make_plan(const RunRequest& req) {
   plan.warmup = req.warmup;
   plan.timeout = std::chrono::nanoseconds(static_cast<std::int64_t>(req.timeout_s * 1e9));
   for (const auto& entry : entries) add_entry(plan, entry, sel);
+  if (!req.filter.empty()) filter_cases(plan, req.filter);
   return plan;
 }
 
 RunRequest select_cases(std::vector<std::string> targets, const std::string& backends,
                         const std::string& workers, const std::vector<std::string>& params) {
   RunRequest r;
-  r.targets = std::move(targets);
+  // `run a,b` and `run a b` alike.
+  for (const auto& t : targets) {
+    if (t.find('=') != std::string::npos) {
+      throw BadInput(fmt::format(
+          "'{}' is not a workload or suite but looks like a parameter: give it as --param {} (one "
+          "--param per name, its values comma-separated)",
+          t, t));
+    }
+    for (auto& item : split_list(t, "workload or suite")) r.targets.push_back(std::move(item));
+  }
   if (!backends.empty()) r.backends = split_list(backends, "--backend");
   if (!workers.empty()) r.workers = parse_workers(workers);
   for (const auto& p : params) r.params.push_back(parse_param_option(p));

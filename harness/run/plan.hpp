@@ -25,6 +25,8 @@ struct RunRequest {
   std::optional<int> reps;  // unset: the suite's choice, else kDefaultReps
   int warmup = 1;
   double timeout_s = 120;
+  // An extended regular expression (POSIX) a case's name (case_name) must match; "" keeps all.
+  std::string filter;
 };
 inline constexpr int kDefaultReps = 10;
 // Long enough for any real case (a week); short enough that the deadline in ns cannot overflow.
@@ -59,6 +61,10 @@ struct RunPlan {
 
 RunPlan make_plan(const RunRequest& request);
 
+// "cpu_sum thread w=2 pin=none n=600000000 scaling=strong": what --filter matches and progress
+// prints.
+std::string case_name(const CaseGroup& g, const Case& c);
+
 // What run and count select the same way: targets, --backend, --workers and --param as typed
 // (an empty backends or workers text: the defaults).
 RunRequest select_cases(std::vector<std::string> targets, const std::string& backends,
@@ -68,6 +74,13 @@ RunRequest select_cases(std::vector<std::string> targets, const std::string& bac
 std::vector<std::string> split_list(std::string_view text, std::string_view what);
 // Worker counts: positive integers up to kMaxWorkers.
 std::vector<int> parse_workers(std::string_view text);
+// A comma-separated list whose items may be integer ranges (expand_range), expanded.
+std::vector<std::string> split_values(std::string_view text, std::string_view what);
+// "1-8" (every integer), "0-100:+25", "1-16:x2" (1 2 4 8 16), "8-1Mi:x8" (ends in the forms of
+// parse_integer): the values as decimal text; nullopt when `item` is not a range (a plain value,
+// a name); BadInput for a malformed range or one of more than kMaxRangeValues values.
+inline constexpr std::size_t kMaxRangeValues = 1000;
+std::optional<std::vector<std::string>> expand_range(std::string_view item, std::string_view what);
 inline constexpr int kMaxWorkers = 1024;
 // "NAME=LIST" -> {NAME, values}.
 std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_view text);

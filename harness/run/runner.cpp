@@ -124,6 +124,7 @@ bool run_group(const RunPlan& plan, std::size_t gi, Experiment& exp, Output& out
   const int rounds = plan.warmup + plan.reps;
   bool all_ok = true;
   std::vector<bool> failed(g.cases.size(), false);
+  std::vector<std::vector<double>> walls(g.cases.size());
   for (int round = 0; round < rounds; ++round) {
     const int rep = round - plan.warmup + 1;
     // Alternate the order every round (A B, B A, ...): slow drift of the machine then hits every
@@ -152,6 +153,21 @@ bool run_group(const RunPlan& plan, std::size_t gi, Experiment& exp, Output& out
         throw;
       }
       failed[idx] = !record(out, g, c, rep, outcome, row, run, all_ok);
+      if (!failed[idx] && rep >= 1 && row.wall_ns)
+        walls[idx].push_back(static_cast<double>(*row.wall_ns));
+      if (failed[idx] || round == rounds - 1) {
+        ++out.p.cases_done;
+        if (out.progress) {
+          Progress finished = out.p;
+          finished.finished = &c;
+          finished.finished_wall_ns = std::move(walls[idx]);
+          finished.finished_status = !failed[idx] ? "ok"
+                                     : outcome.kind == RepOutcome::Kind::Unsupported
+                                         ? "unsupported: " + outcome.text
+                                         : "error: " + outcome.text;
+          out.progress(finished);
+        }
+      }
     }
   }
   return all_ok;
@@ -164,6 +180,7 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
   const auto rounds = static_cast<std::size_t>(plan.warmup) + static_cast<std::size_t>(plan.reps);
   Output out{sink, progress, timeline, {}};
   out.p.total = plan.case_count() * rounds;
+  out.p.cases_total = plan.case_count();
   bool all_ok = true;
   for (std::size_t gi = 0; gi < plan.groups.size(); ++gi) {
     const CaseGroup& g = plan.groups[gi];
@@ -176,6 +193,7 @@ bool execute_plan(const RunPlan& plan, RowSink& sink, const ProgressFn& progress
       for (const Case& c : g.cases)
         sink.write(error_row(g, c, 1, fmt::format("prepare: {}", e.what())));
       out.p.done += g.cases.size() * rounds;
+      out.p.cases_done += g.cases.size();
       all_ok = false;
       continue;
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 #include <fmt/ranges.h>
+#include <gnu/libc-version.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -23,6 +24,49 @@ nlohmann::json read_first_line(const std::string& path) {
   std::string line;
   if (!in || !std::getline(in, line)) return nullptr;
   return line;
+}
+
+// The bracketed choice of a sysfs multiple-choice file ("always [madvise] never" -> "madvise").
+nlohmann::json sysfs_choice(const std::string& path) {
+  const nlohmann::json line = read_first_line(path);
+  if (!line.is_string()) return nullptr;
+  const std::string text = line.get<std::string>();
+  const auto open = text.find('['), close = text.find(']');
+  if (open == std::string::npos || close == std::string::npos || close < open) return text;
+  return text.substr(open + 1, close - open - 1);
+}
+
+// Simultaneous multithreading: "on", "off", or the kernel's word for why neither ("notsupported"
+// on a VM that shows no sibling threads, "forceoff"); null without the sysfs file.
+nlohmann::json smt_state() {
+  const nlohmann::json control = read_first_line("/sys/devices/system/cpu/smt/control");
+  if (!control.is_string()) return nullptr;
+  const std::string c = control.get<std::string>();
+  if (c == "on" || c == "off") {
+    const nlohmann::json active = read_first_line("/sys/devices/system/cpu/smt/active");
+    return active == "1" ? "on" : "off";
+  }
+  return c;
+}
+
+// Turbo / boost: "on" or "off" from intel_pstate's no_turbo or cpufreq's boost; null where the
+// machine does not say (a VM usually does not).
+nlohmann::json turbo_state() {
+  const nlohmann::json no_turbo = read_first_line("/sys/devices/system/cpu/intel_pstate/no_turbo");
+  if (no_turbo.is_string()) return no_turbo == "1" ? "off" : "on";
+  const nlohmann::json boost = read_first_line("/sys/devices/system/cpu/cpufreq/boost");
+  if (boost.is_string()) return boost == "1" ? "on" : "off";
+  return nullptr;
+}
+
+// The -march the build asked for, or what it means when none was given.
+std::string target_arch() {
+  const std::string flags = build_info::compile_flags;
+  const auto at = flags.find("-march=");
+  if (at == std::string::npos) return "none given (the compiler's default target)";
+  return flags.substr(at + 7, flags.find(' ', at) == std::string::npos
+                                  ? std::string::npos
+                                  : flags.find(' ', at) - at - 7);
 }
 
 nlohmann::json cpu_model() {
@@ -127,12 +171,19 @@ nlohmann::json describe_machine() {
       {"kernel", fmt::format("{} {} {}", u.sysname, u.release, u.machine)},
       {"cpufreq_governor",
        read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")},
+      {"smt", smt_state()},
+      {"transparent_hugepages", sysfs_choice("/sys/kernel/mm/transparent_hugepage/enabled")},
+      {"turbo", turbo_state()},
+      {"glibc", gnu_get_libc_version()},
       {"load_average", load_average()},
       {"profiling", describe_profiling()},
       {"compiler", build_info::compiler},
+      {"compile_flags", build_info::compile_flags},
+      {"march", target_arch()},
       {"build_type", build_info::build_type},
       {"sanitizers", build_info::sanitizers},
-      {"git_revision", build_info::git_revision},
+      {"git_revision", build_info::git_revision()},
+      {"git_dirty", build_info::git_dirty()},
       {"parbench_version", build_info::version},
   };
 }
@@ -191,12 +242,16 @@ std::string format_machine(const nlohmann::json& m) {
     out << fmt::format("counter          {:<15} {}\n", "max_rss_kb", str(p["max_rss_kb"]));
     out << fmt::format("counter          {:<15} {}\n", "steal_pct", str(p["steal_pct"]));
   }
-  out << fmt::format("compiler         {}\n", str(m["compiler"]));
+  out << fmt::format("smt, thp, turbo  {}, {}, {}\n", str(m["smt"]), str(m["transparent_hugepages"]),
+                     str(m["turbo"]));
+  out << fmt::format("glibc            {}\n", str(m["glibc"]));
+  out << fmt::format("compiler         {} (flags: {}; -march: {})\n", str(m["compiler"]),
+                     str(m["compile_flags"]), str(m["march"]));
   out << fmt::format(
       "build            {}{}\n", str(m["build_type"]),
       str(m["sanitizers"]).empty() ? "" : " with sanitizers " + str(m["sanitizers"]));
-  out << fmt::format("parbench         {} ({})\n", str(m["parbench_version"]),
-                     str(m["git_revision"]));
+  out << fmt::format("parbench         {} ({}{})\n", str(m["parbench_version"]),
+                     str(m["git_revision"]), m.value("git_dirty", false) ? ", uncommitted changes" : "");
   return out.str();
 }
 
