@@ -82,7 +82,8 @@ TEST_CASE("bad input: a clear message, exit 2, nothing written", "[cli]") {
       {{"run", "sleep", "ms=2"}, "give it as --param ms=2"},
       {{"run", "slep"}, "did you mean 'sleep'?"},
       {{"run", "cpu_sum", "--filter", "nothing matches this"}, "matches none of the"},
-      {{"run", "cpu_sum", "--context", "no-equals-sign"}, "--context: 'no-equals-sign' is not KEY=VALUE"},
+      {{"run", "cpu_sum", "--context", "no-equals-sign"},
+       "--context: 'no-equals-sign' is not KEY=VALUE"},
   };
   for (auto [args, message] : cases) {
     args.insert(args.end(), {"--out", out});
@@ -115,9 +116,9 @@ TEST_CASE("selection as users type it: commas, ranges, short flags, --dry-run wr
 TEST_CASE("progress: one line per finished case when not on a terminal, --json, export", "[cli]") {
   test::TempDir dir;
   const std::string prefix = dir.path() + "/r";
-  const auto e = test::run_parbench({"run", "sleep", "-p", "ms=1", "-w", "1,2", "-b", "thread",
-                                     "-r", "3", "--json", "--no-limits", "--context",
-                                     "ticket=PERF-12", "-o", prefix});
+  const auto e =
+      test::run_parbench({"run", "sleep", "-p", "ms=1", "-w", "1,2", "-b", "thread", "-r", "3",
+                          "--json", "--no-limits", "--context", "ticket=PERF-12", "-o", prefix});
   INFO(e.err);
   REQUIRE(e.status == 0);
   REQUIRE_THAT(e.err, Catch::Contains("[1/2] sleep thread w=") &&
@@ -181,8 +182,8 @@ TEST_CASE("list and env describe what can be run and where", "[cli]") {
   REQUIRE(m.contains("git_revision"));
   // What a reader needs to reproduce a figure: the build and the machine's modes (null where the
   // machine does not say, never absent).
-  for (const char* key : {"git_dirty", "compile_flags", "march", "glibc", "smt",
-                          "transparent_hugepages", "turbo"}) {
+  for (const char* key :
+       {"git_dirty", "compile_flags", "march", "glibc", "smt", "transparent_hugepages", "turbo"}) {
     INFO(key);
     REQUIRE(m.contains(key));
   }

@@ -242,8 +242,8 @@ std::string format_machine(const nlohmann::json& m) {
     out << fmt::format("counter          {:<15} {}\n", "max_rss_kb", str(p["max_rss_kb"]));
     out << fmt::format("counter          {:<15} {}\n", "steal_pct", str(p["steal_pct"]));
   }
-  out << fmt::format("smt, thp, turbo  {}, {}, {}\n", str(m["smt"]), str(m["transparent_hugepages"]),
-                     str(m["turbo"]));
+  out << fmt::format("smt, thp, turbo  {}, {}, {}\n", str(m["smt"]),
+                     str(m["transparent_hugepages"]), str(m["turbo"]));
   out << fmt::format("glibc            {}\n", str(m["glibc"]));
   out << fmt::format("compiler         {} (flags: {}; -march: {})\n", str(m["compiler"]),
                      str(m["compile_flags"]), str(m["march"]));
@@ -251,7 +251,8 @@ std::string format_machine(const nlohmann::json& m) {
       "build            {}{}\n", str(m["build_type"]),
       str(m["sanitizers"]).empty() ? "" : " with sanitizers " + str(m["sanitizers"]));
   out << fmt::format("parbench         {} ({}{})\n", str(m["parbench_version"]),
-                     str(m["git_revision"]), m.value("git_dirty", false) ? ", uncommitted changes" : "");
+                     str(m["git_revision"]),
+                     m.value("git_dirty", false) ? ", uncommitted changes" : "");
   return out.str();
 }
 
