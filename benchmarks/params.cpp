@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "bad_input.hpp"
+#include "python_names.hpp"
 
 namespace parbench {
 namespace {
@@ -121,6 +122,9 @@ std::string ParamSpec::allowed() const {
 
 std::string ParamSpec::normalize(std::string_view text) const {
   if (kind == Kind::Choice) {
+    if (const auto alias = python_alias(name, text)) {
+      if (std::find(choices.begin(), choices.end(), *alias) != choices.end()) return *alias;
+    }
     if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
       throw BadInput(
           fmt::format("parameter {}: '{}' is not allowed; expected {}", name, text, allowed()));

@@ -49,7 +49,7 @@ const std::vector<Suite>& all_suites() {
         {"ipc_pingpong",
          {{"channel", "pipe"}, {"size", "64"}, {"placement", "same_core"}, {"count", "20000"}},
          {}}}},
-      {"seeds",
+      {"multiprocessing",
        "the multiprocessing patterns people learn from, each with the claim made about it, on C++ "
        "threads and processes and on Python threading and multiprocessing (python3); ends with a "
        "table of claim, figures and verdict; a few minutes",

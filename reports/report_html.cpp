@@ -74,6 +74,7 @@ class HtmlRenderer final : public ReportRenderer {
                      html_escape(page.counts));
     if (!page.command.empty())
       h += fmt::format("<p>Command: <code>{}</code></p>\n", html_escape(page.command));
+    if (!page.job.empty()) h += fmt::format("<p>Job: {}</p>\n", html_escape(page.job));
     if (!page.context.empty()) h += fmt::format("<p>Context: {}</p>\n", html_escape(page.context));
     if (!page.machine.empty())
       h += fmt::format("<h2>Machine</h2>\n<pre>{}</pre>\n", html_escape(page.machine));

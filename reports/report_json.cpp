@@ -28,6 +28,7 @@ class JsonRenderer final : public ReportRenderer {
                       {"counts", page.counts},
                       {"command", page.command},
                       {"context", page.context},
+                      {"job", page.job},
                       {"machine", page.machine},
                       {"cases", cases},
                       {"comparisons", page.comparisons},

@@ -22,6 +22,7 @@ class MarkdownRenderer final : public ReportRenderer {
   [[nodiscard]] std::string render(const ReportPage& page) const override {
     std::string md = fmt::format("# parbench report: {}\n\n{}\n\n", page.name, page.counts);
     if (!page.command.empty()) md += fmt::format("Command: `{}`\n\n", page.command);
+    if (!page.job.empty()) md += fmt::format("Job: {}\n\n", page.job);
     if (!page.context.empty()) md += fmt::format("Context: {}\n\n", page.context);
     if (!page.machine.empty()) md += fmt::format("## Machine\n\n```\n{}\n```\n\n", page.machine);
     md += "## Cases\n\n|";

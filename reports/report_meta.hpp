@@ -26,6 +26,7 @@ struct RunMeta {
   bool profile = false;        // perf_event counters were open in the workers (run --profile)
   nlohmann::json calibration;  // the busy-work loop's ns per iteration; null when not measured
   nlohmann::json context;      // run --context KEY=VALUE: the user's own facts, an object or null
+  nlohmann::json job;          // the Slurm job and the launcher (srun, mpirun); null outside one
   std::string started_at;
   std::string finished_at;  // empty until the run ends
   bool complete = false;

@@ -73,6 +73,22 @@ ReportPage make_report_page(const std::string& name, const std::vector<SummaryRo
   page.counts = fmt::format("{} cases: {} ok, {} failed, {} unsupported on this machine",
                             summary.size(), ok, failed, unsupported);
   page.command = meta.run ? meta.run->command : "";
+  if (meta.run && meta.run->job.is_object()) {
+    const auto& job = meta.run->job;
+    auto text = [&](const char* key) {
+      return job.contains(key) && job[key].is_string() ? job[key].get<std::string>() : "-";
+    };
+    if (job.contains("job_id")) {
+      page.job =
+          fmt::format("Slurm job {} ({}), partition {}, nodes {}, {} task(s), {} CPU(s) per task",
+                      text("job_id"), text("job_name"), text("partition"), text("node_list"),
+                      text("tasks"), text("cpus_per_task"));
+    }
+    if (job.contains("launcher"))
+      page.job += fmt::format("{}launched by {}", page.job.empty() ? "" : "; ", text("launcher"));
+    if (meta.run->mpi.is_object() && meta.run->mpi.contains("hosts"))
+      page.job += fmt::format("; rank hosts: {}", meta.run->mpi["hosts"].dump());
+  }
   if (meta.run && meta.run->context.is_object()) {
     for (const auto& [key, value] : meta.run->context.items()) {
       page.context += fmt::format("{}{}={}", page.context.empty() ? "" : ", ", key,

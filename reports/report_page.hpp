@@ -27,6 +27,7 @@ struct ReportPage {
   std::string counts;   // "12 cases: 11 ok, 0 failed, 1 unsupported on this machine"
   std::string command;  // the command line that ran it ("" when unknown)
   std::string context;  // run --context: "ticket=PERF-12, role=ci" ("" when none)
+  std::string job;      // the Slurm job, the launcher and the rank hosts ("" outside a job)
   std::string machine;  // the machine description(s), as lines
   ReportTable cases;
   std::string comparisons;  // the IPC and synchronization tables, as text

@@ -35,6 +35,7 @@ class TextRenderer final : public ReportRenderer {
   [[nodiscard]] std::string render(const ReportPage& page) const override {
     std::string out = fmt::format("parbench report: {}\n{}\n", page.name, page.counts);
     if (!page.command.empty()) out += fmt::format("command: {}\n", page.command);
+    if (!page.job.empty()) out += fmt::format("job: {}\n", page.job);
     if (!page.context.empty()) out += fmt::format("context: {}\n", page.context);
     out += fmt::format("\n{}", aligned(page.cases));
     if (!page.comparisons.empty()) out += page.comparisons;

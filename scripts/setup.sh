@@ -2,7 +2,8 @@
 # Installs parbench's build and plot dependencies from Debian's packages.
 # Idempotent: packages already present are left as they are. Needs root (or sudo).
 # --test adds what only the tests need: valgrind (parbench count), chromium (the HTML report is
-# checked in a headless browser), clang-format and clang-tidy (the style checks).
+# checked in a headless browser), clang-format and clang-tidy (the style checks), slurm-wlm and
+# munge (the Slurm tests start a private one-node cluster: scripts/slurm_local.sh).
 # --fidelity adds linux-perf: perf bench, the reference scripts/fidelity.sh measures beside.
 set -euo pipefail
 
@@ -13,7 +14,7 @@ packages=(
   python3 python3-matplotlib
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(valgrind chromium clang-format clang-tidy)
+  packages+=(valgrind chromium clang-format clang-tidy slurm-wlm munge)
 fi
 if [ "${1:-}" = "--fidelity" ]; then
   packages+=(linux-perf)

@@ -175,6 +175,21 @@ TEST_CASE("list and env describe what can be run and where", "[cli]") {
   REQUIRE(env.status == 0);
   REQUIRE_THAT(env.out,
                Catch::Contains("cpu") && Catch::Contains("kernel") && Catch::Contains("cache"));
+  const auto python = test::run_parbench({"list", "--python"});
+  REQUIRE(python.status == 0);
+  REQUIRE_THAT(python.out, Catch::Contains("multiprocessing.Queue") &&
+                               Catch::Contains("--param channel=Queue") &&
+                               Catch::Contains("multiprocessing.Manager"));
+  // The completion script names every subcommand, workload and option, and is valid bash.
+  test::TempDir dir;
+  const auto completion = test::run_parbench({"completion", "bash"});
+  REQUIRE(completion.status == 0);
+  REQUIRE_THAT(completion.out, Catch::Contains("complete -F _parbench parbench") &&
+                                   Catch::Contains("history") && Catch::Contains("cpu_sum") &&
+                                   Catch::Contains("--workers") && Catch::Contains("channel="));
+  { std::ofstream(dir.path() + "/c.bash") << completion.out; }
+  REQUIRE(test::run_program({"/bin/bash", "-n", dir.path() + "/c.bash"}).status == 0);
+  REQUIRE(test::run_parbench({"completion", "fish"}).status == 2);
   const auto json = test::run_parbench({"env", "--json"});
   REQUIRE(json.status == 0);
   const auto m = nlohmann::json::parse(json.out);

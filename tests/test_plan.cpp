@@ -5,6 +5,7 @@
 #include "bad_input.hpp"
 #include "pinning.hpp"
 #include "plan.hpp"
+#include "python_names.hpp"
 #include "topology.hpp"
 
 using namespace parbench;
@@ -106,6 +107,26 @@ TEST_CASE("targets by commas or spaces, and --filter on case names", "[plan]") {
                       Catch::Contains("matches none of the") && Catch::Contains("'cpu_sum "));
   r.filter = "(unclosed";
   REQUIRE_THROWS_WITH(make_plan(r), Catch::Contains("not an extended regular expression"));
+}
+
+TEST_CASE("Python's names are aliases of the values that measure them", "[plan]") {
+  RunRequest r = request({"ipc_pingpong"});
+  r.params = {{"channel", {"Queue", "Pipe"}}, {"size", {"64"}}, {"placement", {"none"}}};
+  std::set<std::string> channels;
+  for (const auto& g : make_plan(r).groups) channels.insert(g.params.get("channel"));
+  REQUIRE(channels == std::set<std::string>{"shm_queue", "unix_stream"});
+  r = request({"lock_contention"});
+  r.params = {{"lock", {"Lock"}}};
+  REQUIRE(make_plan(r).groups.at(0).params.get("lock") == "posix_sem");
+  r = request({"proxy_store"});
+  r.params = {{"store", {"Manager", "Value"}}};
+  REQUIRE(make_plan(r).groups.size() == 2);
+  // An alias of another parameter is no value here.
+  r = request({"lock_contention"});
+  r.params = {{"lock", {"Queue"}}};
+  REQUIRE_THROWS_WITH(make_plan(r), Catch::Contains("'Queue' is not allowed"));
+  // Every alias the table shows names a value its parameter has.
+  for (const auto& n : python_names()) REQUIRE_FALSE(n.measure.empty());
 }
 
 TEST_CASE("a suite expands to its workloads and a --param applies where it belongs", "[plan]") {

@@ -1,6 +1,6 @@
 // The Python reference backends: rows in the same schema, verified results, unsupported (never
 // zero) where a case has no Python version or there is no python3, error rows for a script that
-// dies or hangs, and nothing left running afterwards. The seeds table's verdicts from its rule.
+// dies or hangs, and nothing left running afterwards. The claims table's verdicts from its rule.
 #include <dirent.h>
 #include <fmt/core.h>
 #include <stdlib.h>
@@ -13,10 +13,10 @@
 #include <sstream>
 #include <thread>
 
+#include "claims.hpp"
 #include "plan.hpp"
 #include "python_bridge.hpp"
 #include "runner.hpp"
-#include "seeds.hpp"
 #include "stats.hpp"
 #include "support.hpp"
 #include "topology.hpp"
@@ -162,7 +162,7 @@ TEST_CASE("a Python run that dies or hangs is an error row and leaves nothing ru
   REQUIRE(test::child_pids().empty());
 }
 
-TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
+TEST_CASE("the multiprocessing claims verdicts follow their rules", "[multiprocessing]") {
   const auto row = [](std::string workload, std::string backend, int workers,
                       std::vector<std::pair<std::string, std::string>> params, double wall_ns,
                       std::vector<std::pair<std::string, std::optional<double>>> metrics = {}) {
@@ -193,9 +193,9 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
     rows.push_back(
         row("bank", b, 2, {{"lock", "posix_sem"}, {"ops", "50000"}}, 1e6, {{"lost_updates", 0.0}}));
   }
-  const auto seeds = judge_seeds(rows, 2, {"thread", "process", "py_thread", "py_process"});
+  const auto verdicts = judge_claims(rows, 2, {"thread", "process", "py_thread", "py_process"});
   const auto verdict = [&](const std::string& prefix) {
-    for (const auto& s : seeds) {
+    for (const auto& s : verdicts) {
       if (s.scenario.starts_with(prefix)) return s.verdict;
     }
     return std::string("missing");
@@ -204,11 +204,11 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
   REQUIRE(verdict("sleep") == "holds on thread, process, py_thread only");
   REQUIRE(verdict("bank") == "holds");  // Python backends not measured: not counted against it
   REQUIRE(verdict("Semaphore") == "not measured");
-  const std::string md = format_seeds_markdown(seeds);
+  const std::string md = format_claims_markdown(verdicts);
   REQUIRE_THAT(md, Catch::Contains("| scenario | claim | thread | process | py_thread | py_process "
                                    "| verdict |"));
-  REQUIRE_THAT(format_seeds_text(seeds), Catch::Contains("Rules"));
-  for (const auto& s : seeds) REQUIRE(s.limit.empty());  // no limits given: nothing claimed
+  REQUIRE_THAT(format_claims_text(verdicts), Catch::Contains("Rules"));
+  for (const auto& s : verdicts) REQUIRE(s.limit.empty());  // no limits given: nothing claimed
 
   SECTION("the machine's limits explain the figures they bound") {
     MachineLimits m;
@@ -218,7 +218,7 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
                 {"speedup_ceiling", "", "0", 1, 1.0, "x", ""},
                 {"speedup_ceiling", "", "0+1", 2, 1.8, "x", ""}};
     const auto explained =
-        judge_seeds(rows, 2, {"thread", "process", "py_thread", "py_process"}, m);
+        judge_claims(rows, 2, {"thread", "process", "py_thread", "py_process"}, m);
     const auto limit = [&](const std::string& prefix) {
       for (const auto& s : explained) {
         if (s.scenario.starts_with(prefix)) return s.limit;
@@ -229,7 +229,7 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
                                     Catch::Contains("40 us across CPUs when the other is idle"));
     REQUIRE_THAT(limit("cpu"), Catch::Contains("1.80x"));  // 4 workers on 2 CPUs: the last one
     REQUIRE(limit("bank").empty());
-    REQUIRE_THAT(format_seeds_text(explained), Catch::Contains("machine: a blocking wake-up"));
+    REQUIRE_THAT(format_claims_text(explained), Catch::Contains("machine: a blocking wake-up"));
   }
 
   SECTION("a value a case lacks is not measured, never a zero that passes") {
@@ -239,7 +239,7 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
     lacking.push_back(row("bank", "thread", 2, {{"lock", "none"}, {"ops", "50000"}}, 1e6,
                           {{"lost_updates", 5.0}}));
     lacking.push_back(row("bank", "thread", 2, {{"lock", "posix_sem"}, {"ops", "50000"}}, 1e6));
-    const auto v = judge_seeds(lacking, 2, {"thread"});
+    const auto v = judge_claims(lacking, 2, {"thread"});
     for (const auto& s : v) {
       INFO(s.scenario);
       REQUIRE(s.verdict == "not measured");
@@ -253,7 +253,7 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
     event.back().backend = "process";
     event.back().errors = 1;
     event.back().error = "wrong result: waiter 2 woke 199 times in 200 rounds";
-    const auto v = judge_seeds(event, 2, {"thread", "process"});
+    const auto v = judge_claims(event, 2, {"thread", "process"});
     const auto it =
         std::find_if(v.begin(), v.end(), [](const auto& s) { return s.scenario == "Event"; });
     REQUIRE(it != v.end());
@@ -262,10 +262,10 @@ TEST_CASE("the seeds verdicts follow their rules", "[seeds]") {
   }
 }
 
-TEST_CASE("the seeds suite runs every scenario on four backends, --backend narrows it",
-          "[seeds][plan]") {
+TEST_CASE("the multiprocessing suite runs every scenario on four backends, --backend narrows it",
+          "[multiprocessing][plan]") {
   RunRequest req;
-  req.targets = {"seeds"};
+  req.targets = {"multiprocessing"};
   const RunPlan plan = make_plan(req);
   REQUIRE(plan.reps == 3);  // the suite's own, as --reps is not given
   std::set<std::string> backends;

@@ -9,6 +9,7 @@
 #include "change_points.hpp"
 #include "commands.hpp"
 #include "console_table.hpp"
+#include "csv_writer.hpp"
 #include "history.hpp"
 #include "history_report.hpp"
 #include "plan.hpp"

@@ -4,10 +4,12 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "backend.hpp"
 #include "commands.hpp"
 #include "mpi_world.hpp"
+#include "python_names.hpp"
 #include "registry.hpp"
 #include "suites.hpp"
 #include "topology.hpp"
@@ -62,9 +64,23 @@ int list_all() {
 
 }  // namespace
 
+// Python's multiprocessing and threading words, and what measures each (python_names.hpp).
+int list_python() {
+  fmt::print("Python's names and what measures them (the capitalised words are --param aliases)\n");
+  for (const auto& n : python_names()) {
+    fmt::print("\n  {}\n    parbench run {}\n", n.construct, n.measure);
+    if (!n.note.empty()) fmt::print("    {}\n", n.note);
+  }
+  return 0;
+}
+
 Command add_list(CLI::App& app) {
-  app.add_subcommand("list", "List workloads, their parameters, suites and backends");
-  return list_all;
+  auto python = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("list", "List workloads, their parameters, suites and backends");
+  cmd->add_flag("--python", *python,
+                "Python's multiprocessing and threading constructs and the workload, channel, lock "
+                "and parameters that measure each");
+  return [python] { return *python ? list_python() : list_all(); };
 }
 
 }  // namespace parbench::cli

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "backend.hpp"
 #include "bad_input.hpp"
 #include "busy_work.hpp"
+#include "claims.hpp"
 #include "commands.hpp"
 #include "console_table.hpp"
 #include "counters.hpp"
@@ -31,7 +33,6 @@
 #include "report_meta.hpp"
 #include "run_files.hpp"
 #include "runner.hpp"
-#include "seeds.hpp"
 #include "stats.hpp"
 #include "strays.hpp"
 #include "subprocess.hpp"
@@ -202,6 +203,45 @@ NoiseRule noise_rule_of(const RunPlan& plan) {
   return noise;
 }
 
+// The batch scheduler's job this run is part of (Slurm's environment), and how its ranks were
+// launched: null outside a job. The host of every rank is run.mpi.hosts.
+nlohmann::json scheduler_context() {
+  auto env = [](const char* name) -> nlohmann::json {
+    const char* v = std::getenv(name);
+    return v != nullptr ? nlohmann::json(v) : nlohmann::json(nullptr);
+  };
+  nlohmann::json out;
+  if (std::getenv("SLURM_JOB_ID") != nullptr) {
+    out = {{"scheduler", "slurm"},
+           {"job_id", env("SLURM_JOB_ID")},
+           {"job_name", env("SLURM_JOB_NAME")},
+           {"partition", env("SLURM_JOB_PARTITION")},
+           {"node_list", env("SLURM_JOB_NODELIST")},
+           {"nodes", env("SLURM_JOB_NUM_NODES")},
+           {"tasks", env("SLURM_NTASKS")},
+           {"tasks_per_node", env("SLURM_TASKS_PER_NODE")},
+           {"cpus_per_task", env("SLURM_CPUS_PER_TASK")},
+           {"step_id", env("SLURM_STEP_ID")},
+           {"submit_host", env("SLURM_SUBMIT_HOST")}};
+  }
+  // The launcher: srun sets SLURM_STEP_ID in every task it starts (with PMIx: PMIX_RANK); Open
+  // MPI's mpirun sets OMPI_COMM_WORLD_SIZE (and its own PMIx server's PMIX_RANK).
+  const bool srun =
+      std::getenv("SLURM_STEP_ID") != nullptr && std::getenv("SLURM_PROCID") != nullptr;
+  const bool mpirun = std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr;
+  std::string launcher;
+  if (srun && std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr) {
+    launcher = std::getenv("PMIX_RANK") != nullptr ? "srun + PMIx" : "srun";
+  } else if (mpirun) {
+    launcher = "mpirun";
+  }
+  if (!launcher.empty()) {
+    if (out.is_null()) out = nlohmann::json::object();
+    out["launcher"] = launcher;
+  }
+  return out;
+}
+
 // --context KEY=VALUE, each key once.
 nlohmann::json context_of(const std::vector<std::string>& items) {
   nlohmann::json out = nlohmann::json::object();
@@ -241,6 +281,7 @@ ReportMeta start_meta(const RunOptions& o, const RunPlan& plan, const MpiSession
   run.noise_rule = noise_rule_of(plan);
   run.profile = o.profile;
   run.context = context_of(o.context);
+  run.job = scheduler_context();
   // Measured here, before any worker starts, so every worker uses this figure (busy_work.hpp).
   run.calibration = {
       {"busy_ns_per_iteration", busy_ns_per_iteration()},
@@ -253,16 +294,17 @@ ReportMeta start_meta(const RunOptions& o, const RunPlan& plan, const MpiSession
   return meta;
 }
 
-// The seeds suite ends with its claims table, written to PREFIX.seeds.md; returns it as text.
-std::string seeds_table(const std::vector<SummaryRow>& summary, int cpus, const std::string& prefix,
-                        const MachineLimits& limits) {
+// The multiprocessing suite ends with its claims table, written to PREFIX.multiprocessing.md;
+// returns it as text.
+std::string claims_table(const std::vector<SummaryRow>& summary, int cpus,
+                         const std::string& prefix, const MachineLimits& limits) {
   std::vector<std::string> columns;  // the suite's backends, in the order it names them
-  for (const auto& entry : find_suite("seeds")->entries) {
+  for (const auto& entry : find_suite("multiprocessing")->entries) {
     for (const auto& b : entry.backends) add_unique(columns, b);
   }
-  const auto verdicts = judge_seeds(summary, cpus, columns, limits);
-  write_file_atomically(prefix + ".seeds.md", format_seeds_markdown(verdicts));
-  return format_seeds_text(verdicts) + fmt::format("seeds:    {}.seeds.md\n", prefix);
+  const auto verdicts = judge_claims(summary, cpus, columns, limits);
+  write_file_atomically(prefix + ".multiprocessing.md", format_claims_markdown(verdicts));
+  return format_claims_text(verdicts) + fmt::format("claims:   {}.multiprocessing.md\n", prefix);
 }
 
 // A row could not be written: the summary and meta.json may still fit, each whole or as it was.
@@ -367,12 +409,13 @@ int run(const RunOptions& o) {
     text += format_summary_table(summary) + format_ipc_comparison(summary) +
             format_sync_comparison(summary);
   }
-  const bool seeds = std::find(o.targets.begin(), o.targets.end(), "seeds") != o.targets.end();
-  if (seeds) {
-    text += seeds_table(summary, cpus, prefix,
-                        meta.machine.contains("limits")
-                            ? MachineLimits::from_json(meta.machine["limits"])
-                            : MachineLimits{});
+  const bool claims =
+      std::find(o.targets.begin(), o.targets.end(), "multiprocessing") != o.targets.end();
+  if (claims) {
+    text += claims_table(summary, cpus, prefix,
+                         meta.machine.contains("limits")
+                             ? MachineLimits::from_json(meta.machine["limits"])
+                             : MachineLimits{});
   }
   text += fmt::format(
       "\nrows:     {}.csv\nsummary:  {}.summary.csv\ntimeline: {}.timeline.csv\nmachine:  {}\n{}",

@@ -22,6 +22,8 @@ Command add_clean(CLI::App& app);
 Command add_limits(CLI::App& app);
 Command add_history(CLI::App& app);
 Command add_export(CLI::App& app);
+// Reads the other subcommands from `app` when it runs: register it last.
+Command add_completion(CLI::App& app);
 // passthrough: the arguments after `--`, given to both sides.
 Command add_ab(CLI::App& app, std::vector<std::string> passthrough);
 

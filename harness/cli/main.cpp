@@ -119,6 +119,7 @@ int run_cli(int argc, char** argv) {
       {"limits", add_limits(app)},
       {"history", add_history(app)},
       {"export", add_export(app)},
+      {"completion", add_completion(app)},
   };
   if (const auto status = parse(app, argc, argv)) return *status;
   try {

@@ -400,7 +400,7 @@ RunPlan make_plan(const RunRequest& req) {
   return plan;
 }
 
-RunRequest select_cases(std::vector<std::string> targets, const std::string& backends,
+RunRequest select_cases(const std::vector<std::string>& targets, const std::string& backends,
                         const std::string& workers, const std::vector<std::string>& params) {
   RunRequest r;
   // `run a,b` and `run a b` alike.

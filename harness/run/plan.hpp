@@ -67,7 +67,7 @@ std::string case_name(const CaseGroup& g, const Case& c);
 
 // What run and count select the same way: targets, --backend, --workers and --param as typed
 // (an empty backends or workers text: the defaults).
-RunRequest select_cases(std::vector<std::string> targets, const std::string& backends,
+RunRequest select_cases(const std::vector<std::string>& targets, const std::string& backends,
                         const std::string& workers, const std::vector<std::string>& params);
 
 // "a,b,c" -> {"a","b","c"}; an empty item ("a,,b", "a,") is a BadInput naming `what`.

@@ -118,6 +118,23 @@ bool record(Output& out, const CaseGroup& g, const Case& c, int rep, const RepOu
   return true;
 }
 
+// Tells the progress function that case `c` has finished: its wall times and how it ended.
+void case_finished(Output& out, const Case& c, std::vector<double> walls, bool failed,
+                   const RepOutcome& last) {
+  ++out.p.cases_done;
+  if (!out.progress) return;
+  Progress finished = out.p;
+  finished.finished = &c;
+  finished.finished_wall_ns = std::move(walls);
+  if (!failed) {
+    finished.finished_status = "ok";
+  } else {
+    finished.finished_status = fmt::format(
+        "{}: {}", last.kind == RepOutcome::Kind::Unsupported ? "unsupported" : "error", last.text);
+  }
+  out.progress(finished);
+}
+
 // Every round of one group: warm-up, then the counted repetitions, its cases interleaved.
 bool run_group(const RunPlan& plan, std::size_t gi, Experiment& exp, Output& out) {
   const CaseGroup& g = plan.groups[gi];
@@ -155,19 +172,8 @@ bool run_group(const RunPlan& plan, std::size_t gi, Experiment& exp, Output& out
       failed[idx] = !record(out, g, c, rep, outcome, row, run, all_ok);
       if (!failed[idx] && rep >= 1 && row.wall_ns)
         walls[idx].push_back(static_cast<double>(*row.wall_ns));
-      if (failed[idx] || round == rounds - 1) {
-        ++out.p.cases_done;
-        if (out.progress) {
-          Progress finished = out.p;
-          finished.finished = &c;
-          finished.finished_wall_ns = std::move(walls[idx]);
-          finished.finished_status = !failed[idx] ? "ok"
-                                     : outcome.kind == RepOutcome::Kind::Unsupported
-                                         ? "unsupported: " + outcome.text
-                                         : "error: " + outcome.text;
-          out.progress(finished);
-        }
-      }
+      if (failed[idx] || round == rounds - 1)
+        case_finished(out, c, std::move(walls[idx]), failed[idx], outcome);
     }
   }
   return all_ok;

@@ -1,4 +1,4 @@
-#include "seeds.hpp"
+#include "claims.hpp"
 
 #include <fmt/core.h>
 #include <fmt/ranges.h>
@@ -265,13 +265,13 @@ const std::vector<Scenario>& scenarios() {
 
 }  // namespace
 
-std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int cpus,
-                                     const std::vector<std::string>& backends,
-                                     const MachineLimits& limits) {
+std::vector<ClaimVerdict> judge_claims(const std::vector<SummaryRow>& summary, int cpus,
+                                       const std::vector<std::string>& backends,
+                                       const MachineLimits& limits) {
   const Lookup lookup(summary, cpus);
-  std::vector<SeedVerdict> out;
+  std::vector<ClaimVerdict> out;
   for (const auto& s : scenarios()) {
-    SeedVerdict v{s.name, s.claim, s.rule, {}, {}, {}};
+    ClaimVerdict v{s.name, s.claim, s.rule, {}, {}, {}};
     if (s.explain && !limits.empty()) v.limit = s.explain(limits);
     std::vector<std::string> held, failed;
     for (const auto& b : backends) {
@@ -293,10 +293,10 @@ std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int
   return out;
 }
 
-std::string format_seeds_text(const std::vector<SeedVerdict>& seeds) {
-  std::string out = "\nseeds: the multiprocessing claims, measured on this machine\n";
-  for (std::size_t i = 0; i < seeds.size(); ++i) {
-    const auto& s = seeds[i];
+std::string format_claims_text(const std::vector<ClaimVerdict>& verdicts) {
+  std::string out = "\nThe multiprocessing claims, measured on this machine\n";
+  for (std::size_t i = 0; i < verdicts.size(); ++i) {
+    const auto& s = verdicts[i];
     out += fmt::format("\n{}. {}: {}\n", i + 1, s.scenario, s.claim);
     for (const auto& [backend, figures] : s.figures)
       out += fmt::format("   {:<11} {}\n", backend, figures);
@@ -304,20 +304,20 @@ std::string format_seeds_text(const std::vector<SeedVerdict>& seeds) {
     if (!s.limit.empty()) out += fmt::format("   machine: {}\n", s.limit);
   }
   out += "\nRules (a claim holds when its rule is true on every backend that measured it):\n";
-  for (std::size_t i = 0; i < seeds.size(); ++i)
-    out += fmt::format("  {}. {}\n", i + 1, seeds[i].rule);
+  for (std::size_t i = 0; i < verdicts.size(); ++i)
+    out += fmt::format("  {}. {}\n", i + 1, verdicts[i].rule);
   return out;
 }
 
-std::string format_seeds_markdown(const std::vector<SeedVerdict>& seeds) {
+std::string format_claims_markdown(const std::vector<ClaimVerdict>& verdicts) {
   std::string out = "| scenario | claim |";
-  const auto& columns =
-      seeds.empty() ? std::vector<std::pair<std::string, std::string>>() : seeds.front().figures;
+  const auto& columns = verdicts.empty() ? std::vector<std::pair<std::string, std::string>>()
+                                         : verdicts.front().figures;
   for (const auto& [backend, figures] : columns) out += fmt::format(" {} |", backend);
   out += " verdict |\n|---|---|";
   for (std::size_t i = 0; i < columns.size(); ++i) out += "---|";
   out += "---|\n";
-  for (const auto& s : seeds) {
+  for (const auto& s : verdicts) {
     out += fmt::format("| {} | {} |", s.scenario, s.claim);
     for (const auto& f : s.figures) out += fmt::format(" {} |", f.second);
     out += fmt::format(" **{}**{} |\n", s.verdict,
@@ -326,7 +326,7 @@ std::string format_seeds_markdown(const std::vector<SeedVerdict>& seeds) {
   out +=
       "\nA claim holds when its rule is true on every backend that measured it; \"holds on X "
       "only\" when on some. Rules:\n\n";
-  for (const auto& s : seeds) out += fmt::format("- {}: {}\n", s.scenario, s.rule);
+  for (const auto& s : verdicts) out += fmt::format("- {}: {}\n", s.scenario, s.rule);
   return out;
 }
 

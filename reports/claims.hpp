@@ -1,5 +1,5 @@
 #pragma once
-// The `seeds` table: each multiprocessing pattern of the seeds suite, the claim people repeat about
+// The claims table: each pattern of the multiprocessing suite, the claim people repeat about
 // it, the figures measured per backend, and a verdict computed from those figures by the rule in
 // the legend. A claim holds on this machine when its rule is true for every backend that measured
 // it; "holds on X only" when it is true for some; "not measured" when no backend ran it.
@@ -11,7 +11,7 @@
 
 namespace parbench {
 
-struct SeedVerdict {
+struct ClaimVerdict {
   std::string scenario;
   std::string claim;
   std::string rule;
@@ -22,13 +22,13 @@ struct SeedVerdict {
   std::string limit;
 };
 
-// From the summary of a run that included the seeds suite; `cpus` is what the run could use, and
-// `backends` the table's columns in order (the suite's backends: benchmarks/suites.cpp).
-std::vector<SeedVerdict> judge_seeds(const std::vector<SummaryRow>& summary, int cpus,
-                                     const std::vector<std::string>& backends,
-                                     const MachineLimits& limits = {});
+// From the summary of a run that included the multiprocessing suite; `cpus` is what the run could
+// use, and `backends` the table's columns in order (the suite's backends: benchmarks/suites.cpp).
+std::vector<ClaimVerdict> judge_claims(const std::vector<SummaryRow>& summary, int cpus,
+                                       const std::vector<std::string>& backends,
+                                       const MachineLimits& limits = {});
 
-std::string format_seeds_text(const std::vector<SeedVerdict>& seeds);
-std::string format_seeds_markdown(const std::vector<SeedVerdict>& seeds);
+std::string format_claims_text(const std::vector<ClaimVerdict>& verdicts);
+std::string format_claims_markdown(const std::vector<ClaimVerdict>& verdicts);
 
 }  // namespace parbench
