@@ -11,21 +11,40 @@
 namespace parbench {
 namespace {
 
+std::string pad(const std::string& s, std::size_t width, bool left) {
+  return pad_to(s, width, left);
+}
+
+}  // namespace
+
+// Columns of text are aligned by what a terminal shows: a UTF-8 character (µ) is one column.
+std::size_t display_width(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string pad_to(const std::string& s, std::size_t width, bool left) {
+  const std::string fill(width > display_width(s) ? width - display_width(s) : 0, ' ');
+  return left ? s + fill : fill + s;
+}
+
+namespace {
+
 // Columns padded to their widest cell; the first `left` columns and the last one (status text)
 // left-aligned, numbers right.
 std::string render(const std::vector<std::vector<std::string>>& table, std::size_t left) {
   std::vector<std::size_t> width;
   for (const auto& row : table) {
     width.resize(std::max(width.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    for (std::size_t i = 0; i < row.size(); ++i)
+      width[i] = std::max(width[i], display_width(row[i]));
   }
   std::string out;
   for (const auto& row : table) {
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {
       const bool left_aligned = i < left || i + 1 == row.size();
-      line += left_aligned ? fmt::format("{:<{}}  ", row[i], width[i])
-                           : fmt::format("{:>{}}  ", row[i], width[i]);
+      line += pad(row[i], width[i], left_aligned) + "  ";
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
@@ -45,6 +64,19 @@ std::string metric_cell(const std::string& name, const std::optional<double>& v)
 
 }  // namespace
 
+std::string cv_cell(const SummaryRow& r) {
+  if (!r.wall_ns || r.wall_ns->n < kMinRepsForCv) return "-";
+  return fmt::format("{:.1f}%", r.wall_ns->cv * 100);
+}
+
+std::string format_rate(double per_second) {
+  const double a = std::fabs(per_second);
+  if (a >= 1e9) return fmt::format("{:.3g} G/s", per_second / 1e9);
+  if (a >= 1e6) return fmt::format("{:.3g} M/s", per_second / 1e6);
+  if (a >= 1e3) return fmt::format("{:.3g} k/s", per_second / 1e3);
+  return fmt::format("{:.3g} /s", per_second);
+}
+
 std::string format_limit(double value, const std::string& unit) {
   if (unit == "ns") return format_duration(value);
   if (unit == "x") return fmt::format("{:.2f}x", value);
@@ -59,7 +91,7 @@ std::string limit_cell(const SummaryRow& r) {
 std::string format_duration(double ns) {
   const double a = std::fabs(ns);
   if (a < 1e3) return fmt::format("{:.0f} ns", ns);
-  if (a < 1e6) return fmt::format("{:.3g} us", ns / 1e3);
+  if (a < 1e6) return fmt::format("{:.3g} µs", ns / 1e3);
   if (a < 1e9) return fmt::format("{:.3g} ms", ns / 1e6);
   return fmt::format("{:.3g} s", ns / 1e9);
 }
@@ -102,7 +134,9 @@ std::vector<std::string> header_of(const TableShape& t, std::size_t* left) {
   *left = head.size();
   head.insert(head.end(), {"reps", "median", "cv"});
   if (t.speedup) head.insert(head.end(), {"speedup", "efficiency"});
-  head.insert(head.end(), t.metrics.begin(), t.metrics.end());
+  // A metric in ns is shown in human units: its header drops the unit the CSV name carries.
+  for (const auto& m : t.metrics)
+    head.push_back(m.ends_with("_ns") ? m.substr(0, m.size() - 3) : m);
   if (t.limit) head.emplace_back("of machine limit");
   head.emplace_back("status");
   return head;
@@ -121,7 +155,7 @@ std::vector<std::string> line_of(const SummaryRow& r, const TableShape& t) {
   for (const auto& name : t.params) line.push_back(r.param(name));
   line.push_back(std::to_string(r.reps));
   line.push_back(r.wall_ns ? format_duration(r.wall_ns->median) : "-");
-  line.push_back(r.wall_ns ? fmt::format("{:.1f}%", r.wall_ns->cv * 100) : "-");
+  line.push_back(cv_cell(r));
   if (t.speedup) {
     line.push_back(ratio(r.speedup, "x"));
     line.push_back(r.efficiency ? fmt::format("{:.0f}%", *r.efficiency * 100) : "-");
@@ -161,15 +195,15 @@ std::string format_text_table(const std::vector<std::vector<std::string>>& rows,
   std::vector<std::size_t> width;
   for (const auto& row : rows) {
     width.resize(std::max(width.size(), row.size()), 0);
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    for (std::size_t i = 0; i < row.size(); ++i)
+      width[i] = std::max(width[i], display_width(row[i]));
   }
   std::string out;
   for (const auto& row : rows) {
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {
       const bool r = std::find(right.begin(), right.end(), i) != right.end();
-      line +=
-          r ? fmt::format("{:>{}}  ", row[i], width[i]) : fmt::format("{:<{}}  ", row[i], width[i]);
+      line += pad(row[i], width[i], !r) + "  ";
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";

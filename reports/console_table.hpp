@@ -10,13 +10,22 @@ namespace parbench {
 
 std::string format_summary_table(const std::vector<SummaryRow>& rows);
 
+// Columns a terminal shows for a UTF-8 string (µ is one), and the string padded to `width` of
+// them, on the right (left-aligned) or on the left.
+std::size_t display_width(const std::string& s);
+std::string pad_to(const std::string& s, std::size_t width, bool left);
+
 // Rows of cells as aligned text columns two spaces apart, the columns whose index `right` holds
 // right-aligned; no trailing spaces.
 std::string format_text_table(const std::vector<std::vector<std::string>>& rows,
                               const std::vector<std::size_t>& right);
 
-// 850 ns, 45.6 us, 312 ms, 1.23 s
+// 850 ns, 45.6 µs, 312 ms, 1.23 s
 std::string format_duration(double ns);
+// 1.48 G/s, 312 k/s: a rate with an SI prefix (10^3 steps).
+std::string format_rate(double per_second);
+// The case's cv as a percentage ("2.1%"); "-" with fewer than kMinRepsForCv repetitions.
+std::string cv_cell(const SummaryRow& r);
 
 // A machine limit in its unit (1.98x, 42.3 us, 8039 MB/s).
 std::string format_limit(double value, const std::string& unit);

@@ -78,9 +78,10 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
   int n = 0;
   for (const auto& [key, l] : ranked) {
     const auto& [channel, backend] = key;
-    out += fmt::format("{:>4}  {:<20} {:<8} {:>12} {:>13} {:>12}\n", ++n, channel, backend,
-                       cell(l.same_core_rtt), cell(l.cross_core_rtt),
-                       l.throughput ? fmt::format("{:.0f}", *l.throughput) : "-");
+    out += fmt::format(
+        "{:>4}  {:<20} {:<8} {} {} {}\n", ++n, channel, backend,
+        pad_to(cell(l.same_core_rtt), 12, false), pad_to(cell(l.cross_core_rtt), 13, false),
+        pad_to(l.throughput ? fmt::format("{:.0f}", *l.throughput) : "-", 12, false));
   }
   out +=
       "  '-': not run, unsupported or failed (see the table above); channels unsupported on a "

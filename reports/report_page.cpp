@@ -55,8 +55,8 @@ ReportTable case_table(const std::vector<SummaryRow>& summary) {
     const auto& w = s.wall_ns;
     t.rows.push_back({s.workload, s.backend, std::to_string(s.workers), params_text(s, multi_host),
                       std::to_string(s.reps), w ? format_duration(w->median) : "",
-                      w ? fmt::format("{:.1f}%", w->cv * 100) : "",
-                      s.work_per_s ? fmt::format("{:.4g}", *s.work_per_s) : "",
+                      w && w->n >= kMinRepsForCv ? cv_cell(s) : "",
+                      s.work_per_s ? format_rate(*s.work_per_s) : "",
                       s.speedup ? fmt::format("{:.2f}x", *s.speedup) : "",
                       s.of_limit ? limit_cell(s) : "", status_text(s)});
     t.failed.push_back(s.status() != "ok");

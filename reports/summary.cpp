@@ -39,6 +39,8 @@ std::string noise_of(const SummaryRow& s, const NoiseRule& rule) {
     why.push_back(fmt::format("steal {:.0f}%", *s.steal_pct));
   if (s.other_load_pct && *s.other_load_pct > rule.max_other_load_pct)
     why.push_back(fmt::format("other load {:.0f}%", *s.other_load_pct));
+  if (s.wall_ns && s.wall_ns->n >= kMinRepsForCv && s.wall_ns->cv > rule.max_cv)
+    why.push_back(fmt::format("cv {:.0f}%", s.wall_ns->cv * 100));
   // Workers that take turns by design (Python threads and the GIL): their low on_cpu is what is
   // measured, not noise.
   const auto has = [](const std::vector<std::string>& v, const std::string& x) {
@@ -139,6 +141,13 @@ void add_speedup(std::vector<SummaryRow>& rows) {
              b.work_per_s;
     });
     if (base == rows.end()) continue;  // no 1-worker case in this report: speedup stays empty
+    // A speedup needs another worker count of the same case: alone, 1.00x says nothing.
+    const bool others = std::any_of(rows.begin(), rows.end(), [&](const SummaryRow& o) {
+      return o.workers != 1 && o.workload == s.workload && o.backend == s.backend &&
+             o.pin == s.pin && same_first_host(base->host, o.host) && o.params == s.params &&
+             o.work_per_s;
+    });
+    if (!others) continue;
     s.speedup = *s.work_per_s / *base->work_per_s;
     s.efficiency = *s.speedup / s.workers;
   }
@@ -148,6 +157,7 @@ void add_speedup(std::vector<SummaryRow>& rows) {
 
 nlohmann::json noise_rule_json(const NoiseRule& rule) {
   return {{"max_steal_pct", rule.max_steal_pct},
+          {"max_cv", rule.max_cv},
           {"max_other_load_pct", rule.max_other_load_pct},
           {"min_on_cpu", rule.min_on_cpu},
           {"cpu_bound", rule.cpu_bound},
@@ -161,6 +171,7 @@ NoiseRule noise_rule_from_json(const nlohmann::json& j) {
   if (!j.is_object()) return rule;
   rule.max_steal_pct = j.value("max_steal_pct", rule.max_steal_pct);
   rule.max_other_load_pct = j.value("max_other_load_pct", rule.max_other_load_pct);
+  rule.max_cv = j.value("max_cv", rule.max_cv);
   rule.min_on_cpu = j.value("min_on_cpu", rule.min_on_cpu);
   rule.cpu_bound = j.value("cpu_bound", rule.cpu_bound);
   rule.memory_bound = j.value("memory_bound", rule.memory_bound);
@@ -235,11 +246,12 @@ std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& 
   auto wall = [&](double Summary::*field) {
     return w ? format_number(std::round((*w).*field)) : "";
   };
-  c.insert(c.end(), {std::to_string(s.reps), std::to_string(s.errors), s.status(), s.error,
-                     wall(&Summary::median), wall(&Summary::min), wall(&Summary::max),
-                     wall(&Summary::mean), wall(&Summary::stddev), w ? format_number(w->cv) : "",
-                     wall(&Summary::p95), w && w->ci95 ? format_number(w->ci95->lo) : "",
-                     w && w->ci95 ? format_number(w->ci95->hi) : ""});
+  c.insert(c.end(),
+           {std::to_string(s.reps), std::to_string(s.errors), s.status(), s.error,
+            wall(&Summary::median), wall(&Summary::min), wall(&Summary::max), wall(&Summary::mean),
+            wall(&Summary::stddev), w && w->n >= kMinRepsForCv ? format_number(w->cv) : "",
+            wall(&Summary::p95), w && w->ci95 ? format_number(w->ci95->lo) : "",
+            w && w->ci95 ? format_number(w->ci95->hi) : ""});
   for (const Column* col : columns_at(Column::Place::Main))
     c.push_back(format_optional(s.*col->summary));
   c.insert(c.end(), {format_optional(s.ipc), format_optional(s.on_cpu), s.noisy});

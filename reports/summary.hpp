@@ -50,10 +50,15 @@ struct SummaryRow {
   }
 };
 
+// A coefficient of variation from fewer repetitions says nothing: it is left blank (CSV, console,
+// report) below this many.
+inline constexpr std::size_t kMinRepsForCv = 3;
+
 // When a case's figures are suspect. Its summary row then says why in the `noisy` column.
 struct NoiseRule {
   double max_steal_pct = 5;        // the hypervisor took more than this share of the CPUs
   double max_other_load_pct = 20;  // other processes used more than this share of the CPUs
+  double max_cv = 0.10;            // the repetitions' wall times spread more than this (3 or more)
   // For workloads that compute all the time: on_cpu below this means the workers were waiting
   // for a CPU (or the hypervisor) instead of running. Not applied to backends whose workers
   // compute one at a time by design (BackendTraits::serializes_computation: an interpreter lock).

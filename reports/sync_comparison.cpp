@@ -85,11 +85,11 @@ std::string line_text(int rank, const Key& key, const Line& line, const Pivot& p
   for (int w : workers) {
     const auto it = line.by_workers.find(w);
     const bool known = it != line.by_workers.end() && it->second;
-    text += fmt::format(" {:>9}", known ? p.format(*it->second) : absent);
+    text += fmt::format(" {}", pad_to(known ? p.format(*it->second) : absent, 9, false));
   }
   for (const auto& e : p.extras) {
     const auto v = line.at_most != nullptr ? line.at_most->metric(e.metric) : std::nullopt;
-    text += fmt::format(" {:>10}", v ? e.format(*v) : absent);
+    text += fmt::format(" {}", pad_to(v ? e.format(*v) : absent, 10, false));
   }
   return text + "\n";
 }

@@ -225,8 +225,8 @@ TEST_CASE("the multiprocessing claims verdicts follow their rules", "[multiproce
       }
       return std::string("missing");
     };
-    REQUIRE_THAT(limit("Pipe"), Catch::Contains("5 us on one CPU") &&
-                                    Catch::Contains("40 us across CPUs when the other is idle"));
+    REQUIRE_THAT(limit("Pipe"), Catch::Contains("5 µs on one CPU") &&
+                                    Catch::Contains("40 µs across CPUs when the other is idle"));
     REQUIRE_THAT(limit("cpu"), Catch::Contains("1.80x"));  // 4 workers on 2 CPUs: the last one
     REQUIRE(limit("bank").empty());
     REQUIRE_THAT(format_claims_text(explained), Catch::Contains("machine: a blocking wake-up"));

@@ -76,7 +76,7 @@ TEST_CASE(
         dir.path());
     INFO(e.out << e.err);
     REQUIRE(e.status == 0);
-    REQUIRE(ok_rows(prefix + ".csv") == 2 * 3);  // 1 and 2 ranks, 3 repetitions
+    REQUIRE(ok_rows(prefix + ".csv") == std::size_t{2} * 3);  // 1 and 2 ranks, 3 repetitions
     const auto meta = test::read_json(prefix + ".meta.json");
     REQUIRE(meta["run"]["job"]["scheduler"] == "slurm");
     REQUIRE(meta["run"]["job"]["launcher"] == "srun + PMIx");

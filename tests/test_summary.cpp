@@ -1,6 +1,7 @@
 // Aggregates and speedup derived from rows, against hand-computed values.
 #include <catch2/catch.hpp>
 
+#include "console_table.hpp"
 #include "ipc_comparison.hpp"
 #include "summary.hpp"
 
@@ -224,7 +225,50 @@ TEST_CASE("the IPC comparison leaves out a channel no backend case could run", "
   const ReportSchema schema{{"channel", "size", "placement"}, {"rtt_p50_ns"}};
   const std::string text = format_ipc_comparison(
       summarize_rows({ipc("pipe", "ok"), ipc("mpi", "unsupported"), ipc("fifo", "error")}, schema));
-  REQUIRE_THAT(text, Catch::Contains("pipe") && Catch::Contains("1.5 us"));
+  REQUIRE_THAT(text, Catch::Contains("pipe") && Catch::Contains("1.5 µs"));
   REQUIRE_THAT(text, Catch::Contains("fifo"));  // tried and failed: a line with '-'
   REQUIRE_THAT(text, !Catch::Contains("mpi "));
+}
+
+TEST_CASE("units: speedup needs two worker counts, cv three repetitions, cv over 10% is noisy",
+          "[summary]") {
+  const ReportSchema schema{{"n"}, {}};
+  NoiseRule rule;
+  // One worker count alone: no speedup, no efficiency (1.00x, 100% would say nothing).
+  const auto alone = summarize_rows(
+      {row("thread", 1, 1000, 10, 1), row("thread", 1, 1010, 10, 2), row("thread", 1, 990, 10, 3)},
+      schema, rule);
+  REQUIRE_FALSE(alone.front().speedup);
+  REQUIRE_FALSE(alone.front().efficiency);
+  // With a second count both get one, the 1-worker case its 1.00x baseline.
+  const auto both =
+      summarize_rows({row("thread", 1, 1000, 10), row("thread", 2, 500, 10)}, schema, rule);
+  REQUIRE(*both[0].speedup == Approx(1.0));
+  REQUIRE(*both[1].speedup == Approx(2.0));
+  // Fewer than 3 repetitions: the cv cell is blank in the CSV and "-" on the console.
+  const auto two =
+      summarize_rows({row("thread", 1, 1000, 10, 1), row("thread", 1, 2000, 10, 2)}, schema, rule);
+  REQUIRE(cv_cell(two.front()) == "-");
+  REQUIRE(two.front().noisy.empty());
+  const std::string csv = summary_csv(two, schema);
+  const auto header = csv.substr(0, csv.find('\n'));
+  const auto line = csv.substr(csv.find('\n') + 1);
+  std::size_t column = 0;
+  for (std::size_t at = 0; header.substr(at, header.find(',', at) - at) != "cv";
+       at = header.find(',', at) + 1)
+    ++column;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < column; ++i) start = line.find(',', start) + 1;
+  REQUIRE(line.substr(start, line.find(',', start) - start).empty());
+  // Three or more, spread over 10%: noisy, and it says why.
+  const auto spread = summarize_rows(
+      {row("thread", 1, 1000, 10, 1), row("thread", 1, 1500, 10, 2), row("thread", 1, 800, 10, 3)},
+      schema, rule);
+  REQUIRE_THAT(spread.front().noisy, Catch::StartsWith("cv "));
+  REQUIRE(cv_cell(spread.front()).ends_with("%"));
+  // Durations in human units with µ, and tables aligned by what a terminal shows.
+  REQUIRE(format_duration(45'600) == "45.6 µs");
+  REQUIRE(display_width("45.6 µs") == 7);
+  REQUIRE(pad_to("1 µs", 6, false) == "  1 µs");
+  REQUIRE(format_rate(1.475e9) == "1.48 G/s");
 }
