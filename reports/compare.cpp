@@ -211,8 +211,10 @@ void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector
 
 // A regression (improvement) that came with a machine running the case with less (more) of its
 // capacity than in the base (the machine_capacity probe before each repetition, taken as the
-// metric is: the best for best_work_per_s, else the median) by more than kCapacityTolerance is the
-// machine's doing as far as anyone can tell: `disturbed`, reported, not gated.
+// metric is: the best for best_work_per_s, else the median) by more than kCapacityTolerance, and
+// that the capacity explains (scaled by it, the change is within the minimum effect), is the
+// machine's doing as far as anyone can tell: `disturbed`, reported, not gated. A change larger
+// than the capacity explains keeps its verdict.
 constexpr double kCapacityTolerance = 0.05;  // the probe's own spread here is 1-3%
 
 void blame_machine(MetricComparison& m, const std::vector<double>& base_capacity,
@@ -228,16 +230,27 @@ void blame_machine(MetricComparison& m, const std::vector<double>& base_capacity
                         : *median_of(base_capacity);
   const double n =
       best ? *std::max_element(new_capacity.begin(), new_capacity.end()) : *median_of(new_capacity);
-  if (b <= 0) return;
-  const double moved = n / b - 1;
-  const bool explains =
-      m.verdict == Verdict::Regressed ? moved < -kCapacityTolerance : moved > kCapacityTolerance;
-  if (!explains) return;
-  m.verdict = Verdict::Disturbed;
-  m.note = fmt::format(
+  if (b <= 0 || n <= 0) return;
+  const double capacity = n / b;
+  const bool moved = m.verdict == Verdict::Regressed ? capacity < 1 - kCapacityTolerance
+                                                     : capacity > 1 + kCapacityTolerance;
+  if (!moved || m.base_median == 0) return;
+  // The change as it would read on the base's machine: a rate scales with the capacity, a time
+  // with its inverse.
+  const double ratio = m.new_median / m.base_median;
+  const double adjusted =
+      (m.direction == Direction::HigherIsBetter ? ratio / capacity : ratio * capacity) - 1;
+  const double worse = m.direction == Direction::LowerIsBetter ? adjusted : -adjusted;
+  const std::string machine = fmt::format(
       "the machine gave this case {:.2f}x of capacity against {:.2f}x in the base "
-      "(machine_capacity): not judged, run again",
+      "(machine_capacity)",
       n, b);
+  if (std::abs(worse) > m.min_effect) {  // more than the machine explains: the verdict stands
+    m.note = fmt::format("{}; {:+.1f}% at equal capacity", machine, adjusted * 100);
+    return;
+  }
+  m.verdict = Verdict::Disturbed;
+  m.note = fmt::format("{}, which explains the change: not judged, run again", machine);
 }
 
 // Between separate runs (a history given) the default work rate is the steadier of the median's
@@ -260,6 +273,41 @@ std::string steadier_rate(const std::string& key, const CaseRows& b,
   return chosen;
 }
 
+// The repetitions the machine ran at (nearly) full capacity: those whose machine_capacity probe
+// read at least kKeepCapacity of the highest the case saw on either side. On this VM a vCPU runs
+// at half speed for a few hundred milliseconds at a time, which doubles a repetition's time and
+// CPU time and hides a real 50% slowdown from the U-test. Nothing is set aside when either side
+// would keep fewer than half its repetitions (the machine changed for the whole run: then
+// blame_machine speaks) or when the reports predate the probe.
+constexpr double kKeepCapacity = 0.9;
+
+struct Undisturbed {
+  std::vector<const Row*> base, candidate;
+  std::size_t set_aside = 0;
+};
+
+Undisturbed undisturbed(const CaseRows& b, const CaseRows& n) {
+  Undisturbed out{b.ok, n.ok, 0};
+  double most = 0;
+  for (const auto* side : {&b.ok, &n.ok}) {
+    for (const Row* r : *side) most = std::max(most, r->machine_capacity.value_or(0));
+  }
+  if (most <= 0) return out;
+  auto keep = [&](const std::vector<const Row*>& rows) {
+    std::vector<const Row*> kept;
+    for (const Row* r : rows) {
+      if (!r->machine_capacity || *r->machine_capacity >= kKeepCapacity * most) kept.push_back(r);
+    }
+    return kept;
+  };
+  auto base = keep(b.ok), candidate = keep(n.ok);
+  if (2 * base.size() < b.ok.size() || 2 * candidate.size() < n.ok.size()) return out;
+  out.set_aside = b.ok.size() + n.ok.size() - base.size() - candidate.size();
+  out.base = std::move(base);
+  out.candidate = std::move(candidate);
+  return out;
+}
+
 // Every item of one case present in both reports, with a measured base.
 void compare_case(const std::string& key, const CaseRows& b, const CaseRows& n,
                   const CompareOptions& options, Comparison& out) {
@@ -273,14 +321,23 @@ void compare_case(const std::string& key, const CaseRows& b, const CaseRows& n,
     out.items.push_back(std::move(m));
     return;
   }
+  const Undisturbed rows = undisturbed(b, n);
   for (std::string metric : metrics_for(b, options)) {
     if (metric == "work_per_s" && options.metrics.empty() && options.between_runs)
       metric = steadier_rate(key, b, options);
-    const std::vector<double> xs = values_of(b.ok, metric), ys = values_of(n.ok, metric);
+    const std::vector<double> xs = values_of(rows.base, metric),
+                              ys = values_of(rows.candidate, metric);
     if (xs.empty() || ys.empty()) continue;  // the metric is not reported for this case
     MetricComparison m = item_for(key, b, metric);
     judge(m, xs, ys, options);
-    blame_machine(m, values_of(b.ok, "machine_capacity"), values_of(n.ok, "machine_capacity"));
+    blame_machine(m, values_of(rows.base, "machine_capacity"),
+                  values_of(rows.candidate, "machine_capacity"));
+    if (rows.set_aside > 0) {
+      m.note = fmt::format(
+          "{}{}{} repetition(s) set aside: the machine gave them under {:.0f}% of "
+          "its capacity",
+          m.note, m.note.empty() ? "" : "; ", rows.set_aside, kKeepCapacity * 100);
+    }
     const bool warned = std::any_of(out.items.begin(), out.items.end(),
                                     [](const auto& i) { return i.note.ends_with("repetitions"); });
     if (!warned && m.note.ends_with("repetitions")) {

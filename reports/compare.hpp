@@ -13,8 +13,10 @@
 // run: with `between_runs` (compare --history), a case's minimum effect is the larger of the
 // metric's and `noise_sigmas` standard deviations of the difference of two runs (run_noise.hpp),
 // and a case whose history flips between two levels is `unstable`: reported, never gated.
-// A change that came with the machine's capacity moving the same way (the machine_capacity probe
-// before each repetition) is `disturbed`: reported, not gated.
+// Repetitions the machine ran at under 90% of the capacity the case saw elsewhere (the
+// machine_capacity probe before each repetition: a vCPU at half speed) are set aside, and a
+// change that came with the machine's capacity moving the same way, and that the capacity
+// explains, is `disturbed`: reported, not gated.
 // A case that ran in the base but failed in the new report is a regression too. When every
 // repetition on each side gave the same value (instruction counts from `parbench count`), the
 // difference is exact and only the minimum effect applies.

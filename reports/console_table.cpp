@@ -9,13 +9,6 @@
 #include "unique_list.hpp"
 
 namespace parbench {
-namespace {
-
-std::string pad(const std::string& s, std::size_t width, bool left) {
-  return pad_to(s, width, left);
-}
-
-}  // namespace
 
 // Columns of text are aligned by what a terminal shows: a UTF-8 character (µ) is one column.
 std::size_t display_width(const std::string& s) {
@@ -33,23 +26,10 @@ namespace {
 // Columns padded to their widest cell; the first `left` columns and the last one (status text)
 // left-aligned, numbers right.
 std::string render(const std::vector<std::vector<std::string>>& table, std::size_t left) {
-  std::vector<std::size_t> width;
-  for (const auto& row : table) {
-    width.resize(std::max(width.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i)
-      width[i] = std::max(width[i], display_width(row[i]));
-  }
-  std::string out;
-  for (const auto& row : table) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const bool left_aligned = i < left || i + 1 == row.size();
-      line += pad(row[i], width[i], left_aligned) + "  ";
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
-  return out;
+  std::vector<std::size_t> right;
+  const std::size_t columns = table.empty() ? 0 : table.front().size();
+  for (std::size_t i = left; i + 1 < columns; ++i) right.push_back(i);
+  return format_text_table(table, right);
 }
 
 std::string ratio(const std::optional<double>& v, const char* suffix) {
@@ -203,7 +183,7 @@ std::string format_text_table(const std::vector<std::vector<std::string>>& rows,
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {
       const bool r = std::find(right.begin(), right.end(), i) != right.end();
-      line += pad(row[i], width[i], !r) + "  ";
+      line += pad_to(row[i], width[i], !r) + "  ";
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";

@@ -51,7 +51,7 @@ RepOutcome run_rep(const RepContext& ctx, Row& row, RunResult& run) {
   const Case& c = ctx.the_case();
   if (!c.unsupported.empty()) return {K::Unsupported, c.unsupported};
   try {
-    const std::optional<double> capacity = machine_capacity(capacity_cpus(c.workers, c.cpus));
+    const std::optional<double> capacity = case_capacity(c.workers, c.cpus);
     RepResult rep = c.backend->run_rep(ctx);
     if (!rep.run.ok()) return {K::Error, rep.run.error};
     run = std::move(rep.run);

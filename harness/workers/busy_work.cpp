@@ -60,15 +60,23 @@ bool pin_self(int cpu) {
 
 }  // namespace
 
-std::vector<int> capacity_cpus(int workers, const std::vector<int>& pinned) {
-  std::vector<int> out;
+std::optional<double> case_capacity(int workers, const std::vector<int>& pinned) {
+  constexpr std::size_t kMostProbed = 8;
+  std::vector<int> distinct;
   for (int cpu : pinned) {
-    if (std::find(out.begin(), out.end(), cpu) == out.end()) out.push_back(cpu);
+    if (std::find(distinct.begin(), distinct.end(), cpu) == distinct.end()) distinct.push_back(cpu);
   }
-  if (!out.empty()) return out;
+  if (!distinct.empty()) return machine_capacity(distinct);
   const std::vector<int> allowed = allowed_cpus();
-  const auto n = std::min(static_cast<std::size_t>(std::max(workers, 1)), allowed.size());
-  return {allowed.begin(), allowed.begin() + static_cast<std::ptrdiff_t>(n)};
+  if (allowed.empty()) return std::nullopt;
+  if (static_cast<std::size_t>(workers) >= allowed.size()) return machine_capacity(allowed);
+  std::optional<double> slowest;
+  for (std::size_t i = 0; i < std::min(allowed.size(), kMostProbed); ++i) {
+    const auto speed = machine_capacity({allowed[i]});
+    if (!speed) return std::nullopt;
+    slowest = slowest ? std::min(*slowest, *speed) : *speed;
+  }
+  return static_cast<double>(std::max(workers, 1)) * *slowest;
 }
 
 std::optional<double> machine_capacity(const std::vector<int>& cpus) {

@@ -34,8 +34,11 @@ inline void busy_for(std::int64_t ns) {
 // every row (machine_capacity) so that a comparison of two separate runs can tell the machine's
 // change from the code's. nullopt when a thread cannot be pinned.
 std::optional<double> machine_capacity(const std::vector<int>& cpus);
-// The CPUs a case of `workers` on `pinned` CPUs (empty: not pinned) occupies: the distinct pinned
-// CPUs, or the first min(workers, allowed) CPUs this process may use.
-std::vector<int> capacity_cpus(int workers, const std::vector<int>& pinned);
+// The capacity a case of `workers` on `pinned` CPUs (empty: not pinned) finds. Pinned, or with a
+// worker for every CPU this process may use: machine_capacity of those CPUs side by side. Not
+// pinned and fewer workers than CPUs: the scheduler may put a worker on any of them, and on this
+// VM one vCPU at a time runs at half speed for hundreds of milliseconds, so each CPU (up to 8) is
+// probed alone and the slowest counts: workers x the slowest CPU's speed.
+std::optional<double> case_capacity(int workers, const std::vector<int>& pinned);
 
 }  // namespace parbench
