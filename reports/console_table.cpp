@@ -39,6 +39,8 @@ std::string ratio(const std::optional<double>& v, const char* suffix) {
 std::string metric_cell(const std::string& name, const std::optional<double>& v) {
   if (!v) return "-";
   if (name.ends_with("_ns")) return format_duration(*v);
+  // Whole numbers from 1000 up (MB/s, ops/s): no exponent a reader must decode.
+  if (std::fabs(*v) >= 1e3) return fmt::format("{:.0f}", *v);
   return fmt::format("{:.4g}", *v);
 }
 

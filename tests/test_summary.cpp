@@ -271,4 +271,14 @@ TEST_CASE("units: speedup needs two worker counts, cv three repetitions, cv over
   REQUIRE(display_width("45.6 µs") == 7);
   REQUIRE(pad_to("1 µs", 6, false) == "  1 µs");
   REQUIRE(format_rate(1.475e9) == "1.48 G/s");
+  // A metric of thousands prints whole, without an exponent.
+  std::vector<Row> mb;
+  for (int rep = 1; rep <= 3; ++rep) {
+    Row r = row("thread", 1, 1000, 10, rep);
+    r.metrics = {{"mb_per_s", 24220.4}};
+    mb.push_back(r);
+  }
+  const std::string table =
+      format_summary_table(summarize_rows(mb, ReportSchema{{"n"}, {"mb_per_s"}}, rule));
+  REQUIRE_THAT(table, Catch::Contains("24220") && !Catch::Contains("e+04"));
 }
