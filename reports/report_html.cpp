@@ -2,6 +2,7 @@
 // mailed or attached to a review as it is.
 #include <fmt/core.h>
 
+#include <cctype>
 #include <cstdint>
 
 #include "report_render.hpp"
@@ -31,7 +32,8 @@ constexpr std::string_view kHead = R"(<style>
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}
 table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
 th{background:#eee}pre{background:#f6f6f6;padding:8px;overflow-x:auto}img{max-width:100%;border:1px solid #ddd}
-.error{color:#b00}
+.error{color:#b00}td.num{text-align:right;font-variant-numeric:tabular-nums}
+details{margin-top:1.5em}summary{font-weight:bold;cursor:pointer}
 </style>
 </head>
 <body>
@@ -56,7 +58,13 @@ std::string table(const ReportTable& t) {
   h += "</tr>\n";
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     h += t.failed[i] ? "<tr class=\"error\">" : "<tr>";
-    for (const auto& c : t.rows[i]) h += "<td>" + html_escape(c) + "</td>";
+    for (const auto& c : t.rows[i]) {
+      // Figures right-aligned: a cell that starts with a digit, a sign and a digit, or a dash.
+      const bool number = !c.empty() && (std::isdigit(static_cast<unsigned char>(c[0])) != 0 ||
+                                         ((c[0] == '-' || c[0] == '+') && c.size() > 1 &&
+                                          std::isdigit(static_cast<unsigned char>(c[1])) != 0));
+      h += fmt::format("<td{}>{}</td>", number ? " class=\"num\"" : "", html_escape(c));
+    }
     h += "</tr>\n";
   }
   return h + "</table>\n";
@@ -76,9 +84,10 @@ class HtmlRenderer final : public ReportRenderer {
       h += fmt::format("<p>Command: <code>{}</code></p>\n", html_escape(page.command));
     if (!page.job.empty()) h += fmt::format("<p>Job: {}</p>\n", html_escape(page.job));
     if (!page.context.empty()) h += fmt::format("<p>Context: {}</p>\n", html_escape(page.context));
-    if (!page.machine.empty())
-      h += fmt::format("<h2>Machine</h2>\n<pre>{}</pre>\n", html_escape(page.machine));
-    h += "<h2>Cases</h2>\n" + table(page.cases);
+    h += "<h2>Cases</h2>\n";
+    for (const auto& c : page.constant_params)
+      h += fmt::format("<p class=\"shared\">Every case of {}</p>\n", html_escape(c));
+    h += table(page.cases);
     if (!page.comparisons.empty())
       h += "<h2>Comparisons</h2>\n<pre>" + html_escape(page.comparisons) + "</pre>\n";
     if (!page.plots.empty()) h += "<h2>Plots</h2>\n";
@@ -86,6 +95,11 @@ class HtmlRenderer final : public ReportRenderer {
       h += fmt::format(
           "<h3>{}</h3>\n<img class=\"plot\" alt=\"{}\" src=\"data:image/png;base64,{}\">\n",
           html_escape(p.title), html_escape(p.title), base64(p.png));
+    }
+    // The machine last and folded: the results come first.
+    if (!page.machine.empty()) {
+      h += fmt::format("<details><summary>Machine</summary>\n<pre>{}</pre>\n</details>\n",
+                       html_escape(page.machine));
     }
     return h + std::string(kTail);
   }

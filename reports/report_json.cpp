@@ -28,6 +28,7 @@ class JsonRenderer final : public ReportRenderer {
                       {"counts", page.counts},
                       {"command", page.command},
                       {"context", page.context},
+                      {"constant_params", page.constant_params},
                       {"job", page.job},
                       {"machine", page.machine},
                       {"cases", cases},

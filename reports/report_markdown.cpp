@@ -24,8 +24,9 @@ class MarkdownRenderer final : public ReportRenderer {
     if (!page.command.empty()) md += fmt::format("Command: `{}`\n\n", page.command);
     if (!page.job.empty()) md += fmt::format("Job: {}\n\n", page.job);
     if (!page.context.empty()) md += fmt::format("Context: {}\n\n", page.context);
-    if (!page.machine.empty()) md += fmt::format("## Machine\n\n```\n{}\n```\n\n", page.machine);
-    md += "## Cases\n\n|";
+    md += "## Cases\n\n";
+    for (const auto& c : page.constant_params) md += fmt::format("Every case of {}\n\n", c);
+    md += "|";
     for (const auto& c : page.cases.header) md += fmt::format(" {} |", c);
     md += "\n|";
     for (std::size_t i = 0; i < page.cases.header.size(); ++i) md += " --- |";
@@ -42,6 +43,8 @@ class MarkdownRenderer final : public ReportRenderer {
       md += fmt::format("\n### {}\n\n![{}]({})\n", p.title, p.title,
                         std::filesystem::path(p.png_path).filename().string());
     }
+    // The machine last: the results come first.
+    if (!page.machine.empty()) md += fmt::format("\n## Machine\n\n```\n{}\n```\n", page.machine);
     return md;
   }
 };

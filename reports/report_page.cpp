@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <map>
 
 #include "console_table.hpp"
 #include "ipc_comparison.hpp"
@@ -13,9 +14,13 @@
 namespace parbench {
 namespace {
 
-std::string params_text(const SummaryRow& s, bool multi_host) {
+std::string params_text(const SummaryRow& s, bool multi_host,
+                        const std::vector<std::pair<std::string, std::string>>& leave_out = {}) {
   std::string text;
-  for (const auto& [k, v] : s.params) text += fmt::format("{}{}={}", text.empty() ? "" : " ", k, v);
+  for (const auto& kv : s.params) {
+    if (std::find(leave_out.begin(), leave_out.end(), kv) != leave_out.end()) continue;
+    text += fmt::format("{}{}={}", text.empty() ? "" : " ", kv.first, kv.second);
+  }
   // A merged report or an mpi run across machines: the host leads the parameters.
   if (multi_host) text = fmt::format("host={}{}{}", s.host, text.empty() ? "" : " ", text);
   return text;
@@ -43,7 +48,26 @@ std::string machine_text(const ReportMeta& meta) {
 
 }  // namespace
 
-ReportTable case_table(const std::vector<SummaryRow>& summary) {
+std::map<std::string, std::vector<std::pair<std::string, std::string>>> shared_params(
+    const std::vector<SummaryRow>& summary) {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> out;
+  std::map<std::string, int> cases;
+  for (const auto& s : summary) {
+    auto [it, first] = out.try_emplace(s.workload, s.params);
+    ++cases[s.workload];
+    if (first) continue;
+    std::erase_if(it->second, [&](const auto& kv) {
+      return std::find(s.params.begin(), s.params.end(), kv) == s.params.end();
+    });
+  }
+  // One case alone shares nothing worth lifting out of its row.
+  std::erase_if(out, [&](const auto& w) { return cases[w.first] < 2 || w.second.empty(); });
+  return out;
+}
+
+ReportTable case_table(
+    const std::vector<SummaryRow>& summary,
+    const std::map<std::string, std::vector<std::pair<std::string, std::string>>>* shared) {
   ReportTable t{{"workload", "backend", "workers", "parameters", "reps", "median wall", "cv",
                  "work/s", "speedup", "of machine limit", "status"},
                 {},
@@ -53,7 +77,12 @@ ReportTable case_table(const std::vector<SummaryRow>& summary) {
   });
   for (const auto& s : summary) {
     const auto& w = s.wall_ns;
-    t.rows.push_back({s.workload, s.backend, std::to_string(s.workers), params_text(s, multi_host),
+    const auto lifted = shared != nullptr ? shared->find(s.workload) : decltype(shared->end()){};
+    const bool has_lifted = shared != nullptr && lifted != shared->end();
+    t.rows.push_back({s.workload, s.backend, std::to_string(s.workers),
+                      params_text(s, multi_host,
+                                  has_lifted ? lifted->second
+                                             : std::vector<std::pair<std::string, std::string>>{}),
                       std::to_string(s.reps), w ? format_duration(w->median) : "",
                       w && w->n >= kMinRepsForCv ? cv_cell(s) : "",
                       s.work_per_s ? format_rate(*s.work_per_s) : "",
@@ -96,7 +125,13 @@ ReportPage make_report_page(const std::string& name, const std::vector<SummaryRo
     }
   }
   page.machine = machine_text(meta);
-  page.cases = case_table(summary);
+  const auto shared = shared_params(summary);
+  for (const auto& [workload, params] : shared) {
+    std::string text;
+    for (const auto& [k, v] : params) text += fmt::format(" {}={}", k, v);
+    page.constant_params.push_back(fmt::format("{}:{}", workload, text));
+  }
+  page.cases = case_table(summary, &shared);
   page.comparisons = format_ipc_comparison(summary) + format_sync_comparison(summary);
   page.plots = std::move(plots);
   return page;

@@ -37,7 +37,9 @@ class TextRenderer final : public ReportRenderer {
     if (!page.command.empty()) out += fmt::format("command: {}\n", page.command);
     if (!page.job.empty()) out += fmt::format("job: {}\n", page.job);
     if (!page.context.empty()) out += fmt::format("context: {}\n", page.context);
-    out += fmt::format("\n{}", aligned(page.cases));
+    out += "\n";
+    for (const auto& c : page.constant_params) out += fmt::format("every case of {}\n", c);
+    out += aligned(page.cases);
     if (!page.comparisons.empty()) out += page.comparisons;
     if (!page.machine.empty()) out += fmt::format("\nmachine\n{}", page.machine);
     for (const auto& p : page.plots) out += fmt::format("plot: {} ({})\n", p.title, p.png_path);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "report_meta.hpp"
+#include "report_page.hpp"
 #include "report_render.hpp"
 
 using namespace parbench;
@@ -127,4 +128,35 @@ TEST_CASE("meta.json round-trips through ReportMeta, a run's and a merge's", "[r
   REQUIRE(mj["machines"][1]["run"].is_null());
   REQUIRE(ReportMeta::from_json(mj).to_json() == mj);
   REQUIRE_FALSE(ReportMeta::from_json(mj).run.has_value());
+}
+
+TEST_CASE(
+    "the report: shared parameters once above the table, figures right-aligned, machine "
+    "folded after the results",
+    "[report]") {
+  std::vector<SummaryRow> summary(3);
+  for (std::size_t i = 0; i < summary.size(); ++i) {
+    auto& s = summary[i];
+    s.workload = "cpu_sum";
+    s.backend = i == 2 ? "process" : "thread";
+    s.workers = static_cast<int>(i % 2) + 1;
+    s.reps = 3;
+    s.params = {{"n", "600000000"}, {"extra_pct", "0"}, {"scaling", i == 1 ? "weak" : "strong"}};
+  }
+  const auto shared = shared_params(summary);
+  REQUIRE(shared.at("cpu_sum") ==
+          std::vector<std::pair<std::string, std::string>>{{"n", "600000000"}, {"extra_pct", "0"}});
+  ReportPage page = make_report_page("r", summary, ReportMeta{}, {});
+  page.machine = "host  vm\n";
+  REQUIRE(page.constant_params == std::vector<std::string>{"cpu_sum: n=600000000 extra_pct=0"});
+  for (const auto& row : page.cases.rows) {
+    REQUIRE_THAT(row[3], Catch::StartsWith("scaling="));  // only what differs
+  }
+  const std::string h = renderer("html").render(page);
+  REQUIRE_THAT(h, Catch::Contains("Every case of cpu_sum: n=600000000 extra_pct=0") &&
+                      Catch::Contains("<td class=\"num\">3</td>") &&
+                      Catch::Contains("<details><summary>Machine</summary>"));
+  REQUIRE(h.find("<h2>Cases</h2>") < h.find("<summary>Machine</summary>"));
+  const std::string md = renderer("md").render(page);
+  REQUIRE(md.find("## Cases") < md.find("## Machine"));
 }
