@@ -91,6 +91,10 @@ class HtmlRenderer final : public ReportRenderer {
     if (!page.comparisons.empty())
       h += "<h2>Comparisons</h2>\n<pre>" + html_escape(page.comparisons) + "</pre>\n";
     if (!page.plots.empty()) h += "<h2>Plots</h2>\n";
+    if (!page.plots_missing.empty()) {
+      h += fmt::format("<h2>Plots</h2>\n<p class=\"error\">No plot could be drawn: {}.</p>\n",
+                       html_escape(page.plots_missing));
+    }
     for (const auto& p : page.plots) {
       h += fmt::format(
           "<h3>{}</h3>\n<img class=\"plot\" alt=\"{}\" src=\"data:image/png;base64,{}\">\n",

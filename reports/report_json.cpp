@@ -29,6 +29,7 @@ class JsonRenderer final : public ReportRenderer {
                       {"command", page.command},
                       {"context", page.context},
                       {"constant_params", page.constant_params},
+                      {"plots_missing", page.plots_missing},
                       {"job", page.job},
                       {"machine", page.machine},
                       {"cases", cases},

@@ -39,6 +39,8 @@ class MarkdownRenderer final : public ReportRenderer {
     if (!page.comparisons.empty())
       md += fmt::format("\n## Comparisons\n\n```{}```\n", page.comparisons);
     if (!page.plots.empty()) md += "\n## Plots\n";
+    if (!page.plots_missing.empty())
+      md += fmt::format("\n## Plots\n\nNo plot could be drawn: {}.\n", page.plots_missing);
     for (const auto& p : page.plots) {
       md += fmt::format("\n### {}\n\n![{}]({})\n", p.title, p.title,
                         std::filesystem::path(p.png_path).filename().string());

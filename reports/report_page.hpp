@@ -36,6 +36,7 @@ struct ReportPage {
   ReportTable cases;
   std::string comparisons;  // the IPC and synchronization tables, as text
   std::vector<ReportPlot> plots;
+  std::string plots_missing;  // why no plot could be drawn at all ("" when they could)
 };
 
 ReportPage make_report_page(const std::string& name, const std::vector<SummaryRow>& summary,

@@ -43,6 +43,8 @@ class TextRenderer final : public ReportRenderer {
     if (!page.comparisons.empty()) out += page.comparisons;
     if (!page.machine.empty()) out += fmt::format("\nmachine\n{}", page.machine);
     for (const auto& p : page.plots) out += fmt::format("plot: {} ({})\n", p.title, p.png_path);
+    if (!page.plots_missing.empty())
+      out += fmt::format("no plot could be drawn: {}\n", page.plots_missing);
     return out;
   }
 };

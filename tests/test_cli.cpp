@@ -128,6 +128,13 @@ TEST_CASE("progress: one line per finished case when not on a terminal, --json, 
   REQUIRE(doc["meta"]["run"]["context"]["ticket"] == "PERF-12");
   const auto report = test::run_parbench({"report", prefix, "--format", "md"});
   REQUIRE_THAT(test::slurp(prefix + ".report.md"), Catch::Contains("Context: ticket=PERF-12"));
+  // Plots that cannot be drawn at all: the report is written, says why, and the exit status is 1.
+  const auto no_plots = test::run_parbench(
+      {"report", prefix, "--format", "md", "--scripts", dir.path() + "/no-such-dir"});
+  REQUIRE(no_plots.status == 1);
+  REQUIRE_THAT(no_plots.err,
+               Catch::Contains("no plot could be drawn") && Catch::Contains("no-such-dir"));
+  REQUIRE_THAT(test::slurp(prefix + ".report.md"), Catch::Contains("No plot could be drawn"));
   REQUIRE(doc["parbench_json_version"] == 1);
   REQUIRE(doc["rows"].size() == 6);
   REQUIRE(doc["rows"][0]["workload"] == "sleep");

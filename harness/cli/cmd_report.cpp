@@ -62,6 +62,19 @@ bool draw(const fs::path& script, const std::string& input, const std::vector<st
   return run_and_wait(argv, "/dev/null") == 0 && fs::exists(out + ".png");
 }
 
+// Why the plot scripts cannot run here at all, or "": no python3, a script missing, no matplotlib.
+std::string plots_unavailable(const std::string& scripts_dir) {
+  if (!fs::exists("/usr/bin/python3")) return "/usr/bin/python3 is not installed";
+  for (const auto& p : kPlots) {
+    if (!fs::exists(fs::path(scripts_dir) / p.script)) {
+      return fmt::format("the plot script {} is not in {} (--scripts DIR)", p.script, scripts_dir);
+    }
+  }
+  if (run_and_wait({"/usr/bin/python3", "-c", "import matplotlib"}, "/dev/null") != 0)
+    return "matplotlib is not installed for /usr/bin/python3 (Debian: python3-matplotlib)";
+  return "";
+}
+
 // Every plot that has something to draw in this run, as PREFIX.report.<script>.png.
 std::vector<ReportPlot> draw_plots(const std::string& prefix, const std::string& scripts_dir) {
   std::vector<ReportPlot> drawn;
@@ -99,8 +112,11 @@ int report(const std::string& prefix_in, const std::string& scripts_dir,
   const std::string summary_path = prefix + ".summary.csv";
   if (!fs::exists(summary_path)) write_file_atomically(summary_path, summary_csv(summary, schema));
 
-  const ReportPage page = make_report_page(fs::path(prefix).filename().string(), summary, meta,
-                                           draw_plots(prefix, scripts_dir));
+  const std::string missing = plots_unavailable(scripts_dir);
+  ReportPage page = make_report_page(
+      fs::path(prefix).filename().string(), summary, meta,
+      missing.empty() ? draw_plots(prefix, scripts_dir) : std::vector<ReportPlot>{});
+  page.plots_missing = missing;
   std::vector<std::string> written;
   for (const ReportRenderer* r : renderers) {
     const std::string path = fmt::format("{}.report.{}", prefix, r->extension());
@@ -108,6 +124,11 @@ int report(const std::string& prefix_in, const std::string& scripts_dir,
     written.push_back(path);
   }
   fmt::print("report: {}; {} plot(s)\n", fmt::join(written, ", "), page.plots.size());
+  if (!missing.empty()) {
+    fmt::print(stderr, "parbench: report: no plot could be drawn: {}; the report says so\n",
+               missing);
+    return 1;
+  }
   return 0;
 }
 
