@@ -88,9 +88,10 @@ struct TableShape {
   bool pin = false;
   bool speedup = false;
   bool limit = false;
+  bool work_rate = false;
 };
 
-TableShape shape_of(const std::vector<const SummaryRow*>& mine) {
+TableShape shape_of(const std::vector<const SummaryRow*>& mine, const TableColumns& extra) {
   TableShape t;
   const SummaryRow& first = *mine.front();
   for (const auto& param : first.params) {
@@ -104,17 +105,22 @@ TableShape shape_of(const std::vector<const SummaryRow*>& mine) {
     t.pin = t.pin || r->pin != "none";
     t.speedup = t.speedup || r->speedup.has_value();
     t.limit = t.limit || r->of_limit.has_value();
+    t.work_rate = t.work_rate || (extra.work_rate && r->work_per_s.has_value());
   }
   return t;
 }
 
-std::vector<std::string> header_of(const TableShape& t, std::size_t* left) {
+std::vector<std::string> header_of(const TableShape& t, const TableColumns& extra,
+                                   std::size_t* left) {
   std::vector<std::string> head = {"backend", "workers"};
   if (t.host) head.emplace_back("host");
   if (t.pin) head.emplace_back("pin");
   head.insert(head.end(), t.params.begin(), t.params.end());
   *left = head.size();
-  head.insert(head.end(), {"reps", "median", "cv"});
+  head.insert(head.end(), {"reps", "median"});
+  if (extra.ci) head.emplace_back("95% CI of median");
+  head.emplace_back("cv");
+  if (t.work_rate) head.emplace_back("work/s");
   if (t.speedup) head.insert(head.end(), {"speedup", "efficiency"});
   // A metric in ns is shown in human units: its header drops the unit the CSV name carries.
   for (const auto& m : t.metrics)
@@ -130,14 +136,17 @@ std::string status_cell(const SummaryRow& r) {
   return r.noisy.empty() ? "ok" : "ok, noisy: " + r.noisy;
 }
 
-std::vector<std::string> line_of(const SummaryRow& r, const TableShape& t) {
+std::vector<std::string> line_of(const SummaryRow& r, const TableShape& t,
+                                 const TableColumns& extra) {
   std::vector<std::string> line = {r.backend, std::to_string(r.workers)};
   if (t.host) line.push_back(r.host);
   if (t.pin) line.push_back(r.pin);
   for (const auto& name : t.params) line.push_back(r.param(name));
   line.push_back(std::to_string(r.reps));
   line.push_back(r.wall_ns ? format_duration(r.wall_ns->median) : "-");
+  if (extra.ci) line.push_back(ci_cell(r));
   line.push_back(cv_cell(r));
+  if (t.work_rate) line.push_back(r.work_per_s ? format_rate(*r.work_per_s) : "-");
   if (t.speedup) {
     line.push_back(ratio(r.speedup, "x"));
     line.push_back(r.efficiency ? fmt::format("{:.0f}%", *r.efficiency * 100) : "-");
@@ -154,20 +163,45 @@ std::vector<std::string> line_of(const SummaryRow& r, const TableShape& t) {
 
 }  // namespace
 
-std::string format_summary_table(const std::vector<SummaryRow>& rows) {
+std::string ci_cell(const SummaryRow& r) {
+  if (!r.wall_ns || !r.wall_ns->ci95) return "-";
+  return fmt::format("{} – {}", format_duration(r.wall_ns->ci95->lo),
+                     format_duration(r.wall_ns->ci95->hi));
+}
+
+std::vector<WorkloadTable> workload_tables(const std::vector<SummaryRow>& rows,
+                                           const TableColumns& extra) {
   std::vector<std::string> workloads;
   for (const auto& r : rows) add_unique(workloads, r.workload);
-  std::string out;
+  std::vector<WorkloadTable> tables;
   for (const auto& workload : workloads) {
     std::vector<const SummaryRow*> mine;
     for (const auto& r : rows) {
       if (r.workload == workload) mine.push_back(&r);
     }
-    const TableShape shape = shape_of(mine);
-    std::size_t left = 0;
-    std::vector<std::vector<std::string>> table{header_of(shape, &left)};
-    for (const auto* r : mine) table.push_back(line_of(*r, shape));
-    out += fmt::format("\n{}\n", workload) + render(table, left);
+    const TableShape shape = shape_of(mine, extra);
+    WorkloadTable t;
+    t.workload = workload;
+    for (const auto& param : mine.front()->params) {
+      if (std::find(shape.params.begin(), shape.params.end(), param.first) == shape.params.end())
+        t.shared.push_back(param);
+    }
+    t.header = header_of(shape, extra, &t.left);
+    for (const auto* r : mine) {
+      t.rows.push_back(line_of(*r, shape, extra));
+      t.failed.push_back(r->status() != "ok");
+    }
+    tables.push_back(std::move(t));
+  }
+  return tables;
+}
+
+std::string format_summary_table(const std::vector<SummaryRow>& rows) {
+  std::string out;
+  for (const auto& t : workload_tables(rows)) {
+    std::vector<std::vector<std::string>> table{t.header};
+    table.insert(table.end(), t.rows.begin(), t.rows.end());
+    out += fmt::format("\n{}\n", t.workload) + render(table, t.left);
   }
   return out;
 }

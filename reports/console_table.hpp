@@ -10,6 +10,28 @@ namespace parbench {
 
 std::string format_summary_table(const std::vector<SummaryRow>& rows);
 
+// What a table shows beyond the console's columns (the report shows both).
+struct TableColumns {
+  bool ci = false;         // the 95% confidence interval of the median wall time
+  bool work_rate = false;  // work units per second
+};
+
+// One workload's cases as a table of display cells: the columns that tell its cases apart, the
+// figures in human units.
+struct WorkloadTable {
+  std::string workload;
+  // The parameter values every case of the workload has: left out of the rows.
+  std::vector<std::pair<std::string, std::string>> shared;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<bool> failed;  // per row: the case failed or cannot run here
+  std::size_t left = 0;      // the columns before this name the case; figures follow; then status
+};
+
+// One table per workload, in the order the rows first name them.
+std::vector<WorkloadTable> workload_tables(const std::vector<SummaryRow>& rows,
+                                           const TableColumns& extra = {});
+
 // Columns a terminal shows for a UTF-8 string (µ is one), and the string padded to `width` of
 // them, on the right (left-aligned) or on the left.
 std::size_t display_width(const std::string& s);
@@ -26,6 +48,10 @@ std::string format_duration(double ns);
 std::string format_rate(double per_second);
 // The case's cv as a percentage ("2.1%"); "-" with fewer than kMinRepsForCv repetitions.
 std::string cv_cell(const SummaryRow& r);
+
+// "12.1 ms – 12.4 ms": the 95% confidence interval of the median wall time; "-" when too few
+// repetitions give one.
+std::string ci_cell(const SummaryRow& r);
 
 // A machine limit in its unit (1.98x, 42.3 us, 8039 MB/s).
 std::string format_limit(double value, const std::string& unit);

@@ -21,14 +21,10 @@ long long size_of(const SummaryRow& r) {
   return v;
 }
 
-struct Line {
-  std::optional<double> same_core_rtt, cross_core_rtt, throughput;
-  bool tried = false;  // some case of this channel and backend was not unsupported
-};
-
 }  // namespace
 
-std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
+IpcRanking rank_ipc_channels(const std::vector<SummaryRow>& rows) {
+  IpcRanking out;
   // The sizes compared: the smallest round trip and the largest stream that any channel ran.
   long long small = std::numeric_limits<long long>::max(), large = 0;
   for (const auto& r : rows) {
@@ -36,13 +32,21 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
     if (r.workload == "ipc_pingpong") small = std::min(small, size_of(r));
     if (r.workload == "ipc_stream") large = std::max(large, size_of(r));
   }
-  using Key = std::tuple<std::string, std::string>;  // channel (with wait mode), backend
-  std::map<Key, Line> lines;
+  if (small != std::numeric_limits<long long>::max()) out.rtt_size = small;
+  out.stream_size = large;
+  using Key = std::pair<std::string, std::string>;  // channel (with wait mode), backend
+  std::map<Key, IpcLine> lines;
+  std::map<Key, bool> tried;  // some case of this channel and backend was not unsupported
   for (const auto& r : rows) {
     if (r.workload != "ipc_pingpong" && r.workload != "ipc_stream") continue;
-    const std::string channel = r.param("channel") + (r.param("wait") == "spin" ? " (spin)" : "");
-    Line& line = lines[{channel, r.backend}];
-    line.tried = line.tried || !r.unsupported;
+    std::string channel = r.param("channel") + (r.param("wait") == "spin" ? " (spin)" : "");
+    // A windowed stream (osu_bw's method) is another line than the plain one.
+    if (const std::string w = r.param("window"); !w.empty() && w != "0")
+      channel += fmt::format(" (window {})", w);
+    IpcLine& line = lines[{channel, r.backend}];
+    line.channel = channel;
+    line.backend = r.backend;
+    tried[{channel, r.backend}] = tried[{channel, r.backend}] || !r.unsupported;
     if (!r.ok()) continue;
     if (r.workload == "ipc_pingpong" && size_of(r) == small) {
       (r.param("placement") == "same_core" ? line.same_core_rtt : line.cross_core_rtt) =
@@ -51,22 +55,28 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
     if (r.workload == "ipc_stream" && size_of(r) == large) line.throughput = r.metric("mb_per_s");
   }
   // A channel that cannot run on a backend at all (pipe on mpi, mpi on process) is no line: the
-  // summary table above says why.
-  std::erase_if(lines, [](const auto& kv) { return !kv.second.tried; });
-  if (lines.empty()) return "";
-
-  std::vector<std::pair<Key, Line>> ranked(lines.begin(), lines.end());
-  const auto rank = [](const Line& l) {
+  // summary table says why.
+  for (auto& [key, line] : lines) {
+    if (tried[key]) out.lines.push_back(std::move(line));
+  }
+  const auto rank = [](const IpcLine& l) {
     return l.cross_core_rtt.value_or(
         l.same_core_rtt.value_or(std::numeric_limits<double>::infinity()));
   };
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [&](const auto& a, const auto& b) { return rank(a.second) < rank(b.second); });
+  std::stable_sort(out.lines.begin(), out.lines.end(),
+                   [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  return out;
+}
 
+std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
+  const IpcRanking ranking = rank_ipc_channels(rows);
+  if (ranking.lines.empty()) return "";
+  const long long small = ranking.rtt_size.value_or(0);
+  const long long large = ranking.stream_size;
   const auto cell = [](const std::optional<double>& ns) {
     return ns ? format_duration(*ns) : std::string("-");
   };
-  const bool any_rtt = small != std::numeric_limits<long long>::max();
+  const bool any_rtt = ranking.rtt_size.has_value();
   std::string what;
   if (any_rtt) what = fmt::format("round trip p50 of a {}-byte message", small);
   if (large > 0)
@@ -76,10 +86,9 @@ std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
   out += fmt::format("{:>4}  {:<20} {:<8} {:>12} {:>13} {:>12}\n", "rank", "channel", "backend",
                      "rtt same core", "rtt cross core", "MB/s");
   int n = 0;
-  for (const auto& [key, l] : ranked) {
-    const auto& [channel, backend] = key;
+  for (const auto& l : ranking.lines) {
     out += fmt::format(
-        "{:>4}  {:<20} {:<8} {} {} {}\n", ++n, channel, backend,
+        "{:>4}  {:<20} {:<8} {} {} {}\n", ++n, l.channel, l.backend,
         pad_to(cell(l.same_core_rtt), 12, false), pad_to(cell(l.cross_core_rtt), 13, false),
         pad_to(l.throughput ? fmt::format("{:.0f}", *l.throughput) : "-", 12, false));
   }

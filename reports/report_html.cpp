@@ -34,6 +34,7 @@ table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;padding
 th{background:#eee}pre{background:#f6f6f6;padding:8px;overflow-x:auto}img{max-width:100%;border:1px solid #ddd}
 .error{color:#b00}td.num{text-align:right;font-variant-numeric:tabular-nums}
 details{margin-top:1.5em}summary{font-weight:bold;cursor:pointer}
+ul.headline li{margin:2px 0}p.notes{font-size:85%;color:#555}h3{margin-bottom:4px}
 </style>
 </head>
 <body>
@@ -52,7 +53,7 @@ window.addEventListener("load", function () {
 </html>
 )";
 
-std::string table(const ReportTable& t) {
+std::string table(const WorkloadTable& t) {
   std::string h = "<table>\n<tr>";
   for (const auto& c : t.header) h += "<th>" + html_escape(c) + "</th>";
   h += "</tr>\n";
@@ -84,10 +85,20 @@ class HtmlRenderer final : public ReportRenderer {
       h += fmt::format("<p>Command: <code>{}</code></p>\n", html_escape(page.command));
     if (!page.job.empty()) h += fmt::format("<p>Job: {}</p>\n", html_escape(page.job));
     if (!page.context.empty()) h += fmt::format("<p>Context: {}</p>\n", html_escape(page.context));
+    for (const auto& section : page.headline) {
+      h += fmt::format("<h2>{}</h2>\n<ul class=\"headline\">\n", html_escape(section.title));
+      for (const auto& line : section.lines) h += fmt::format("<li>{}</li>\n", html_escape(line));
+      h += "</ul>\n";
+    }
     h += "<h2>Cases</h2>\n";
-    for (const auto& c : page.constant_params)
-      h += fmt::format("<p class=\"shared\">Every case of {}</p>\n", html_escape(c));
-    h += table(page.cases);
+    for (const auto& t : page.tables) {
+      h += fmt::format("<h3>{}</h3>\n", html_escape(t.workload));
+      if (!t.shared.empty()) {
+        h += fmt::format("<p class=\"shared\">Every case: {}</p>\n", html_escape(shared_text(t)));
+      }
+      h += table(t);
+    }
+    h += fmt::format("<p class=\"notes\">{}</p>\n", html_escape(kTableNotes));
     if (!page.comparisons.empty())
       h += "<h2>Comparisons</h2>\n<pre>" + html_escape(page.comparisons) + "</pre>\n";
     if (!page.plots.empty()) h += "<h2>Plots</h2>\n";

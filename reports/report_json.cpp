@@ -14,21 +14,28 @@ class JsonRenderer final : public ReportRenderer {
   [[nodiscard]] std::string_view extension() const override { return "json"; }
   [[nodiscard]] std::string render(const ReportPage& page) const override {
     nlohmann::json cases = nlohmann::json::array();
-    for (std::size_t i = 0; i < page.cases.rows.size(); ++i) {
-      nlohmann::json c = nlohmann::json::object();
-      const auto& row = page.cases.rows[i];
-      for (std::size_t k = 0; k < row.size() && k < page.cases.header.size(); ++k)
-        c[page.cases.header[k]] = row[k];
-      c["failed"] = page.cases.failed[i];
-      cases.push_back(std::move(c));
+    nlohmann::json shared = nlohmann::json::object();
+    for (const auto& t : page.tables) {
+      if (!t.shared.empty()) shared[t.workload] = shared_text(t);
+      for (std::size_t i = 0; i < t.rows.size(); ++i) {
+        nlohmann::json c = {{"workload", t.workload}};
+        const auto& row = t.rows[i];
+        for (std::size_t k = 0; k < row.size() && k < t.header.size(); ++k) c[t.header[k]] = row[k];
+        c["failed"] = t.failed[i];
+        cases.push_back(std::move(c));
+      }
     }
+    nlohmann::json headline = nlohmann::json::array();
+    for (const auto& section : page.headline)
+      headline.push_back({{"title", section.title}, {"lines", section.lines}});
     nlohmann::json plots = nlohmann::json::array();
     for (const auto& p : page.plots) plots.push_back({{"title", p.title}, {"png", p.png_path}});
     return json_text({{"name", page.name},
                       {"counts", page.counts},
                       {"command", page.command},
                       {"context", page.context},
-                      {"constant_params", page.constant_params},
+                      {"headline", headline},
+                      {"shared_params", shared},
                       {"plots_missing", page.plots_missing},
                       {"job", page.job},
                       {"machine", page.machine},

@@ -24,18 +24,29 @@ class MarkdownRenderer final : public ReportRenderer {
     if (!page.command.empty()) md += fmt::format("Command: `{}`\n\n", page.command);
     if (!page.job.empty()) md += fmt::format("Job: {}\n\n", page.job);
     if (!page.context.empty()) md += fmt::format("Context: {}\n\n", page.context);
-    md += "## Cases\n\n";
-    for (const auto& c : page.constant_params) md += fmt::format("Every case of {}\n\n", c);
-    md += "|";
-    for (const auto& c : page.cases.header) md += fmt::format(" {} |", c);
-    md += "\n|";
-    for (std::size_t i = 0; i < page.cases.header.size(); ++i) md += " --- |";
-    md += "\n";
-    for (const auto& r : page.cases.rows) {
-      md += "|";
-      for (const auto& c : r) md += fmt::format(" {} |", cell(c));
+    for (const auto& section : page.headline) {
+      md += fmt::format("## {}\n\n", section.title);
+      for (const auto& line : section.lines) md += fmt::format("- {}\n", line);
       md += "\n";
     }
+    md += "## Cases\n";
+    for (const auto& t : page.tables) {
+      md += fmt::format("\n### {}\n\n", t.workload);
+      if (!t.shared.empty()) md += fmt::format("Every case: {}\n\n", shared_text(t));
+      md += "|";
+      for (const auto& c : t.header) md += fmt::format(" {} |", c);
+      md += "\n|";
+      // Figures right-aligned, names and the status left.
+      for (std::size_t i = 0; i < t.header.size(); ++i)
+        md += i >= t.left && i + 1 < t.header.size() ? " ---: |" : " --- |";
+      md += "\n";
+      for (const auto& r : t.rows) {
+        md += "|";
+        for (const auto& c : r) md += fmt::format(" {} |", cell(c));
+        md += "\n";
+      }
+    }
+    md += fmt::format("\n{}\n", kTableNotes);
     if (!page.comparisons.empty())
       md += fmt::format("\n## Comparisons\n\n```{}```\n", page.comparisons);
     if (!page.plots.empty()) md += "\n## Plots\n";

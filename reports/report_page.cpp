@@ -14,23 +14,6 @@
 namespace parbench {
 namespace {
 
-std::string params_text(const SummaryRow& s, bool multi_host,
-                        const std::vector<std::pair<std::string, std::string>>& leave_out = {}) {
-  std::string text;
-  for (const auto& kv : s.params) {
-    if (std::find(leave_out.begin(), leave_out.end(), kv) != leave_out.end()) continue;
-    text += fmt::format("{}{}={}", text.empty() ? "" : " ", kv.first, kv.second);
-  }
-  // A merged report or an mpi run across machines: the host leads the parameters.
-  if (multi_host) text = fmt::format("host={}{}{}", s.host, text.empty() ? "" : " ", text);
-  return text;
-}
-
-std::string status_text(const SummaryRow& s) {
-  if (s.status() != "ok") return s.status() + ": " + s.error;
-  return s.noisy.empty() ? "ok" : "ok, noisy: " + s.noisy;
-}
-
 std::string machine_text(const ReportMeta& meta) {
   std::string text = meta.machine.is_object() ? format_machine(meta.machine) : "";
   if (meta.machine.is_object() && meta.machine.contains("limits")) {
@@ -48,49 +31,19 @@ std::string machine_text(const ReportMeta& meta) {
 
 }  // namespace
 
-std::map<std::string, std::vector<std::pair<std::string, std::string>>> shared_params(
-    const std::vector<SummaryRow>& summary) {
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> out;
-  std::map<std::string, int> cases;
-  for (const auto& s : summary) {
-    auto [it, first] = out.try_emplace(s.workload, s.params);
-    ++cases[s.workload];
-    if (first) continue;
-    std::erase_if(it->second, [&](const auto& kv) {
-      return std::find(s.params.begin(), s.params.end(), kv) == s.params.end();
-    });
-  }
-  // One case alone shares nothing worth lifting out of its row.
-  std::erase_if(out, [&](const auto& w) { return cases[w.first] < 2 || w.second.empty(); });
-  return out;
-}
+const char* const kTableNotes =
+    "median: of the wall times of the successful repetitions. 95% CI: the distribution-free "
+    "interval of that median (6 or more repetitions). cv: standard deviation / mean of the wall "
+    "times (3 or more repetitions; over 10% marks the case noisy). work/s: the workload's work "
+    "units per second of median wall time. speedup: work/s against the same case at 1 worker. "
+    "of machine limit: the figure as a share of what `parbench limits` measured this machine "
+    "allows. MB/s is 10^6 bytes per second.";
 
-ReportTable case_table(
-    const std::vector<SummaryRow>& summary,
-    const std::map<std::string, std::vector<std::pair<std::string, std::string>>>* shared) {
-  ReportTable t{{"workload", "backend", "workers", "parameters", "reps", "median wall", "cv",
-                 "work/s", "speedup", "of machine limit", "status"},
-                {},
-                {}};
-  const bool multi_host = std::any_of(summary.begin(), summary.end(), [&](const SummaryRow& s) {
-    return s.host != summary.front().host;
-  });
-  for (const auto& s : summary) {
-    const auto& w = s.wall_ns;
-    const auto lifted = shared != nullptr ? shared->find(s.workload) : decltype(shared->end()){};
-    const bool has_lifted = shared != nullptr && lifted != shared->end();
-    t.rows.push_back({s.workload, s.backend, std::to_string(s.workers),
-                      params_text(s, multi_host,
-                                  has_lifted ? lifted->second
-                                             : std::vector<std::pair<std::string, std::string>>{}),
-                      std::to_string(s.reps), w ? format_duration(w->median) : "",
-                      w && w->n >= kMinRepsForCv ? cv_cell(s) : "",
-                      s.work_per_s ? format_rate(*s.work_per_s) : "",
-                      s.speedup ? fmt::format("{:.2f}x", *s.speedup) : "",
-                      s.of_limit ? limit_cell(s) : "", status_text(s)});
-    t.failed.push_back(s.status() != "ok");
-  }
-  return t;
+std::string shared_text(const WorkloadTable& table) {
+  std::string text;
+  for (const auto& [k, v] : table.shared)
+    text += fmt::format("{}{}={}", text.empty() ? "" : " ", k, v);
+  return text;
 }
 
 ReportPage make_report_page(const std::string& name, const std::vector<SummaryRow>& summary,
@@ -125,13 +78,8 @@ ReportPage make_report_page(const std::string& name, const std::vector<SummaryRo
     }
   }
   page.machine = machine_text(meta);
-  const auto shared = shared_params(summary);
-  for (const auto& [workload, params] : shared) {
-    std::string text;
-    for (const auto& [k, v] : params) text += fmt::format(" {}={}", k, v);
-    page.constant_params.push_back(fmt::format("{}:{}", workload, text));
-  }
-  page.cases = case_table(summary, &shared);
+  page.headline = report_headline(summary, meta);
+  page.tables = workload_tables(summary, {.ci = true, .work_rate = true});
   page.comparisons = format_ipc_comparison(summary) + format_sync_comparison(summary);
   page.plots = std::move(plots);
   return page;

@@ -8,24 +8,12 @@
 namespace parbench {
 namespace {
 
-std::string aligned(const ReportTable& t) {
-  std::vector<std::size_t> width(t.header.size(), 0);
-  const auto measure = [&](const std::vector<std::string>& row) {
-    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i)
-      width[i] = std::max(width[i], row[i].size());
-  };
-  measure(t.header);
-  for (const auto& r : t.rows) measure(r);
-  const auto line = [&](const std::vector<std::string>& row) {
-    std::string out;
-    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i) {
-      out += i + 1 == row.size() ? row[i] : fmt::format("{:<{}}  ", row[i], width[i]);
-    }
-    return out + "\n";
-  };
-  std::string out = line(t.header);
-  for (const auto& r : t.rows) out += line(r);
-  return out;
+std::string aligned(const WorkloadTable& t) {
+  std::vector<std::vector<std::string>> rows{t.header};
+  rows.insert(rows.end(), t.rows.begin(), t.rows.end());
+  std::vector<std::size_t> right;
+  for (std::size_t i = t.left; i + 1 < t.header.size(); ++i) right.push_back(i);
+  return format_text_table(rows, right);
 }
 
 class TextRenderer final : public ReportRenderer {
@@ -37,9 +25,15 @@ class TextRenderer final : public ReportRenderer {
     if (!page.command.empty()) out += fmt::format("command: {}\n", page.command);
     if (!page.job.empty()) out += fmt::format("job: {}\n", page.job);
     if (!page.context.empty()) out += fmt::format("context: {}\n", page.context);
-    out += "\n";
-    for (const auto& c : page.constant_params) out += fmt::format("every case of {}\n", c);
-    out += aligned(page.cases);
+    for (const auto& section : page.headline) {
+      out += fmt::format("\n{}\n", section.title);
+      for (const auto& line : section.lines) out += fmt::format("  - {}\n", line);
+    }
+    for (const auto& t : page.tables) {
+      out += fmt::format("\n{}\n", t.workload);
+      if (!t.shared.empty()) out += fmt::format("every case: {}\n", shared_text(t));
+      out += aligned(t);
+    }
     if (!page.comparisons.empty()) out += page.comparisons;
     if (!page.machine.empty()) out += fmt::format("\nmachine\n{}", page.machine);
     for (const auto& p : page.plots) out += fmt::format("plot: {} ({})\n", p.title, p.png_path);

@@ -15,6 +15,16 @@
 namespace parbench {
 namespace {
 
+// Two parameter values: as numbers when both are whole numbers written in digits, else as text.
+bool natural_less(const std::string& a, const std::string& b) {
+  const auto digits = [](const std::string& s) {
+    return !s.empty() && s.size() < 19 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (digits(a) && digits(b)) return std::stoll(a) < std::stoll(b);
+  return a < b;
+}
+
 using CaseKey = std::tuple<std::string, std::string, int, std::string,
                            std::vector<std::pair<std::string, std::string>>, std::string>;
 
@@ -193,12 +203,23 @@ std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const Repor
   // parameters, backend, workers and pinning.
   std::map<std::string, std::size_t> workload_rank;
   for (const auto& key : order) workload_rank.try_emplace(std::get<0>(key), workload_rank.size());
-  const auto sort_key = [&](const CaseKey& k) {
-    return std::tie(workload_rank[std::get<0>(k)], std::get<4>(k), std::get<5>(k), std::get<1>(k),
-                    std::get<2>(k), std::get<3>(k));
+  // Parameter values in their natural order: size=8 before size=64 before size=1048576.
+  const auto params_less = [](const auto& a, const auto& b) {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                        [](const auto& x, const auto& y) {
+                                          if (x.first != y.first) return x.first < y.first;
+                                          return natural_less(x.second, y.second);
+                                        });
   };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](const CaseKey& a, const CaseKey& b) { return sort_key(a) < sort_key(b); });
+  const auto less = [&](const CaseKey& a, const CaseKey& b) {
+    const auto ra = workload_rank[std::get<0>(a)], rb = workload_rank[std::get<0>(b)];
+    if (ra != rb) return ra < rb;
+    if (params_less(std::get<4>(a), std::get<4>(b))) return true;
+    if (params_less(std::get<4>(b), std::get<4>(a))) return false;
+    return std::tie(std::get<5>(a), std::get<1>(a), std::get<2>(a), std::get<3>(a)) <
+           std::tie(std::get<5>(b), std::get<1>(b), std::get<2>(b), std::get<3>(b));
+  };
+  std::stable_sort(order.begin(), order.end(), less);
   std::vector<SummaryRow> out;
   for (const auto& key : order) out.push_back(summarize_case(by_case[key], schema, noise));
   add_speedup(out);

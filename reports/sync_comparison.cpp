@@ -118,12 +118,8 @@ std::string pivot_table(const std::vector<SummaryRow>& rows, const Pivot& p) {
   return out;
 }
 
-}  // namespace sync_table
-}  // namespace
-
-std::string format_sync_comparison(const std::vector<SummaryRow>& rows) {
-  using namespace sync_table;
-  const std::vector<Pivot> pivots = {
+const std::vector<Pivot>& pivots() {
+  static const std::vector<Pivot> all = {
       {"lock_contention",
        "Locks: acquisitions per second by workers; fairness, hand-offs and acquire p99 at the most "
        "workers",
@@ -163,11 +159,64 @@ std::string format_sync_comparison(const std::vector<SummaryRow>& rows) {
        duration,
        {{"per s", "crossings_per_s", si}, {"p99", "crossing_p99_ns", duration}}},
   };
+  return all;
+}
+
+// "futex thread 50.1M (jain 1.00)": a line of a ranking, with the first extra (fairness) where the
+// mechanism has it.
+std::string ranked_entry(const Key& key, const Line& line, const Pivot& p, int most) {
+  const auto it = line.by_workers.find(most);
+  std::string text = fmt::format("{} {} {}", key.first, key.second, p.format(*it->second));
+  if (!p.extras.empty() && p.extras.front().metric == "jain" && line.at_most != nullptr) {
+    if (const auto jain = line.at_most->metric("jain"))
+      text += fmt::format(" (jain {:.2f})", *jain);
+  }
+  return text;
+}
+
+}  // namespace sync_table
+}  // namespace
+
+std::string format_sync_comparison(const std::vector<SummaryRow>& rows) {
+  using namespace sync_table;
   std::string out;
-  for (const auto& p : pivots) out += pivot_table(rows, p);
+  for (const auto& p : pivots()) out += pivot_table(rows, p);
   if (!out.empty()) {
     out +=
         "  n/a: cannot work on that backend (the reason is in the rows); '-': not run or failed\n";
+  }
+  return out;
+}
+
+std::vector<std::string> sync_rankings(const std::vector<SummaryRow>& rows) {
+  using namespace sync_table;
+  std::vector<std::string> out;
+  for (const auto& p : pivots()) {
+    std::set<std::string> blocks;
+    std::set<int> workers;
+    for (const auto& r : rows) {
+      if (r.workload != p.workload || !r.ok()) continue;
+      blocks.insert(p.block_param.empty() ? "" : r.param(p.block_param));
+      workers.insert(r.workers);
+    }
+    if (workers.empty()) continue;
+    const int most = *workers.rbegin();
+    for (const auto& block : blocks) {
+      std::vector<std::string> entries;
+      for (const auto& [key, line] : ranked_lines(rows, p, block, most)) {
+        const auto it = line.by_workers.find(most);
+        if (it != line.by_workers.end() && it->second)
+          entries.push_back(ranked_entry(key, line, p, most));
+      }
+      if (entries.empty()) continue;
+      std::string text =
+          fmt::format("{}{}, {} workers, {} ({} first): ", p.workload,
+                      p.block_param.empty() ? "" : fmt::format(" {}={}", p.block_param, block),
+                      most, p.metric, p.higher_is_better ? "highest" : "lowest");
+      for (std::size_t i = 0; i < entries.size(); ++i)
+        text += fmt::format("{}{}", i == 0 ? "" : ", ", entries[i]);
+      out.push_back(std::move(text));
+    }
   }
   return out;
 }

@@ -12,4 +12,9 @@ namespace parbench {
 
 std::string format_sync_comparison(const std::vector<SummaryRow>& rows);
 
+// The same rankings as one line each, at the most workers, for the report's headline:
+// "lock_contention cs_ns=100, 2 workers, ops_per_s (highest first): futex thread 50.1M (jain
+// 1.00), ...". Only mechanisms that ran there are named.
+std::vector<std::string> sync_rankings(const std::vector<SummaryRow>& rows);
+
 }  // namespace parbench

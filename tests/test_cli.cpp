@@ -141,11 +141,15 @@ TEST_CASE("progress: one line per finished case when not on a terminal, --json, 
   REQUIRE(doc["rows"][0]["wall_ns"].is_number_integer());
   REQUIRE(doc["summary"].size() == 2);
   REQUIRE(doc["meta"]["run"]["complete"] == true);
-  // --quiet: nothing on stderr.
-  const auto quiet = test::run_parbench({"run", "sleep", "-p", "ms=1", "-b", "thread", "-w", "1",
-                                         "-r", "3", "-q", "--no-limits", "-o", dir.path() + "/q"});
+  // --quiet: nothing on stderr. --report: the report written at the end, as `report` writes it.
+  const auto quiet =
+      test::run_parbench({"run", "sleep", "-p", "ms=1", "-b", "thread", "-w", "1", "-r", "3", "-q",
+                          "--no-limits", "--report", "-o", dir.path() + "/q"});
   REQUIRE(quiet.status == 0);
   REQUIRE(quiet.err.empty());
+  REQUIRE_THAT(quiet.out, Catch::Contains("q.report.html"));
+  REQUIRE_THAT(test::slurp(dir.path() + "/q.report.md"),
+               Catch::Contains("## Per workload") && Catch::Contains("### sleep"));
   // Google Benchmark's JSON: every repetition and the aggregates; compare reads it back.
   const auto gb =
       test::run_parbench({"export", prefix, "--format", "gbench", "-o", dir.path() + "/gb.json"});

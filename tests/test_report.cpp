@@ -2,6 +2,7 @@
 // errors and shows its plots; the markdown has the same tables. [browser] needs Debian's chromium:
 // scripts/test.sh installs it and runs this test on its own.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,7 +26,7 @@ TEST_CASE("report: one self-contained HTML page that a browser shows with its pl
   REQUIRE_THAT(html,
                !Catch::Contains("src=\"http") && !Catch::Contains("src=\"/"));  // nothing fetched
   const std::string md = parbench::test::slurp(prefix + ".report.md");
-  REQUIRE_THAT(md, Catch::Contains("| workload | backend |") &&
+  REQUIRE_THAT(md, Catch::Contains("### cpu_sum\n") && Catch::Contains("| backend | workers |") &&
                        Catch::Contains("![Speedup against workers](") &&
                        Catch::Contains("![When each worker ran"));
 
@@ -38,6 +39,24 @@ TEST_CASE("report: one self-contained HTML page that a browser shows with its pl
   // The speedup plot and the 2-worker timeline.
   REQUIRE_THAT(browser.out, Catch::Contains("data-plots-shown=\"2/2\""));
   REQUIRE_THAT(browser.out, !Catch::Contains("data-errors"));
+  // The headline comes before the tables, and the machine is folded at the end.
+  REQUIRE(browser.out.find("<h2>Per workload") < browser.out.find("<h2>Cases</h2>"));
+  REQUIRE(browser.out.find("<h2>Cases</h2>") < browser.out.find("<summary>Machine</summary>"));
+
+  // What a reader sees first, as a picture: PREFIX.report.png (and a copy in
+  // $PARBENCH_SCREENSHOT_DIR when set, to look at after the test).
+  const std::string shot = prefix + ".report.png";
+  const auto screenshot = parbench::test::run_program(
+      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+       "--window-size=1280,1600", "--screenshot=" + shot,
+       "file://" + std::filesystem::absolute(prefix + ".report.html").string()});
+  INFO(screenshot.err.substr(0, 2000));
+  REQUIRE(screenshot.status == 0);
+  REQUIRE(parbench::test::slurp(shot).starts_with("\x89PNG"));
+  if (const char* keep = std::getenv("PARBENCH_SCREENSHOT_DIR")) {
+    std::filesystem::copy_file(shot, std::filesystem::path(keep) / "report.png",
+                               std::filesystem::copy_options::overwrite_existing);
+  }
 
   const auto missing = parbench::test::run_parbench({"report", dir.path() + "/none"});
   REQUIRE(missing.status == 2);

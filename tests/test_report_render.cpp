@@ -18,10 +18,15 @@ ReportPage sample_page() {
   p.counts = "2 cases: 1 ok, 1 failed, 0 unsupported on this machine";
   p.command = "parbench run cpu_sum --param n=1e6";
   p.machine = "host  vm\ncpu   Some CPU\n";
-  p.cases.header = {"workload", "backend", "parameters", "status"};
-  p.cases.rows = {{"cpu_sum", "thread", "n=1000000", "ok"},
-                  {"ipc_pingpong", "process", "channel=a|b", "error: worker 1 <died>"}};
-  p.cases.failed = {false, true};
+  WorkloadTable t;
+  t.workload = "mixed";
+  t.header = {"workload", "backend", "parameters", "status"};
+  t.left = 3;
+  t.rows = {{"cpu_sum", "thread", "n=1000000", "ok"},
+            {"ipc_pingpong", "process", "channel=a|b", "error: worker 1 <died>"}};
+  t.failed = {false, true};
+  p.tables = {t};
+  p.headline = {{"Needs a look", {"failed: ipc_pingpong <x>"}}};
   p.comparisons = "pipe  3.1 us\n";
   p.plots = {{"Speedup", "/tmp/r.report.plot_speedup.png", "abc"}};
   return p;
@@ -53,6 +58,7 @@ TEST_CASE("report html: escaped text, failed rows marked, plots embedded", "[rep
   REQUIRE_THAT(h, Catch::Contains("error: worker 1 &lt;died&gt;"));
   REQUIRE_THAT(h, Catch::Contains("<tr class=\"error\"><td>ipc_pingpong"));
   REQUIRE_THAT(h, Catch::Contains("<tr><td>cpu_sum"));
+  REQUIRE_THAT(h, Catch::Contains("<li>failed: ipc_pingpong &lt;x&gt;</li>"));
   REQUIRE_THAT(h, Catch::Contains("src=\"data:image/png;base64,YWJj\""));  // "abc"
   REQUIRE(h.find("<died>") == std::string::npos);
   REQUIRE_THAT(h, Catch::EndsWith("</html>\n"));
@@ -63,6 +69,7 @@ TEST_CASE("report markdown: a table with pipes escaped, plots linked by file nam
   REQUIRE_THAT(md, Catch::StartsWith("# parbench report: run<1>"));
   REQUIRE_THAT(md, Catch::Contains("| workload | backend | parameters | status |\n| --- | --- | "
                                    "--- | --- |\n| cpu_sum |"));
+  REQUIRE_THAT(md, Catch::Contains("## Needs a look\n\n- failed: ipc_pingpong <x>\n"));
   REQUIRE_THAT(md, Catch::Contains("channel=a\\|b"));
   REQUIRE_THAT(md, Catch::Contains("![Speedup](r.report.plot_speedup.png)"));
   REQUIRE_THAT(md, Catch::Contains("```\nhost  vm"));
@@ -91,6 +98,7 @@ TEST_CASE("report json: the page as values", "[report]") {
   REQUIRE(j["cases"][0]["backend"] == "thread");
   REQUIRE(j["cases"][0]["failed"] == false);
   REQUIRE(j["cases"][1]["failed"] == true);
+  REQUIRE(j["headline"][0]["lines"][0] == "failed: ipc_pingpong <x>");
   REQUIRE(j["plots"][0]["png"] == "/tmp/r.report.plot_speedup.png");
 }
 
@@ -131,31 +139,57 @@ TEST_CASE("meta.json round-trips through ReportMeta, a run's and a merge's", "[r
 }
 
 TEST_CASE(
-    "the report: shared parameters once above the table, figures right-aligned, machine "
-    "folded after the results",
+    "the report: a headline first, shared parameters once above each table, figures right-aligned "
+    "with their CI, machine folded after the results",
     "[report]") {
   std::vector<SummaryRow> summary(3);
   for (std::size_t i = 0; i < summary.size(); ++i) {
     auto& s = summary[i];
     s.workload = "cpu_sum";
     s.backend = i == 2 ? "process" : "thread";
+    s.pin = "none";
     s.workers = static_cast<int>(i % 2) + 1;
-    s.reps = 3;
+    s.reps = 6;
     s.params = {{"n", "600000000"}, {"extra_pct", "0"}, {"scaling", i == 1 ? "weak" : "strong"}};
+    s.wall_ns = Summary{6, 1e6, 2e6, 1.5e6, 1.5e6, 1e5, 0.07, 2e6, Interval{1.2e6, 1.8e6}};
+    s.work_per_s = 1e9 * static_cast<double>(i + 1);
   }
-  const auto shared = shared_params(summary);
-  REQUIRE(shared.at("cpu_sum") ==
-          std::vector<std::pair<std::string, std::string>>{{"n", "600000000"}, {"extra_pct", "0"}});
-  ReportPage page = make_report_page("r", summary, ReportMeta{}, {});
+  summary[1].speedup = 1.9;
+  summary[1].of_limit = 0.95;
+  summary[1].limit = 2.0;
+  summary[1].limit_unit = "x";
+  summary[2].noisy = "cv 12% over 10%";
+  ReportMeta meta;
+  meta.schema = {{"work_units", {{"cpu_sum", "terms"}}}};
+  ReportPage page = make_report_page("r", summary, meta, {});
   page.machine = "host  vm\n";
-  REQUIRE(page.constant_params == std::vector<std::string>{"cpu_sum: n=600000000 extra_pct=0"});
-  for (const auto& row : page.cases.rows) {
-    REQUIRE_THAT(row[3], Catch::StartsWith("scaling="));  // only what differs
-  }
+  REQUIRE(page.tables.size() == 1);
+  const WorkloadTable& t = page.tables[0];
+  REQUIRE(shared_text(t) == "n=600000000 extra_pct=0");
+  const auto col = [&](const char* name) {
+    return static_cast<std::size_t>(std::find(t.header.begin(), t.header.end(), name) -
+                                    t.header.begin());
+  };
+  REQUIRE(col("scaling") < t.left);  // only what differs names the case
+  REQUIRE(col("n") == t.header.size());
+  REQUIRE(t.rows[0][col("95% CI of median")] == "1.2 ms – 1.8 ms");
+  REQUIRE(t.rows[0][col("work/s")] == "1 G/s");
+  REQUIRE(t.rows[1][col("of machine limit")] == "95% of 2.00x");
+
+  // The headline: fastest and slowest by work per second, in the workload's unit; the noisy case.
+  REQUIRE(page.headline.size() == 2);
+  REQUIRE_THAT(page.headline[0].lines.at(0),
+               Catch::StartsWith("cpu_sum (3 cases): fastest process w=1 scaling=strong: 3 G "
+                                 "terms/s; slowest thread w=1 scaling=strong: 1 G terms/s; "
+                                 "farthest from the machine's limit thread w=2 scaling=weak: 95%"));
+  REQUIRE(page.headline[1].title == "Needs a look");
+  REQUIRE_THAT(page.headline[1].lines.at(0), Catch::StartsWith("noisy: cpu_sum process w=1"));
+
   const std::string h = renderer("html").render(page);
-  REQUIRE_THAT(h, Catch::Contains("Every case of cpu_sum: n=600000000 extra_pct=0") &&
-                      Catch::Contains("<td class=\"num\">3</td>") &&
+  REQUIRE_THAT(h, Catch::Contains("Every case: n=600000000 extra_pct=0") &&
+                      Catch::Contains("<td class=\"num\">6</td>") &&
                       Catch::Contains("<details><summary>Machine</summary>"));
+  REQUIRE(h.find("<h2>Needs a look</h2>") < h.find("<h2>Cases</h2>"));
   REQUIRE(h.find("<h2>Cases</h2>") < h.find("<summary>Machine</summary>"));
   const std::string md = renderer("md").render(page);
   REQUIRE(md.find("## Cases") < md.find("## Machine"));

@@ -282,3 +282,17 @@ TEST_CASE("units: speedup needs two worker counts, cv three repetitions, cv over
       format_summary_table(summarize_rows(mb, ReportSchema{{"n"}, {"mb_per_s"}}, rule));
   REQUIRE_THAT(table, Catch::Contains("24220") && !Catch::Contains("e+04"));
 }
+
+TEST_CASE("cases are listed with parameter values in their natural order", "[summary]") {
+  std::vector<Row> rows;
+  for (const char* size : {"1048576", "64", "pipe", "8", "4096"}) {
+    Row r = row("thread", 2, 100, 10);
+    r.params = {{"size", size}};
+    rows.push_back(r);
+  }
+  const auto s = summarize_rows(rows, {{"size"}, {}});
+  std::vector<std::string> order;
+  for (const auto& c : s) order.push_back(c.param("size"));
+  // Numbers by value, words after them by their text.
+  REQUIRE(order == std::vector<std::string>{"8", "64", "4096", "1048576", "pipe"});
+}

@@ -101,8 +101,10 @@ std::vector<const ReportRenderer*> parse_formats(const std::string& list) {
   return out;
 }
 
-int report(const std::string& prefix_in, const std::string& scripts_dir,
-           const std::string& formats) {
+}  // namespace
+
+int write_report(const std::string& prefix_in, const std::string& scripts_dir,
+                 const std::string& formats) {
   const auto renderers = parse_formats(formats);
   const std::string prefix = report_prefix(prefix_in);
   ReportSchema schema;
@@ -132,8 +134,6 @@ int report(const std::string& prefix_in, const std::string& scripts_dir,
   return 0;
 }
 
-}  // namespace
-
 Command add_report(CLI::App& app) {
   struct State {
     std::string prefix, scripts = build_info::scripts_dir, formats = "html,md";
@@ -151,7 +151,7 @@ Command add_report(CLI::App& app) {
   cmd->add_option("--format", s->formats,
                   "Formats to write, comma-separated: html (one self-contained page), md, txt, "
                   "json (default: html,md)");
-  return [s] { return report(s->prefix, s->scripts, s->formats); };
+  return [s] { return write_report(s->prefix, s->scripts, s->formats); };
 }
 
 }  // namespace parbench::cli

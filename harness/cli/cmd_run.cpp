@@ -14,6 +14,7 @@
 
 #include "backend.hpp"
 #include "bad_input.hpp"
+#include "build_info.hpp"
 #include "busy_work.hpp"
 #include "claims.hpp"
 #include "commands.hpp"
@@ -60,6 +61,7 @@ struct RunOptions {
   std::vector<std::string> context;  // KEY=VALUE
   bool dry_run = false;
   bool json = false;
+  bool report = false;
   std::string command_line;
 };
 
@@ -422,6 +424,8 @@ int run(const RunOptions& o) {
       prefix, prefix, prefix, files.meta_path(),
       o.json ? fmt::format("json:     {}.json\n", prefix) : std::string());
   print_quietly(stdout, text);
+  // The report of what ran, even after an interruption: it reads the files just written.
+  const int report_status = o.report ? write_report(prefix, build_info::scripts_dir, "html,md") : 0;
   if (stop == Stop::Interrupted) {
     print_quietly(stderr, fmt::format("parbench: interrupted by {}; the rows finished so far are "
                                       "kept, with the summary and meta.json\n",
@@ -432,7 +436,7 @@ int run(const RunOptions& o) {
     print_quietly(stderr, "parbench: some cases failed; see the status and error columns\n");
     return 1;
   }
-  return 0;
+  return report_status;
 }
 
 }  // namespace
@@ -464,6 +468,9 @@ Command add_run(CLI::App& app, const std::string& command_line) {
   cmd->add_flag(
       "--json", o->json,
       "Also write PREFIX.json: meta, rows and summary in one document (reports/README.md)");
+  cmd->add_flag("--report", o->report,
+                "At the end, also write the report (PREFIX.report.html and .md with plots), as "
+                "'parbench report PREFIX' does");
   cmd->add_flag("--dry-run", o->dry_run,
                 "Print every case and their count, write nothing and run nothing");
   auto* reps = cmd->add_option(

@@ -17,6 +17,11 @@ Command add_run(CLI::App& app, const std::string& command_line);
 Command add_compare(CLI::App& app);
 Command add_count(CLI::App& app);
 Command add_report(CLI::App& app);
+// What `parbench report PREFIX --scripts DIR --format FORMATS` does (run --report calls it): 0 when
+// the report and its plots were written, 1 when no plot could be drawn (the report says why).
+// Throws BadInput for a run that cannot be read.
+int write_report(const std::string& prefix, const std::string& scripts_dir,
+                 const std::string& formats);
 Command add_merge(CLI::App& app);
 Command add_clean(CLI::App& app);
 Command add_limits(CLI::App& app);

@@ -1,0 +1,200 @@
+#include "report_headline.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <set>
+
+#include "console_table.hpp"
+#include "ipc_comparison.hpp"
+#include "sync_comparison.hpp"
+#include "unique_list.hpp"
+
+namespace parbench {
+namespace {
+namespace headline {
+
+// The workload's parameters with more than one value among its cases: what names a case there.
+std::vector<std::string> varying_params(const std::vector<const SummaryRow*>& mine) {
+  std::vector<std::string> out;
+  for (const auto& param : mine.front()->params) {
+    std::set<std::string> seen;
+    for (const auto* r : mine) seen.insert(r->param(param.first));
+    if (seen.size() > 1) out.push_back(param.first);
+  }
+  return out;
+}
+
+std::string label(const SummaryRow& r, const std::vector<std::string>& varying) {
+  std::string text = fmt::format("{} w={}", r.backend, r.workers);
+  // Where a placement parameter chose the pinning, it says the same in words.
+  if (r.pin != "none" && r.param("placement").empty()) text += fmt::format(" pin={}", r.pin);
+  for (const auto& p : varying) text += fmt::format(" {}={}", p, r.param(p));
+  return text;
+}
+
+// "1.48 G terms/s, 1.97x, 99% of 1.98x"
+std::string figure(const SummaryRow& r, const std::string& unit) {
+  std::string text = format_rate(*r.work_per_s);  // "1.48 G/s", "312 /s"
+  if (!unit.empty()) {
+    const std::size_t slash = text.rfind('/');
+    text = fmt::format("{}{}{}", text.substr(0, slash), text[slash - 1] == ' ' ? "" : " ",
+                       fmt::format("{}/s", unit));
+  }
+  if (r.speedup && r.workers > 1) text += fmt::format(", {:.2f}x", *r.speedup);
+  if (r.of_limit && r.limit) text += fmt::format(", {}", limit_cell(r));
+  return text;
+}
+
+std::string workload_line(const std::string& workload, const std::vector<const SummaryRow*>& mine,
+                          const std::string& unit) {
+  const auto varying = varying_params(mine);
+  std::vector<const SummaryRow*> ok;
+  for (const auto* r : mine) {
+    if (r->ok() && r->work_per_s) ok.push_back(r);
+  }
+  std::string text =
+      fmt::format("{} ({} case{})", workload, mine.size(), mine.size() == 1 ? "" : "s");
+  if (ok.empty()) return text + ": no case succeeded";
+  if (ok.size() == 1)
+    return text + fmt::format(": {}: {}", label(*ok[0], varying), figure(*ok[0], unit));
+  const auto by_rate = [](const SummaryRow* a, const SummaryRow* b) {
+    return *a->work_per_s < *b->work_per_s;
+  };
+  const auto* fastest = *std::max_element(ok.begin(), ok.end(), by_rate);
+  const auto* slowest = *std::min_element(ok.begin(), ok.end(), by_rate);
+  text += fmt::format(": fastest {}: {}; slowest {}: {}", label(*fastest, varying),
+                      figure(*fastest, unit), label(*slowest, varying), figure(*slowest, unit));
+  // The case furthest from what the machine allows, when that is not the slowest already.
+  const SummaryRow* farthest = nullptr;
+  for (const auto* r : ok) {
+    if (r->of_limit && (farthest == nullptr || *r->of_limit < *farthest->of_limit)) farthest = r;
+  }
+  if (farthest != nullptr && farthest != slowest) {
+    text += fmt::format("; farthest from the machine's limit {}: {}", label(*farthest, varying),
+                        limit_cell(*farthest));
+  }
+  return text;
+}
+
+// Failed cases one by one (up to kListed, then how many more); noisy cases counted per workload,
+// with the few that spread most.
+constexpr std::size_t kListed = 8;
+constexpr std::size_t kNoisyNamed = 3;
+
+std::vector<std::string> attention_lines(const std::vector<SummaryRow>& summary,
+                                         const std::vector<std::string>& workloads) {
+  std::vector<std::string> out;
+  std::size_t unsupported = 0, failed = 0;
+  for (const auto& workload : workloads) {
+    std::vector<const SummaryRow*> mine, noisy;
+    for (const auto& r : summary) {
+      if (r.workload == workload) mine.push_back(&r);
+    }
+    const auto varying = varying_params(mine);
+    for (const auto* r : mine) {
+      if (r->unsupported) {
+        ++unsupported;
+      } else if (!r->ok()) {
+        if (++failed <= kListed)
+          out.push_back(fmt::format("failed: {} {}: {}", workload, label(*r, varying), r->error));
+      } else if (!r->noisy.empty()) {
+        noisy.push_back(r);
+      }
+    }
+    if (noisy.empty()) continue;
+    const auto cv = [](const SummaryRow* r) { return r->wall_ns ? r->wall_ns->cv : 0.0; };
+    std::stable_sort(noisy.begin(), noisy.end(),
+                     [&](const SummaryRow* a, const SummaryRow* b) { return cv(a) > cv(b); });
+    std::string named;
+    for (std::size_t i = 0; i < noisy.size() && i < kNoisyNamed; ++i) {
+      named +=
+          fmt::format("{}{}: {}", i == 0 ? "" : "; ", label(*noisy[i], varying), noisy[i]->noisy);
+    }
+    out.push_back(noisy.size() == 1
+                      ? fmt::format("noisy: {} {}", workload, named)
+                      : fmt::format("noisy: {} of {} cases of {}{}: {}", noisy.size(), mine.size(),
+                                    workload, noisy.size() > kNoisyNamed ? ", the most spread" : "",
+                                    named));
+  }
+  if (failed > kListed)
+    out.push_back(fmt::format("failed: {} more (the status column says why)", failed - kListed));
+  if (unsupported > 0) {
+    out.push_back(fmt::format(
+        "{} case{} cannot be measured on this machine or backend (unsupported; the reason is in "
+        "the table)",
+        unsupported, unsupported == 1 ? "" : "s"));
+  }
+  return out;
+}
+
+std::vector<std::string> ipc_lines(const std::vector<SummaryRow>& summary) {
+  const IpcRanking ranking = rank_ipc_channels(summary);
+  std::vector<std::string> out;
+  std::string rtt;
+  for (const auto& l : ranking.lines) {
+    const auto& v = l.cross_core_rtt ? l.cross_core_rtt : l.same_core_rtt;
+    if (!v) continue;
+    rtt += fmt::format("{}{} {} {}{}", rtt.empty() ? "" : ", ", l.channel, l.backend,
+                       format_duration(*v), l.cross_core_rtt ? "" : " (one core)");
+  }
+  if (ranking.rtt_size && !rtt.empty()) {
+    out.push_back(
+        fmt::format("IPC round trip p50 of a {}-byte message across cores, fastest first: {}",
+                    *ranking.rtt_size, rtt));
+  }
+  std::vector<const IpcLine*> by_throughput;
+  for (const auto& l : ranking.lines) {
+    if (l.throughput) by_throughput.push_back(&l);
+  }
+  std::stable_sort(
+      by_throughput.begin(), by_throughput.end(),
+      [](const IpcLine* a, const IpcLine* b) { return *a->throughput > *b->throughput; });
+  std::string thr;
+  for (const auto* l : by_throughput) {
+    thr += fmt::format("{}{} {} {:.0f} MB/s", thr.empty() ? "" : ", ", l->channel, l->backend,
+                       *l->throughput);
+  }
+  if (!thr.empty()) {
+    out.push_back(fmt::format("IPC throughput of {}-byte messages, highest first: {}",
+                              ranking.stream_size, thr));
+  }
+  return out;
+}
+
+}  // namespace headline
+}  // namespace
+
+std::vector<HeadlineSection> report_headline(const std::vector<SummaryRow>& summary,
+                                             const ReportMeta& meta) {
+  using namespace headline;
+  std::vector<HeadlineSection> out;
+  HeadlineSection per_workload{
+      "Per workload (work per second; speedup and share of the machine's "
+      "limit where they apply)",
+      {}};
+  std::vector<std::string> workloads;
+  for (const auto& r : summary) add_unique(workloads, r.workload);
+  const nlohmann::json& units = meta.schema.is_object() && meta.schema.contains("work_units")
+                                    ? meta.schema["work_units"]
+                                    : nlohmann::json::object();
+  for (const auto& workload : workloads) {
+    std::vector<const SummaryRow*> mine;
+    for (const auto& r : summary) {
+      if (r.workload == workload) mine.push_back(&r);
+    }
+    const std::string unit = units.contains(workload) && units[workload].is_string()
+                                 ? units[workload].get<std::string>()
+                                 : "";
+    per_workload.lines.push_back(workload_line(workload, mine, unit));
+  }
+  if (!per_workload.lines.empty()) out.push_back(std::move(per_workload));
+  HeadlineSection attention{"Needs a look", attention_lines(summary, workloads)};
+  if (!attention.lines.empty()) out.push_back(std::move(attention));
+  HeadlineSection rankings{"Rankings", ipc_lines(summary)};
+  for (auto& line : sync_rankings(summary)) rankings.lines.push_back(std::move(line));
+  if (!rankings.lines.empty()) out.push_back(std::move(rankings));
+  return out;
+}
+
+}  // namespace parbench
