@@ -8,10 +8,13 @@ for weak scaling (work grows with the workers; told apart by the work_units colu
 serial fraction is printed in the legend. Where the summary has the machine's speedup ceiling (its
 limit column: N independent loops side by side against one alone, measured by parbench limits) the
 panel draws it: the best this machine allows, below the ideal line on a shared or busy host. Cases
-with errors are left out. With
---annotate-switches each point is labelled with the case's median voluntary/involuntary context
-switches (blocking versus preemption: why a point fell short of the ideal line), and a point whose
-case the summary flagged as noisy is drawn hollow.
+with errors are left out. Each line has its own marker shape, each smaller than the last, so points
+of lines that coincide stay visible. Error bars are the 95% confidence interval of the case's median
+wall time carried to its speedup (cases with 6 or more repetitions). A fit needs 3 or more worker
+counts: through two points any law fits. With --annotate-switches each point is labelled "cs V/I"
+with the case's median voluntary/involuntary context switches (blocking versus preemption: why a
+point fell short of the ideal line), said so in the legend; a point whose case the summary flagged
+as noisy is drawn hollow.
 
 Usage: plot_speedup.py PREFIX.summary.csv [--annotate-switches] [-o OUT]   (writes OUT.png and OUT.svg)
 """
@@ -37,6 +40,16 @@ def switches(row):
     return f"cs {float(vol):.0f}/{float(invol):.0f}"
 
 
+def speedup_error(row, speedup):
+    """(below, above) the speedup from the 95% CI of the median wall time: work per second is
+    work / wall, so the CI's high end gives the low speedup. None without a CI. The 1-worker case's
+    own spread is not included."""
+    lo, hi, median = row.get("ci95_lo_wall_ns"), row.get("ci95_hi_wall_ns"), row.get("median_wall_ns")
+    if not lo or not hi or not median or float(lo) <= 0:
+        return None
+    return (speedup - speedup * float(median) / float(hi), speedup * float(median) / float(lo) - speedup)
+
+
 def fit_serial_fraction(points, weak):
     """Least-squares serial fraction f of Amdahl (strong) or Gustafson (weak) through the points.
 
@@ -54,7 +67,7 @@ def fit_serial_fraction(points, weak):
         else:
             xs.append(1 - 1 / n)
             ys.append(1 / s - 1 / n)
-    if not xs:
+    if len(xs) < 2:  # with one point beyond N=1 any fraction fits exactly: no evidence of a law
         return None
     f = sum(x * y for x, y in zip(xs, ys)) / sum(x * x for x in xs)
     return min(max(f, 0.0), 1.0)
@@ -89,7 +102,8 @@ def main():
             ceilings.setdefault(key, {1: 1.0})[int(r["workers"])] = float(r["limit"])
         line = (host_of(r) if several_hosts else "", r["backend"], r["pin"])
         panels.setdefault(key, {}).setdefault(line, []).append(
-            (int(r["workers"]), float(r["speedup"]), float(r["work_units"]), switches(r), bool(r.get("noisy"))))
+            (int(r["workers"]), float(r["speedup"]), float(r["work_units"]), switches(r), bool(r.get("noisy")),
+             speedup_error(r, float(r["speedup"]))))
     # A panel needs at least two worker counts to say anything about scaling.
     panels = {k: v for k, v in panels.items() if any(len({p[0] for p in pts}) > 1 for pts in v.values())}
     if not panels:
@@ -100,28 +114,40 @@ def main():
     fig, axes = plt.subplots(nrows, cols, figsize=(5.2 * cols, 4.2 * nrows), squeeze=False)
     for ax, (key, lines) in zip(axes.flat, sorted(panels.items())):
         top = 1
-        for (host, backend, pin), pts in sorted(lines.items()):
+        annotated = bars = False
+        workers = set()
+        for i, ((host, backend, pin), pts) in enumerate(sorted(lines.items())):
             pts.sort()
             ns = [p[0] for p in pts]
+            workers.update(ns)
             top = max(top, max(ns))
             one = [p for p in pts if p[0] == 1]
             weak = bool(one) and pts[-1][2] > one[0][2] * 1.5
             label = backend if pin == "none" else f"{backend} (pin {pin})"
             if host:
                 label = f"{host}: {label}"
-            (handle,) = ax.plot(ns, [p[1] for p in pts], "o-", label=label)
+            style = plotlib.marker_style(i)
+            (handle,) = ax.plot(ns, [p[1] for p in pts], "-", label=label, **style)
+            with_bars = [p for p in pts if p[5]]
+            if with_bars:
+                bars = True
+                ax.errorbar([p[0] for p in with_bars], [p[1] for p in with_bars],
+                            yerr=[[p[5][0] for p in with_bars], [p[5][1] for p in with_bars]], fmt="none",
+                            ecolor=handle.get_color(), capsize=3, elinewidth=1, zorder=style["zorder"])
             noisy = [p for p in pts if p[4]]
             if noisy:
-                ax.plot([p[0] for p in noisy], [p[1] for p in noisy], "o", markersize=9, markerfacecolor="white",
-                        color=handle.get_color(), label=f"{label}: noisy")
+                ax.plot([p[0] for p in noisy], [p[1] for p in noisy], style["marker"], markersize=style["markersize"] + 3,
+                        markerfacecolor="white", color=handle.get_color(), zorder=style["zorder"] + 0.5,
+                        label=f"{label}: noisy (hollow)")
             if args.annotate_switches:
                 for p in pts:
                     if p[3]:
-                        ax.annotate(p[3], (p[0], p[1]), textcoords="offset points", xytext=(4, -10), fontsize=7,
-                                    color=handle.get_color())
+                        annotated = True
+                        ax.annotate(p[3], (p[0], p[1]), textcoords="offset points", xytext=(5, -11 - 9 * i),
+                                    fontsize=7, color=handle.get_color())
             f = fit_serial_fraction([(p[0], p[1]) for p in pts], weak)
             if f is not None:
-                grid = [1 + i * (max(ns) - 1) / 50 for i in range(51)]
+                grid = [1 + j * (max(ns) - 1) / 50 for j in range(51)]
                 ax.plot(grid, [law(n, f, weak) for n in grid], "--", color=handle.get_color(), alpha=0.6,
                         label=f"{'Gustafson' if weak else 'Amdahl'} fit, serial {100 * f:.1f}%")
         ax.plot([1, top], [1, top], ":", color="gray", label="ideal")
@@ -129,8 +155,14 @@ def main():
         if len(ceiling) > 1:
             ax.plot([c[0] for c in ceiling], [c[1] for c in ceiling], "-.", color="black", alpha=0.7,
                     label=f"machine ceiling ({ceiling[-1][1]:.2f}x at {ceiling[-1][0]})")
+        # Legend entries for what the marks mean, drawn as nothing.
+        if bars:
+            ax.plot([], [], " ", label="bars: 95% CI of the median")
+        if annotated:
+            ax.plot([], [], " ", label="cs V/I: median voluntary/\ninvoluntary context switches")
         ax.set_title("  ".join(key), fontsize=10)
         ax.set_xlabel("workers")
+        ax.set_xticks(sorted(workers))  # worker counts are whole numbers: a tick at each one run
         ax.set_ylabel("speedup (work per second vs 1 worker)")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)

@@ -3,10 +3,14 @@
 
 One panel per case (workload, backend, workers, pin, parameters) and repetition, one bar per worker
 on a common time axis starting at the launch: starting up (launch to check-in at the gate), waiting
-at the gate, and working (gate pass to finish), with the gate's release as a vertical line. Whether
-workers overlapped, took turns, or finished before the others began shows at a glance. Each work bar
-is labelled with its CPU (start→end when it moved), the share of the bar it spent on a CPU (two
-workers taking turns on one CPU each show about 50%), and its context switches (voluntary/involuntary).
+at the gate, and the work (gate pass to finish), with the gate's release as a vertical line. Whether
+workers overlapped, took turns, or finished before the others began shows at a glance. The work bar
+is split by the worker's CPU time (user + sys) over it: the dark part is the time it ran on a CPU,
+the hatched rest the time it was off CPU (sleeping, blocked, or waiting for a CPU). Only the totals
+are recorded, so the dark part is drawn first: the split says how much, not when. A sleeping worker's
+bar is almost all hatched; two workers taking turns on one CPU are about half each. Each work bar is
+labelled with its CPU (start→end when it moved), that share on CPU, and its context switches
+(voluntary/involuntary: blocking versus preemption).
 
 Usage: plot_timeline.py PREFIX.timeline.csv [--workload W] [--backend B] [--workers N] [--rep R]
                         [--max-panels K] [-o OUT]   (writes OUT.png and OUT.svg)
@@ -69,11 +73,16 @@ def main():
                     label="starting" if y == 0 else None)
             ax.barh(y, ms(w, "start_ns") - ms(w, "ready_ns"), left=ms(w, "ready_ns"), height=0.5,
                     color="#fdd49e", label="at the gate" if y == 0 else None)
-            ax.barh(y, ms(w, "end_ns") - ms(w, "start_ns"), left=ms(w, "start_ns"), height=0.5,
-                    color="#3182bd", label="working" if y == 0 else None)
-            cpu = w["cpu_at_start"] if w["cpu_at_start"] == w["cpu_at_end"] else f"{w['cpu_at_start']}→{w['cpu_at_end']}"
             span = int(w["end_ns"]) - int(w["start_ns"])
-            on_cpu = f"{100 * (int(w['user_ns']) + int(w['sys_ns'])) / span:.0f}% on CPU, " if span > 0 else ""
+            cpu_time = int(w["user_ns"]) + int(w["sys_ns"])
+            # CPU time is counted in ticks and may exceed the span by a little: at most the whole bar.
+            on = min(span, cpu_time) / 1e6
+            ax.barh(y, span / 1e6, left=ms(w, "start_ns"), height=0.5, color="white", edgecolor="#3182bd",
+                    hatch="///", linewidth=0.8, label="working, off CPU (sleeping, blocked, waiting)" if y == 0 else None)
+            ax.barh(y, on, left=ms(w, "start_ns"), height=0.5, color="#3182bd",
+                    label="working, on CPU (user + sys)" if y == 0 else None)
+            cpu = w["cpu_at_start"] if w["cpu_at_start"] == w["cpu_at_end"] else f"{w['cpu_at_start']}→{w['cpu_at_end']}"
+            on_cpu = f"{100 * cpu_time / span:.0f}% on CPU, " if span > 0 else ""
             ax.text(ms(w, "end_ns"), y,
                     f" cpu {cpu}, {on_cpu}cs {w['vol_ctx_switches']}/{w['invol_ctx_switches']}",
                     va="center", fontsize=7)
@@ -86,8 +95,10 @@ def main():
         ax.set_xlabel("ms since launch")
         ax.margins(x=0.12)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.3 / height, 1, 1))  # room for the legend below
+    handles.append(plt.Line2D([], [], linestyle=" ", label="cs V/I: voluntary/involuntary context switches"))
+    labels.append(handles[-1].get_label())
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.55 / height, 1, 1))  # room for the legend below
     plotlib.save(fig, args.output or args.timeline.removesuffix(".csv"))
 
 

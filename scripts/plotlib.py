@@ -47,6 +47,16 @@ def save(fig, out):
     print(f"{out}.png\n{out}.svg")
 
 
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "h"]
+
+
+def marker_style(i):
+    """Marker keyword arguments for the i-th line of a panel: a different shape per line and each
+    smaller than the one before, drawn on top, so points of lines that coincide stay visible."""
+    return {"marker": MARKERS[i % len(MARKERS)], "markersize": max(3.0, 9.0 - 1.5 * i),
+            "markeredgecolor": "white", "markeredgewidth": 0.6, "zorder": 3 + i}
+
+
 def colors_for(names):
     """One fixed colour per name across every panel of a figure, so a single legend reads true."""
     import matplotlib
@@ -76,11 +86,13 @@ def plot_against_size(plt, panels, ylabel):
     colors = colors_for({c for lines in panels.values() for c in lines})
     fig, axes = plt.subplots(1, len(keys), figsize=(5 * len(keys) + 2, 5), squeeze=False, sharey=True,
                              layout="constrained")
+    order = {c: i for i, c in enumerate(sorted(colors))}
     for ax, key in zip(axes.flat, keys):
         for channel, pts in sorted(panels[key].items()):
             pts.sort()
             sizes = [p[0] for p in pts]
-            ax.plot(sizes, [p[1] for p in pts], "o-", ms=3, color=colors[channel], label=channel)
+            ax.plot(sizes, [p[1] for p in pts], "-", color=colors[channel], label=channel,
+                    **marker_style(order[channel]))
             if len(pts[0]) > 2:
                 ax.fill_between(sizes, [p[1] for p in pts], [p[2] for p in pts], color=colors[channel], alpha=0.08)
         ax.set_xscale("log", base=2)
@@ -89,7 +101,7 @@ def plot_against_size(plt, panels, ylabel):
         ax.set_xlabel("message size (bytes)")
         ax.grid(True, which="both", alpha=0.3)
     axes.flat[0].set_ylabel(ylabel)
-    handles = [plt.Line2D([], [], color=colors[c], marker="o", ms=3, label=c) for c in sorted(colors)]
+    handles = [plt.Line2D([], [], color=colors[c], label=c, **marker_style(order[c])) for c in sorted(colors)]
     axes.flat[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     return fig
 
@@ -115,19 +127,20 @@ def plot_against_workers(plt, panels, ylabel, decorate):
     colors = colors_for({lock for lines in panels.values() for lock in lines})
     fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys) + 2, 4.5), squeeze=False, sharey=True,
                              layout="constrained")
+    order = {c: i for i, c in enumerate(sorted(colors))}
     for ax, key in zip(axes.flat, keys):
         lines = panels[key]
         for lock, pts in sorted(lines.items()):
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], "--" if lock == "atomic" else "o-", ms=3,
-                    color=colors[lock])
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], "--" if lock == "atomic" else "-",
+                    color=colors[lock], **marker_style(order[lock]))
         decorate(ax, lines)
         ax.set_title(f"{key[0]}, cs_ns={key[1]}")
         ax.set_xlabel("workers")
         ax.set_xticks(sorted({p[0] for pts in lines.values() for p in pts}))
         ax.grid(True, which="both", alpha=0.3)
     axes.flat[0].set_ylabel(ylabel)
-    handles = [plt.Line2D([], [], color=colors[c], linestyle="--" if c == "atomic" else "-", marker="o", ms=3,
-                          label=c) for c in sorted(colors)]
+    handles = [plt.Line2D([], [], color=colors[c], linestyle="--" if c == "atomic" else "-", label=c,
+                          **marker_style(order[c])) for c in sorted(colors)]
     handles += [h for h in axes.flat[-1].get_lines() if h.get_label() and not h.get_label().startswith("_")]
     axes.flat[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     return fig

@@ -10,6 +10,7 @@ SOURCE = os.environ.get("PARBENCH_SOURCE_DIR", os.path.join(os.path.dirname(__fi
 SCRIPT = os.path.join(SOURCE, "scripts", "plot_speedup.py")
 sys.path.insert(0, os.path.join(SOURCE, "scripts"))
 import plot_speedup  # noqa: E402
+import plotlib  # noqa: E402
 
 HEADER = ["workload", "backend", "workers", "pin", "n", "reps", "errors", "status", "error",
           "median_wall_ns", "work_units", "speedup", "efficiency"]
@@ -32,6 +33,42 @@ class PlotSpeedup(unittest.TestCase):
         f = 0.25
         points = [(n, n - f * (n - 1)) for n in (1, 2, 4, 8)]
         self.assertAlmostEqual(plot_speedup.fit_serial_fraction(points, weak=True), f, places=9)
+
+    def test_no_fit_through_two_worker_counts(self):
+        # Through (1, 1) and one more point any serial fraction fits exactly: no law is drawn.
+        self.assertIsNone(plot_speedup.fit_serial_fraction([(1, 1.0), (2, 1.6)], weak=False))
+        self.assertIsNotNone(plot_speedup.fit_serial_fraction([(1, 1.0), (2, 1.6), (4, 2.2)], weak=False))
+
+    def test_error_bars_from_the_median_ci(self):
+        # Work per second is work / wall: the CI's high wall time is the low speedup.
+        below, above = plot_speedup.speedup_error(
+            {"ci95_lo_wall_ns": "80", "ci95_hi_wall_ns": "125", "median_wall_ns": "100"}, 2.0)
+        self.assertAlmostEqual(below, 2.0 - 1.6)
+        self.assertAlmostEqual(above, 2.5 - 2.0)
+        self.assertIsNone(plot_speedup.speedup_error({"ci95_lo_wall_ns": "", "median_wall_ns": "100"}, 2.0))
+
+    def test_distinct_markers_and_a_legend_for_every_mark(self):
+        with tempfile.TemporaryDirectory() as d:
+            summary = os.path.join(d, "r.summary.csv")
+            header = HEADER + ["ci95_lo_wall_ns", "ci95_hi_wall_ns", "median_vol_ctx_switches",
+                               "median_invol_ctx_switches"]
+            with open(summary, "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(header)
+                for backend in ("thread", "process"):  # the same figures: the lines coincide
+                    w.writerow(["cpu_sum", backend, 1, "none", 100, 6, 0, "ok", "", 100, 100, 1, 1, 95, 110, 0, 1])
+                    w.writerow(["cpu_sum", backend, 2, "none", 100, 6, 0, "ok", "", 52, 100, 1.92, 0.96, 50, 60, 0,
+                                2])
+            out = os.path.join(d, "plot")
+            subprocess.run([sys.executable, SCRIPT, summary, "--annotate-switches", "-o", out], check=True,
+                           capture_output=True)
+            with open(f"{out}.svg") as f:
+                svg = f.read()
+            self.assertIn("bars: 95% CI of the median", svg)
+            self.assertIn("voluntary/", svg)  # what "cs V/I" means
+            self.assertNotIn("fit, serial", svg)  # two worker counts: no fit
+        self.assertNotEqual(plotlib.marker_style(0)["marker"], plotlib.marker_style(1)["marker"])
+        self.assertGreater(plotlib.marker_style(0)["markersize"], plotlib.marker_style(1)["markersize"])
 
     def test_writes_png_and_svg(self):
         with tempfile.TemporaryDirectory() as d:
@@ -228,6 +265,9 @@ class PlotTimeline(unittest.TestCase):
             with open(f"{out}.svg") as f:
                 svg = f.read()
             self.assertIn("50% on CPU", svg)
+            # The work bar is split: on CPU and off CPU, both named in the legend.
+            self.assertIn("working, on CPU", svg)
+            self.assertIn("working, off CPU", svg)
             self.assertIn("worker 1", svg)
             self.assertNotIn("cpu_sum thread", svg)
 
