@@ -15,8 +15,13 @@ namespace {
 namespace headline {
 
 // The workload's parameters with more than one value among its cases: what names a case there.
+// "host" leads them when its cases ran on more than one machine (a merged report, mpi across
+// hosts).
 std::vector<std::string> varying_params(const std::vector<const SummaryRow*>& mine) {
   std::vector<std::string> out;
+  if (std::any_of(mine.begin(), mine.end(),
+                  [&](const SummaryRow* r) { return r->host != mine.front()->host; }))
+    out.emplace_back("host");
   for (const auto& param : mine.front()->params) {
     std::set<std::string> seen;
     for (const auto* r : mine) seen.insert(r->param(param.first));
@@ -29,7 +34,7 @@ std::string label(const SummaryRow& r, const std::vector<std::string>& varying) 
   std::string text = fmt::format("{} w={}", r.backend, r.workers);
   // Where a placement parameter chose the pinning, it says the same in words.
   if (r.pin != "none" && r.param("placement").empty()) text += fmt::format(" pin={}", r.pin);
-  for (const auto& p : varying) text += fmt::format(" {}={}", p, r.param(p));
+  for (const auto& p : varying) text += fmt::format(" {}={}", p, p == "host" ? r.host : r.param(p));
   return text;
 }
 

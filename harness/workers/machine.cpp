@@ -217,9 +217,15 @@ std::string format_machine(const nlohmann::json& m) {
     }
   }
   for (const auto& c : m["caches"]) {
-    out << fmt::format("cache            L{} {:<11} {:>6} KiB x {}\n", c["level"].get<int>(),
-                       c["type"].get<std::string>(), c["size_bytes"].get<std::uint64_t>() / 1024,
-                       c["count"].get<int>());
+    // In the largest binary unit that divides it: 32 KiB, 1 MiB, 260 MiB, 1.5 MiB otherwise.
+    const auto bytes = c["size_bytes"].get<std::uint64_t>();
+    const std::string size = bytes % (std::uint64_t{1} << 20) == 0
+                                 ? fmt::format("{} MiB", bytes >> 20U)
+                             : bytes >= (std::uint64_t{1} << 20)
+                                 ? fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20))
+                                 : fmt::format("{} KiB", bytes / 1024);
+    out << fmt::format("cache            L{} {:<11} {:>8} x {}\n", c["level"].get<int>(),
+                       c["type"].get<std::string>(), size, c["count"].get<int>());
   }
   out << fmt::format("memory           {:.1f} GiB\n", m["memory_bytes"].get<double>() / (1 << 30));
   out << fmt::format("kernel           {}\n", str(m["kernel"]));
