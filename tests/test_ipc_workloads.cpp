@@ -75,3 +75,28 @@ TEST_CASE("proxy_store: several clients through the server and on the shared tab
     REQUIRE(*r.metric("op_p50_ns") <= *r.metric("op_p99_ns"));
   }
 }
+
+TEST_CASE("ipc_stream window: a window of messages then an acknowledgement, every message verified",
+          "[ipc][stream]") {
+  RunRequest req;
+  req.targets = {"ipc_stream"};
+  req.params = {{"channel", {"pipe", "shm_ring", "posix_mq"}},
+                {"size", {"64", "8192"}},
+                {"window", {"0", "7"}},
+                {"count", {"250"}}};  // 35 windows of 7 and one of 5
+  const auto rows = run(req);
+  REQUIRE(rows.size() ==
+          std::size_t{2} * 3 * 2 * 2 * 2);  // backends, channels, sizes, windows, reps
+  for (const auto& r : rows) {
+    INFO(r.backend << " " << *r.param("channel") << " " << *r.param("window") << ": " << r.error);
+    REQUIRE(r.ok());
+    REQUIRE(*r.metric("msgs_per_s") > 0);
+  }
+  // Buffers for a window are bounded: the case says so instead of allocating them.
+  req.params = {{"channel", {"pipe"}}, {"size", {"64Mi"}}, {"window", {"64"}}, {"count", {"1"}}};
+  req.backends = {"thread"};
+  const auto big = run(req);
+  REQUIRE(big.size() == 1);
+  REQUIRE(big[0].unsupported());
+  REQUIRE_THAT(big[0].error, Catch::Contains("window of 64 messages"));
+}

@@ -124,14 +124,20 @@ TEST_CASE("mpirun -np 2: the MPI ping-pong and stream verify every message", "[m
     REQUIRE(p50);
     REQUIRE(*p50 > 0);
     REQUIRE(*p99 >= *p50);
+    // osu_latency's figure, from the second pass: a half round trip, so below a whole one's max.
+    REQUIRE(*r.metric("latency_us") > 0);
+    REQUIRE(*r.metric("latency_us") * 1000 < *r.metric("rtt_max_ns"));
+    REQUIRE(r.work_units == 2 * 2000.0);  // two passes of count round trips
   }
+  // A plain stream and osu_bw's windowed one (64 in flight, 2000 = 31 windows of 64 and one of 16,
+  // each acknowledged), every message verified.
   e = mpirun2({"run", "ipc_stream", "--backend", "mpi", "--param", "channel=mpi", "--param",
-               "size=64,64Ki", "--param", "placement=cross_core", "--param", "count=2000", "--reps",
-               "2", "--quiet", "--out", prefix + "s"});
+               "size=64,64Ki", "--param", "window=0,64", "--param", "placement=cross_core",
+               "--param", "count=2000", "--reps", "2", "--quiet", "--out", prefix + "s"});
   INFO(e.out << e.err);
   REQUIRE(e.status == 0);
   rows = read_rows(prefix + "s.csv");
-  REQUIRE(rows.size() == std::size_t{2} * 2);
+  REQUIRE(rows.size() == std::size_t{2} * 2 * 2);
   for (const auto& r : rows) {
     REQUIRE(r.status == "ok");
     REQUIRE(r.metric("mb_per_s") > 0);

@@ -26,6 +26,21 @@ class Channel {
   virtual void send(int side, std::span<const std::byte> msg) = 0;
   // Receives one whole message of exactly msg.size() bytes at `side`.
   virtual void recv(int side, std::span<std::byte> msg) = 0;
+  // A window of msgs.size() / size messages of `size` bytes each, the consecutive slices of `msgs`.
+  // A channel that can keep many in flight at once does (mpi: every send posted before any is
+  // waited for, as osu_bw does); by default they go one after another.
+  virtual void send_window(int side, std::span<const std::byte> msgs, std::size_t size) {
+    for (std::size_t at = 0; at + size <= msgs.size(); at += size)
+      send(side, msgs.subspan(at, size));
+  }
+  virtual void recv_window(int side, std::span<std::byte> msgs, std::size_t size) {
+    for (std::size_t at = 0; at + size <= msgs.size(); at += size)
+      recv(side, msgs.subspan(at, size));
+  }
+  // The size of an acknowledgement from side 1 to side 0 when the messages are `size` bytes: the
+  // same by default (a channel of fixed-size slots takes no other), the smallest message where any
+  // size goes (mpi: osu_bw acknowledges its window with 4 bytes).
+  [[nodiscard]] virtual std::size_t ack_bytes(std::size_t size) const { return size; }
   // Maps the channel's own buffers outside shared memory into the calling worker (shared memory
   // from the arena is prefaulted by the caller).
   virtual void prefault() {}

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "channel.hpp"
+#include "message.hpp"
 #include "mpi_world.hpp"
 
 namespace parbench {
@@ -30,6 +31,15 @@ class MpiChannel final : public Channel {
     } else {
       mpi::recv(1 - side, kTag, msg);
     }
+  }
+  void send_window(int side, std::span<const std::byte> msgs, std::size_t size) override {
+    mpi::send_window(1 - side, kTag, msgs, size, yield_);
+  }
+  void recv_window(int side, std::span<std::byte> msgs, std::size_t size) override {
+    mpi::recv_window(1 - side, kTag, msgs, size, yield_);
+  }
+  [[nodiscard]] std::size_t ack_bytes(std::size_t /*size*/) const override {
+    return kMinMessageBytes;
   }
 
  private:

@@ -43,6 +43,12 @@ void recv(int source, int tag, std::span<std::byte> data);
 // round trip here).
 void send_yielding(int dest, int tag, std::span<const std::byte> data);
 void recv_yielding(int source, int tag, std::span<std::byte> data);
+// data.size() / size messages of `size` bytes, the consecutive slices of `data`, all in flight at
+// once: every MPI_Isend (MPI_Irecv) posted, then waited for together, as osu_bw sends its window.
+// `yielding` waits by MPI_Testall and sched_yield (ranks sharing one CPU), else by MPI_Waitall.
+void send_window(int dest, int tag, std::span<const std::byte> data, std::size_t size,
+                 bool yielding);
+void recv_window(int source, int tag, std::span<std::byte> data, std::size_t size, bool yielding);
 // A message of any size from `source`, waiting until `deadline_ns` (CLOCK_MONOTONIC); nullopt on
 // timeout. Polls, so that the caller's own deadline and Ctrl-C are honoured.
 std::optional<std::vector<std::byte>> recv_until(int source, int tag, std::int64_t deadline_ns);
