@@ -32,7 +32,7 @@ constexpr std::string_view kHead = R"(<style>
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}
 table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
 th{background:#eee}pre{background:#f6f6f6;padding:8px;overflow-x:auto}img{max-width:100%;border:1px solid #ddd}
-.error{color:#b00}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.error{color:#b00}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 details{margin-top:1.5em}summary{font-weight:bold;cursor:pointer}
 ul.headline li{margin:2px 0}p.notes{font-size:85%;color:#555}h3{margin-bottom:4px}
 </style>
