@@ -59,12 +59,17 @@ std::optional<Applied> limit_of(const SummaryRow& r, const MachineLimits& limits
                                 const NoiseRule& noise) {
   // Limits describe one machine: not a case whose ranks ran on several.
   if (!r.ok() || r.host.find('+') != std::string::npos) return std::nullopt;
+  // A memory-bound case's bandwidth against what as many threads read here, at any worker count:
+  // its speedup would depend on how fast its own 1-worker case was (a slower one alone scales
+  // "better", past the memory speedup ceiling).
+  if (contains(noise.memory_bound, r.workload) && r.metric("mb_per_s") &&
+      !contains(noise.serialized_backends, r.backend)) {
+    return Applied{
+        fmt::format("memory read bandwidth, {} thread{}", r.workers, r.workers == 1 ? "" : "s"),
+        "MB/s", limits.ceiling("memory_read_mb_per_s", r.workers), false, r.metric("mb_per_s")};
+  }
   if (contains(noise.cpu_bound, r.workload) && r.speedup && r.workers > 1 &&
       !contains(noise.serialized_backends, r.backend)) {
-    if (contains(noise.memory_bound, r.workload)) {
-      return Applied{fmt::format("memory speedup ceiling at {} workers", r.workers), "x",
-                     limits.ceiling("memory_speedup_ceiling", r.workers), false, r.speedup};
-    }
     return Applied{fmt::format("speedup ceiling at {} workers", r.workers), "x",
                    limits.speedup_ceiling(r.workers), false, r.speedup};
   }

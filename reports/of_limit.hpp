@@ -2,7 +2,8 @@
 // How far each case is from what the machine allows: the summary's limit_name, limit and of_limit
 // columns, from the limits measured for the run (parbench limits, meta.json machine.limits).
 //   speedup of a CPU-bound workload         / the speedup ceiling at that worker count
-//   speedup of a memory-bound one           / the memory speedup ceiling at that count
+//   mb_per_s of a memory-bound one          / the read bandwidth of as many threads
+//                                             (memory_read_mb_per_s), at any worker count
 //   ipc_pingpong wait=spin, two CPUs, <=64 B  two-line cache round trip / rtt_p50_ns
 //   ipc_pingpong wait=block, <=4 KiB          futex wake-up round trip in which both sides
 //                                             slept, same placement / rtt_p50_ns

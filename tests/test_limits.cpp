@@ -46,6 +46,8 @@ MachineLimits made_up_limits() {
       {"speedup_ceiling", "", "0+1+2+3", 4, 3.5, "x", ""},
       {"memory_speedup_ceiling", "", "0", 1, 1.0, "x", ""},
       {"memory_speedup_ceiling", "", "0+1", 2, 1.4, "x", ""},
+      {"memory_read_mb_per_s", "", "0", 1, 20000.0, "MB/s", ""},
+      {"memory_read_mb_per_s", "", "0+1", 2, 28000.0, "MB/s", ""},
   };
   return m;
 }
@@ -57,10 +59,10 @@ TEST_CASE("every limit is measured and positive or unsupported with a reason", "
   REQUIRE_FALSE(m.empty());
   REQUIRE(m.seconds > 0);
   REQUIRE(m.key == limits_key());
-  for (const auto& name :
-       {"clock_read_ns", "cacheline_cas_rtt_ns", "cacheline_rtt_ns", "futex_rtt_ns",
-        "memcpy_l2_mb_per_s", "memcpy_dram_mb_per_s", "spsc_ring_4k_mb_per_s", "speedup_ceiling",
-        "memory_speedup_ceiling", "thread_create_join_ns", "fork_exit_wait_ns"}) {
+  for (const auto& name : {"clock_read_ns", "cacheline_cas_rtt_ns", "cacheline_rtt_ns",
+                           "futex_rtt_ns", "memcpy_l2_mb_per_s", "memcpy_dram_mb_per_s",
+                           "spsc_ring_4k_mb_per_s", "speedup_ceiling", "memory_speedup_ceiling",
+                           "memory_read_mb_per_s", "thread_create_join_ns", "fork_exit_wait_ns"}) {
     INFO(name);
     REQUIRE(std::any_of(m.values.begin(), m.values.end(),
                         [&](const LimitValue& v) { return v.name == name; }));
@@ -105,8 +107,11 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
   std::vector<SummaryRow> rows;
   rows.push_back(case_row("cpu_sum", 2, {}));
   rows.back().speedup = 1.71;
+  // A memory-bound case by its bandwidth, whatever its speedup (1.6x here, past the memory
+  // speedup ceiling of 1.4x: its 1-worker case was slower than one thread reads).
   rows.push_back(case_row("mem_sum", 2, {}));
-  rows.back().speedup = 1.26;
+  rows.back().speedup = 1.6;
+  rows.back().metric_medians = {{"mb_per_s", 25200.0}};
   rows.push_back(case_row(
       "ipc_pingpong", 2,
       {{"channel", "shm_ring"}, {"size", "8"}, {"wait", "spin"}, {"placement", "cross_core"}}));
@@ -142,8 +147,9 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
   REQUIRE(*rows[0].limit == Approx(1.9));
   REQUIRE(*rows[0].of_limit == Approx(1.71 / 1.9));
   REQUIRE(rows[0].limit_name == "speedup ceiling at 2 workers");
-  REQUIRE(*rows[1].limit == Approx(1.4));  // memory-bound: the memory ceiling
+  REQUIRE(*rows[1].limit == Approx(28000.0));  // memory-bound: 2 threads' read bandwidth
   REQUIRE(*rows[1].of_limit == Approx(0.9));
+  REQUIRE(rows[1].limit_name == "memory read bandwidth, 2 threads");
   REQUIRE(*rows[2].of_limit == Approx(200.0 / 400.0));  // a time: limit / figure
   REQUIRE(*rows[3].limit == Approx(5000.0));
   REQUIRE(*rows[3].of_limit == Approx(0.8));

@@ -13,6 +13,8 @@
 //   speedup_ceiling             N independent compute loops pinned side by side against one alone
 //   memory_speedup_ceiling      N threads reading one DRAM-sized array in slices against one
 //                               thread reading all of it: where memory bandwidth stops speedup
+//   memory_read_mb_per_s        the bytes those N threads (and the one) read per second: the
+//                               limit of a memory-bound case with N workers
 //   clock_read_ns, thread_create_join_ns, fork_exit_wait_ns
 // Round trips are timed one by one with two clock reads, exactly as ipc_pingpong times its own,
 // and reported as the median unless said otherwise. Bandwidths (10^6 bytes per second, as
@@ -46,7 +48,8 @@ struct MachineLimits {
   [[nodiscard]] bool empty() const { return values.empty(); }
   [[nodiscard]] std::optional<double> get(std::string_view name,
                                           std::string_view placement = "") const;
-  // Ceiling `name` (speedup_ceiling, memory_speedup_ceiling) at `workers`: measured,
+  // Ceiling `name` (speedup_ceiling, memory_speedup_ceiling, memory_read_mb_per_s) at
+  // `workers`: measured,
   // interpolated between measured counts, or the largest measured one beyond them. nullopt when
   // none was measured.
   [[nodiscard]] std::optional<double> ceiling(std::string_view name, int workers) const;
