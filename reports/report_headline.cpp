@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "console_table.hpp"
@@ -133,6 +134,37 @@ std::vector<std::string> attention_lines(const std::vector<SummaryRow>& summary,
   return out;
 }
 
+// Cases past their limit by more than kPastLimit: the limit, not the case, is then suspect (limits
+// are cached per boot, and a measurement taken while the machine was busy understates them).
+constexpr double kPastLimit = 1.10;
+
+std::optional<std::string> past_limit_line(const std::vector<SummaryRow>& summary,
+                                           const ReportMeta& meta) {
+  std::vector<const SummaryRow*> past;
+  for (const auto& r : summary) {
+    if (r.of_limit && *r.of_limit > kPastLimit) past.push_back(&r);
+  }
+  if (past.empty()) return std::nullopt;
+  std::string named;
+  for (std::size_t i = 0; i < past.size() && i < kNoisyNamed; ++i) {
+    named += fmt::format("{}{} {} w={}: {}", i == 0 ? "" : "; ", past[i]->workload,
+                         past[i]->backend, past[i]->workers, limit_cell(*past[i]));
+  }
+  const auto& limits = meta.machine.is_object() && meta.machine.contains("limits")
+                           ? meta.machine["limits"]
+                           : nlohmann::json::object();
+  const std::string when =
+      limits.contains("measured_at") && limits["measured_at"].is_string()
+          ? fmt::format(" (measured {})", limits["measured_at"].get<std::string>())
+          : "";
+  return fmt::format(
+      "past the machine's limit by more than {:.0f}%: {} case{}, {}{}. A limit below what a case "
+      "reached is suspect: the limits{} may have been measured while the machine was busy; run "
+      "again with --refresh-limits",
+      (kPastLimit - 1) * 100, past.size(), past.size() == 1 ? "" : "s", named,
+      past.size() > kNoisyNamed ? ", ..." : "", when);
+}
+
 std::vector<std::string> ipc_lines(const std::vector<SummaryRow>& summary) {
   const IpcRanking ranking = rank_ipc_channels(summary);
   std::vector<std::string> out;
@@ -195,6 +227,7 @@ std::vector<HeadlineSection> report_headline(const std::vector<SummaryRow>& summ
   }
   if (!per_workload.lines.empty()) out.push_back(std::move(per_workload));
   HeadlineSection attention{"Needs a look", attention_lines(summary, workloads)};
+  if (auto line = past_limit_line(summary, meta)) attention.lines.push_back(std::move(*line));
   if (!attention.lines.empty()) out.push_back(std::move(attention));
   HeadlineSection rankings{"Rankings", ipc_lines(summary)};
   for (auto& line : sync_rankings(summary)) rankings.lines.push_back(std::move(line));

@@ -184,6 +184,17 @@ TEST_CASE(
                                  "farthest from the machine's limit thread w=2 scaling=weak: 95%"));
   REQUIRE(page.headline[1].title == "Needs a look");
   REQUIRE_THAT(page.headline[1].lines.at(0), Catch::StartsWith("noisy: cpu_sum process w=1"));
+  // A case past its limit makes the limit suspect, and the headline says so.
+  summary[0].of_limit = 1.2;
+  summary[0].limit = 2.0;
+  summary[0].limit_unit = "x";
+  meta.machine = {{"limits", {{"measured_at", "2026-11-29T19:17:52Z"}}}};
+  const auto again = report_headline(summary, meta);
+  REQUIRE_THAT(again[1].lines.back(),
+               Catch::StartsWith("past the machine's limit by more than 10%: 1 case, cpu_sum "
+                                 "thread w=1: 120% of 2.00x") &&
+                   Catch::Contains("measured 2026-11-29T19:17:52Z") &&
+                   Catch::Contains("--refresh-limits"));
 
   const std::string h = renderer("html").render(page);
   REQUIRE_THAT(h, Catch::Contains("Every case: n=600000000 extra_pct=0") &&
