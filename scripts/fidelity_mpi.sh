@@ -44,13 +44,17 @@ done
 /usr/bin/python3 - "$out" "$rounds" <<'PY'
 import csv, statistics, sys
 out, rounds = sys.argv[1], int(sys.argv[2])
-rows = {}  # size -> [(latency_us, p50/2 us, osu us)] per round
-for r in range(1, rounds + 1):
-    osu = {}
-    for line in open(f"{out}/osu-{r}.txt"):
+def read_osu(path):
+    """{size: figure} from parbench_osu_style's output."""
+    out = {}
+    for line in open(path):
         if not line.startswith("#"):
             size, v = line.split()
-            osu[int(size)] = float(v)
+            out[int(size)] = float(v)
+    return out
+rows = {}  # size -> [(latency_us, p50/2 us, osu us)] per round
+for r in range(1, rounds + 1):
+    osu = read_osu(f"{out}/osu-{r}.txt")
     for row in csv.DictReader(open(f"{out}/pb-{r}.summary.csv")):
         size = int(row["size"])
         if size in osu and row["status"] == "ok":
@@ -64,13 +68,6 @@ for size in sorted(rows):
     ratio = statistics.median(x[0] / x[2] for x in v)
     p50_ratio = statistics.median(x[1] / x[2] for x in v)
     print(f"{size:>7}  {lat:>19.3f}  {p50:>9.3f}  {osu:>12.3f}  {ratio:>6.3f}  {p50_ratio:>9.3f}")
-def read_osu(path):
-    out = {}
-    for line in open(path):
-        if not line.startswith("#"):
-            size, v = line.split()
-            out[int(size)] = float(v)
-    return out
 bw = {}  # size -> [(parbench MB/s, OSU-style MB/s, OSU-style with a buffer per message)] per round
 for r in range(1, rounds + 1):
     osu, osu_d = read_osu(f"{out}/osu-bw-{r}.txt"), read_osu(f"{out}/osu-bwd-{r}.txt")

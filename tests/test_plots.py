@@ -16,11 +16,22 @@ HEADER = ["workload", "backend", "workers", "pin", "n", "reps", "errors", "statu
           "median_wall_ns", "work_units", "speedup", "efficiency"]
 
 
-def write_summary(path, rows):
+def write_summary(path, rows, header=HEADER):
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(HEADER)
+        w.writerow(header)
         w.writerows(rows)
+
+
+def annotated_svg(d, header, rows):
+    """plot_speedup.py --annotate-switches on a summary of `rows`: the SVG's text."""
+    summary = os.path.join(d, "r.summary.csv")
+    write_summary(summary, rows, header)
+    out = os.path.join(d, "plot")
+    subprocess.run([sys.executable, SCRIPT, summary, "--annotate-switches", "-o", out], check=True,
+                   capture_output=True)
+    with open(f"{out}.svg") as f:
+        return f.read()
 
 
 class PlotSpeedup(unittest.TestCase):
@@ -49,21 +60,13 @@ class PlotSpeedup(unittest.TestCase):
 
     def test_distinct_markers_and_a_legend_for_every_mark(self):
         with tempfile.TemporaryDirectory() as d:
-            summary = os.path.join(d, "r.summary.csv")
             header = HEADER + ["ci95_lo_wall_ns", "ci95_hi_wall_ns", "median_vol_ctx_switches",
                                "median_invol_ctx_switches"]
-            with open(summary, "w", newline="") as f:
-                w = csv.writer(f)
-                w.writerow(header)
-                for backend in ("thread", "process"):  # the same figures: the lines coincide
-                    w.writerow(["cpu_sum", backend, 1, "none", 100, 6, 0, "ok", "", 100, 100, 1, 1, 95, 110, 0, 1])
-                    w.writerow(["cpu_sum", backend, 2, "none", 100, 6, 0, "ok", "", 52, 100, 1.92, 0.96, 50, 60, 0,
-                                2])
-            out = os.path.join(d, "plot")
-            subprocess.run([sys.executable, SCRIPT, summary, "--annotate-switches", "-o", out], check=True,
-                           capture_output=True)
-            with open(f"{out}.svg") as f:
-                svg = f.read()
+            rows = []
+            for backend in ("thread", "process"):  # the same figures: the lines coincide
+                rows.append(["cpu_sum", backend, 1, "none", 100, 6, 0, "ok", "", 100, 100, 1, 1, 95, 110, 0, 1])
+                rows.append(["cpu_sum", backend, 2, "none", 100, 6, 0, "ok", "", 52, 100, 1.92, 0.96, 50, 60, 0, 2])
+            svg = annotated_svg(d, header, rows)
             self.assertIn("bars: 95% CI of the median", svg)
             self.assertIn("voluntary/", svg)  # what "cs V/I" means
             self.assertNotIn("fit, serial", svg)  # two worker counts: no fit
@@ -87,19 +90,11 @@ class PlotSpeedup(unittest.TestCase):
 
     def test_annotates_context_switches_and_marks_noisy_cases(self):
         with tempfile.TemporaryDirectory() as d:
-            summary = os.path.join(d, "r.summary.csv")
             header = HEADER + ["median_vol_ctx_switches", "median_invol_ctx_switches", "noisy"]
-            with open(summary, "w", newline="") as f:
-                w = csv.writer(f)
-                w.writerow(header)
-                w.writerow(["cpu_sum", "thread", 1, "none", 100, 3, 0, "ok", "", 100, 100, 1, 1, 0, 2, ""])
-                w.writerow(["cpu_sum", "thread", 2, "none", 100, 3, 0, "ok", "", 60, 100, 1.6, 0.8, 1, 40,
-                            "steal 12%"])
-            out = os.path.join(d, "plot")
-            subprocess.run([sys.executable, SCRIPT, summary, "--annotate-switches", "-o", out], check=True,
-                           capture_output=True)
-            with open(f"{out}.svg") as f:
-                svg = f.read()
+            svg = annotated_svg(d, header, [
+                ["cpu_sum", "thread", 1, "none", 100, 3, 0, "ok", "", 100, 100, 1, 1, 0, 2, ""],
+                ["cpu_sum", "thread", 2, "none", 100, 3, 0, "ok", "", 60, 100, 1.6, 0.8, 1, 40, "steal 12%"],
+            ])
             self.assertIn("cs 1/40", svg)
             self.assertIn("noisy", svg)
         self.assertEqual(plot_speedup.switches({"median_vol_ctx_switches": "3.0",
