@@ -147,8 +147,12 @@ std::optional<std::string> past_limit_line(const std::vector<SummaryRow>& summar
   if (past.empty()) return std::nullopt;
   std::string named;
   for (std::size_t i = 0; i < past.size() && i < kNoisyNamed; ++i) {
-    named += fmt::format("{}{} {} w={}: {}", i == 0 ? "" : "; ", past[i]->workload,
-                         past[i]->backend, past[i]->workers, limit_cell(*past[i]));
+    std::vector<const SummaryRow*> mine;  // its workload's cases: what tells them apart
+    for (const auto& r : summary) {
+      if (r.workload == past[i]->workload) mine.push_back(&r);
+    }
+    named += fmt::format("{}{} {}: {}", i == 0 ? "" : "; ", past[i]->workload,
+                         label(*past[i], varying_params(mine)), limit_cell(*past[i]));
   }
   const auto& limits = meta.machine.is_object() && meta.machine.contains("limits")
                            ? meta.machine["limits"]

@@ -192,7 +192,7 @@ TEST_CASE(
   const auto again = report_headline(summary, meta);
   REQUIRE_THAT(again[1].lines.back(),
                Catch::StartsWith("past the machine's limit by more than 10%: 1 case, cpu_sum "
-                                 "thread w=1: 120% of 2.00x") &&
+                                 "thread w=1 scaling=strong: 120% of 2.00x") &&
                    Catch::Contains("measured 2026-11-29T19:17:52Z") &&
                    Catch::Contains("--refresh-limits"));
 
