@@ -94,11 +94,7 @@ struct TableShape {
 TableShape shape_of(const std::vector<const SummaryRow*>& mine, const TableColumns& extra) {
   TableShape t;
   const SummaryRow& first = *mine.front();
-  for (const auto& param : first.params) {
-    std::set<std::string> seen;
-    for (const auto* r : mine) seen.insert(r->param(param.first));
-    if (seen.size() > 1) t.params.push_back(param.first);
-  }
+  t.params = varying_params(mine);
   for (const auto* r : mine) {
     for (const auto& m : r->metric_medians) add_unique(t.metrics, m.first);
     t.host = t.host || r->host != first.host;
@@ -169,16 +165,32 @@ std::string ci_cell(const SummaryRow& r) {
                      format_duration(r.wall_ns->ci95->hi));
 }
 
+std::vector<WorkloadCases> cases_by_workload(const std::vector<SummaryRow>& rows) {
+  std::vector<WorkloadCases> out;
+  for (const auto& r : rows) {
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const auto& w) { return w.first == r.workload; });
+    if (it == out.end()) it = out.insert(out.end(), {r.workload, {}});
+    it->second.push_back(&r);
+  }
+  return out;
+}
+
+std::vector<std::string> varying_params(const std::vector<const SummaryRow*>& cases) {
+  std::vector<std::string> out;
+  if (cases.empty()) return out;
+  for (const auto& param : cases.front()->params) {
+    std::set<std::string> seen;
+    for (const auto* r : cases) seen.insert(r->param(param.first));
+    if (seen.size() > 1) out.push_back(param.first);
+  }
+  return out;
+}
+
 std::vector<WorkloadTable> workload_tables(const std::vector<SummaryRow>& rows,
                                            const TableColumns& extra) {
-  std::vector<std::string> workloads;
-  for (const auto& r : rows) add_unique(workloads, r.workload);
   std::vector<WorkloadTable> tables;
-  for (const auto& workload : workloads) {
-    std::vector<const SummaryRow*> mine;
-    for (const auto& r : rows) {
-      if (r.workload == workload) mine.push_back(&r);
-    }
+  for (const auto& [workload, mine] : cases_by_workload(rows)) {
     const TableShape shape = shape_of(mine, extra);
     WorkloadTable t;
     t.workload = workload;

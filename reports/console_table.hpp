@@ -28,6 +28,12 @@ struct WorkloadTable {
   std::size_t left = 0;      // the columns before this name the case; figures follow; then status
 };
 
+// Each workload's cases, the workloads in the order the rows first name them.
+using WorkloadCases = std::pair<std::string, std::vector<const SummaryRow*>>;
+std::vector<WorkloadCases> cases_by_workload(const std::vector<SummaryRow>& rows);
+// The parameters with more than one value among `cases`: what tells them apart.
+std::vector<std::string> varying_params(const std::vector<const SummaryRow*>& cases);
+
 // One table per workload, in the order the rows first name them.
 std::vector<WorkloadTable> workload_tables(const std::vector<SummaryRow>& rows,
                                            const TableColumns& extra = {});

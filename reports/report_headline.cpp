@@ -4,32 +4,31 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 
 #include "console_table.hpp"
 #include "ipc_comparison.hpp"
 #include "sync_comparison.hpp"
-#include "unique_list.hpp"
 
 namespace parbench {
 namespace {
 namespace headline {
 
-// The workload's parameters with more than one value among its cases: what names a case there.
-// "host" leads them when its cases ran on more than one machine (a merged report, mpi across
-// hosts).
-std::vector<std::string> varying_params(const std::vector<const SummaryRow*>& mine) {
-  std::vector<std::string> out;
+// What names a case among its workload's: the parameters with more than one value, led by "host"
+// when its cases ran on more than one machine (a merged report, mpi across hosts).
+std::vector<std::string> naming_params(const std::vector<const SummaryRow*>& mine) {
+  std::vector<std::string> out = varying_params(mine);
   if (std::any_of(mine.begin(), mine.end(),
                   [&](const SummaryRow* r) { return r->host != mine.front()->host; }))
-    out.emplace_back("host");
-  for (const auto& param : mine.front()->params) {
-    std::set<std::string> seen;
-    for (const auto* r : mine) seen.insert(r->param(param.first));
-    if (seen.size() > 1) out.push_back(param.first);
-  }
+    out.insert(out.begin(), "host");
   return out;
 }
+
+// Per workload, its cases and what names one of them.
+struct Group {
+  std::string workload;
+  std::vector<const SummaryRow*> cases;
+  std::vector<std::string> naming;
+};
 
 std::string label(const SummaryRow& r, const std::vector<std::string>& varying) {
   std::string text = fmt::format("{} w={}", r.backend, r.workers);
@@ -52,9 +51,8 @@ std::string figure(const SummaryRow& r, const std::string& unit) {
   return text;
 }
 
-std::string workload_line(const std::string& workload, const std::vector<const SummaryRow*>& mine,
-                          const std::string& unit) {
-  const auto varying = varying_params(mine);
+std::string workload_line(const Group& g, const std::string& unit) {
+  const auto& [workload, mine, varying] = g;
   std::vector<const SummaryRow*> ok;
   for (const auto* r : mine) {
     if (r->ok() && r->work_per_s) ok.push_back(r);
@@ -88,16 +86,11 @@ std::string workload_line(const std::string& workload, const std::vector<const S
 constexpr std::size_t kListed = 8;
 constexpr std::size_t kNoisyNamed = 3;
 
-std::vector<std::string> attention_lines(const std::vector<SummaryRow>& summary,
-                                         const std::vector<std::string>& workloads) {
+std::vector<std::string> attention_lines(const std::vector<Group>& groups) {
   std::vector<std::string> out;
   std::size_t unsupported = 0, failed = 0;
-  for (const auto& workload : workloads) {
-    std::vector<const SummaryRow*> mine, noisy;
-    for (const auto& r : summary) {
-      if (r.workload == workload) mine.push_back(&r);
-    }
-    const auto varying = varying_params(mine);
+  for (const auto& [workload, mine, varying] : groups) {
+    std::vector<const SummaryRow*> noisy;
     for (const auto* r : mine) {
       if (r->unsupported) {
         ++unsupported;
@@ -138,22 +131,18 @@ std::vector<std::string> attention_lines(const std::vector<SummaryRow>& summary,
 // are cached per boot, and a measurement taken while the machine was busy understates them).
 constexpr double kPastLimit = 1.10;
 
-std::optional<std::string> past_limit_line(const std::vector<SummaryRow>& summary,
+std::optional<std::string> past_limit_line(const std::vector<Group>& groups,
                                            const ReportMeta& meta) {
-  std::vector<const SummaryRow*> past;
-  for (const auto& r : summary) {
-    if (r.of_limit && *r.of_limit > kPastLimit) past.push_back(&r);
-  }
-  if (past.empty()) return std::nullopt;
+  std::size_t past = 0;
   std::string named;
-  for (std::size_t i = 0; i < past.size() && i < kNoisyNamed; ++i) {
-    std::vector<const SummaryRow*> mine;  // its workload's cases: what tells them apart
-    for (const auto& r : summary) {
-      if (r.workload == past[i]->workload) mine.push_back(&r);
+  for (const auto& g : groups) {
+    for (const auto* r : g.cases) {
+      if (!r->of_limit || *r->of_limit <= kPastLimit || ++past > kNoisyNamed) continue;
+      named += fmt::format("{}{} {}: {}", past == 1 ? "" : "; ", g.workload, label(*r, g.naming),
+                           limit_cell(*r));
     }
-    named += fmt::format("{}{} {}: {}", i == 0 ? "" : "; ", past[i]->workload,
-                         label(*past[i], varying_params(mine)), limit_cell(*past[i]));
   }
+  if (past == 0) return std::nullopt;
   const auto& limits = meta.machine.is_object() && meta.machine.contains("limits")
                            ? meta.machine["limits"]
                            : nlohmann::json::object();
@@ -165,8 +154,8 @@ std::optional<std::string> past_limit_line(const std::vector<SummaryRow>& summar
       "past the machine's limit by more than {:.0f}%: {} case{}, {}{}. A limit below what a case "
       "reached is suspect: the limits{} may have been measured while the machine was busy; run "
       "again with --refresh-limits",
-      (kPastLimit - 1) * 100, past.size(), past.size() == 1 ? "" : "s", named,
-      past.size() > kNoisyNamed ? ", ..." : "", when);
+      (kPastLimit - 1) * 100, past, past == 1 ? "" : "s", named, past > kNoisyNamed ? ", ..." : "",
+      when);
 }
 
 std::vector<std::string> ipc_lines(const std::vector<SummaryRow>& summary) {
@@ -214,24 +203,23 @@ std::vector<HeadlineSection> report_headline(const std::vector<SummaryRow>& summ
       "Per workload (work per second; speedup and share of the machine's "
       "limit where they apply)",
       {}};
-  std::vector<std::string> workloads;
-  for (const auto& r : summary) add_unique(workloads, r.workload);
+  std::vector<Group> groups;
+  for (auto& [workload, cases] : cases_by_workload(summary)) {
+    auto naming = naming_params(cases);
+    groups.push_back({workload, std::move(cases), std::move(naming)});
+  }
   const nlohmann::json& units = meta.schema.is_object() && meta.schema.contains("work_units")
                                     ? meta.schema["work_units"]
                                     : nlohmann::json::object();
-  for (const auto& workload : workloads) {
-    std::vector<const SummaryRow*> mine;
-    for (const auto& r : summary) {
-      if (r.workload == workload) mine.push_back(&r);
-    }
-    const std::string unit = units.contains(workload) && units[workload].is_string()
-                                 ? units[workload].get<std::string>()
+  for (const auto& g : groups) {
+    const std::string unit = units.contains(g.workload) && units[g.workload].is_string()
+                                 ? units[g.workload].get<std::string>()
                                  : "";
-    per_workload.lines.push_back(workload_line(workload, mine, unit));
+    per_workload.lines.push_back(workload_line(g, unit));
   }
   if (!per_workload.lines.empty()) out.push_back(std::move(per_workload));
-  HeadlineSection attention{"Needs a look", attention_lines(summary, workloads)};
-  if (auto line = past_limit_line(summary, meta)) attention.lines.push_back(std::move(*line));
+  HeadlineSection attention{"Needs a look", attention_lines(groups)};
+  if (auto line = past_limit_line(groups, meta)) attention.lines.push_back(std::move(*line));
   if (!attention.lines.empty()) out.push_back(std::move(attention));
   HeadlineSection rankings{"Rankings", ipc_lines(summary)};
   for (auto& line : sync_rankings(summary)) rankings.lines.push_back(std::move(line));

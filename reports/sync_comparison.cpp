@@ -1,6 +1,7 @@
 #include "sync_comparison.hpp"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -94,14 +95,24 @@ std::string line_text(int rank, const Key& key, const Line& line, const Pivot& p
   return text + "\n";
 }
 
-std::string pivot_table(const std::vector<SummaryRow>& rows, const Pivot& p) {
+// The blocks and worker counts of a pivot's cases (only the successful ones with `ok_only`).
+struct Extent {
   std::set<std::string> blocks;
   std::set<int> workers;
+};
+
+Extent extent_of(const std::vector<SummaryRow>& rows, const Pivot& p, bool ok_only) {
+  Extent e;
   for (const auto& r : rows) {
-    if (r.workload != p.workload) continue;
-    blocks.insert(p.block_param.empty() ? "" : r.param(p.block_param));
-    workers.insert(r.workers);
+    if (r.workload != p.workload || (ok_only && !r.ok())) continue;
+    e.blocks.insert(p.block_param.empty() ? "" : r.param(p.block_param));
+    e.workers.insert(r.workers);
   }
+  return e;
+}
+
+std::string pivot_table(const std::vector<SummaryRow>& rows, const Pivot& p) {
+  const auto [blocks, workers] = extent_of(rows, p, false);
   std::string out;
   for (const auto& block : blocks) {
     const auto ranked = ranked_lines(rows, p, block, *workers.rbegin());
@@ -192,13 +203,7 @@ std::vector<std::string> sync_rankings(const std::vector<SummaryRow>& rows) {
   using namespace sync_table;
   std::vector<std::string> out;
   for (const auto& p : pivots()) {
-    std::set<std::string> blocks;
-    std::set<int> workers;
-    for (const auto& r : rows) {
-      if (r.workload != p.workload || !r.ok()) continue;
-      blocks.insert(p.block_param.empty() ? "" : r.param(p.block_param));
-      workers.insert(r.workers);
-    }
+    const auto [blocks, workers] = extent_of(rows, p, true);
     if (workers.empty()) continue;
     const int most = *workers.rbegin();
     for (const auto& block : blocks) {
@@ -209,13 +214,10 @@ std::vector<std::string> sync_rankings(const std::vector<SummaryRow>& rows) {
           entries.push_back(ranked_entry(key, line, p, most));
       }
       if (entries.empty()) continue;
-      std::string text =
-          fmt::format("{}{}, {} workers, {} ({} first): ", p.workload,
-                      p.block_param.empty() ? "" : fmt::format(" {}={}", p.block_param, block),
-                      most, p.metric, p.higher_is_better ? "highest" : "lowest");
-      for (std::size_t i = 0; i < entries.size(); ++i)
-        text += fmt::format("{}{}", i == 0 ? "" : ", ", entries[i]);
-      out.push_back(std::move(text));
+      out.push_back(fmt::format(
+          "{}{}, {} workers, {} ({} first): {}", p.workload,
+          p.block_param.empty() ? "" : fmt::format(" {}={}", p.block_param, block), most, p.metric,
+          p.higher_is_better ? "highest" : "lowest", fmt::join(entries, ", ")));
     }
   }
   return out;

@@ -300,10 +300,13 @@ std::string cpu_list(const std::vector<int>& cpus) {
 }
 
 // `name` at every count of ceiling_counts: `alone()` against `together(cpus)`, each a wall time,
-// the ratio scaled so that perfect scaling is n.
+// the ratio scaled so that perfect scaling is n. `best`, when given, gets each count's CPUs and
+// the best times of both sides.
+using BestTimes = std::function<void(const std::vector<int>& placed, double one, double all)>;
 void add_ceiling(std::vector<LimitValue>& out, const std::string& name,
                  const std::function<double(int)>& alone,
-                 const std::function<double(const std::vector<int>&)>& together, bool same_work) {
+                 const std::function<double(const std::vector<int>&)>& together, bool same_work,
+                 const BestTimes& best = {}) {
   for (int n : ceiling_counts(static_cast<int>(allowed_cpus().size()))) {
     const std::vector<int> placed = Topology::get().spread(n);
     if (n == 1) {  // one against itself, by definition
@@ -320,6 +323,7 @@ void add_ceiling(std::vector<LimitValue>& out, const std::string& name,
     }
     // Independent loops each do the whole work: n times as much in the same time is n.
     out.push_back({name, "", cpu_list(placed), n, (same_work ? n : 1) * one / all, "x", ""});
+    if (best) best(placed, one, all);
   }
 }
 
@@ -369,26 +373,23 @@ void add_memory_ceiling(std::vector<LimitValue>& out, std::size_t bytes) {
   const int first = allowed_cpus().front();
   while (read_ns({first}, data, passes) < 30e6 && passes < 64) passes *= 2;
   const double read = static_cast<double>(bytes) * passes;  // bytes per timed read
-  std::vector<LimitValue> bandwidths;
   const auto alone = [&](int cpu) { return read_ns({cpu}, data, passes); };
-  const auto together = [&](const std::vector<int>& placed) {
-    const double ns = read_ns(placed, data, passes);
-    // The best time of the rounds at this count (add_ceiling keeps the best of each side).
-    const int n = static_cast<int>(placed.size());
-    auto it = std::find_if(bandwidths.begin(), bandwidths.end(),
-                           [&](const LimitValue& v) { return v.workers == n; });
-    if (it == bandwidths.end()) {
-      bandwidths.push_back({"memory_read_mb_per_s", "", cpu_list(placed), n, 0.0, "MB/s", ""});
-      it = bandwidths.end() - 1;
-    }
-    it->value = std::max(*it->value, read / ns * 1e3);
-    return ns;
-  };
-  add_ceiling(out, "memory_speedup_ceiling", alone, together, false);
-  double one = alone(first);
-  for (int round = 1; round < 3; ++round) one = std::min(one, alone(first));
-  out.push_back(
-      {"memory_read_mb_per_s", "", std::to_string(first), 1, read / one * 1e3, "MB/s", ""});
+  std::vector<LimitValue> bandwidths;
+  std::optional<std::pair<int, double>> one;  // one thread's CPU and best time, over every count
+  add_ceiling(
+      out, "memory_speedup_ceiling", alone,
+      [&](const std::vector<int>& placed) { return read_ns(placed, data, passes); }, false,
+      [&](const std::vector<int>& placed, double one_ns, double all_ns) {
+        if (!one || one_ns < one->second) one = {placed.front(), one_ns};
+        bandwidths.push_back({"memory_read_mb_per_s", "", cpu_list(placed),
+                              static_cast<int>(placed.size()), read / all_ns * 1e3, "MB/s", ""});
+      });
+  if (!one) {  // one CPU: no count of two or more ran, so one thread alone, best of 3
+    one = {first, alone(first)};
+    for (int round = 1; round < 3; ++round) one->second = std::min(one->second, alone(first));
+  }
+  out.push_back({"memory_read_mb_per_s", "", std::to_string(one->first), 1,
+                 read / one->second * 1e3, "MB/s", ""});
   out.insert(out.end(), bandwidths.begin(), bandwidths.end());
 }
 
