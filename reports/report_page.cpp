@@ -52,8 +52,10 @@ ReportPage make_report_page(const std::string& name, const std::vector<SummaryRo
   page.name = name;
   std::size_t ok = 0, failed = 0, unsupported = 0;
   for (const auto& s : summary) (s.unsupported ? unsupported : s.ok() ? ok : failed) += 1;
-  page.counts = fmt::format("{} cases: {} ok, {} failed, {} unsupported on this machine",
-                            summary.size(), ok, failed, unsupported);
+  page.counts = fmt::format(
+      "{} cases: {} ok, {} failed, {} unsupported on {}", summary.size(), ok, failed, unsupported,
+      meta.machines.size() > 1 ? fmt::format("{} machines", meta.machines.size())
+                               : std::string("this machine"));
   page.command = meta.run ? meta.run->command : "";
   if (meta.run && meta.run->job.is_object()) {
     const auto& job = meta.run->job;
