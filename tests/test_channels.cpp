@@ -1,5 +1,6 @@
 // Every registered channel on every backend delivers every message intact and in order, in both
 // directions; oversized messages are refused naming the limit; the message check catches damage.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -115,4 +116,23 @@ TEST_CASE("the message check catches loss, reordering and damage", "[channel][me
   stamp_message(b, 2);
   std::copy(a.begin() + 4096, a.begin() + 4104, b.begin() + 4096);
   REQUIRE_THROWS_WITH(verify_message(b, 2), Catch::Contains("offset 4096"));
+}
+
+TEST_CASE("a window is received whole and each of its messages is reported once, by its index",
+          "[channel]") {
+  constexpr std::size_t kSize = 64, kWindow = 5;
+  SharedArena arena;
+  auto ch = find_channel("pipe")->create(ChannelSpec{kSize, false}, arena);
+  std::vector<std::byte> out(kWindow * kSize), in(kWindow * kSize);
+  for (std::size_t k = 0; k < kWindow; ++k)
+    stamp_message(std::span(out).subspan(k * kSize, kSize), static_cast<std::uint32_t>(10 + k));
+  ch->send_window(0, out, kSize);  // 320 B: within the pipe's buffer, so one thread can do both
+  std::vector<std::size_t> reported;
+  ch->recv_window(1, in, kSize, [&](std::size_t k) {
+    verify_message(std::span(in).subspan(k * kSize, kSize), static_cast<std::uint32_t>(10 + k));
+    reported.push_back(k);
+  });
+  std::sort(reported.begin(), reported.end());
+  REQUIRE(reported == std::vector<std::size_t>{0, 1, 2, 3, 4});
+  REQUIRE(in == out);
 }

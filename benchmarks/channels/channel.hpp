@@ -4,6 +4,7 @@
 // file defining `std::unique_ptr<ChannelKind> make_channel_<name>()` plus one line in
 // channel_list.hpp; the IPC workloads, tests and sweeps iterate over the registry.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -33,9 +34,14 @@ class Channel {
     for (std::size_t at = 0; at + size <= msgs.size(); at += size)
       send(side, msgs.subspan(at, size));
   }
-  virtual void recv_window(int side, std::span<std::byte> msgs, std::size_t size) {
-    for (std::size_t at = 0; at + size <= msgs.size(); at += size)
-      recv(side, msgs.subspan(at, size));
+  // `arrived(k)` is called once message k of the window is in, as soon as it is (mpi: as
+  // MPI_Waitsome reports it, while later ones are still on their way), in any order.
+  virtual void recv_window(int side, std::span<std::byte> msgs, std::size_t size,
+                           const std::function<void(std::size_t)>& arrived) {
+    for (std::size_t k = 0; (k + 1) * size <= msgs.size(); ++k) {
+      recv(side, msgs.subspan(k * size, size));
+      arrived(k);
+    }
   }
   // The size of an acknowledgement from side 1 to side 0 when the messages are `size` bytes: the
   // same by default (a channel of fixed-size slots takes no other), the smallest message where any

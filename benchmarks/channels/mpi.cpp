@@ -35,8 +35,9 @@ class MpiChannel final : public Channel {
   void send_window(int side, std::span<const std::byte> msgs, std::size_t size) override {
     mpi::send_window(1 - side, kTag, msgs, size, yield_);
   }
-  void recv_window(int side, std::span<std::byte> msgs, std::size_t size) override {
-    mpi::recv_window(1 - side, kTag, msgs, size, yield_);
+  void recv_window(int side, std::span<std::byte> msgs, std::size_t size,
+                   const std::function<void(std::size_t)>& arrived) override {
+    mpi::recv_window(1 - side, kTag, msgs, size, yield_, arrived);
   }
   [[nodiscard]] std::size_t ack_bytes(std::size_t /*size*/) const override {
     return kMinMessageBytes;

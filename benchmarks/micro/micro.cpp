@@ -1,7 +1,8 @@
 // parbench_micro: the single-operation costs behind the suites, with Google Benchmark's own runner:
 // an uncontended lock and unlock of every lock kind, one send and receive of a 64-byte message on
-// every channel within one thread, clock and CPU-time reads, a futex wake with no waiter, and a
-// fork that exits at once. Its JSON output (--benchmark_format=json, or --benchmark_out=FILE with
+// every channel within one thread, the stamp and check every IPC message carries, clock and
+// CPU-time reads, a futex wake with no waiter, and a fork that exits at once. Its JSON output
+// (--benchmark_format=json, or --benchmark_out=FILE with
 // --benchmark_repetitions=N) is a report `parbench compare` reads, so micro and macro results are
 // gated alike.
 #include <benchmark/benchmark.h>
@@ -10,8 +11,10 @@
 #include <array>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "channels/channel.hpp"
+#include "channels/message.hpp"
 #include "child_process.hpp"
 #include "clock.hpp"
 #include "futex.hpp"
@@ -53,6 +56,32 @@ void send_recv(benchmark::State& state, const ChannelKind* kind) {
   if (in != out) state.SkipWithError("the message came back different");
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kBytes));
 }
+
+// What every IPC workload adds to each message: the sender's stamp and the receiver's check, per
+// message size (the windowed ipc_stream compares with osu_bw, which checks nothing).
+void BM_stamp_verify(benchmark::State& state) {
+  std::vector<std::byte> msg(static_cast<std::size_t>(state.range(0)));
+  std::uint32_t seq = 0;
+  for (auto _ : state) {
+    stamp_message(msg, seq);
+    verify_message(msg, seq);
+    ++seq;
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_stamp_verify)->Arg(8)->Arg(64)->Arg(4096)->Arg(65536);
+
+void BM_verify(benchmark::State& state) {
+  std::vector<std::byte> msg(static_cast<std::size_t>(state.range(0)));
+  stamp_message(msg, 7);
+  for (auto _ : state) {
+    verify_message(msg, 7);
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_verify)->Arg(8)->Arg(64)->Arg(4096)->Arg(65536);
 
 void BM_now_ns(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(now_ns());

@@ -247,15 +247,36 @@ void send_window(int dest, int tag, std::span<const std::byte> data, std::size_t
   wait_all(requests, statuses, yielding, "MPI_Waitall(send)");
 }
 
-void recv_window(int source, int tag, std::span<std::byte> data, std::size_t size, bool yielding) {
+void recv_window(int source, int tag, std::span<std::byte> data, std::size_t size, bool yielding,
+                 const std::function<void(std::size_t)>& arrived) {
   auto& [requests, statuses] = window_state(data.size() / size);
+  static std::vector<int> indices;
+  indices.resize(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
     check(MPI_Irecv(data.data() + i * size, count_of(size), MPI_BYTE, source, tag, MPI_COMM_WORLD,
                     &requests[i]),
           "MPI_Irecv");
   }
-  wait_all(requests, statuses, yielding, "MPI_Waitall(recv)");
-  for (const auto& status : statuses) check_count(status, source, size);
+  const auto n = static_cast<int>(requests.size());
+  for (std::size_t done = 0; done < requests.size();) {
+    int completed = 0;
+    if (yielding) {
+      check(MPI_Testsome(n, requests.data(), &completed, indices.data(), statuses.data()),
+            "MPI_Testsome(recv)");
+      if (completed == 0) {
+        sched_yield();
+        continue;
+      }
+    } else {
+      check(MPI_Waitsome(n, requests.data(), &completed, indices.data(), statuses.data()),
+            "MPI_Waitsome(recv)");
+    }
+    for (int k = 0; k < completed; ++k) {
+      check_count(statuses[static_cast<std::size_t>(k)], source, size);
+      arrived(static_cast<std::size_t>(indices[static_cast<std::size_t>(k)]));
+    }
+    done += static_cast<std::size_t>(completed);
+  }
 }
 
 std::optional<std::vector<std::byte>> recv_until(int source, int tag, std::int64_t deadline_ns) {
@@ -318,7 +339,7 @@ void send_window(int /*dest*/, int /*tag*/, std::span<const std::byte> /*data*/,
   no_mpi();
 }
 void recv_window(int /*source*/, int /*tag*/, std::span<std::byte> /*data*/, std::size_t /*size*/,
-                 bool /*yielding*/) {
+                 bool /*yielding*/, const std::function<void(std::size_t)>& /*arrived*/) {
   no_mpi();
 }
 std::optional<std::vector<std::byte>> recv_until(int /*source*/, int /*tag*/,

@@ -4,6 +4,7 @@
 // everything here still links, compiled() is false, and the calls that need a world throw.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,10 +46,13 @@ void send_yielding(int dest, int tag, std::span<const std::byte> data);
 void recv_yielding(int source, int tag, std::span<std::byte> data);
 // data.size() / size messages of `size` bytes, the consecutive slices of `data`, all in flight at
 // once: every MPI_Isend (MPI_Irecv) posted, then waited for together, as osu_bw sends its window.
-// `yielding` waits by MPI_Testall and sched_yield (ranks sharing one CPU), else by MPI_Waitall.
+// `yielding` waits by MPI_Testall/Testsome and sched_yield (ranks sharing one CPU), else by
+// MPI_Waitall/Waitsome. recv_window calls `arrived(k)` for message k as soon as MPI_Waitsome
+// reports it in, so that the caller checks it while later ones are still coming.
 void send_window(int dest, int tag, std::span<const std::byte> data, std::size_t size,
                  bool yielding);
-void recv_window(int source, int tag, std::span<std::byte> data, std::size_t size, bool yielding);
+void recv_window(int source, int tag, std::span<std::byte> data, std::size_t size, bool yielding,
+                 const std::function<void(std::size_t)>& arrived);
 // A message of any size from `source`, waiting until `deadline_ns` (CLOCK_MONOTONIC); nullopt on
 // timeout. Polls, so that the caller's own deadline and Ctrl-C are honoured.
 std::optional<std::vector<std::byte>> recv_until(int source, int tag, std::int64_t deadline_ns);
