@@ -115,6 +115,14 @@ std::string_view verdict_name(Verdict v) {
   return "";
 }
 
+std::optional<double> change_at_equal_capacity(double ratio, Direction direction, double capacity) {
+  if (capacity <= 0 || ratio <= 0) return std::nullopt;
+  const bool worse = direction == Direction::HigherIsBetter ? ratio < 1 : ratio > 1;
+  const bool moved = worse ? capacity < 1 - kCapacityTolerance : capacity > 1 + kCapacityTolerance;
+  if (!moved) return std::nullopt;
+  return (direction == Direction::HigherIsBetter ? ratio / capacity : ratio * capacity) - 1;
+}
+
 std::size_t Comparison::count(Verdict v) const {
   return static_cast<std::size_t>(
       std::count_if(items.begin(), items.end(), [&](auto& i) { return i.verdict == v; }));
@@ -215,8 +223,6 @@ void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector
 // that the capacity explains (scaled by it, the change is within the minimum effect), is the
 // machine's doing as far as anyone can tell: `disturbed`, reported, not gated. A change larger
 // than the capacity explains keeps its verdict.
-constexpr double kCapacityTolerance = 0.05;  // the probe's own spread here is 1-3%
-
 void blame_machine(MetricComparison& m, const std::vector<double>& base_capacity,
                    const std::vector<double>& new_capacity) {
   if (m.verdict != Verdict::Regressed && m.verdict != Verdict::Improved) return;
@@ -231,15 +237,10 @@ void blame_machine(MetricComparison& m, const std::vector<double>& base_capacity
   const double n =
       best ? *std::max_element(new_capacity.begin(), new_capacity.end()) : *median_of(new_capacity);
   if (b <= 0 || n <= 0) return;
-  const double capacity = n / b;
-  const bool moved = m.verdict == Verdict::Regressed ? capacity < 1 - kCapacityTolerance
-                                                     : capacity > 1 + kCapacityTolerance;
-  if (!moved || m.base_median == 0) return;
-  // The change as it would read on the base's machine: a rate scales with the capacity, a time
-  // with its inverse.
-  const double ratio = m.new_median / m.base_median;
-  const double adjusted =
-      (m.direction == Direction::HigherIsBetter ? ratio / capacity : ratio * capacity) - 1;
+  if (m.base_median == 0) return;
+  const auto at_equal = change_at_equal_capacity(m.new_median / m.base_median, m.direction, n / b);
+  if (!at_equal) return;
+  const double adjusted = *at_equal;
   const double worse = m.direction == Direction::LowerIsBetter ? adjusted : -adjusted;
   const std::string machine = fmt::format(
       "the machine gave this case {:.2f}x of capacity against {:.2f}x in the base "

@@ -39,6 +39,16 @@ using DirectionLookup =
 // The fastest repetition's work rate, a run-level figure: compared on the minimum effect alone.
 inline constexpr const char* kBestWorkPerS = "best_work_per_s";
 
+// How far the machine_capacity probe must move (new / base) for a change that went the same way to
+// be blamed on the machine: the probe's own spread here is 1-3%.
+inline constexpr double kCapacityTolerance = 0.05;
+
+// A metric that moved by `ratio` (new / base) while the machine gave the case `capacity` (new /
+// base) of its capacity: the change as it would read at equal capacity (a rate scales with the
+// capacity, a time with its inverse), when the capacity moved by more than kCapacityTolerance the
+// way the change went (less capacity with a worse figure, more with a better one); else nullopt.
+std::optional<double> change_at_equal_capacity(double ratio, Direction direction, double capacity);
+
 struct MetricComparison;
 // The between-run spread of one case's metric, from a history; nullopt when it holds too few runs.
 using NoiseLookup = std::function<std::optional<RunNoise>(const MetricComparison&)>;

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -80,9 +81,23 @@ std::vector<std::pair<std::string, std::string>> parse_params(const std::string&
 }
 
 // The run-level figures stored for every case besides its workload metrics, and whether higher is
-// better.
-constexpr std::array<std::pair<const char*, bool>, 3> kRunMetrics = {
-    {{"work_per_s", true}, {"wall_ns", false}, {"cpu_ns", false}}};
+// better. machine_capacity is not the code's figure but the machine's (the probe before each
+// repetition): `history check` reads it to tell a step of the machine from one of the code.
+constexpr std::array<std::pair<const char*, bool>, 4> kRunMetrics = {
+    {{"work_per_s", true}, {"wall_ns", false}, {"cpu_ns", false}, {kCapacityMetric, true}}};
+
+// The CPUs a case occupies: its distinct pinned CPUs ("0+1", "3+3"), else its workers; at most
+// `online`.
+double cpus_occupied(const SummaryRow& s, int online) {
+  double n = s.workers;
+  if (!s.pin.empty() && s.pin != "none") {
+    std::set<std::string> distinct;
+    std::istringstream cpus(s.pin);
+    for (std::string cpu; std::getline(cpus, cpu, '+');) distinct.insert(cpu);
+    n = static_cast<double>(distinct.size());
+  }
+  return std::min(n, static_cast<double>(online));
+}
 
 // The median over a case's successful repetitions of `metric`, as `compare` takes it.
 std::optional<double> case_median(const std::vector<Row>& rows, const SummaryRow& s,
@@ -156,12 +171,20 @@ HistoryDb::HistoryDb(const std::string& path, bool create) : path_(path) {
 
 HistoryDb::~HistoryDb() = default;
 
+bool is_machine_metric(const std::string& metric) {
+  return metric == kCapacityMetric || metric == kCpusLeftMetric;
+}
+
 std::int64_t HistoryDb::add(const RunToAdd& run) {
   ReportSchema schema;
   const std::vector<Row> rows = read_report_rows(run.prefix + ".csv", &schema, "history add");
   const ReportMeta meta = read_meta(run.prefix, "history add");
   const auto summary = summarize_run(rows, schema, meta);
   const auto directions = metric_directions(meta);
+  const int online_cpus = meta.machine.is_object() && meta.machine.contains("online_cpus") &&
+                                  meta.machine["online_cpus"].is_number_integer()
+                              ? meta.machine["online_cpus"].get<int>()
+                              : 0;
   std::string commit = run.commit;
   if (commit.empty() && meta.machine.is_object())
     commit = meta.machine.value("git_revision", std::string());
@@ -215,6 +238,12 @@ std::int64_t HistoryDb::add(const RunToAdd& run) {
       // spread between runs of the very figure it compares.
       for (const auto& [name, higher] : kRunMetrics) {
         if (auto v = case_median(rows, s, name)) point(s, name, higher, *v);
+      }
+      const auto other_load = case_median(rows, s, "other_load_pct");
+      if (other_load && online_cpus > 0) {
+        point(s, kCpusLeftMetric, true,
+              std::min(cpus_occupied(s, online_cpus),
+                       online_cpus * std::clamp(1 - *other_load / 100, 0.0, 1.0)));
       }
       for (const auto& [name, value] : s.metric_medians) {
         if (!value) continue;

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
+#include "compare.hpp"
 #include "report_render.hpp"
 
 namespace parbench {
@@ -33,7 +35,9 @@ std::vector<Band> bands(const std::vector<double>& v, const std::vector<ChangePo
   return out;
 }
 
-std::string plot(const Series& s, const std::vector<ChangePoint>& steps) {
+std::string plot(const Series& s, const std::vector<SeriesStep>& found) {
+  std::vector<ChangePoint> steps;
+  for (const auto& f : found) steps.push_back(f.at);
   constexpr double kW = 640, kH = 200, kLeft = 70, kRight = 10, kTop = 10, kBottom = 24;
   std::vector<double> v;
   for (const auto& p : s.points) v.push_back(p.value);
@@ -57,12 +61,14 @@ std::string plot(const Series& s, const std::vector<ChangePoint>& steps) {
         x(static_cast<double>(b.end - 1) + 0.3) - x(static_cast<double>(b.begin) - 0.3),
         y(b.lo) - y(b.hi), b.lo, b.hi);
   }
-  for (const auto& c : steps) {
+  for (const auto& [c, machine] : found) {
     const double cx = x(static_cast<double>(c.index) - 0.5);
     svg += fmt::format(
-        R"(<line x1="{0:.1f}" x2="{0:.1f}" y1="{1}" y2="{2}" stroke="#d62728" stroke-dasharray="4 3"><title>step {3:+.1f}% at run {4} (commit {5}), confidence {6:.1f}%</title></line>)",
+        R"(<line x1="{0:.1f}" x2="{0:.1f}" y1="{1}" y2="{2}" stroke="{7}" stroke-dasharray="4 3"><title>step {3:+.1f}% at run {4} (commit {5}), confidence {6:.1f}%{8}</title></line>)",
         cx, kTop, kH - kBottom, c.change() * 100, s.points[c.index].run_id,
-        html_escape(s.points[c.index].commit), (1 - c.p_value) * 100);
+        html_escape(s.points[c.index].commit), (1 - c.p_value) * 100,
+        machine.empty() ? "#d62728" : "#7f7f7f",
+        machine.empty() ? "" : "; " + html_escape(machine));
   }
   std::string path;
   for (std::size_t i = 0; i < v.size(); ++i)
@@ -83,31 +89,103 @@ std::string plot(const Series& s, const std::vector<ChangePoint>& steps) {
   return svg + "</svg>";
 }
 
+// cpus_left comes from other_load_pct, counted in 10 ms ticks: its mean over a stretch of runs
+// moves by a few percent with nothing else running.
+constexpr double kCpusLeftTolerance = 0.1;
+
+// The step at all[k] explained by the machine (SeriesStep::machine), or "".
+std::string machine_step(const Series& s, const std::vector<ChangePoint>& all, std::size_t k,
+                         const std::vector<MachineSeries>& machine, double tolerance) {
+  const std::size_t begin = k == 0 ? 0 : all[k - 1].index;
+  const std::size_t at = all[k].index;
+  const std::size_t end = k + 1 < all.size() ? all[k + 1].index : s.points.size();
+  for (const auto& m : machine) {
+    const auto mean = [&](std::size_t from, std::size_t to) -> std::optional<double> {
+      double sum = 0;
+      int n = 0;
+      for (std::size_t i = from; i < to; ++i) {
+        if (const auto it = m.by_run.find(s.points[i].run_id); it != m.by_run.end()) {
+          sum += it->second;
+          ++n;
+        }
+      }
+      return n > 0 ? std::optional(sum / n) : std::nullopt;
+    };
+    const auto before = mean(begin, at), after = mean(at, end);
+    if (!before || !after || *before <= 0) continue;
+    const double ratio = *after / *before;
+    if (m.measure == kCpusLeftMetric) {
+      // How a share of CPUs turns into speed depends on the scheduler and the workload (two
+      // workers beside a busy loop on one CPU: 1.2 CPUs left of 2, 0.56x the rate), so no
+      // correction: other processes taking a tenth of the case's CPUs more or less, the same
+      // way as the step, is enough.
+      const bool worse =
+          s.direction == Direction::HigherIsBetter ? all[k].change() < 0 : all[k].change() > 0;
+      if (worse ? ratio >= 1 - kCpusLeftTolerance : ratio <= 1 + kCpusLeftTolerance) continue;
+      return fmt::format(
+          "disturbed: other processes left the case {:.2f} CPUs against {:.2f} before "
+          "(cpus_left); not judged",
+          *after, *before);
+    }
+    const auto adjusted = change_at_equal_capacity(all[k].change() + 1, s.direction, ratio);
+    if (!adjusted || std::abs(*adjusted) > tolerance) continue;
+    return fmt::format(
+        "disturbed: the machine gave the case {:.2f}x of capacity against {:.2f}x before "
+        "(machine_capacity), {:+.1f}% at equal capacity; not judged",
+        *after, *before, *adjusted * 100);
+  }
+  return "";
+}
+
 }  // namespace
+
+MachineByCase machine_by_case(const std::vector<Series>& all) {
+  MachineByCase out;
+  for (const auto& s : all) {
+    if (!is_machine_metric(s.metric)) continue;
+    auto& m = out[s.key].emplace_back(MachineSeries{s.metric, {}});
+    for (const auto& p : s.points) m.by_run[p.run_id] = p.value;
+  }
+  return out;
+}
+
+std::vector<SeriesStep> series_steps(const Series& s, const ChangePointOptions& options,
+                                     double min_effect, const std::vector<MachineSeries>* machine,
+                                     double tolerance) {
+  if (s.points.size() < 2 * options.min_size) return {};
+  std::vector<double> values;
+  for (const auto& p : s.points) values.push_back(p.value);
+  const auto all = find_change_points(values, options);
+  std::vector<SeriesStep> out;
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    if (std::abs(all[k].change()) < min_effect) continue;
+    out.push_back({all[k], machine != nullptr ? machine_step(s, all, k, *machine, tolerance) : ""});
+  }
+  return out;
+}
 
 std::string history_report_html(const std::vector<Series>& series,
                                 const std::vector<HistoryRun>& runs,
                                 const ChangePointOptions& options, double min_effect,
+                                const MachineByCase& machine, double tolerance,
                                 const std::string& db_name) {
   std::string body;
   std::size_t stepped = 0;
   for (const auto& s : series) {
     std::vector<double> v;
     for (const auto& p : s.points) v.push_back(p.value);
-    std::vector<ChangePoint> steps;
-    if (v.size() >= 2 * options.min_size) {
-      for (const auto& c : find_change_points(v, options)) {
-        if (std::abs(c.change()) >= min_effect) steps.push_back(c);
-      }
-    }
+    const auto m = machine.find(s.key);
+    const auto steps = series_steps(
+        s, options, min_effect,
+        m == machine.end() || is_machine_metric(s.metric) ? nullptr : &m->second, tolerance);
     if (!steps.empty()) ++stepped;
     std::string notes;
-    for (const auto& c : steps) {
+    for (const auto& [c, why_machine] : steps) {
       notes += fmt::format(
           "<li>step {:+.1f}% at run {} (commit <code>{}</code>), confidence "
-          "{:.1f}%</li>",
+          "{:.1f}%{}</li>",
           c.change() * 100, s.points[c.index].run_id, html_escape(s.points[c.index].commit),
-          (1 - c.p_value) * 100);
+          (1 - c.p_value) * 100, why_machine.empty() ? "" : ": " + html_escape(why_machine));
     }
     body += fmt::format(
         "<section><h2>{} <small>{} ({} is better), {} runs</small></h2>{}<ul>{}</ul></section>\n",

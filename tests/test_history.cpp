@@ -214,3 +214,113 @@ TEST_CASE("history check finds the run where an injected slowdown began and exit
   INFO(after.out);
   REQUIRE(after.status == 0);
 }
+
+TEST_CASE("history check tells a step of the machine's capacity from one of the code",
+          "[history][cli]") {
+  test::TempDir dir;
+  const std::string& d = dir.path();
+  const auto r = test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers", "1",
+                                     "--param", "n=1e6", "--reps", "5", "--warmup", "0", "--quiet",
+                                     "--no-limits", "--out", d + "/real"});
+  REQUIRE(r.status == 0);
+  ReportSchema schema;
+  const std::vector<Row> rows = read_report_rows(d + "/real.csv", &schema, "test");
+  // Twelve runs; from the seventh on the machine gives the case half its capacity (the probe reads
+  // 1.96 then 0.98: a vCPU shared with another), and every repetition takes `slowdown` times as
+  // long.
+  const auto history = [&](const std::string& name, double slowdown) {
+    std::string db = fmt::format("{}/{}.sqlite", d, name);
+    for (int i = 1; i <= 12; ++i) {
+      const std::string prefix = fmt::format("{}/{}{}", d, name, i);
+      {
+        RowsCsvSink sink(prefix + ".csv", schema);
+        for (Row row : rows) {
+          const double scale = (1 + 0.01 * (i % 3)) * (i >= 7 ? slowdown : 1);
+          row.wall_ns = static_cast<std::int64_t>(static_cast<double>(*row.wall_ns) * scale);
+          row.machine_capacity = (i >= 7 ? 0.98 : 1.96) * (1 + 0.005 * (i % 2));
+          sink.write(row);
+        }
+      }
+      fs::copy_file(d + "/real.meta.json", prefix + ".meta.json");
+      REQUIRE(test::run_parbench(
+                  {"history", "--db", db, "add", prefix, "--commit", fmt::format("commit{}", i)})
+                  .status == 0);
+    }
+    return db;
+  };
+  // Twice as slow on half the capacity: the machine's step, reported and not judged.
+  const std::string machine_db = history("machine", 2.0);
+  const auto machine =
+      test::run_parbench({"history", "--db", machine_db, "check", "--metric", "best_work_per_s"});
+  INFO(machine.out << machine.err);
+  REQUIRE(machine.status == 0);
+  REQUIRE_THAT(machine.out,
+               Catch::Contains("at run 7 (commit commit7") &&
+                   Catch::Contains("disturbed: the machine gave the case 0.98x of capacity "
+                                   "against 1.96x before (machine_capacity)") &&
+                   Catch::Contains("not judged"));
+  REQUIRE_THAT(machine.out, !Catch::Contains("regression"));
+  // Every series: the wall time and work rate steps are the machine's too, and the capacity series
+  // itself, which halved, is read beside the others, not judged as a figure of the code.
+  const auto every = test::run_parbench({"history", "--db", machine_db, "check"});
+  INFO(every.out << every.err);
+  REQUIRE(every.status == 0);
+  REQUIRE_THAT(every.out, Catch::Contains("wall_ns: 12 run(s), 1 step(s)") &&
+                              !Catch::Contains("machine_capacity:") &&
+                              !Catch::Contains("cpus_left:") && !Catch::Contains("regression"));
+  // Five times as slow on half the capacity: more than the machine explains, a regression.
+  const auto code = test::run_parbench(
+      {"history", "--db", history("code", 5.0), "check", "--metric", "best_work_per_s"});
+  INFO(code.out << code.err);
+  REQUIRE(code.status == 1);
+  REQUIRE_THAT(code.out, Catch::Contains("at run 7 (commit commit7") &&
+                             Catch::Contains("(regression)") && !Catch::Contains("disturbed"));
+}
+
+TEST_CASE("history check blames a step on other processes only where they took the case's CPUs",
+          "[history][cli]") {
+  test::TempDir dir;
+  const std::string& d = dir.path();
+  const auto r = test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers", "1,2",
+                                     "--param", "n=1e6", "--reps", "5", "--warmup", "0", "--quiet",
+                                     "--no-limits", "--out", d + "/real"});
+  REQUIRE(r.status == 0);
+  ReportSchema schema;
+  const std::vector<Row> rows = read_report_rows(d + "/real.csv", &schema, "test");
+  // A 2-CPU machine on which, from the seventh run on, other processes take half of all CPU time
+  // (a busy loop on one CPU) and both cases take twice as long. The probe does not see it (a 2 ms
+  // probe runs before the scheduler lets the busy loop back in).
+  auto meta = test::read_json(d + "/real.meta.json");
+  meta["machine"]["online_cpus"] = 2;
+  const std::string db = d + "/h.sqlite";
+  for (int i = 1; i <= 12; ++i) {
+    const std::string prefix = fmt::format("{}/r{}", d, i);
+    {
+      RowsCsvSink sink(prefix + ".csv", schema);
+      for (Row row : rows) {
+        const double scale = (1 + 0.01 * (i % 3)) * (i >= 7 ? 2 : 1);
+        row.wall_ns = static_cast<std::int64_t>(static_cast<double>(*row.wall_ns) * scale);
+        row.machine_capacity = static_cast<double>(row.workers) * (1 - 0.01 * (i % 2));
+        row.other_load_pct = (i >= 7 ? 50.0 : 2.0) + (i % 3);
+        sink.write(row);
+      }
+    }
+    std::ofstream(prefix + ".meta.json") << meta.dump();
+    REQUIRE(test::run_parbench(
+                {"history", "--db", db, "add", prefix, "--commit", fmt::format("commit{}", i)})
+                .status == 0);
+  }
+  const auto c = test::run_parbench({"history", "--db", db, "check", "--metric", "work_per_s"});
+  INFO(c.out << c.err);
+  // Two workers had one CPU left of two: the machine's step. One worker still had its CPU: the
+  // step is the code's, and the newest run sits after it.
+  REQUIRE(c.status == 1);
+  REQUIRE_THAT(c.out, Catch::Contains("w=2") &&
+                          Catch::Contains("disturbed: other processes left the case 0.9") &&
+                          Catch::Contains("(cpus_left); not judged"));
+  const auto one = c.out.find("w=1"), two = c.out.find("w=2");
+  REQUIRE(one != std::string::npos);
+  REQUIRE(two != std::string::npos);
+  const std::string w1 = c.out.substr(one, two > one ? two - one : std::string::npos);
+  REQUIRE_THAT(w1, Catch::Contains("(regression)") && !Catch::Contains("disturbed"));
+}

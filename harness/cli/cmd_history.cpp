@@ -3,11 +3,13 @@
 #include <fmt/core.h>
 
 #include <cctype>
+#include <map>
 #include <sstream>
 
 #include "bad_input.hpp"
 #include "change_points.hpp"
 #include "commands.hpp"
+#include "compare.hpp"
 #include "console_table.hpp"
 #include "csv_writer.hpp"
 #include "history.hpp"
@@ -119,36 +121,45 @@ int check(const HistoryArgs& a) {
   if (series.empty()) throw BadInput(fmt::format("history check: no series in {}", a.db));
   ChangePointOptions options;
   options.alpha = a.alpha;
-  std::size_t stepped = 0, regressed = 0, too_short = 0;
+  const auto of_case = machine_by_case(db.series(list_option(a.ignore_params, "--ignore-param")));
+  std::size_t checked = 0, stepped = 0, regressed = 0, too_short = 0, disturbed = 0;
   for (const auto& s : series) {
-    std::vector<double> values;
-    for (const auto& p : s.points) values.push_back(p.value);
-    if (values.size() < 2 * options.min_size) {
+    if (is_machine_metric(s.metric)) continue;  // the machine's series, read beside the others
+    ++checked;
+    if (s.points.size() < 2 * options.min_size) {
       ++too_short;
       continue;
     }
-    std::vector<ChangePoint> steps;
-    for (const auto& c : find_change_points(values, options)) {
-      if (std::abs(c.change()) >= a.min_effect) steps.push_back(c);
-    }
+    const auto m = of_case.find(s.key);
+    const auto steps = series_steps(s, options, a.min_effect,
+                                    m == of_case.end() ? nullptr : &m->second, a.gate_effect);
+    for (const auto& step : steps) disturbed += step.machine.empty() ? 0 : 1;
     if (steps.empty()) continue;
     ++stepped;
-    const bool newest_regressed = worse(s, steps.back());
-    if (newest_regressed) ++regressed;
-    fmt::print("{}  {}: {} run(s), {} step(s)\n", s.key, s.metric, values.size(), steps.size());
-    for (const auto& c : steps) {
+    const auto& newest = steps.back();
+    if (newest.machine.empty() && worse(s, newest.at)) ++regressed;
+    fmt::print("{}  {}: {} run(s), {} step(s)\n", s.key, s.metric, s.points.size(), steps.size());
+    for (const auto& [c, machine] : steps) {
       const auto& p = s.points[c.index];
       fmt::print("  at run {} (commit {}, {}): {:+.1f}% ({} -> {}), confidence {:.1f}% ({})\n",
                  p.run_id, short_commit(p.commit), p.added_at, c.change() * 100,
                  value_text(c.mean_before), value_text(c.mean_after), (1 - c.p_value) * 100,
-                 worse(s, c) ? "regression" : "improvement");
+                 !machine.empty() ? machine
+                 : worse(s, c)    ? "regression"
+                                  : "improvement");
     }
   }
   fmt::print(
       "{} series checked ({} with fewer than {} runs skipped), {} stepped; method: E-Divisive "
       "means, permutation test alpha {}, {} permutations, steps under {:.0f}% ignored\n",
-      series.size(), too_short, 2 * options.min_size, stepped, a.alpha, options.permutations,
+      checked, too_short, 2 * options.min_size, stepped, a.alpha, options.permutations,
       a.min_effect * 100);
+  if (disturbed > 0) {
+    fmt::print(
+        "{} step(s) came with the machine changing under the case (machine_capacity or "
+        "cpus_left, as each says): not judged\n",
+        disturbed);
+  }
   if (regressed > 0) {
     fmt::print("the newest run of {} series sits after a regression step\n", regressed);
     return 1;
@@ -200,7 +211,11 @@ int report(const HistoryArgs& a) {
   const std::string out = a.out.empty() ? "reports/results/history.html" : a.out;
   if (out.ends_with("/") || std::filesystem::is_directory(out))
     throw BadInput(fmt::format("--out: '{}' is a directory; expected a file name", out));
-  write_file_atomically(out, history_report_html(series, db.runs(), options, a.min_effect, a.db));
+  write_file_atomically(
+      out, history_report_html(
+               series, db.runs(), options, a.min_effect,
+               machine_by_case(db.series(list_option(a.ignore_params, "--ignore-param"))),
+               a.gate_effect, a.db));
   fmt::print("history report: {} ({} series)\n", out, series.size());
   return 0;
 }
