@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -173,36 +174,66 @@ TEST_CASE("history: runs added at once all land and foreign or corrupt or newer 
   }
 }
 
+namespace {
+
+// One real run of cpu_sum, then histories of twelve reports made from it: the figures are fixed,
+// so the tests check the path from report to check, not the statistics under whatever load the
+// machine has.
+class SyntheticRuns {
+ public:
+  SyntheticRuns(const std::string& dir, const std::string& workers) : dir_(dir) {
+    const auto r = test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers",
+                                       workers, "--param", "n=1e6", "--reps", "5", "--warmup", "0",
+                                       "--quiet", "--no-limits", "--out", dir + "/real"});
+    REQUIRE(r.status == 0);
+    rows_ = read_report_rows(dir + "/real.csv", &schema_, "test");
+    meta_ = test::read_json(dir + "/real.meta.json");
+  }
+  // The database `name`.sqlite of runs 1 to 12, committed as commit1 ... commit12; `edit(row, i)`
+  // makes run i's rows from the real ones, which already have 1% of jitter from run to run.
+  std::string history(const std::string& name, const std::function<void(Row&, int)>& edit,
+                      const std::function<void(nlohmann::json&)>& edit_meta = {}) const {
+    std::string db = fmt::format("{}/{}.sqlite", dir_, name);
+    nlohmann::json meta = meta_;
+    if (edit_meta) edit_meta(meta);
+    for (int i = 1; i <= 12; ++i) {
+      const std::string prefix = fmt::format("{}/{}{}", dir_, name, i);
+      {
+        RowsCsvSink sink(prefix + ".csv", schema_);
+        for (Row row : rows_) {
+          row.wall_ns =
+              static_cast<std::int64_t>(static_cast<double>(*row.wall_ns) * (1 + 0.01 * (i % 3)));
+          edit(row, i);
+          sink.write(row);
+        }
+      }
+      std::ofstream(prefix + ".meta.json") << meta.dump();
+      REQUIRE(test::run_parbench(
+                  {"history", "--db", db, "add", prefix, "--commit", fmt::format("commit{}", i)})
+                  .status == 0);
+    }
+    return db;
+  }
+
+ private:
+  std::string dir_;
+  ReportSchema schema_;
+  std::vector<Row> rows_;
+  nlohmann::json meta_;
+};
+
+// From run 7 on, every repetition takes `factor` times as long.
+void slower_from_7(Row& row, int i, double factor) {
+  if (i >= 7) row.wall_ns = static_cast<std::int64_t>(static_cast<double>(*row.wall_ns) * factor);
+}
+
+}  // namespace
+
 TEST_CASE("history check finds the run where an injected slowdown began and exits 1",
           "[history][cli]") {
   test::TempDir dir;
-  const std::string& d = dir.path();
-  const std::string db = d + "/h.sqlite";
-  // One real run, then twelve reports made from it: from the seventh on every repetition takes 5
-  // times as long. The figures are fixed, so the test checks the path from report to check, not
-  // the statistics under whatever load the machine has.
-  const auto r = test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers", "1",
-                                     "--param", "n=1e6", "--reps", "5", "--warmup", "0", "--quiet",
-                                     "--no-limits", "--out", d + "/real"});
-  REQUIRE(r.status == 0);
-  ReportSchema schema;
-  const std::vector<Row> rows = read_report_rows(d + "/real.csv", &schema, "test");
-  for (int i = 1; i <= 12; ++i) {
-    const std::string prefix = fmt::format("{}/r{}", d, i);
-    {
-      RowsCsvSink sink(prefix + ".csv", schema);
-      for (Row row : rows) {
-        // 1% of jitter from run to run, and the step.
-        const double scale = (1 + 0.01 * (i % 3)) * (i >= 7 ? 5 : 1);
-        row.wall_ns = static_cast<std::int64_t>(static_cast<double>(*row.wall_ns) * scale);
-        sink.write(row);
-      }
-    }
-    fs::copy_file(d + "/real.meta.json", prefix + ".meta.json");
-    REQUIRE(test::run_parbench(
-                {"history", "--db", db, "add", prefix, "--commit", fmt::format("commit{}", i)})
-                .status == 0);
-  }
+  const SyntheticRuns runs(dir.path(), "1");
+  const std::string db = runs.history("h", [](Row& row, int i) { slower_from_7(row, i, 5); });
   const auto c =
       test::run_parbench({"history", "--db", db, "check", "--metric", "best_work_per_s"});
   INFO(c.out << c.err);
@@ -218,35 +249,14 @@ TEST_CASE("history check finds the run where an injected slowdown began and exit
 TEST_CASE("history check tells a step of the machine's capacity from one of the code",
           "[history][cli]") {
   test::TempDir dir;
-  const std::string& d = dir.path();
-  const auto r = test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers", "1",
-                                     "--param", "n=1e6", "--reps", "5", "--warmup", "0", "--quiet",
-                                     "--no-limits", "--out", d + "/real"});
-  REQUIRE(r.status == 0);
-  ReportSchema schema;
-  const std::vector<Row> rows = read_report_rows(d + "/real.csv", &schema, "test");
-  // Twelve runs; from the seventh on the machine gives the case half its capacity (the probe reads
-  // 1.96 then 0.98: a vCPU shared with another), and every repetition takes `slowdown` times as
-  // long.
+  const SyntheticRuns runs(dir.path(), "1");
+  // From the seventh run on the machine gives the case half its capacity (the probe reads 1.96
+  // then 0.98: a vCPU shared with another), and every repetition takes `slowdown` times as long.
   const auto history = [&](const std::string& name, double slowdown) {
-    std::string db = fmt::format("{}/{}.sqlite", d, name);
-    for (int i = 1; i <= 12; ++i) {
-      const std::string prefix = fmt::format("{}/{}{}", d, name, i);
-      {
-        RowsCsvSink sink(prefix + ".csv", schema);
-        for (Row row : rows) {
-          const double scale = (1 + 0.01 * (i % 3)) * (i >= 7 ? slowdown : 1);
-          row.wall_ns = static_cast<std::int64_t>(static_cast<double>(*row.wall_ns) * scale);
-          row.machine_capacity = (i >= 7 ? 0.98 : 1.96) * (1 + 0.005 * (i % 2));
-          sink.write(row);
-        }
-      }
-      fs::copy_file(d + "/real.meta.json", prefix + ".meta.json");
-      REQUIRE(test::run_parbench(
-                  {"history", "--db", db, "add", prefix, "--commit", fmt::format("commit{}", i)})
-                  .status == 0);
-    }
-    return db;
+    return runs.history(name, [slowdown](Row& row, int i) {
+      slower_from_7(row, i, slowdown);
+      row.machine_capacity = (i >= 7 ? 0.98 : 1.96) * (1 + 0.005 * (i % 2));
+    });
   };
   // Twice as slow on half the capacity: the machine's step, reported and not judged.
   const std::string machine_db = history("machine", 2.0);
@@ -280,36 +290,18 @@ TEST_CASE("history check tells a step of the machine's capacity from one of the 
 TEST_CASE("history check blames a step on other processes only where they took the case's CPUs",
           "[history][cli]") {
   test::TempDir dir;
-  const std::string& d = dir.path();
-  const auto r = test::run_parbench({"run", "cpu_sum", "--backend", "thread", "--workers", "1,2",
-                                     "--param", "n=1e6", "--reps", "5", "--warmup", "0", "--quiet",
-                                     "--no-limits", "--out", d + "/real"});
-  REQUIRE(r.status == 0);
-  ReportSchema schema;
-  const std::vector<Row> rows = read_report_rows(d + "/real.csv", &schema, "test");
+  const SyntheticRuns runs(dir.path(), "1,2");
   // A 2-CPU machine on which, from the seventh run on, other processes take half of all CPU time
   // (a busy loop on one CPU) and both cases take twice as long. The probe does not see it (a 2 ms
   // probe runs before the scheduler lets the busy loop back in).
-  auto meta = test::read_json(d + "/real.meta.json");
-  meta["machine"]["online_cpus"] = 2;
-  const std::string db = d + "/h.sqlite";
-  for (int i = 1; i <= 12; ++i) {
-    const std::string prefix = fmt::format("{}/r{}", d, i);
-    {
-      RowsCsvSink sink(prefix + ".csv", schema);
-      for (Row row : rows) {
-        const double scale = (1 + 0.01 * (i % 3)) * (i >= 7 ? 2 : 1);
-        row.wall_ns = static_cast<std::int64_t>(static_cast<double>(*row.wall_ns) * scale);
+  const std::string db = runs.history(
+      "h",
+      [](Row& row, int i) {
+        slower_from_7(row, i, 2);
         row.machine_capacity = static_cast<double>(row.workers) * (1 - 0.01 * (i % 2));
         row.other_load_pct = (i >= 7 ? 50.0 : 2.0) + (i % 3);
-        sink.write(row);
-      }
-    }
-    std::ofstream(prefix + ".meta.json") << meta.dump();
-    REQUIRE(test::run_parbench(
-                {"history", "--db", db, "add", prefix, "--commit", fmt::format("commit{}", i)})
-                .status == 0);
-  }
+      },
+      [](nlohmann::json& meta) { meta["machine"]["online_cpus"] = 2; });
   const auto c = test::run_parbench({"history", "--db", db, "check", "--metric", "work_per_s"});
   INFO(c.out << c.err);
   // Two workers had one CPU left of two: the machine's step. One worker still had its CPU: the
