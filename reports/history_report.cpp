@@ -119,9 +119,8 @@ std::string machine_step(const Series& s, const std::vector<ChangePoint>& all, s
       // workers beside a busy loop on one CPU: 1.2 CPUs left of 2, 0.56x the rate), so no
       // correction: other processes taking a tenth of the case's CPUs more or less, the same
       // way as the step, is enough.
-      const bool worse =
-          s.direction == Direction::HigherIsBetter ? all[k].change() < 0 : all[k].change() > 0;
-      if (worse ? ratio >= 1 - kCpusLeftTolerance : ratio <= 1 + kCpusLeftTolerance) continue;
+      if (worse(s, all[k]) ? ratio >= 1 - kCpusLeftTolerance : ratio <= 1 + kCpusLeftTolerance)
+        continue;
       return fmt::format(
           "disturbed: other processes left the case {:.2f} CPUs against {:.2f} before "
           "(cpus_left); not judged",
@@ -139,6 +138,10 @@ std::string machine_step(const Series& s, const std::vector<ChangePoint>& all, s
 
 }  // namespace
 
+bool worse(const Series& s, const ChangePoint& c) {
+  return s.direction == Direction::HigherIsBetter ? c.change() < 0 : c.change() > 0;
+}
+
 MachineByCase machine_by_case(const std::vector<Series>& all) {
   MachineByCase out;
   for (const auto& s : all) {
@@ -150,16 +153,18 @@ MachineByCase machine_by_case(const std::vector<Series>& all) {
 }
 
 std::vector<SeriesStep> series_steps(const Series& s, const ChangePointOptions& options,
-                                     double min_effect, const std::vector<MachineSeries>* machine,
+                                     double min_effect, const MachineByCase& machine,
                                      double tolerance) {
   if (s.points.size() < 2 * options.min_size) return {};
   std::vector<double> values;
   for (const auto& p : s.points) values.push_back(p.value);
   const auto all = find_change_points(values, options);
+  const auto m = machine.find(s.key);
+  const bool judged = m != machine.end() && !is_machine_metric(s.metric);
   std::vector<SeriesStep> out;
   for (std::size_t k = 0; k < all.size(); ++k) {
     if (std::abs(all[k].change()) < min_effect) continue;
-    out.push_back({all[k], machine != nullptr ? machine_step(s, all, k, *machine, tolerance) : ""});
+    out.push_back({all[k], judged ? machine_step(s, all, k, m->second, tolerance) : ""});
   }
   return out;
 }
@@ -174,10 +179,7 @@ std::string history_report_html(const std::vector<Series>& series,
   for (const auto& s : series) {
     std::vector<double> v;
     for (const auto& p : s.points) v.push_back(p.value);
-    const auto m = machine.find(s.key);
-    const auto steps = series_steps(
-        s, options, min_effect,
-        m == machine.end() || is_machine_metric(s.metric) ? nullptr : &m->second, tolerance);
+    const auto steps = series_steps(s, options, min_effect, machine, tolerance);
     if (!steps.empty()) ++stepped;
     std::string notes;
     for (const auto& [c, why_machine] : steps) {

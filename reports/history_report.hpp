@@ -35,10 +35,14 @@ struct SeriesStep {
   std::string machine;
 };
 
+// Whether the step made `s` worse.
+bool worse(const Series& s, const ChangePoint& c);
+
 // The change points of `s` (none under 2 x options.min_size points) of at least `min_effect`,
-// each judged against `machine` (nullptr: nothing known) with `tolerance`.
+// each judged against its case's series in `machine` with `tolerance` (a machine series itself
+// is not judged).
 std::vector<SeriesStep> series_steps(const Series& s, const ChangePointOptions& options,
-                                     double min_effect, const std::vector<MachineSeries>* machine,
+                                     double min_effect, const MachineByCase& machine,
                                      double tolerance);
 
 // `machine` judges the steps as series_steps does (empty: nothing known).

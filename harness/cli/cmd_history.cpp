@@ -59,12 +59,17 @@ bool matches(const std::string& text, const std::string& filter) {
   return true;
 }
 
-// The series the options select: FILTER (words that must all appear in "case metric"),
+// Every series of the history, the parameters in --ignore-param left out of the keys.
+std::vector<Series> all_series(const HistoryDb& db, const HistoryArgs& a) {
+  return db.series(list_option(a.ignore_params, "--ignore-param"));
+}
+
+// The series of `all` the options select: FILTER (words that must all appear in "case metric"),
 // --metric, and --last N points of each.
-std::vector<Series> selected(const HistoryDb& db, const HistoryArgs& a) {
+std::vector<Series> selected(std::vector<Series> all, const HistoryArgs& a) {
   const auto metrics = list_option(a.metrics, "--metric");
   std::vector<Series> out;
-  for (auto& s : db.series(list_option(a.ignore_params, "--ignore-param"))) {
+  for (auto& s : all) {
     if (!matches(s.key + " " + s.metric, a.filter)) continue;
     if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), s.metric) == metrics.end())
       continue;
@@ -91,7 +96,7 @@ int list_runs(const HistoryArgs& a) {
 
 int show(const HistoryArgs& a) {
   const HistoryDb db(a.db, false);
-  const auto series = selected(db, a);
+  const auto series = selected(all_series(db, a), a);
   if (series.empty()) throw BadInput(fmt::format("history show: no series matches '{}'", a.filter));
   for (const auto& s : series) {
     fmt::print("\n{}  {} ({} is better)\n", s.key, s.metric,
@@ -111,17 +116,14 @@ int show(const HistoryArgs& a) {
   return 0;
 }
 
-bool worse(const Series& s, const ChangePoint& c) {
-  return s.direction == Direction::HigherIsBetter ? c.change() < 0 : c.change() > 0;
-}
-
 int check(const HistoryArgs& a) {
   const HistoryDb db(a.db, false);
-  const auto series = selected(db, a);
+  const auto all = all_series(db, a);
+  const auto series = selected(all, a);
   if (series.empty()) throw BadInput(fmt::format("history check: no series in {}", a.db));
   ChangePointOptions options;
   options.alpha = a.alpha;
-  const auto of_case = machine_by_case(db.series(list_option(a.ignore_params, "--ignore-param")));
+  const auto machine = machine_by_case(all);
   std::size_t checked = 0, stepped = 0, regressed = 0, too_short = 0, disturbed = 0;
   for (const auto& s : series) {
     if (is_machine_metric(s.metric)) continue;  // the machine's series, read beside the others
@@ -130,23 +132,21 @@ int check(const HistoryArgs& a) {
       ++too_short;
       continue;
     }
-    const auto m = of_case.find(s.key);
-    const auto steps = series_steps(s, options, a.min_effect,
-                                    m == of_case.end() ? nullptr : &m->second, a.gate_effect);
+    const auto steps = series_steps(s, options, a.min_effect, machine, a.gate_effect);
     for (const auto& step : steps) disturbed += step.machine.empty() ? 0 : 1;
     if (steps.empty()) continue;
     ++stepped;
     const auto& newest = steps.back();
     if (newest.machine.empty() && worse(s, newest.at)) ++regressed;
     fmt::print("{}  {}: {} run(s), {} step(s)\n", s.key, s.metric, s.points.size(), steps.size());
-    for (const auto& [c, machine] : steps) {
+    for (const auto& [c, why_machine] : steps) {
       const auto& p = s.points[c.index];
       fmt::print("  at run {} (commit {}, {}): {:+.1f}% ({} -> {}), confidence {:.1f}% ({})\n",
                  p.run_id, short_commit(p.commit), p.added_at, c.change() * 100,
                  value_text(c.mean_before), value_text(c.mean_after), (1 - c.p_value) * 100,
-                 !machine.empty() ? machine
-                 : worse(s, c)    ? "regression"
-                                  : "improvement");
+                 !why_machine.empty() ? why_machine
+                 : worse(s, c)        ? "regression"
+                                      : "improvement");
     }
   }
   fmt::print(
@@ -171,7 +171,7 @@ int check(const HistoryArgs& a) {
 // apply: which cases are steady enough to gate on.
 int noise(const HistoryArgs& a) {
   const HistoryDb db(a.db, false);
-  const auto series = selected(db, a);
+  const auto series = selected(all_series(db, a), a);
   if (series.empty()) throw BadInput(fmt::format("history noise: no series in {}", a.db));
   std::vector<std::vector<std::string>> table = {
       {"case", "metric", "runs", "between-run sd", "threshold", "status"}};
@@ -204,18 +204,16 @@ int noise(const HistoryArgs& a) {
 
 int report(const HistoryArgs& a) {
   const HistoryDb db(a.db, false);
-  const auto series = selected(db, a);
+  const auto all = all_series(db, a);
+  const auto series = selected(all, a);
   if (series.empty()) throw BadInput(fmt::format("history report: no series in {}", a.db));
   ChangePointOptions options;
   options.alpha = a.alpha;
   const std::string out = a.out.empty() ? "reports/results/history.html" : a.out;
   if (out.ends_with("/") || std::filesystem::is_directory(out))
     throw BadInput(fmt::format("--out: '{}' is a directory; expected a file name", out));
-  write_file_atomically(
-      out, history_report_html(
-               series, db.runs(), options, a.min_effect,
-               machine_by_case(db.series(list_option(a.ignore_params, "--ignore-param"))),
-               a.gate_effect, a.db));
+  write_file_atomically(out, history_report_html(series, db.runs(), options, a.min_effect,
+                                                 machine_by_case(all), a.gate_effect, a.db));
   fmt::print("history report: {} ({} series)\n", out, series.size());
   return 0;
 }

@@ -225,12 +225,14 @@ void wait_all(std::vector<MPI_Request>& requests, std::vector<MPI_Status>& statu
 struct WindowState {
   std::vector<MPI_Request> requests;
   std::vector<MPI_Status> statuses;
+  std::vector<int> indices;  // of the requests MPI_Waitsome/Testsome completed
 };
 
 WindowState& window_state(std::size_t n) {
   static WindowState state;
   state.requests.assign(n, MPI_REQUEST_NULL);
   state.statuses.resize(n);
+  state.indices.resize(n);
   return state;
 }
 
@@ -238,20 +240,18 @@ WindowState& window_state(std::size_t n) {
 
 void send_window(int dest, int tag, std::span<const std::byte> data, std::size_t size,
                  bool yielding) {
-  auto& [requests, statuses] = window_state(data.size() / size);
-  for (std::size_t i = 0; i < requests.size(); ++i) {
+  WindowState& window = window_state(data.size() / size);
+  for (std::size_t i = 0; i < window.requests.size(); ++i) {
     check(MPI_Isend(data.data() + i * size, count_of(size), MPI_BYTE, dest, tag, MPI_COMM_WORLD,
-                    &requests[i]),
+                    &window.requests[i]),
           "MPI_Isend");
   }
-  wait_all(requests, statuses, yielding, "MPI_Waitall(send)");
+  wait_all(window.requests, window.statuses, yielding, "MPI_Waitall(send)");
 }
 
 void recv_window(int source, int tag, std::span<std::byte> data, std::size_t size, bool yielding,
                  const std::function<void(std::size_t)>& arrived) {
-  auto& [requests, statuses] = window_state(data.size() / size);
-  static std::vector<int> indices;
-  indices.resize(requests.size());
+  auto& [requests, statuses, indices] = window_state(data.size() / size);
   for (std::size_t i = 0; i < requests.size(); ++i) {
     check(MPI_Irecv(data.data() + i * size, count_of(size), MPI_BYTE, source, tag, MPI_COMM_WORLD,
                     &requests[i]),
