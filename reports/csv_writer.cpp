@@ -12,24 +12,6 @@
 
 namespace parbench {
 
-namespace {
-
-// The whole buffer, or the errno of the write that failed (0 when none did).
-int write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    if (n == 0) return ENOSPC;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return 0;
-}
-
-}  // namespace
-
 CsvWriter::CsvWriter(const std::string& path)
     : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
   if (fd_ < 0) throw ReportWriteError(errno, "open " + path);
@@ -99,38 +81,5 @@ std::string format_optional(const std::optional<std::int64_t>& v) {
 }
 
 std::string format_optional(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
-
-void write_file_atomically(const std::string& path, std::string_view content) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw ReportWriteError(errno, "open " + tmp);
-  int err = write_all(fd, content);
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err != 0) {
-    ::unlink(tmp.c_str());
-    throw ReportWriteError(err, "write " + path);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    err = errno;
-    ::unlink(tmp.c_str());
-    throw ReportWriteError(err, "rename " + tmp + " to " + path);
-  }
-}
-
-void overwrite_in_place(const std::string& path, std::string_view content) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) throw ReportWriteError(errno, "open " + path);
-  struct stat st {};
-  int err = ::fstat(fd, &st) == 0 ? 0 : errno;
-  if (err == 0 && static_cast<std::size_t>(st.st_size) < content.size()) err = ENOSPC;
-  if (err == 0) {
-    std::string padded(content);
-    padded.resize(static_cast<std::size_t>(st.st_size), ' ');
-    const ssize_t n = ::pwrite(fd, padded.data(), padded.size(), 0);
-    if (n != static_cast<ssize_t>(padded.size())) err = n < 0 ? errno : EIO;
-  }
-  ::close(fd);
-  if (err != 0) throw ReportWriteError(err, "overwrite " + path);
-}
 
 }  // namespace parbench

@@ -8,18 +8,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
-namespace parbench {
+#include "output_file.hpp"
 
-// A report file could not be written (disk full, no permission, file-size limit): exit status 3.
-// What was written before is whole.
-class ReportWriteError : public std::system_error {
- public:
-  ReportWriteError(int err, const std::string& what)
-      : std::system_error(err, std::generic_category(), what) {}
-};
+namespace parbench {
 
 class CsvWriter {
  public:
@@ -54,15 +47,5 @@ std::string format_number(double v);
 // A cell of an optional value: the number, or empty for "not measured" (never 0).
 std::string format_optional(const std::optional<std::int64_t>& v);
 std::string format_optional(const std::optional<double>& v);
-
-// Writes `content` to path through a temporary file and rename, so readers never see half a file.
-// Throws ReportWriteError (the temporary file removed, `path` as it was).
-void write_file_atomically(const std::string& path, std::string_view content);
-
-// For a file written earlier with room to spare (trailing spaces, which JSON ignores): writes
-// `content` over it, padded with spaces to the file's size, in one write that needs no new disk
-// space. Where write_file_atomically fails for a full disk, this can still record why. Throws
-// ReportWriteError when the content does not fit or the write fails.
-void overwrite_in_place(const std::string& path, std::string_view content);
 
 }  // namespace parbench

@@ -32,6 +32,8 @@ void check_output_prefix(const std::string& prefix, std::string_view option) {
   if (!valid_utf8(prefix)) {
     throw BadInput(fmt::format("{}: the path is not valid UTF-8; expected a UTF-8 path", option));
   }
+  for (const char* suffix : {".csv", ".summary.csv", ".meta.json"})
+    check_output_file(prefix + suffix, option);
 }
 
 void prepare_output_prefix(const std::string& prefix, std::string_view option) {
@@ -68,6 +70,45 @@ bool valid_utf8(std::string_view text) {
   } catch (const nlohmann::json::type_error&) {
     return false;
   }
+}
+
+std::string valid_utf8_or_replaced(std::string_view text) {
+  if (valid_utf8(text)) return std::string(text);
+  std::string out;
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = byte(i);
+    // The sequence's length from its lead byte, and the range its second byte must fall in
+    // (which rules out overlong forms, surrogates and code points past U+10FFFF).
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c < 0x80) {
+      n = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    }
+    bool ok = n > 0 && i + n <= text.size();
+    for (std::size_t k = 1; ok && k < n; ++k) {
+      const unsigned char b = byte(i + k);
+      ok = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
+    }
+    if (ok) {
+      out.append(text.substr(i, n));
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
+  return out;
 }
 
 nlohmann::json read_report_meta(const std::string& prefix, std::string_view command) {

@@ -24,6 +24,8 @@ std::string json_text(const nlohmann::json& j);
 
 // True when `text` is valid UTF-8 (what a JSON string must hold).
 bool valid_utf8(std::string_view text);
+// `text` with each byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string valid_utf8_or_replaced(std::string_view text);
 
 // PREFIX.meta.json parsed, or an empty object when the file does not exist. Throws BadInput,
 // naming `command` and the file, when it is not valid JSON.

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdint>
 
+#include "report_files.hpp"
 #include "report_render.hpp"
 
 namespace parbench {
@@ -122,7 +123,9 @@ class HtmlRenderer final : public ReportRenderer {
 
 }  // namespace
 
-std::string html_escape(const std::string& s) {
+std::string html_escape(const std::string& text) {
+  // A page is UTF-8: bytes of another encoding (a commit or host name) become U+FFFD.
+  const std::string s = valid_utf8_or_replaced(text);
   std::string out;
   for (char c : s) {
     switch (c) {

@@ -23,6 +23,7 @@ Command add_export(CLI::App& app) {
                   fmt::format("{} (default json)", fmt::join(export_formats(), ", ")));
   cmd->add_option("-o,--out", s->out, "Output file (default: standard output)");
   return [s] {
+    if (!s->out.empty()) check_output_file(s->out, "--out");
     const std::string text = export_report(report_prefix(s->prefix), s->format);
     if (s->out.empty()) {
       fmt::print("{}", text);
