@@ -329,6 +329,7 @@ int print_plan(const RunPlan& plan) {
   double fixed_s = 0;
   std::size_t open_ended = 0;
   for (const auto& g : plan.groups) {
+    throw_if_interrupted();
     for (const auto& c : g.cases) {
       fmt::print("{}{}\n", case_name(g, c), c.unsupported.empty() ? "" : "  (unsupported here)");
       const auto& params = g.params.all();
@@ -356,8 +357,8 @@ int print_plan(const RunPlan& plan) {
 enum class Stop { None, Interrupted, JobLost, WriteFailed };
 
 int run(const RunOptions& o) {
-  // From the start: a signal while the plan is made or the machine described still ends the run
-  // with its files (empty) and exit 130, never a death by signal.
+  // From the start: a signal while the plan is made or the machine described ends the run with
+  // exit 130 before any file is written; once the files exist they are finished as they stand.
   install_interrupt_handlers();
   set_profiling(o.profile);
   const MpiSession mpi_session(o);

@@ -1,7 +1,8 @@
 // parbench: benchmarks and profiles parallel work on Linux. Exit status: 0 all cases ran (compare,
 // ab: nothing regressed), 1 some case is an error row (compare, ab: something regressed), 2 bad
 // input (nothing written), 3 a report could not be written (what was written is whole), 130
-// interrupted (SIGINT, SIGTERM, SIGHUP).
+// interrupted (SIGINT, SIGTERM, SIGHUP). Output to standard output that is lost turns 0 or 1
+// into 3.
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 #include <signal.h>
@@ -9,7 +10,9 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <optional>
 #include <string>
@@ -19,6 +22,7 @@
 #include "bad_input.hpp"
 #include "commands.hpp"
 #include "csv_writer.hpp"
+#include "interrupt.hpp"
 
 namespace {
 
@@ -94,9 +98,48 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   return std::nullopt;
 }
 
+// What the command printed to standard output is its product (export, list, compare's verdict,
+// history show): when it could not all be written (a full disk, a closed pipe's EPIPE), a command
+// that would have exited 0 or 1 exits 3, as for any report file it could not write.
+int check_stdout(int status) {
+  errno = 0;
+  const bool flush_failed = std::fflush(stdout) != 0;
+  const int err = flush_failed ? errno : 0;
+  if ((!flush_failed && std::ferror(stdout) == 0) || (status != 0 && status != 1)) return status;
+  fmt::print(stderr, "parbench: cannot write to standard output: {}\n",
+             err != 0 ? std::strerror(err) : "a write failed");
+  return 3;
+}
+
+int run_command(const parbench::cli::Command& command) {
+  try {
+    return command();
+  } catch (const parbench::BadInput& e) {
+    fmt::print(stderr, "parbench: {}\n", e.what());
+    return 2;
+  } catch (const parbench::ReportWriteError& e) {
+    fmt::print(stderr, "parbench: cannot write the report: {}\n", e.what());
+    return 3;
+  } catch (const parbench::Interrupted&) {
+    fmt::print(stderr, "parbench: interrupted by {}\n",
+               parbench::signal_name(parbench::interrupt_signal()));
+    return 130;
+  } catch (const std::exception& e) {
+    // fmt throws when a write to standard output fails: that is a lost report, not bad input.
+    if (std::ferror(stdout) != 0) {
+      fmt::print(stderr, "parbench: cannot write to standard output: {}\n", e.what());
+      return 3;
+    }
+    fmt::print(stderr, "parbench: {}\n", e.what());
+    return 2;
+  }
+}
+
 int run_cli(int argc, char** argv) {
   // A file-size limit then fails the write (exit 3, the report whole) instead of killing us.
   signal(SIGXFSZ, SIG_IGN);
+  // Ctrl-C, SIGTERM and SIGHUP: exit 130 in every command (run, count and ab then poll instead).
+  parbench::install_exit_on_interrupt();
   raise_open_file_limit();
   CLI::App app{"parbench: benchmarks for parallelism on Linux (threads, processes, IPC, locks)",
                "parbench"};
@@ -121,22 +164,11 @@ int run_cli(int argc, char** argv) {
       {"export", add_export(app)},
       {"completion", add_completion(app)},
   };
-  if (const auto status = parse(app, argc, argv)) return *status;
-  try {
-    for (const auto& [name, command] : commands) {
-      if (app.got_subcommand(name)) return command();
-    }
-    return 2;  // require_subcommand(1) makes this unreachable
-  } catch (const parbench::BadInput& e) {
-    fmt::print(stderr, "parbench: {}\n", e.what());
-    return 2;
-  } catch (const parbench::ReportWriteError& e) {
-    fmt::print(stderr, "parbench: cannot write the report: {}\n", e.what());
-    return 3;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "parbench: {}\n", e.what());
-    return 2;
+  if (const auto status = parse(app, argc, argv)) return check_stdout(*status);
+  for (const auto& [name, command] : commands) {
+    if (app.got_subcommand(name)) return check_stdout(run_command(command));
   }
+  return 2;  // require_subcommand(1) makes this unreachable
 }
 
 }  // namespace

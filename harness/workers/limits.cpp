@@ -1,25 +1,32 @@
 #include "limits.hpp"
 
+#include <fcntl.h>
 #include <fmt/core.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "build_info.hpp"
 #include "busy_work.hpp"
 #include "clock.hpp"
 #include "futex.hpp"
+#include "interrupt.hpp"
 #include "run_workers.hpp"
 #include "shared_memory.hpp"
 #include "stats.hpp"
@@ -203,11 +210,26 @@ class BusyCpu {
 
 // --- bandwidth -------------------------------------------------------------------------------
 
+// `count` copies of `value`, filled 16 MiB at a time: filling half a GiB takes a second or more on
+// a VM (every page faulted in), and a Ctrl-C must not wait for it.
+template <typename T>
+std::vector<T> filled(std::size_t count, T value) {
+  constexpr std::size_t kChunk = (16 << 20) / sizeof(T);
+  std::vector<T> v;
+  v.reserve(count);
+  while (v.size() < count) {
+    throw_if_interrupted();
+    v.resize(std::min(count, v.size() + kChunk), value);
+  }
+  return v;
+}
+
 // memcpy between two buffers of `bytes`, repeated until `total` bytes moved; 10^6 B/s.
 double memcpy_mb_per_s(std::size_t bytes, std::size_t total) {
-  std::vector<char> src(bytes, 1), dst(bytes, 0);
+  std::vector<char> src = filled<char>(bytes, 1), dst = filled<char>(bytes, 0);
   std::vector<double> rates;
   for (int round = 0; round < 5; ++round) {
+    throw_if_interrupted();
     const std::size_t copies = std::max<std::size_t>(1, total / bytes);
     const std::int64_t t0 = now_ns();
     for (std::size_t i = 0; i < copies; ++i) {
@@ -317,6 +339,7 @@ void add_ceiling(std::vector<LimitValue>& out, const std::string& name,
     // gets in the way.
     double one = 0, all = 0;
     for (int round = 0; round < 3; ++round) {
+      throw_if_interrupted();
       const double a = alone(placed.front()), t = together(placed);
       one = round == 0 ? a : std::min(one, a);
       all = round == 0 ? t : std::min(all, t);
@@ -368,7 +391,7 @@ double read_ns(const std::vector<int>& cpus, const std::vector<std::uint64_t>& d
 // figure is its bandwidth against the bandwidth as many threads reach here, which does not depend
 // on how fast its own 1-worker case happened to be.
 void add_memory_ceiling(std::vector<LimitValue>& out, std::size_t bytes) {
-  const std::vector<std::uint64_t> data(bytes / sizeof(std::uint64_t), 1);
+  const std::vector<std::uint64_t> data = filled<std::uint64_t>(bytes / sizeof(std::uint64_t), 1);
   int passes = 1;
   const int first = allowed_cpus().front();
   while (read_ns({first}, data, passes) < 30e6 && passes < 64) passes *= 2;
@@ -443,6 +466,7 @@ void add_round_trips(std::vector<LimitValue>& out) {
         {"cacheline_rtt_ns", load_store_rtt}}) {
     out.push_back({name, "same_core", same ? cpu_pair(same->first, same->second) : "", 0,
                    std::nullopt, "ns", one_cpu});
+    throw_if_interrupted();
     if (cross) {
       out.push_back({name, "cross_core", cpu_pair(cross->first, cross->second), 0,
                      probe(cross->first, cross->second), "ns", ""});
@@ -460,8 +484,10 @@ void add_round_trips(std::vector<LimitValue>& out) {
     return;
   }
   const std::string pair = cpu_pair(cross->first, cross->second);
+  throw_if_interrupted();
   out.push_back(
       {"futex_rtt_ns", "cross_core", pair, 0, futex_rtt(cross->first, cross->second), "ns", ""});
+  throw_if_interrupted();
   const BusyCpu busy(cross->second);
   out.push_back({"futex_rtt_ns", "cross_core_busy", pair, 0, futex_rtt(cross->first, cross->second),
                  "ns", ""});
@@ -474,12 +500,8 @@ std::size_t dram_bytes() {
   return std::clamp<std::size_t>(4 * llc, 64 << 20, 512 << 20);
 }
 
-void add_bandwidths(std::vector<LimitValue>& out) {
-  const std::size_t dram = dram_bytes();
+void add_ring_bandwidth(std::vector<LimitValue>& out) {
   const auto cross = placement_cpus("cross_core");
-  out.push_back(
-      {"memcpy_l2_mb_per_s", "", "", 0, memcpy_mb_per_s(256 << 10, 256 << 20), "MB/s", ""});
-  out.push_back({"memcpy_dram_mb_per_s", "", "", 0, memcpy_mb_per_s(dram, 2 * dram), "MB/s", ""});
   if (cross) {
     out.push_back({"spsc_ring_4k_mb_per_s", "cross_core", cpu_pair(cross->first, cross->second), 0,
                    spsc_ring_mb_per_s(cross->first, cross->second), "MB/s", ""});
@@ -487,6 +509,32 @@ void add_bandwidths(std::vector<LimitValue>& out) {
     out.push_back({"spsc_ring_4k_mb_per_s", "cross_core", "", 0, std::nullopt, "MB/s",
                    "needs two CPUs this process may use"});
   }
+}
+
+// Runs a probe into a list of its own. When this process cannot have the memory or the threads
+// the probe needs (an address-space limit, ulimit -v), the limits it measures (`names`, with their
+// units) are unsupported with the reason, and the other probes go on: a machine's limit is never
+// bad input. A signal asking to stop is obeyed between probes.
+void add_probe(std::vector<LimitValue>& out,
+               std::initializer_list<std::pair<const char*, const char*>> names,
+               const std::function<void(std::vector<LimitValue>&)>& probe) {
+  throw_if_interrupted();
+  std::vector<LimitValue> got;
+  std::string why;
+  try {
+    probe(got);
+  } catch (const std::bad_alloc&) {
+    why =
+        "this process could not allocate the probe's memory (an address-space limit such as "
+        "ulimit -v, or too little free memory)";
+  } catch (const std::system_error& e) {
+    why = fmt::format("the probe could not start: {}", e.what());
+  }
+  if (why.empty()) {
+    out.insert(out.end(), got.begin(), got.end());
+    return;
+  }
+  for (const auto& [name, unit] : names) out.push_back({name, "", "", 0, std::nullopt, unit, why});
 }
 
 std::string first_line(const char* path) {
@@ -504,6 +552,29 @@ std::filesystem::path cache_file(const std::string& key) {
                               : home != nullptr ? std::filesystem::path(home) / ".cache"
                                                 : std::filesystem::temp_directory_path();
   return dir / "parbench" / fmt::format("limits-{:016x}.json", fnv1a64(key));
+}
+
+// A cache that cannot be written costs a re-measurement next time, nothing else; what it leaves
+// is the old cache or the new one, whole, and no temporary file (not even on a signal).
+void save_cache(const std::filesystem::path& file, const std::string& text) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  std::string tmp = (file.parent_path() / ".limits.XXXXXX.tmp").string();
+  const int fd = ::mkostemps(tmp.data(), 4, O_CLOEXEC);
+  if (fd < 0) return;
+  const int slot = register_scratch_file(tmp);
+  bool ok = true;
+  for (std::string_view rest = text; ok && !rest.empty();) {
+    const ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  ok = ::close(fd) == 0 && ok;
+  ok = ok && ::fchmodat(AT_FDCWD, tmp.c_str(), 0644, 0) == 0;
+  ok = ok && std::rename(tmp.c_str(), file.c_str()) == 0;
+  if (!ok) ::unlink(tmp.c_str());
+  unregister_scratch_file(slot);
 }
 
 }  // namespace
@@ -588,13 +659,30 @@ MachineLimits measure_limits() {
   const std::int64_t t0 = now_ns();
   m.measured_at = utc_now_iso8601();
   m.key = limits_key();
-  m.values.push_back({"clock_read_ns", "", "", 0, clock_read_ns(), "ns", ""});
-  add_round_trips(m.values);
-  add_bandwidths(m.values);
-  add_speedup_ceiling(m.values);
-  add_memory_ceiling(m.values, dram_bytes());
-  m.values.push_back({"thread_create_join_ns", "", "", 0, thread_create_join_ns(), "ns", ""});
-  m.values.push_back({"fork_exit_wait_ns", "", "", 0, fork_exit_wait_ns(), "ns", ""});
+  auto& v = m.values;
+  add_probe(v, {{"clock_read_ns", "ns"}}, [](auto& out) {
+    out.push_back({"clock_read_ns", "", "", 0, clock_read_ns(), "ns", ""});
+  });
+  add_probe(v, {{"cacheline_cas_rtt_ns", "ns"}, {"cacheline_rtt_ns", "ns"}, {"futex_rtt_ns", "ns"}},
+            add_round_trips);
+  add_probe(v, {{"memcpy_l2_mb_per_s", "MB/s"}}, [](auto& out) {
+    out.push_back(
+        {"memcpy_l2_mb_per_s", "", "", 0, memcpy_mb_per_s(256 << 10, 256 << 20), "MB/s", ""});
+  });
+  add_probe(v, {{"memcpy_dram_mb_per_s", "MB/s"}}, [](auto& out) {
+    const std::size_t dram = dram_bytes();
+    out.push_back({"memcpy_dram_mb_per_s", "", "", 0, memcpy_mb_per_s(dram, 2 * dram), "MB/s", ""});
+  });
+  add_probe(v, {{"spsc_ring_4k_mb_per_s", "MB/s"}}, add_ring_bandwidth);
+  add_probe(v, {{"speedup_ceiling", "x"}}, add_speedup_ceiling);
+  add_probe(v, {{"memory_speedup_ceiling", "x"}, {"memory_read_mb_per_s", "MB/s"}},
+            [](auto& out) { add_memory_ceiling(out, dram_bytes()); });
+  add_probe(v, {{"thread_create_join_ns", "ns"}}, [](auto& out) {
+    out.push_back({"thread_create_join_ns", "", "", 0, thread_create_join_ns(), "ns", ""});
+  });
+  add_probe(v, {{"fork_exit_wait_ns", "ns"}}, [](auto& out) {
+    out.push_back({"fork_exit_wait_ns", "", "", 0, fork_exit_wait_ns(), "ns", ""});
+  });
   m.seconds = static_cast<double>(now_ns() - t0) * 1e-9;
   return m;
 }
@@ -625,18 +713,7 @@ MachineLimits cached_limits(bool refresh, const std::function<void()>& before_me
   }
   if (before_measuring) before_measuring();
   MachineLimits m = measure_limits();
-  // A cache that cannot be written costs a re-measurement next time, nothing else.
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  const std::filesystem::path tmp =
-      file.parent_path() / fmt::format(".limits.{}.tmp", static_cast<long>(getpid()));
-  {
-    std::ofstream out(tmp);
-    out << m.to_json().dump(2) << '\n';
-    if (!out) return m;
-  }
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
+  save_cache(file, m.to_json().dump(2) + "\n");
   return m;
 }
 
