@@ -1,8 +1,10 @@
 // From user input to cases: values parsed exactly, bad input rejected with a message naming it.
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <set>
 
 #include "bad_input.hpp"
+#include "interrupt.hpp"
 #include "pinning.hpp"
 #include "plan.hpp"
 #include "python_names.hpp"
@@ -195,4 +197,30 @@ TEST_CASE("pin policies", "[pin]") {
   REQUIRE_THROWS_AS(PinPolicy::parse("3-1"), BadInput);
   REQUIRE_THROWS_AS(PinPolicy::parse("x"), BadInput);
   REQUIRE(format_cpu_list({0, 1, 2, 5, 7, 8}) == "0-2,5,7-8");
+}
+
+TEST_CASE("a selection of more cases than a run may have is refused before any is made", "[plan]") {
+  // 1000 worker counts x 1000 values of n x 1000 of extra_pct x 2 backends: 2e9 cases, which
+  // once grew to 22 GB before anything was said.
+  auto r = request({"cpu_sum"});
+  r.workers = parse_workers("1-1000");
+  r.params = {parse_param_option("n=1-1000"), parse_param_option("extra_pct=0-999")};
+  REQUIRE_THROWS_WITH(make_plan(r), Catch::Contains("2000000000 cases") &&
+                                        Catch::Contains(std::to_string(kMaxCases)));
+  // At the limit it is made, and case_count says so.
+  auto at_limit = request({"cpu_sum"});
+  at_limit.backends = {"thread"};
+  at_limit.workers = parse_workers("1-100");
+  at_limit.params = {parse_param_option("n=1-1000")};
+  REQUIRE(make_plan(at_limit).case_count() == kMaxCases);
+}
+
+TEST_CASE("a signal while the cases are made stops making them", "[plan]") {
+  auto r = request({"cpu_sum"});
+  r.backends = {"thread"};
+  r.params = {parse_param_option("n=1-1000")};
+  set_interrupt_for_testing(SIGINT);
+  REQUIRE_THROWS_AS(make_plan(r), Interrupted);
+  set_interrupt_for_testing(0);
+  REQUIRE(make_plan(r).case_count() > 0);
 }

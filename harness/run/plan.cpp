@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 #include "bad_input.hpp"
+#include "interrupt.hpp"
 #include "registry.hpp"
 #include "suites.hpp"
 #include "text_utils.hpp"
@@ -65,13 +67,16 @@ void reject_repeats(const std::vector<std::string>& items, std::string_view what
 }
 
 // A suite and a workload (or two suites) can name the same case: it runs once, in the first
-// group that has it.
+// group that has it. `index` finds a group by workload and parameters (a scan of every group per
+// group grew with the square of a long sweep).
+using GroupIndex = std::map<std::pair<const Workload*, ParamValues>, std::size_t>;
 bool same_case(const Case& a, const Case& b) {
   return a.backend == b.backend && a.workers == b.workers && a.pin.name() == b.pin.name();
 }
-void add_group(std::vector<CaseGroup>& groups, CaseGroup g) {
-  for (auto& existing : groups) {
-    if (existing.workload != g.workload || existing.params != g.params) continue;
+void add_group(std::vector<CaseGroup>& groups, GroupIndex& index, CaseGroup g) {
+  const auto [it, added] = index.try_emplace({g.workload, g.params}, groups.size());
+  if (!added) {
+    auto& existing = groups[it->second];
     for (auto& c : g.cases) {
       if (std::none_of(existing.cases.begin(), existing.cases.end(),
                        [&](const Case& e) { return same_case(e, c); })) {
@@ -310,19 +315,48 @@ struct Selection {
   int cpus = 1;
 };
 
-// One group per combination of the entry's parameter values, with a case per backend, worker
-// count and pin policy.
-void add_entry(RunPlan& plan, const SuiteEntry& entry, const Selection& sel) {
-  const Workload* w = find_workload(entry.workload);
-  const auto lists = param_lists(*w, entry, sel.req);
-  for (const auto& [name, values] : lists) add_unique(plan.schema.params, name);
-  for (const auto& m : w->metrics()) add_unique(plan.schema.metrics, m.name);
+std::vector<const Backend*> entry_backends(const SuiteEntry& entry, const Selection& sel) {
   std::vector<const Backend*> backends = sel.backends;
   if (backends.empty()) {
     for (const auto& name : entry.backends) backends.push_back(find_backend(name));
   }
   if (backends.empty()) backends = default_backends();
+  return backends;
+}
+
+// How many cases the entries make, counted before any is made (at most kMaxCases + 1: the product
+// of a few long lists overflows anything). BadInput past kMaxCases.
+void check_case_count(const std::vector<SuiteEntry>& entries, const Selection& sel) {
+  double total = 0;
+  for (const auto& entry : entries) {
+    const Workload* w = find_workload(entry.workload);
+    double n = static_cast<double>(std::max<std::size_t>(1, sel.pins.size()));
+    for (const auto& [name, values] : param_lists(*w, entry, sel.req))
+      n *= static_cast<double>(values.size());
+    double per_backend = 0;
+    for (const Backend* b : entry_backends(entry, sel))
+      per_backend += static_cast<double>(worker_counts(*w, entry, sel.req, *b, sel.cpus).size());
+    total += n * per_backend;
+  }
+  if (total > static_cast<double>(kMaxCases)) {
+    throw BadInput(fmt::format(
+        "the selection makes {} cases, more than the {} one run may have (every combination "
+        "of the workloads, parameter lists, backends, worker counts and pin policies runs); "
+        "shorten a list or split the run",
+        total < 1e15 ? fmt::format("{:.0f}", total) : fmt::format("{:.3g}", total), kMaxCases));
+  }
+}
+
+// One group per combination of the entry's parameter values, with a case per backend, worker
+// count and pin policy.
+void add_entry(RunPlan& plan, GroupIndex& index, const SuiteEntry& entry, const Selection& sel) {
+  const Workload* w = find_workload(entry.workload);
+  const auto lists = param_lists(*w, entry, sel.req);
+  for (const auto& [name, values] : lists) add_unique(plan.schema.params, name);
+  for (const auto& m : w->metrics()) add_unique(plan.schema.metrics, m.name);
+  const std::vector<const Backend*> backends = entry_backends(entry, sel);
   for (auto& params : cartesian(lists)) {
+    throw_if_interrupted();  // a long sweep: Ctrl-C works while it is made
     CaseGroup g{w, std::move(params), {}, 1};
     std::vector<PinPolicy> pins = sel.pins;
     if (const auto implied = w->pin_for(g.params)) pins = {PinPolicy::parse(*implied)};
@@ -336,7 +370,7 @@ void add_entry(RunPlan& plan, const SuiteEntry& entry, const Selection& sel) {
         }
       }
     }
-    add_group(plan.groups, std::move(g));
+    add_group(plan.groups, index, std::move(g));
   }
 }
 
@@ -395,7 +429,9 @@ RunPlan make_plan(const RunRequest& req) {
   plan.reps = req.reps.value_or(suite_reps > 0 ? suite_reps : kDefaultReps);
   plan.warmup = req.warmup;
   plan.timeout = std::chrono::nanoseconds(static_cast<std::int64_t>(req.timeout_s * 1e9));
-  for (const auto& entry : entries) add_entry(plan, entry, sel);
+  check_case_count(entries, sel);
+  GroupIndex index;
+  for (const auto& entry : entries) add_entry(plan, index, entry, sel);
   if (!req.filter.empty()) filter_cases(plan, req.filter);
   return plan;
 }

@@ -82,6 +82,8 @@ std::vector<std::string> split_values(std::string_view text, std::string_view wh
 inline constexpr std::size_t kMaxRangeValues = 1000;
 std::optional<std::vector<std::string>> expand_range(std::string_view item, std::string_view what);
 inline constexpr int kMaxWorkers = 1024;
+// The most cases one run may have: days of runs already, and a plan that fits in memory.
+inline constexpr std::size_t kMaxCases = 100'000;
 // "NAME=LIST" -> {NAME, values}.
 std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_view text);
 
