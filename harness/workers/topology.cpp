@@ -21,6 +21,12 @@ std::shared_ptr<hwloc_topology> load_hwloc(const std::string& synthetic) {
   if (!synthetic.empty() && hwloc_topology_set_synthetic(raw, synthetic.c_str()) != 0) {
     throw std::invalid_argument("hwloc cannot read the synthetic topology '" + synthetic + "'");
   }
+  // Only the CPUs this process may run on (taskset, a cgroup's cpuset): every policy, the IPC
+  // placements and the limits then stay inside them, and what needs more CPUs than that says so.
+  if (synthetic.empty()) {
+    hwloc_topology_set_flags(
+        raw, HWLOC_TOPOLOGY_FLAG_IS_THISSYSTEM | HWLOC_TOPOLOGY_FLAG_RESTRICT_TO_CPUBINDING);
+  }
   if (hwloc_topology_load(raw) != 0) throw std::runtime_error("hwloc_topology_load failed");
   return topo;
 }
