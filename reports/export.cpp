@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "compare.hpp"
 #include "csv_reader.hpp"
 #include "of_limit.hpp"
+#include "report_files.hpp"
 #include "report_meta.hpp"
 #include "rows_csv.hpp"
 #include "stats.hpp"
@@ -19,12 +21,13 @@
 namespace parbench {
 namespace {
 
-// A CSV cell as JSON: empty is null, a number is a number, anything else text.
+// A CSV cell as JSON: empty is null, a number is a number, anything else text (nan and inf, which
+// JSON has no number for, stay text).
 nlohmann::json typed(const std::string& cell) {
   if (cell.empty()) return nullptr;
   double v = 0;
   const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
-  if (ec == std::errc() && end == cell.data() + cell.size()) {
+  if (ec == std::errc() && end == cell.data() + cell.size() && std::isfinite(v)) {
     std::int64_t i = 0;
     const auto [iend, iec] = std::from_chars(cell.data(), cell.data() + cell.size(), i);
     if (iec == std::errc() && iend == cell.data() + cell.size()) return i;
@@ -36,16 +39,27 @@ nlohmann::json typed(const std::string& cell) {
 nlohmann::json csv_as_json(const std::string& path) {
   const CsvTable t = CsvTable::read(path);
   nlohmann::json out = nlohmann::json::array();
+  std::size_t line = 1;  // the header's
   for (const auto& row : t.rows()) {
+    ++line;
     nlohmann::json o = nlohmann::json::object();
-    for (std::size_t i = 0; i < t.header().size() && i < row.size(); ++i)
+    for (std::size_t i = 0; i < t.header().size() && i < row.size(); ++i) {
+      if (!valid_utf8(row[i])) {
+        throw BadInput(fmt::format("export: {} line {}: {} is not UTF-8 text; JSON holds only that",
+                                   path, line, t.header()[i]));
+      }
       o[t.header()[i]] = typed(row[i]);
+    }
     out.push_back(std::move(o));
   }
   return out;
 }
 
 nlohmann::json json_document(const std::string& prefix) {
+  // The rows checked as every reader checks them (a bad cell names its file and line), though
+  // the document keeps the cells as written.
+  ReportSchema schema;
+  (void)read_report_rows(prefix + ".csv", &schema, "export");
   const ReportMeta meta = read_meta(prefix, "export");
   nlohmann::json j;
   j["parbench_json_version"] = kJsonReportVersion;

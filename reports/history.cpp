@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/core.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
@@ -14,6 +15,7 @@
 
 #include "bad_input.hpp"
 #include "compare.hpp"
+#include "csv_writer.hpp"
 #include "of_limit.hpp"
 #include "report_files.hpp"
 #include "report_meta.hpp"
@@ -99,17 +101,102 @@ double cpus_occupied(const SummaryRow& s, int online) {
   return std::min(n, static_cast<double>(online));
 }
 
+// A case's identity in the rows, as the summary groups them.
+using CaseId = std::tuple<std::string, std::string, int, std::string, std::string,
+                          std::vector<std::pair<std::string, std::string>>>;
+CaseId case_id(const Row& r) { return {r.workload, r.backend, r.workers, r.pin, r.host, r.params}; }
+CaseId case_id(const SummaryRow& s) {
+  return {s.workload, s.backend, s.workers, s.pin, s.host, s.params};
+}
+
 // The median over a case's successful repetitions of `metric`, as `compare` takes it.
-std::optional<double> case_median(const std::vector<Row>& rows, const SummaryRow& s,
-                                  const std::string& metric) {
+std::optional<double> case_median(const std::vector<const Row*>& rows, const std::string& metric) {
   std::vector<double> values;
-  for (const auto& r : rows) {
-    if (!r.ok() || r.workload != s.workload || r.backend != s.backend || r.workers != s.workers ||
-        r.pin != s.pin || r.host != s.host || r.params != s.params)
-      continue;
-    if (auto v = metric_value(r, metric)) values.push_back(*v);
+  for (const Row* r : rows) {
+    if (!r->ok()) continue;
+    if (auto v = metric_value(*r, metric)) values.push_back(*v);
   }
   return median_of(std::move(values));
+}
+
+// Every figure stored for the run's cases.
+std::vector<RunPoint> run_points(const std::vector<Row>& rows,
+                                 const std::vector<SummaryRow>& summary, const ReportMeta& meta) {
+  const auto directions = metric_directions(meta);
+  const int online_cpus = meta.machine.is_object() && meta.machine.contains("online_cpus") &&
+                                  meta.machine["online_cpus"].is_number_integer()
+                              ? meta.machine["online_cpus"].get<int>()
+                              : 0;
+  // The rows of each case, found once: looking them up per case and metric grew with the square
+  // of the report.
+  std::map<CaseId, std::vector<const Row*>> by_case;
+  for (const auto& r : rows) by_case[case_id(r)].push_back(&r);
+  std::vector<RunPoint> out;
+  for (const auto& s : summary) {
+    if (!s.ok()) continue;
+    const std::vector<const Row*>& case_rows = by_case[case_id(s)];
+    const auto point = [&](const std::string& metric, bool higher, double value) {
+      out.push_back({s.workload, s.backend, s.pin, s.host, params_text(s.params, {}), metric,
+                     s.workers, higher, value, static_cast<std::int64_t>(s.reps),
+                     s.wall_ns ? s.wall_ns->cv : 0.0});
+    };
+    // The fastest repetition's rate: the one least disturbed by the machine's neighbours. On a
+    // shared VM a vCPU runs at half speed in episodes, which moves a 5-repetition median 2x from
+    // one run to the next.
+    if (s.work_units && s.wall_ns && s.wall_ns->min > 0)
+      point("best_work_per_s", true, *s.work_units / (s.wall_ns->min * 1e-9));
+    // The medians `compare` judges (metric_value), so that `compare --history` learns the spread
+    // between runs of the very figure it compares.
+    for (const auto& [name, higher] : kRunMetrics) {
+      if (auto v = case_median(case_rows, name)) point(name, higher, *v);
+    }
+    const auto other_load = case_median(case_rows, "other_load_pct");
+    if (other_load && online_cpus > 0) {
+      point(kCpusLeftMetric, true,
+            std::min(cpus_occupied(s, online_cpus),
+                     online_cpus * std::clamp(1 - *other_load / 100, 0.0, 1.0)));
+    }
+    for (const auto& [name, value] : s.metric_medians) {
+      if (!value) continue;
+      const auto d = directions.find(name);
+      point(name, d != directions.end() && d->second == Direction::HigherIsBetter, *value);
+    }
+  }
+  return out;
+}
+
+// SQLite's errors that mean the file could not be written (exit 3), not that it is not a history.
+bool write_failure(const SQLite::Exception& e) {
+  switch (e.getErrorCode() & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// errno-like code for a ReportWriteError from SQLite's.
+int write_errno(const SQLite::Exception& e) {
+  switch (e.getErrorCode() & 0xff) {
+    case SQLITE_FULL:
+      return ENOSPC;
+    case SQLITE_READONLY:
+      return EROFS;
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+      return EACCES;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return EBUSY;
+    default:
+      return EIO;
+  }
 }
 
 }  // namespace
@@ -119,9 +206,50 @@ struct HistoryDb::Impl {
   SQLite::Database db;
 };
 
-HistoryDb::HistoryDb(const std::string& path, bool create) : path_(path) {
+namespace {
+
+// Checks (and in Write mode makes or migrates) the schema, in one transaction: under the write
+// lock for a writer, so two processes that open a new file at once do not both create it.
+void open_schema(SQLite::Database& db, const std::string& path, HistoryDb::Mode mode) {
+  const bool write = mode == HistoryDb::Mode::Write;
+  SQLite::Transaction tx(
+      db, write ? SQLite::TransactionBehavior::IMMEDIATE : SQLite::TransactionBehavior::DEFERRED);
+  const int app = db.execAndGet("PRAGMA application_id").getInt();
+  const int version = db.execAndGet("PRAGMA user_version").getInt();
+  // Tables, views, indexes, triggers: anything at all makes the file someone's.
+  const int objects = db.execAndGet("SELECT count(*) FROM sqlite_master").getInt();
+  if (app != kApplicationId && (app != 0 || objects > 0)) {
+    throw BadInput(
+        fmt::format("history: {} is a SQLite database of something else, not a parbench history; "
+                    "nothing was changed",
+                    path));
+  }
+  if (version > kHistorySchemaVersion) {
+    throw BadInput(
+        fmt::format("history: {} has schema version {}, newer than this parbench's {}; use a newer "
+                    "parbench (nothing was changed)",
+                    path, version, kHistorySchemaVersion));
+  }
+  if (!write && version < kHistorySchemaVersion) {
+    throw BadInput(fmt::format(
+        "history: {} is {}; add runs with 'parbench history add PREFIX --db {}' (nothing was "
+        "changed)",
+        path, objects == 0 ? "empty, not a parbench history yet" : "of an older schema", path));
+  }
+  for (int v = version; v < kHistorySchemaVersion; ++v)
+    db.exec(migrations()[static_cast<std::size_t>(v)]);
+  if (version < kHistorySchemaVersion) {
+    db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
+    db.exec(fmt::format("PRAGMA user_version = {}", kHistorySchemaVersion));
+  }
+  tx.commit();
+}
+
+}  // namespace
+
+HistoryDb::HistoryDb(const std::string& path, Mode mode) : path_(path) {
   const bool exists = fs::exists(path);
-  if (!exists && !create) {
+  if (!exists && mode == Mode::Read) {
     throw BadInput(fmt::format(
         "history: no history at {}; add runs with 'parbench history add PREFIX' (or --db FILE)",
         path));
@@ -133,36 +261,17 @@ HistoryDb::HistoryDb(const std::string& path, bool create) : path_(path) {
     fs::create_directories(fs::path(path).parent_path(), ec);
   }
   try {
-    auto impl = std::make_unique<Impl>(
-        path, create ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE : SQLite::OPEN_READWRITE);
-    // The schema is checked (and made or migrated) under the write lock, so two processes that
-    // open a new file at once do not both create it.
-    SQLite::Transaction tx(impl->db, SQLite::TransactionBehavior::IMMEDIATE);
-    const int app = impl->db.execAndGet("PRAGMA application_id").getInt();
-    const int version = impl->db.execAndGet("PRAGMA user_version").getInt();
-    const int tables =
-        impl->db.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'table'").getInt();
-    if (app != kApplicationId && (app != 0 || tables > 0)) {
-      throw BadInput(
-          fmt::format("history: {} is a SQLite database of something else, not a parbench history; "
-                      "nothing was changed",
-                      path));
-    }
-    if (version > kHistorySchemaVersion) {
-      throw BadInput(fmt::format(
-          "history: {} has schema version {}, newer than this parbench's {}; use a newer "
-          "parbench (nothing was changed)",
-          path, version, kHistorySchemaVersion));
-    }
-    for (int v = version; v < kHistorySchemaVersion; ++v)
-      impl->db.exec(migrations()[static_cast<std::size_t>(v)]);
-    if (version < kHistorySchemaVersion) {
-      impl->db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
-      impl->db.exec(fmt::format("PRAGMA user_version = {}", kHistorySchemaVersion));
-    }
-    tx.commit();
+    auto impl = std::make_unique<Impl>(path, mode == Mode::Read
+                                                 ? SQLite::OPEN_READONLY
+                                                 : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    open_schema(impl->db, path, mode);
+    // Readers then never wait for a writer (the mode is kept in the file).
+    if (mode == Mode::Write) impl->db.exec("PRAGMA journal_mode = WAL");
     impl_ = std::move(impl);
   } catch (const SQLite::Exception& e) {
+    if (mode == Mode::Write && write_failure(e)) {
+      throw ReportWriteError(write_errno(e), fmt::format("history: {}: {}", path, e.what()));
+    }
     throw BadInput(
         fmt::format("history: {} is not a readable parbench history ({}); nothing was changed",
                     path, e.what()));
@@ -175,85 +284,90 @@ bool is_machine_metric(const std::string& metric) {
   return metric == kCapacityMetric || metric == kCpusLeftMetric;
 }
 
-std::int64_t HistoryDb::add(const RunToAdd& run) {
+PreparedRun prepare_run(const RunToAdd& run) {
+  if (!fs::exists(run.prefix + ".csv"))
+    throw BadInput(fmt::format("history add: no report at {}.csv", run.prefix));
+  if (!fs::exists(run.prefix + ".meta.json")) {
+    throw BadInput(fmt::format(
+        "history add: {}.meta.json is missing; a history keeps each machine's runs apart by the "
+        "machine description in it (write reports with 'parbench run', or 'merge' them)",
+        run.prefix));
+  }
   ReportSchema schema;
   const std::vector<Row> rows = read_report_rows(run.prefix + ".csv", &schema, "history add");
   const ReportMeta meta = read_meta(run.prefix, "history add");
   const auto summary = summarize_run(rows, schema, meta);
-  const auto directions = metric_directions(meta);
-  const int online_cpus = meta.machine.is_object() && meta.machine.contains("online_cpus") &&
-                                  meta.machine["online_cpus"].is_number_integer()
-                              ? meta.machine["online_cpus"].get<int>()
-                              : 0;
-  std::string commit = run.commit;
-  if (commit.empty() && meta.machine.is_object())
-    commit = meta.machine.value("git_revision", std::string());
-  if (commit.empty()) commit = "unknown";
+  PreparedRun p;
+  p.commit = run.commit;
+  if (p.commit.empty() && meta.machine.is_object())
+    p.commit = meta.machine.value("git_revision", std::string());
+  if (p.commit.empty()) p.commit = "unknown";
+  if (!valid_utf8(p.commit) || !valid_utf8(run.branch))
+    throw BadInput("history add: --commit and --branch must be UTF-8 text");
+  p.branch = run.branch;
+  p.started_at = meta.run ? meta.run->started_at : std::string();
+  p.host = meta.hostname();
+  p.fingerprint = machine_fingerprint(meta.machine);
+  p.source = fs::absolute(run.prefix + ".csv").string();
+  p.meta_json = meta.to_json().dump();
+  p.rows_csv = slurp(run.prefix + ".csv");
+  p.summary_csv = summary_csv(summary, schema);
+  p.points = run_points(rows, summary, meta);
+  return p;
+}
+
+AddResult HistoryDb::add(const PreparedRun& run) {
   try {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement same(impl_->db, R"sql(
+        SELECT id FROM runs WHERE started_at = ? AND host = ? AND fingerprint = ?
+                              AND rows_csv = ?)sql");
+    same.bind(1, run.started_at);
+    same.bind(2, run.host);
+    same.bind(3, run.fingerprint);
+    same.bind(4, run.rows_csv);
+    if (same.executeStep()) return {same.getColumn(0).getInt64(), true};
     SQLite::Statement insert_run(impl_->db, R"sql(
         INSERT INTO runs(commit_sha, branch, added_at, started_at, host, fingerprint, source,
                          meta_json, rows_csv, summary_csv)
         VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
-    insert_run.bind(1, commit);
+    insert_run.bind(1, run.commit);
     insert_run.bind(2, run.branch);
     insert_run.bind(3, utc_now_iso8601());
-    insert_run.bind(4, meta.run ? meta.run->started_at : std::string());
-    insert_run.bind(5, meta.hostname());
-    insert_run.bind(6, machine_fingerprint(meta.machine));
-    insert_run.bind(7, fs::absolute(run.prefix + ".csv").string());
-    insert_run.bind(8, meta.to_json().dump());
-    insert_run.bind(9, slurp(run.prefix + ".csv"));
-    insert_run.bind(10, summary_csv(summary, schema));
+    insert_run.bind(4, run.started_at);
+    insert_run.bind(5, run.host);
+    insert_run.bind(6, run.fingerprint);
+    insert_run.bind(7, run.source);
+    insert_run.bind(8, run.meta_json);
+    insert_run.bind(9, run.rows_csv);
+    insert_run.bind(10, run.summary_csv);
     insert_run.exec();
     const std::int64_t id = impl_->db.getLastInsertRowid();
     SQLite::Statement insert_point(impl_->db, R"sql(
         INSERT INTO points(run_id, workload, backend, workers, pin, host, params, metric,
                            higher_is_better, value, reps, cv)
         VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
-    auto point = [&](const SummaryRow& s, const std::string& metric, bool higher, double value) {
+    for (const auto& p : run.points) {
       insert_point.reset();
       insert_point.bind(1, id);
-      insert_point.bind(2, s.workload);
-      insert_point.bind(3, s.backend);
-      insert_point.bind(4, s.workers);
-      insert_point.bind(5, s.pin);
-      insert_point.bind(6, s.host);
-      insert_point.bind(7, params_text(s.params, {}));
-      insert_point.bind(8, metric);
-      insert_point.bind(9, higher ? 1 : 0);
-      insert_point.bind(10, value);
-      insert_point.bind(11, static_cast<std::int64_t>(s.reps));
-      insert_point.bind(12, s.wall_ns ? s.wall_ns->cv : 0.0);
+      insert_point.bind(2, p.workload);
+      insert_point.bind(3, p.backend);
+      insert_point.bind(4, p.workers);
+      insert_point.bind(5, p.pin);
+      insert_point.bind(6, p.host);
+      insert_point.bind(7, p.params);
+      insert_point.bind(8, p.metric);
+      insert_point.bind(9, p.higher_is_better ? 1 : 0);
+      insert_point.bind(10, p.value);
+      insert_point.bind(11, p.reps);
+      insert_point.bind(12, p.cv);
       insert_point.exec();
-    };
-    for (const auto& s : summary) {
-      if (!s.ok()) continue;
-      // The fastest repetition's rate: the one least disturbed by the machine's neighbours. On a
-      // shared VM a vCPU runs at half speed in episodes, which moves a 5-repetition median 2x
-      // from one run to the next.
-      if (s.work_units && s.wall_ns && s.wall_ns->min > 0)
-        point(s, "best_work_per_s", true, *s.work_units / (s.wall_ns->min * 1e-9));
-      // The medians `compare` judges (metric_value), so that `compare --history` learns the
-      // spread between runs of the very figure it compares.
-      for (const auto& [name, higher] : kRunMetrics) {
-        if (auto v = case_median(rows, s, name)) point(s, name, higher, *v);
-      }
-      const auto other_load = case_median(rows, s, "other_load_pct");
-      if (other_load && online_cpus > 0) {
-        point(s, kCpusLeftMetric, true,
-              std::min(cpus_occupied(s, online_cpus),
-                       online_cpus * std::clamp(1 - *other_load / 100, 0.0, 1.0)));
-      }
-      for (const auto& [name, value] : s.metric_medians) {
-        if (!value) continue;
-        const auto d = directions.find(name);
-        point(s, name, d != directions.end() && d->second == Direction::HigherIsBetter, *value);
-      }
     }
     tx.commit();
-    return id;
+    return {id, false};
   } catch (const SQLite::Exception& e) {
+    if (write_failure(e))
+      throw ReportWriteError(write_errno(e), fmt::format("history add: {}: {}", path_, e.what()));
     throw BadInput(fmt::format("history add: {}: {}", path_, e.what()));
   }
 }

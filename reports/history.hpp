@@ -7,8 +7,11 @@
 //
 // The file is marked as parbench's (PRAGMA application_id) and versioned (PRAGMA user_version);
 // an older schema is migrated forward in one transaction, a newer, foreign or corrupt file is
-// refused with BadInput and left as it was. Writers take the database with BEGIN IMMEDIATE and
-// wait up to 30 s for another writer, so concurrent `history add`s all land.
+// refused with BadInput and left as it was. The file is in WAL mode: readers (list, show, check,
+// report, noise, compare --history) open it read-only and never wait for a writer; writers take it
+// with BEGIN IMMEDIATE and wait up to 30 s for another writer, so concurrent `history add`s all
+// land. A run is read, checked and turned into points before the database is opened, so the write
+// lock is held only for the inserts, and a bad report leaves no database behind.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -61,6 +64,34 @@ struct RunToAdd {
   std::string branch;
 };
 
+// One stored figure of a case.
+struct RunPoint {
+  std::string workload, backend, pin, host, params, metric;
+  int workers = 0;
+  bool higher_is_better = false;
+  double value = 0;
+  std::int64_t reps = 0;
+  double cv = 0;
+};
+
+// A run read from its report and checked, ready to store: everything `add` inserts.
+struct PreparedRun {
+  std::string commit, branch, started_at, host, fingerprint, source, meta_json, rows_csv,
+      summary_csv;
+  std::vector<RunPoint> points;
+};
+
+// Reads and checks the report (its rows, and its meta.json, which must exist: without the machine
+// description runs of different machines would share series). Throws BadInput naming the file.
+PreparedRun prepare_run(const RunToAdd& run);
+
+// What `add` did: the run's id, and whether it was there already (the same report added before:
+// then nothing is stored again, since a copy would look like a perfectly steady series).
+struct AddResult {
+  std::int64_t id = 0;
+  bool already = false;
+};
+
 // Which runs a series is made of: one machine's (its fingerprint, "" any), and not the run read
 // from `exclude_source` (a report's PREFIX.csv, "" none): the run being judged.
 struct SeriesFilter {
@@ -70,15 +101,20 @@ struct SeriesFilter {
 
 class HistoryDb {
  public:
-  // Opens `path`; creates it (and its schema) when `create` and it does not exist. Throws
-  // BadInput naming the file and what is wrong with it.
-  HistoryDb(const std::string& path, bool create);
+  enum class Mode {
+    Read,   // read-only: the file must exist and be a parbench history; nothing is written
+    Write,  // created (with its schema) when it does not exist; older schemas migrated
+  };
+  // Opens `path`. Throws BadInput naming the file and what is wrong with it, or ReportWriteError
+  // when a history cannot be created or written (no permission, a full disk).
+  HistoryDb(const std::string& path, Mode mode);
   ~HistoryDb();
   HistoryDb(const HistoryDb&) = delete;
   HistoryDb& operator=(const HistoryDb&) = delete;
 
-  // Stores a run (one transaction); returns its id.
-  std::int64_t add(const RunToAdd& run);
+  // Stores a run (one transaction), unless the same report is stored already. Throws
+  // ReportWriteError when the database cannot be written.
+  AddResult add(const PreparedRun& run);
   [[nodiscard]] std::vector<HistoryRun> runs() const;
   // Every case's series of every metric, the parameters in `ignore_params` left out of the key
   // (points of one run that then share a key: the first is kept). The key's parameters are sorted

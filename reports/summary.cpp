@@ -137,28 +137,34 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
 
 // The 1-worker baseline ran on the case's host, or on its first host for an mpi case whose ranks
 // spanned hosts ("a" for "a+b").
-bool same_first_host(const std::string& base, const std::string& host) {
-  return base == host ||
-         (host.size() > base.size() && host.starts_with(base) && host[base.size()] == '+');
-}
+std::string first_host(const std::string& host) { return host.substr(0, host.find('+')); }
 
+// Speedup against the same case's 1-worker row, found through one index of the cases that differ
+// only in worker count (a search of every row per row grew with the square of the report).
 void add_speedup(std::vector<SummaryRow>& rows) {
+  using Key = std::tuple<std::string, std::string, std::string, std::string,
+                         std::vector<std::pair<std::string, std::string>>>;
+  struct Counts {
+    const SummaryRow* base = nullptr;  // the first 1-worker row with a rate
+    bool others = false;               // another worker count with a rate
+  };
+  const auto key = [](const SummaryRow& r) {
+    return Key{r.workload, r.backend, r.pin, first_host(r.host), r.params};
+  };
+  std::map<Key, Counts> cases;
+  for (const auto& r : rows) {
+    if (!r.work_per_s) continue;
+    auto& c = cases[key(r)];
+    if (r.workers == 1 && c.base == nullptr && r.host == first_host(r.host)) c.base = &r;
+    if (r.workers != 1) c.others = true;
+  }
   for (auto& s : rows) {
     if (!s.work_per_s) continue;
-    const auto base = std::find_if(rows.begin(), rows.end(), [&](const SummaryRow& b) {
-      return b.workers == 1 && b.workload == s.workload && b.backend == s.backend &&
-             b.pin == s.pin && same_first_host(b.host, s.host) && b.params == s.params &&
-             b.work_per_s;
-    });
-    if (base == rows.end()) continue;  // no 1-worker case in this report: speedup stays empty
-    // A speedup needs another worker count of the same case: alone, 1.00x says nothing.
-    const bool others = std::any_of(rows.begin(), rows.end(), [&](const SummaryRow& o) {
-      return o.workers != 1 && o.workload == s.workload && o.backend == s.backend &&
-             o.pin == s.pin && same_first_host(base->host, o.host) && o.params == s.params &&
-             o.work_per_s;
-    });
-    if (!others) continue;
-    s.speedup = *s.work_per_s / *base->work_per_s;
+    const auto it = cases.find(key(s));
+    // No 1-worker case in this report, or no other worker count (alone, 1.00x says nothing):
+    // speedup stays empty.
+    if (it == cases.end() || it->second.base == nullptr || !it->second.others) continue;
+    s.speedup = *s.work_per_s / *it->second.base->work_per_s;
     s.efficiency = *s.speedup / s.workers;
   }
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -100,14 +101,20 @@ TEST_CASE("history: runs added at once all land and foreign or corrupt or newer 
   REQUIRE(run.status == 0);
   const std::string db = d + "/h.sqlite";
 
-  // Eight concurrent writers on a database that does not exist yet: all land, none lost.
+  // Eight concurrent writers of eight runs (copies of one, each started at its own time) on a
+  // database that does not exist yet: all land, none lost.
   std::vector<int> pids;
   for (int i = 0; i < 8; ++i) {
+    const std::string copy = fmt::format("{}/r{}", d, i);
+    fs::copy_file(d + "/r.csv", copy + ".csv");
+    nlohmann::json meta = test::read_json(d + "/r.meta.json");
+    meta["run"]["started_at"] = fmt::format("2026-01-0{}T00:00:00Z", i + 1);
+    std::ofstream(copy + ".meta.json") << meta.dump();
     pids.push_back(test::start_parbench(
-        {"history", "--db", db, "add", d + "/r", "--commit", fmt::format("c{}", i)}));
+        {"history", "--db", db, "add", copy, "--commit", fmt::format("c{}", i)}));
   }
   for (int pid : pids) REQUIRE(test::wait_exit(pid) == 0);
-  HistoryDb h(db, false);
+  HistoryDb h(db, HistoryDb::Mode::Read);
   REQUIRE(h.runs().size() == 8);
   const auto series = h.series({});
   REQUIRE_FALSE(series.empty());
@@ -134,7 +141,7 @@ TEST_CASE("history: runs added at once all land and foreign or corrupt or newer 
     meta["machine"]["cpu_model"] = "Another CPU";
     std::ofstream(d + "/other.meta.json") << meta.dump();
     REQUIRE(test::run_parbench({"history", "--db", db, "add", d + "/other"}).status == 0);
-    const auto split = HistoryDb(db, false).series({});
+    const auto split = HistoryDb(db, HistoryDb::Mode::Read).series({});
     REQUIRE(split.size() == 2 * series.size());
     for (const auto& s : split) {
       REQUIRE_THAT(s.key, Catch::Contains(" machine="));
@@ -198,6 +205,8 @@ class SyntheticRuns {
     if (edit_meta) edit_meta(meta);
     for (int i = 1; i <= 12; ++i) {
       const std::string prefix = fmt::format("{}/{}{}", dir_, name, i);
+      // Each a run of its own: a report added twice is stored once.
+      meta["run"]["started_at"] = fmt::format("2026-01-{:02}T00:00:00Z", i);
       {
         RowsCsvSink sink(prefix + ".csv", schema_);
         for (Row row : rows_) {
@@ -315,4 +324,148 @@ TEST_CASE("history check blames a step on other processes only where they took t
   REQUIRE(two != std::string::npos);
   const std::string w1 = c.out.substr(one, two > one ? two - one : std::string::npos);
   REQUIRE_THAT(w1, Catch::Contains("(regression)") && !Catch::Contains("disturbed"));
+}
+
+TEST_CASE("history: readers never wait for a writer, and a bad add leaves no database",
+          "[history][cli]") {
+  test::TempDir dir;
+  const std::string& d = dir.path();
+  REQUIRE(test::run_parbench({"run", "sleep", "-b", "thread", "-w", "1", "-r", "2", "--warmup", "0",
+                              "-p", "ms=1", "-q", "--no-limits", "-o", d + "/r"})
+              .status == 0);
+  const std::string db = d + "/h.sqlite";
+  REQUIRE(test::run_parbench({"history", "--db", db, "add", d + "/r"}).status == 0);
+
+  SECTION("a writer holding the lock does not stop list, show or check") {
+    SQLite::Database writer(db, SQLite::OPEN_READWRITE, 0);
+    SQLite::Transaction tx(writer, SQLite::TransactionBehavior::IMMEDIATE);
+    writer.exec(
+        "INSERT INTO runs(commit_sha, branch, added_at, started_at, host, fingerprint, "
+        "source, meta_json, rows_csv, summary_csv) VALUES('w', '', '', '', '', '', '', "
+        "'{}', '', '')");
+    for (const char* sub : {"list", "show", "noise"}) {
+      INFO(sub);
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto e = test::run_parbench({"history", "--db", db, sub});
+      REQUIRE(e.status == 0);
+      // Readers once took the write lock and waited its 30 s before failing.
+      REQUIRE(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
+      REQUIRE_THAT(e.out + e.err, !Catch::Contains("locked"));
+    }
+  }
+
+  SECTION("the same report added again is stored once") {
+    const auto again = test::run_parbench({"history", "--db", db, "add", d + "/r"});
+    REQUIRE(again.status == 0);
+    REQUIRE_THAT(again.out, Catch::Contains("already"));
+    REQUIRE(HistoryDb(db, HistoryDb::Mode::Read).runs().size() == 1);
+  }
+
+  SECTION("a missing or torn report, or one without meta.json, creates nothing") {
+    const std::string fresh = d + "/new/h.sqlite";
+    fs::copy_file(d + "/r.csv", d + "/nometa.csv");
+    std::ofstream(d + "/torn.csv") << test::slurp(d + "/r.csv").substr(0, 200);
+    fs::copy_file(d + "/r.meta.json", d + "/torn.meta.json");
+    for (const char* prefix : {"/nothere", "/nometa", "/torn"}) {
+      INFO(prefix);
+      const auto e = test::run_parbench({"history", "--db", fresh, "add", d + prefix});
+      REQUIRE(e.status == 2);
+      REQUIRE_FALSE(fs::exists(d + "/new"));
+    }
+    REQUIRE_THAT(test::run_parbench({"history", "--db", fresh, "add", d + "/nometa"}).err,
+                 Catch::Contains("nometa.meta.json is missing"));
+  }
+
+  SECTION("a history that cannot be written is exit 3 and a new one is removed") {
+    const auto full =
+        test::run_program({"/bin/sh", "-c",
+                           fmt::format("ulimit -f 2; exec {} history --db {}/full.sqlite add {}/r",
+                                       PARBENCH_BINARY, d, d)});
+    INFO(full.err);
+    REQUIRE(full.status == 3);
+    REQUIRE_FALSE(fs::exists(d + "/full.sqlite"));
+  }
+
+  SECTION("read-only commands write nothing, to an empty file or a foreign database") {
+    const std::string empty = d + "/empty.sqlite";
+    std::ofstream{empty};
+    const auto e = test::run_parbench({"history", "--db", empty, "list"});
+    REQUIRE(e.status == 2);
+    REQUIRE_THAT(e.err, Catch::Contains("empty"));
+    REQUIRE(fs::file_size(empty) == 0);
+    const std::string view = d + "/view.sqlite";
+    {
+      SQLite::Database other(view, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      other.exec("CREATE VIEW v AS SELECT 1 AS x");
+    }
+    const std::string before = file_bytes(view);
+    for (const char* sub : {"list", "check"}) {
+      REQUIRE(test::run_parbench({"history", "--db", view, sub}).status == 2);
+    }
+    REQUIRE(test::run_parbench({"history", "--db", view, "add", d + "/r"}).status == 2);
+    REQUIRE(file_bytes(view) == before);
+  }
+
+  SECTION("options and selections are checked, and a message says what matched nothing") {
+    const auto sigmas =
+        test::run_parbench({"history", "--db", db, "noise", "--history-sigmas", "-3"});
+    REQUIRE(sigmas.status == 2);
+    REQUIRE(
+        test::run_parbench({"history", "--db", db, "noise", "--history-sigmas", "nan"}).status ==
+        2);
+    const auto last = test::run_parbench({"history", "--db", db, "show", "--last", "0"});
+    REQUIRE(last.status == 2);
+    REQUIRE_THAT(last.err, Catch::Contains("--last"));
+    const auto nothing = test::run_parbench({"history", "--db", db, "show", "nosuchcase"});
+    REQUIRE(nothing.status == 2);
+    REQUIRE_THAT(nothing.err, Catch::Contains("matches 'nosuchcase'"));
+    const auto metric = test::run_parbench({"history", "--db", db, "check", "--metric", "bogus"});
+    REQUIRE(metric.status == 2);
+    REQUIRE_THAT(metric.err, Catch::Contains("'bogus'") && Catch::Contains("wall_ns"));
+    const auto commit =
+        test::run_parbench({"history", "--db", db, "add", d + "/r", "--commit", "\xff\xfe"});
+    REQUIRE(commit.status == 2);
+  }
+}
+
+TEST_CASE("history add grows in proportion to the report and not with its square", "[serial]") {
+  // Measured against itself in one run: the time of a report of 8 times the cases over the time
+  // of the small one. It was quadratic (a 36k-row report held the write lock 40 s): 8x the cases
+  // took ~60x as long.
+  test::TempDir dir;
+  const std::string& d = dir.path();
+  REQUIRE(test::run_parbench({"run", "cpu_sum", "-b", "thread", "-w", "1", "-p", "n=1e5", "-r", "3",
+                              "--warmup", "0", "-q", "--no-limits", "-o", d + "/real"})
+              .status == 0);
+  ReportSchema schema;
+  const auto rows = read_report_rows(d + "/real.csv", &schema, "test");
+  const auto report = [&](const std::string& name, int cases) {
+    {
+      RowsCsvSink sink(d + "/" + name + ".csv", schema);
+      for (int c = 0; c < cases; ++c) {
+        for (Row row : rows) {
+          for (auto& [k, v] : row.params) {
+            if (k == "n") v = std::to_string(100000 + c);
+          }
+          sink.write(row);
+        }
+      }
+    }
+    fs::copy_file(d + "/real.meta.json", d + "/" + name + ".meta.json");
+    return d + "/" + name;
+  };
+  const auto best_add = [&](const std::string& prefix) {
+    double best = 1e9;
+    for (int round = 0; round < 2; ++round) {
+      const std::string db = fmt::format("{}-{}.sqlite", prefix, round);
+      const auto t0 = std::chrono::steady_clock::now();
+      REQUIRE(test::run_parbench({"history", "--db", db, "add", prefix}).status == 0);
+      best = std::min(best,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return best;
+  };
+  const double small = best_add(report("small", 1000)), large = best_add(report("large", 8000));
+  WARN("history add: 1000 cases " << small << " s, 8000 cases " << large << " s");
+  REQUIRE(large / small < 20);
 }

@@ -224,7 +224,7 @@ NoiseLookup history_noise(const NoiseArgs& a, const std::string& base, const std
   if (base.ends_with(".json"))
     throw BadInput(
         "compare --history: the base is Google Benchmark's JSON, which no history holds");
-  const HistoryDb db(a.db, false);
+  const HistoryDb db(a.db, HistoryDb::Mode::Read);
   const std::string fingerprint =
       machine_fingerprint(read_meta(report_prefix(base), "compare").machine);
   auto values =

@@ -1,8 +1,11 @@
 // parbench history add|list|show|check|report: runs kept in SQLite (history.hpp), and the runs
 // where a case's series stepped found by E-Divisive means (change_points.hpp).
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -14,9 +17,12 @@
 #include "csv_writer.hpp"
 #include "history.hpp"
 #include "history_report.hpp"
+#include "interrupt.hpp"
 #include "plan.hpp"
 #include "report_files.hpp"
 #include "run_noise.hpp"
+#include "text_utils.hpp"
+#include "unique_list.hpp"
 
 namespace parbench::cli {
 namespace {
@@ -64,10 +70,29 @@ std::vector<Series> all_series(const HistoryDb& db, const HistoryArgs& a) {
   return db.series(list_option(a.ignore_params, "--ignore-param"));
 }
 
-// The series of `all` the options select: FILTER (words that must all appear in "case metric"),
-// --metric, and --last N points of each.
-std::vector<Series> selected(std::vector<Series> all, const HistoryArgs& a) {
+// What the selection options say, for a message: "matches 'cpu_sum' with metric wall_ns".
+std::string selection_text(const HistoryArgs& a) {
   const auto metrics = list_option(a.metrics, "--metric");
+  std::string out = fmt::format("matches '{}'", a.filter);
+  if (!metrics.empty()) out += fmt::format(" with metric {}", fmt::join(metrics, " or "));
+  return out;
+}
+
+// The series of `all` the options select: FILTER (words that must all appear in "case metric"),
+// --metric, and --last N points of each. BadInput, naming `command`, when none is selected: a
+// --metric no series has (with those it has), or a filter that matches nothing.
+std::vector<Series> selected(std::vector<Series> all, const HistoryArgs& a,
+                             std::string_view command) {
+  const auto metrics = list_option(a.metrics, "--metric");
+  if (all.empty()) throw BadInput(fmt::format("{}: no series in {}", command, a.db));
+  std::vector<std::string> known;
+  for (const auto& s : all) add_unique(known, s.metric);
+  for (const auto& m : metrics) {
+    if (std::find(known.begin(), known.end(), m) == known.end()) {
+      throw BadInput(fmt::format("{}: --metric: no series of {} has metric '{}'{}; known: {}",
+                                 command, a.db, m, did_you_mean(m, known), fmt::join(known, ", ")));
+    }
+  }
   std::vector<Series> out;
   for (auto& s : all) {
     if (!matches(s.key + " " + s.metric, a.filter)) continue;
@@ -77,11 +102,16 @@ std::vector<Series> selected(std::vector<Series> all, const HistoryArgs& a) {
       s.points.erase(s.points.begin(), s.points.end() - a.last);
     out.push_back(std::move(s));
   }
+  if (out.empty()) {
+    throw BadInput(fmt::format("{}: no series of {} {} ({} series; one reads '{} {}')", command,
+                               a.db, selection_text(a), all.size(), all.front().key,
+                               all.front().metric));
+  }
   return out;
 }
 
 int list_runs(const HistoryArgs& a) {
-  const HistoryDb db(a.db, false);
+  const HistoryDb db(a.db, HistoryDb::Mode::Read);
   const auto runs = db.runs();
   fmt::print("{:>4}  {:<20}  {:<12}  {:<10}  {:<12}  {:>6}  {}\n", "run", "added", "commit",
              "branch", "host", "points", "machine");
@@ -95,9 +125,8 @@ int list_runs(const HistoryArgs& a) {
 }
 
 int show(const HistoryArgs& a) {
-  const HistoryDb db(a.db, false);
-  const auto series = selected(all_series(db, a), a);
-  if (series.empty()) throw BadInput(fmt::format("history show: no series matches '{}'", a.filter));
+  const HistoryDb db(a.db, HistoryDb::Mode::Read);
+  const auto series = selected(all_series(db, a), a, "history show");
   for (const auto& s : series) {
     fmt::print("\n{}  {} ({} is better)\n", s.key, s.metric,
                s.direction == Direction::HigherIsBetter ? "higher" : "lower");
@@ -117,10 +146,9 @@ int show(const HistoryArgs& a) {
 }
 
 int check(const HistoryArgs& a) {
-  const HistoryDb db(a.db, false);
+  const HistoryDb db(a.db, HistoryDb::Mode::Read);
   const auto all = all_series(db, a);
-  const auto series = selected(all, a);
-  if (series.empty()) throw BadInput(fmt::format("history check: no series in {}", a.db));
+  const auto series = selected(all, a, "history check");
   ChangePointOptions options;
   options.alpha = a.alpha;
   const auto machine = machine_by_case(all);
@@ -170,9 +198,8 @@ int check(const HistoryArgs& a) {
 // Each series' spread between runs (run_noise.hpp) and the threshold `compare --history` would
 // apply: which cases are steady enough to gate on.
 int noise(const HistoryArgs& a) {
-  const HistoryDb db(a.db, false);
-  const auto series = selected(all_series(db, a), a);
-  if (series.empty()) throw BadInput(fmt::format("history noise: no series in {}", a.db));
+  const HistoryDb db(a.db, HistoryDb::Mode::Read);
+  const auto series = selected(all_series(db, a), a, "history noise");
   std::vector<std::vector<std::string>> table = {
       {"case", "metric", "runs", "between-run sd", "threshold", "status"}};
   std::size_t unstable = 0, few = 0;
@@ -203,19 +230,61 @@ int noise(const HistoryArgs& a) {
 }
 
 int report(const HistoryArgs& a) {
-  const HistoryDb db(a.db, false);
+  const std::string out = a.out.empty() ? "reports/results/history.html" : a.out;
+  check_output_file(out, "--out");
+  const HistoryDb db(a.db, HistoryDb::Mode::Read);
   const auto all = all_series(db, a);
-  const auto series = selected(all, a);
-  if (series.empty()) throw BadInput(fmt::format("history report: no series in {}", a.db));
+  const auto series = selected(all, a, "history report");
   ChangePointOptions options;
   options.alpha = a.alpha;
-  const std::string out = a.out.empty() ? "reports/results/history.html" : a.out;
-  if (out.ends_with("/") || std::filesystem::is_directory(out))
-    throw BadInput(fmt::format("--out: '{}' is a directory; expected a file name", out));
+  if (const auto dir = std::filesystem::path(out).parent_path(); !dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+  }
   write_file_atomically(out, history_report_html(series, db.runs(), options, a.min_effect,
                                                  machine_by_case(all), a.gate_effect, a.db));
   fmt::print("history report: {} ({} series)\n", out, series.size());
   return 0;
+}
+
+// `history add`: the report read and checked before the database is opened, so a bad report
+// leaves no database; a database this call created is removed again when the add fails.
+int add_run(const HistoryArgs& a) {
+  std::string prefix = a.prefix;
+  if (prefix.ends_with(".csv")) prefix.resize(prefix.size() - 4);
+  const PreparedRun run = prepare_run({prefix, a.commit, a.branch});
+  namespace fs = std::filesystem;
+  const bool existed = fs::exists(a.db);
+  const fs::path dir = fs::path(a.db).parent_path();
+  const bool dir_existed = dir.empty() || fs::exists(dir);
+  // A signal before the first run is stored removes the new file: no empty history is left.
+  std::vector<int> scratch;
+  if (!existed) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      scratch.push_back(register_scratch_file(a.db + suffix));
+  }
+  const auto keep = [&] {
+    for (int slot : scratch) unregister_scratch_file(slot);
+  };
+  try {
+    HistoryDb db(a.db, HistoryDb::Mode::Write);
+    const AddResult added = db.add(run);
+    keep();
+    if (added.already) {
+      fmt::print("history: this report is run {} of {} already; not added again\n", added.id, a.db);
+    } else {
+      fmt::print("history: run {} added to {}\n", added.id, a.db);
+    }
+    return 0;
+  } catch (...) {
+    keep();
+    if (!existed) {
+      std::error_code ec;
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(a.db + suffix, ec);
+      if (!dir_existed) fs::remove(dir, ec);
+    }
+    throw;
+  }
 }
 
 }  // namespace
@@ -247,6 +316,7 @@ Command add_history(CLI::App& app) {
   for (auto* sub : {add, list, show_cmd, check_cmd, report_cmd, noise_cmd}) {
     sub->add_option("--db", a->db, "History database (default reports/history.sqlite)");
   }
+  std::vector<CLI::Option*> lasts;
   for (auto* sub : {show_cmd, check_cmd, report_cmd, noise_cmd}) {
     sub->add_option("filter", a->filter,
                     "Words that must all appear in 'case metric', any case (e.g. 'cpu_sum "
@@ -256,7 +326,7 @@ Command add_history(CLI::App& app) {
     sub->add_option("--ignore-param", a->ignore_params,
                     "Parameters left out of a case's identity, comma-separated (as in compare)")
         ->allow_extra_args(false);
-    sub->add_option("--last", a->last, "Only the newest N runs of each series");
+    lasts.push_back(sub->add_option("--last", a->last, "Only the newest N runs of each series"));
   }
   for (auto* sub : {check_cmd, report_cmd}) {
     sub->add_option("--alpha", a->alpha, "Significance of a change point (default 0.01)");
@@ -264,19 +334,20 @@ Command add_history(CLI::App& app) {
                     "Smallest step that counts, as a fraction (default 0.02)");
   }
   report_cmd->add_option("--out", a->out, "Output file (default reports/results/history.html)");
-  return [a, add, list, show_cmd, check_cmd, report_cmd, noise_cmd] {
-    if (a->last < 0) throw BadInput("--last: expected a positive number of runs");
+  return [a, add, list, show_cmd, check_cmd, report_cmd, noise_cmd, lasts] {
+    const bool last_given = std::any_of(lasts.begin(), lasts.end(),
+                                        [](const CLI::Option* o) { return o->count() > 0; });
+    if (a->last < 0 || (last_given && a->last == 0)) {
+      throw BadInput(fmt::format(
+          "--last: {}; expected a positive number of runs (leave it out for every run)", a->last));
+    }
+    if (!(a->sigmas > 0 && a->sigmas <= 20))
+      throw BadInput(
+          fmt::format("--history-sigmas: {} is out of range; expected 0 to 20", a->sigmas));
     if (!(a->alpha > 0 && a->alpha < 1)) throw BadInput("--alpha: expected a value in (0, 1)");
     if (!(a->min_effect >= 0 && a->min_effect < 10))
       throw BadInput("--min-effect: expected a fraction from 0 to 10 (0.02 is 2%)");
-    if (add->parsed()) {
-      std::string prefix = a->prefix;
-      if (prefix.ends_with(".csv")) prefix.resize(prefix.size() - 4);
-      HistoryDb db(a->db, true);
-      const auto id = db.add({prefix, a->commit, a->branch});
-      fmt::print("history: run {} added to {}\n", id, a->db);
-      return 0;
-    }
+    if (add->parsed()) return add_run(*a);
     if (list->parsed()) return list_runs(*a);
     if (show_cmd->parsed()) return show(*a);
     if (check_cmd->parsed()) return check(*a);
