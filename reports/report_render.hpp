@@ -31,7 +31,7 @@ std::unique_ptr<ReportRenderer> make_text_renderer();
 std::unique_ptr<ReportRenderer> make_json_renderer();
 
 // Text for HTML: & < > " as entities.
-std::string html_escape(const std::string& s);
+std::string html_escape(const std::string& text);
 
 // html, md, txt, json.
 const std::vector<std::unique_ptr<ReportRenderer>>& report_renderers();

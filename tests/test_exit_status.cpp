@@ -56,7 +56,7 @@ TEST_CASE("output that cannot be written is exit 3 in every command", "[cli][exi
   REQUIRE(test::run_parbench({"history", "--db", d + "/h.sqlite", "add", d + "/r"}).status == 0);
   const std::string r = d + "/r", db = d + "/h.sqlite";
   for (const std::string& command :
-       std::vector<std::string>{"compare " + r + " " + r, "history --db " + db + " list",
+       std::vector<std::string>{fmt::format("compare {} {}", r, r), "history --db " + db + " list",
                                 "history --db " + db + " check", "history --db " + db + " show",
                                 "env --json", "run sleep --dry-run", "export " + r, "list"}) {
     INFO(command);

@@ -388,7 +388,7 @@ TEST_CASE("history: readers never wait for a writer, and a bad add leaves no dat
 
   SECTION("read-only commands write nothing, to an empty file or a foreign database") {
     const std::string empty = d + "/empty.sqlite";
-    std::ofstream{empty};
+    { const std::ofstream touch(empty); }
     const auto e = test::run_parbench({"history", "--db", empty, "list"});
     REQUIRE(e.status == 2);
     REQUIRE_THAT(e.err, Catch::Contains("empty"));
@@ -443,7 +443,8 @@ TEST_CASE("history add grows in proportion to the report and not with its square
     {
       RowsCsvSink sink(d + "/" + name + ".csv", schema);
       for (int c = 0; c < cases; ++c) {
-        for (Row row : rows) {
+        for (const Row& real : rows) {
+          Row row = real;
           for (auto& [k, v] : row.params) {
             if (k == "n") v = std::to_string(100000 + c);
           }

@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -29,10 +30,9 @@ mode_t type_of(const std::string& path) {
 
 // No PATH.XXXXXX.tmp left beside the files of `dir`.
 bool no_temporary_files(const std::string& dir) {
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().filename().string().ends_with(".tmp")) return false;
-  }
-  return true;
+  return std::ranges::none_of(fs::directory_iterator(dir), [](const fs::directory_entry& e) {
+    return e.path().filename().string().ends_with(".tmp");
+  });
 }
 
 }  // namespace

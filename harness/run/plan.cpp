@@ -69,12 +69,23 @@ void reject_repeats(const std::vector<std::string>& items, std::string_view what
 // A suite and a workload (or two suites) can name the same case: it runs once, in the first
 // group that has it. `index` finds a group by workload and parameters (a scan of every group per
 // group grew with the square of a long sweep).
-using GroupIndex = std::map<std::pair<const Workload*, ParamValues>, std::size_t>;
+using GroupIndex = std::map<std::string, std::size_t>;
+// The workload and every parameter value, NUL-separated (no name or value holds a NUL).
+std::string group_key(const CaseGroup& g) {
+  std::string key(g.workload->name());
+  for (const auto& [name, value] : g.params.all()) {
+    key += '\0';
+    key += name;
+    key += '=';
+    key += value;
+  }
+  return key;
+}
 bool same_case(const Case& a, const Case& b) {
   return a.backend == b.backend && a.workers == b.workers && a.pin.name() == b.pin.name();
 }
 void add_group(std::vector<CaseGroup>& groups, GroupIndex& index, CaseGroup g) {
-  const auto [it, added] = index.try_emplace({g.workload, g.params}, groups.size());
+  const auto [it, added] = index.try_emplace(group_key(g), groups.size());
   if (!added) {
     auto& existing = groups[it->second];
     for (auto& c : g.cases) {
