@@ -1,5 +1,7 @@
 #include "suites.hpp"
 
+#include "registry.hpp"
+
 namespace parbench {
 
 namespace {
@@ -77,7 +79,17 @@ const std::vector<Suite>& all_suites() {
         {"cpu_sum", {{"n", "2e7"}, {"scaling", "strong"}}, {}, kSeedBackends, {1, 2, 4}}},
        3},
   };
-  return suites;
+  // A program built against the installed package: its own workloads, with their defaults.
+  static const std::vector<Suite> with_user = [] {
+    std::vector<Suite> out = suites;
+    Suite user{"user", "every workload this program registered itself", {}, 0};
+    for (const auto& w : all_workloads()) {
+      if (is_user_workload(w->name())) user.entries.emplace_back(std::string(w->name()));
+    }
+    if (!user.entries.empty()) out.push_back(std::move(user));
+    return out;
+  }();
+  return with_user;
 }
 
 const Suite* find_suite(std::string_view name) {

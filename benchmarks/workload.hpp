@@ -107,6 +107,9 @@ class Workload {
   // True when the workers need no memory in common beyond what worker_output() carries, so the
   // workload runs on the mpi backend (one worker per rank, possibly on different hosts).
   [[nodiscard]] virtual bool runs_on_mpi() const { return false; }
+  // False when the workload declares no check of its result (a user's short-form workload without
+  // one): `list` and the report say so, since its timings are then of unverified work.
+  [[nodiscard]] virtual bool checks_result() const { return true; }
   // Worker counts swept when --workers is not given.
   [[nodiscard]] virtual std::vector<int> default_workers(int cpus) const;
   // A quick configuration for smoke tests: parameter overrides that keep one repetition short.
