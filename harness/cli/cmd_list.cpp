@@ -22,12 +22,16 @@ std::string join(const Range& v, const char* sep = ",") {
   return fmt::format("{}", fmt::join(v, sep));
 }
 
-int list_all() {
+int list_all(bool only_user) {
   const int cpus = static_cast<int>(allowed_cpus().size());
-  fmt::print("Workloads (parbench run WORKLOAD --param NAME=V1,V2 ...)\n");
+  fmt::print("{} (parbench run WORKLOAD --param NAME=V1,V2 ...)\n",
+             only_user ? "This program's own workloads" : "Workloads");
   for (const auto& w : all_workloads()) {
+    const bool user = is_user_workload(w->name());
+    if (only_user && !user) continue;
     const std::vector<int> workers = w->default_workers(cpus);
-    fmt::print("\n  {}  {}\n", w->name(), w->summary());
+    fmt::print("\n  {}  {}{}{}\n", w->name(), w->summary(), user ? " [this program's]" : "",
+               w->checks_result() ? "" : " [declares no check of its result]");
     fmt::print("    default workers: {}; work unit: {}\n", join(workers), w->work_unit());
     for (const auto& p : w->params()) {
       fmt::print("    --param {:<9} {:<8} default {:<24} {}\n", p.name, p.type_name(),
@@ -39,6 +43,7 @@ int list_all() {
                  m.better == MetricSpec::Better::Lower ? "lower" : "higher", m.help);
     }
   }
+  if (only_user) return 0;
   fmt::print("\nSuites (parbench run SUITE)\n");
   for (const auto& s : all_suites()) {
     std::vector<std::string> names;
@@ -80,7 +85,11 @@ Command add_list(CLI::App& app) {
   cmd->add_flag("--python", *python,
                 "Python's multiprocessing and threading constructs and the workload, channel, lock "
                 "and parameters that measure each");
-  return [python] { return *python ? list_python() : list_all(); };
+  auto user = std::make_shared<bool>(false);
+  cmd->add_flag("--user", *user,
+                "Only the workloads this program registered itself (a binary built against the "
+                "installed package); 'parbench run user' runs them all");
+  return [python, user] { return *python ? list_python() : list_all(*user); };
 }
 
 }  // namespace parbench::cli

@@ -20,6 +20,7 @@
 #include "report_meta.hpp"
 #include "report_render.hpp"
 #include "rows_csv.hpp"
+#include "scripts_dir.hpp"
 #include "subprocess.hpp"
 #include "summary.hpp"
 
@@ -136,7 +137,7 @@ int write_report(const std::string& prefix_in, const std::string& scripts_dir,
 
 Command add_report(CLI::App& app) {
   struct State {
-    std::string prefix, scripts = build_info::scripts_dir, formats = "html,md";
+    std::string prefix, scripts = scripts_dir(), formats = "html,md";
   };
   auto s = std::make_shared<State>();
   auto* cmd = app.add_subcommand(

@@ -34,6 +34,7 @@
 #include "report_meta.hpp"
 #include "run_files.hpp"
 #include "runner.hpp"
+#include "scripts_dir.hpp"
 #include "stats.hpp"
 #include "strays.hpp"
 #include "subprocess.hpp"
@@ -92,14 +93,23 @@ RunRequest to_request(const RunOptions& o) {
 
 nlohmann::json describe_schema(const RunPlan& plan) {
   nlohmann::json metrics = nlohmann::json::object(), units = nlohmann::json::object();
+  nlohmann::json unchecked = nlohmann::json::array();
   for (const auto& g : plan.groups) {
-    units[std::string(g.workload->name())] = g.workload->work_unit();
+    const std::string name(g.workload->name());
+    units[name] = g.workload->work_unit();
+    if (!g.workload->checks_result() &&
+        std::find(unchecked.begin(), unchecked.end(), name) == unchecked.end())
+      unchecked.push_back(name);
     for (const auto& m : g.workload->metrics()) {
       metrics[m.name] = {{"help", m.help},
                          {"better", m.better == MetricSpec::Better::Lower ? "lower" : "higher"}};
     }
   }
-  return {{"params", plan.schema.params}, {"metrics", metrics}, {"work_units", units}};
+  nlohmann::json schema = {
+      {"params", plan.schema.params}, {"metrics", metrics}, {"work_units", units}};
+  // Workloads that declare no check of their result (a user's short form without one).
+  if (!unchecked.empty()) schema["unchecked"] = unchecked;
+  return schema;
 }
 
 // "00:41", "1:02:05"
@@ -426,7 +436,7 @@ int run(const RunOptions& o) {
       o.json ? fmt::format("json:     {}.json\n", prefix) : std::string());
   print_quietly(stdout, text);
   // The report of what ran, even after an interruption: it reads the files just written.
-  const int report_status = o.report ? write_report(prefix, build_info::scripts_dir, "html,md") : 0;
+  const int report_status = o.report ? write_report(prefix, scripts_dir(), "html,md") : 0;
   if (stop == Stop::Interrupted) {
     print_quietly(stderr, fmt::format("parbench: interrupted by {}; the rows finished so far are "
                                       "kept, with the summary and meta.json\n",

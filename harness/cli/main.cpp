@@ -23,6 +23,8 @@
 #include "commands.hpp"
 #include "csv_writer.hpp"
 #include "interrupt.hpp"
+#include "parbench_main.hpp"
+#include "registry.hpp"
 
 namespace {
 
@@ -165,6 +167,13 @@ int run_cli(int argc, char** argv) {
       {"completion", add_completion(app)},
   };
   if (const auto status = parse(app, argc, argv)) return check_stdout(*status);
+  // A program's own workloads that clash with parbench's, or declare a parameter twice.
+  if (const int status = run_command([] {
+        parbench::check_workload_registry();
+        return 0;
+      });
+      status != 0)
+    return status;
   for (const auto& [name, command] : commands) {
     if (app.got_subcommand(name)) return check_stdout(run_command(command));
   }
@@ -172,6 +181,8 @@ int run_cli(int argc, char** argv) {
 }
 
 }  // namespace
+
+namespace parbench::cli {
 
 int main(int argc, char** argv) {
   try {
@@ -181,3 +192,5 @@ int main(int argc, char** argv) {
     return 2;
   }
 }
+
+}  // namespace parbench::cli

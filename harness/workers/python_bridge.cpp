@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "build_info.hpp"
+#include "scripts_dir.hpp"
 #include "child_process.hpp"
 #include "clock.hpp"
 #include "interference.hpp"
@@ -94,7 +95,7 @@ std::optional<std::string> python_interpreter() {
 
 std::string python_script() {
   if (const char* p = std::getenv("PARBENCH_PY_SCRIPT"); p != nullptr && *p != '\0') return p;
-  return std::string(build_info::scripts_dir) + "/py/parbench_py.py";
+  return scripts_dir() + "/py/parbench_py.py";
 }
 
 namespace {
