@@ -219,6 +219,16 @@ std::vector<HeadlineSection> report_headline(const std::vector<SummaryRow>& summ
   }
   if (!per_workload.lines.empty()) out.push_back(std::move(per_workload));
   HeadlineSection attention{"Needs a look", attention_lines(groups)};
+  if (meta.schema.is_object() && meta.schema.contains("unchecked") &&
+      meta.schema["unchecked"].is_array()) {
+    for (const auto& name : meta.schema["unchecked"]) {
+      if (!name.is_string()) continue;
+      attention.lines.push_back(fmt::format(
+          "unverified: {} declares no check of its result, so its figures are of work nobody "
+          "checked",
+          name.get<std::string>()));
+    }
+  }
   if (auto line = past_limit_line(groups, meta)) attention.lines.push_back(std::move(*line));
   if (!attention.lines.empty()) out.push_back(std::move(attention));
   HeadlineSection rankings{"Rankings", ipc_lines(summary)};

@@ -38,9 +38,11 @@ build-tsan/tests/parbench_tests "[backend],[workload],[runner],[channel],[fanin]
 # limit cannot be set on one (ASan reserves terabytes): these use the Release build (the one
 # scripts/run.sh makes), checked from the test binary.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARBENCH_BUILD_TESTS=OFF -DCMAKE_UNITY_BUILD=ON >/dev/null
-cmake --build build -j "$jobs" --target parbench
+cmake --build build -j "$jobs"
+# [release] also installs that build into a fresh prefix and builds examples/histogram and
+# tests/install_check against it alone, as a user's project would.
 PARBENCH_COUNT_BINARY="$PWD/build/parbench" PARBENCH_RELEASE_BINARY="$PWD/build/parbench" \
-  build-test/tests/parbench_tests "[count],[release]"
+  PARBENCH_RELEASE_BUILD="$PWD/build" build-test/tests/parbench_tests "[count],[release]"
 
 # The HTML report in a headless browser (chromium, installed by setup.sh --test).
 build-test/tests/parbench_tests "[browser]"
