@@ -264,6 +264,18 @@ class EventExperiment final : public Experiment {
 class EventWorkload final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "event"; }
+  [[nodiscard]] ReportRole report_role() const override {
+    return {"", "",
+            SyncTable{"Events: median wake-up latency (set -> waiter running) by workers (1 "
+                      "setter + W-1 waiters); p99 at the most",
+                      "mechanism",
+                      "",
+                      "wake_p50_ns",
+                      false,
+                      "duration",
+                      {{"p99", "wake_p99_ns", "duration"},
+                       {"all woken", "all_woken_p50_ns", "duration"}}}};
+  }
   [[nodiscard]] std::string_view summary() const override {
     return "one setter, W-1 waiters: wake-up latency from set to each waiter running (futex, "
            "condvar, eventfd, pipe)";

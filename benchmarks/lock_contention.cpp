@@ -143,6 +143,19 @@ class ContentionExperiment final : public Experiment {
 class LockContention final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "lock_contention"; }
+  [[nodiscard]] ReportRole report_role() const override {
+    return {"", "",
+            SyncTable{"Locks: acquisitions per second by workers; fairness, hand-offs and "
+                      "acquire p99 at the most workers",
+                      "lock",
+                      "cs_ns",
+                      "ops_per_s",
+                      true,
+                      "si",
+                      {{"jain", "jain", "fixed2"},
+                       {"handoff", "handoff_rate", "fixed2"},
+                       {"acq p99", "acq_p99_ns", "duration"}}}};
+  }
   [[nodiscard]] std::string_view summary() const override {
     return "W workers take one lock for a duration: throughput, fairness, hand-offs, acquire "
            "latency per lock kind";

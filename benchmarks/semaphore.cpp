@@ -197,6 +197,17 @@ class SemaphoreExperiment final : public Experiment {
 class SemaphoreWorkload final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "semaphore"; }
+  [[nodiscard]] ReportRole report_role() const override {
+    return {"", "",
+            SyncTable{"Semaphores: admissions per second by workers; most inside at once "
+                      "and fairness at the most workers",
+                      "mechanism",
+                      "k",
+                      "ops_per_s",
+                      true,
+                      "si",
+                      {{"max in", "max_inside", "integer"}, {"jain", "jain", "fixed2"}}}};
+  }
   [[nodiscard]] std::string_view summary() const override {
     return "a counting semaphore of k admits W workers: never more than k inside, admissions per "
            "second";

@@ -16,6 +16,7 @@
 
 #include "backend_traits.hpp"
 #include "params.hpp"
+#include "report_role.hpp"
 #include "run_workers.hpp"
 #include "shared_memory.hpp"
 
@@ -110,6 +111,8 @@ class Workload {
   // False when the workload declares no check of its result (a user's short-form workload without
   // one): `list` and the report say so, since its timings are then of unverified work.
   [[nodiscard]] virtual bool checks_result() const { return true; }
+  // The limit and comparison table the reports put its cases in (report_role.hpp).
+  [[nodiscard]] virtual ReportRole report_role() const { return {}; }
   // Worker counts swept when --workers is not given.
   [[nodiscard]] virtual std::vector<int> default_workers(int cpus) const;
   // A quick configuration for smoke tests: parameter overrides that keep one repetition short.

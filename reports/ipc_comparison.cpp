@@ -23,14 +23,17 @@ long long size_of(const SummaryRow& r) {
 
 }  // namespace
 
-IpcRanking rank_ipc_channels(const std::vector<SummaryRow>& rows) {
+IpcRanking rank_ipc_channels(const std::vector<SummaryRow>& rows, const WorkloadRoles& roles) {
+  const auto table = [&](const SummaryRow& r) -> const std::string& {
+    return roles.of(r.workload).ipc_table;
+  };
   IpcRanking out;
   // The sizes compared: the smallest round trip and the largest stream that any channel ran.
   long long small = std::numeric_limits<long long>::max(), large = 0;
   for (const auto& r : rows) {
     if (!r.ok()) continue;
-    if (r.workload == "ipc_pingpong") small = std::min(small, size_of(r));
-    if (r.workload == "ipc_stream") large = std::max(large, size_of(r));
+    if (table(r) == "round_trip") small = std::min(small, size_of(r));
+    if (table(r) == "stream") large = std::max(large, size_of(r));
   }
   if (small != std::numeric_limits<long long>::max()) out.rtt_size = small;
   out.stream_size = large;
@@ -38,7 +41,7 @@ IpcRanking rank_ipc_channels(const std::vector<SummaryRow>& rows) {
   std::map<Key, IpcLine> lines;
   std::map<Key, bool> tried;  // some case of this channel and backend was not unsupported
   for (const auto& r : rows) {
-    if (r.workload != "ipc_pingpong" && r.workload != "ipc_stream") continue;
+    if (table(r).empty()) continue;
     std::string channel = r.param("channel") + (r.param("wait") == "spin" ? " (spin)" : "");
     // A windowed stream (osu_bw's method) is another line than the plain one.
     if (const std::string w = r.param("window"); !w.empty() && w != "0")
@@ -48,11 +51,11 @@ IpcRanking rank_ipc_channels(const std::vector<SummaryRow>& rows) {
     line.backend = r.backend;
     tried[{channel, r.backend}] = tried[{channel, r.backend}] || !r.unsupported;
     if (!r.ok()) continue;
-    if (r.workload == "ipc_pingpong" && size_of(r) == small) {
+    if (table(r) == "round_trip" && size_of(r) == small) {
       (r.param("placement") == "same_core" ? line.same_core_rtt : line.cross_core_rtt) =
           r.metric("rtt_p50_ns");
     }
-    if (r.workload == "ipc_stream" && size_of(r) == large) line.throughput = r.metric("mb_per_s");
+    if (table(r) == "stream" && size_of(r) == large) line.throughput = r.metric("mb_per_s");
   }
   // A channel that cannot run on a backend at all (pipe on mpi, mpi on process) is no line: the
   // summary table says why.
@@ -68,8 +71,8 @@ IpcRanking rank_ipc_channels(const std::vector<SummaryRow>& rows) {
   return out;
 }
 
-std::string format_ipc_comparison(const std::vector<SummaryRow>& rows) {
-  const IpcRanking ranking = rank_ipc_channels(rows);
+std::string format_ipc_comparison(const std::vector<SummaryRow>& rows, const WorkloadRoles& roles) {
+  const IpcRanking ranking = rank_ipc_channels(rows, roles);
   if (ranking.lines.empty()) return "";
   const long long small = ranking.rtt_size.value_or(0);
   const long long large = ranking.stream_size;

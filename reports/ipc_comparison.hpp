@@ -1,5 +1,7 @@
 #pragma once
-// The table `parbench run ipc` ends with: one line per channel (and wait mode) and backend, with
+// The table `parbench run ipc` ends with, from the workloads that declare an IPC table
+// (report_role.hpp: ipc_pingpong's round trips, ipc_stream's throughput): one line per channel (and
+// wait mode) and backend, with
 // small-message round-trip latency on one core and across cores and large-message throughput,
 // ranked by cross-core latency. Empty when the run had no IPC workload.
 #include <optional>
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "summary.hpp"
+#include "workload_roles.hpp"
 
 namespace parbench {
 
@@ -25,8 +28,8 @@ struct IpcRanking {
   long long stream_size = 0;          // bytes; 0 when no stream succeeded
   std::vector<IpcLine> lines;         // fastest first
 };
-IpcRanking rank_ipc_channels(const std::vector<SummaryRow>& rows);
+IpcRanking rank_ipc_channels(const std::vector<SummaryRow>& rows, const WorkloadRoles& roles);
 
-std::string format_ipc_comparison(const std::vector<SummaryRow>& rows);
+std::string format_ipc_comparison(const std::vector<SummaryRow>& rows, const WorkloadRoles& roles);
 
 }  // namespace parbench

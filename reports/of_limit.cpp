@@ -47,16 +47,21 @@ std::optional<Applied> pingpong_limit(const SummaryRow& r, const MachineLimits& 
                  limits.get("futex_rtt_ns", placement), true, p50};
 }
 
-std::optional<Applied> stream_limit(const SummaryRow& r) {
+// A stream of 4 KiB to 64 KiB messages against a plain SPSC ring of 4 KiB slots; larger ones
+// against memcpy of L2-sized buffers.
+std::optional<Applied> stream_limit(const SummaryRow& r, const MachineLimits& limits) {
   const std::int64_t size = size_of(r).value_or(0);
   if (size < 4096) return std::nullopt;
-  if (size <= (64 << 10))
-    return Applied{"SPSC ring of 4 KiB slots, cross_core", "MB/s", {}, false, {}};
-  return Applied{"memcpy, L2-sized buffers", "MB/s", {}, false, {}};
+  if (size <= (64 << 10)) {
+    return Applied{"SPSC ring of 4 KiB slots, cross_core", "MB/s",
+                   limits.get("spsc_ring_4k_mb_per_s", "cross_core"), false, r.metric("mb_per_s")};
+  }
+  return Applied{"memcpy, L2-sized buffers", "MB/s", limits.get("memcpy_l2_mb_per_s"), false,
+                 r.metric("mb_per_s")};
 }
 
 std::optional<Applied> limit_of(const SummaryRow& r, const MachineLimits& limits,
-                                const NoiseRule& noise) {
+                                const NoiseRule& noise, const WorkloadRoles& roles) {
   // Limits describe one machine: not a case whose ranks ran on several.
   if (!r.ok() || r.host.find('+') != std::string::npos) return std::nullopt;
   // A memory-bound case's bandwidth against what as many threads read here, at any worker count:
@@ -74,25 +79,19 @@ std::optional<Applied> limit_of(const SummaryRow& r, const MachineLimits& limits
                    limits.speedup_ceiling(r.workers), false, r.speedup};
   }
   if (r.param("channel").empty() || r.param("channel") == "mpi") return std::nullopt;
-  if (r.workload == "ipc_pingpong") return pingpong_limit(r, limits);
-  if (r.workload == "ipc_stream") {
-    auto a = stream_limit(r);
-    if (!a) return a;
-    a->limit = a->name.starts_with("SPSC") ? limits.get("spsc_ring_4k_mb_per_s", "cross_core")
-                                           : limits.get("memcpy_l2_mb_per_s");
-    a->figure = r.metric("mb_per_s");
-    return a;
-  }
+  const std::string& declared = roles.of(r.workload).limit;
+  if (declared == "round_trip") return pingpong_limit(r, limits);
+  if (declared == "stream") return stream_limit(r, limits);
   return std::nullopt;
 }
 
 }  // namespace
 
-void add_limits(std::vector<SummaryRow>& rows, const MachineLimits& limits,
-                const NoiseRule& noise) {
+void add_limits(std::vector<SummaryRow>& rows, const MachineLimits& limits, const NoiseRule& noise,
+                const WorkloadRoles& roles) {
   if (limits.empty()) return;
   for (auto& r : rows) {
-    const auto a = limit_of(r, limits, noise);
+    const auto a = limit_of(r, limits, noise, roles);
     if (!a || !a->limit || *a->limit <= 0) continue;
     r.limit_name = a->name;
     r.limit_unit = a->unit;
@@ -107,7 +106,8 @@ std::vector<SummaryRow> summarize_run(const std::vector<Row>& rows, const Report
   const NoiseRule noise = meta.run ? meta.run->noise_rule : NoiseRule{};
   auto summary = summarize_rows(rows, schema, noise);
   if (meta.machine.is_object() && meta.machine.contains("limits"))
-    add_limits(summary, MachineLimits::from_json(meta.machine["limits"]), noise);
+    add_limits(summary, MachineLimits::from_json(meta.machine["limits"]), noise,
+               WorkloadRoles::from_schema(meta.schema));
   return summary;
 }
 

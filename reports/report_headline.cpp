@@ -158,8 +158,9 @@ std::optional<std::string> past_limit_line(const std::vector<Group>& groups,
       when);
 }
 
-std::vector<std::string> ipc_lines(const std::vector<SummaryRow>& summary) {
-  const IpcRanking ranking = rank_ipc_channels(summary);
+std::vector<std::string> ipc_lines(const std::vector<SummaryRow>& summary,
+                                   const WorkloadRoles& roles) {
+  const IpcRanking ranking = rank_ipc_channels(summary, roles);
   std::vector<std::string> out;
   std::string rtt;
   for (const auto& l : ranking.lines) {
@@ -231,8 +232,9 @@ std::vector<HeadlineSection> report_headline(const std::vector<SummaryRow>& summ
   }
   if (auto line = past_limit_line(groups, meta)) attention.lines.push_back(std::move(*line));
   if (!attention.lines.empty()) out.push_back(std::move(attention));
-  HeadlineSection rankings{"Rankings", ipc_lines(summary)};
-  for (auto& line : sync_rankings(summary)) rankings.lines.push_back(std::move(line));
+  const WorkloadRoles roles = WorkloadRoles::from_schema(meta.schema);
+  HeadlineSection rankings{"Rankings", ipc_lines(summary, roles)};
+  for (auto& line : sync_rankings(summary, roles)) rankings.lines.push_back(std::move(line));
   if (!rankings.lines.empty()) out.push_back(std::move(rankings));
   return out;
 }

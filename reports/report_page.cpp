@@ -82,7 +82,8 @@ ReportPage make_report_page(const std::string& name, const std::vector<SummaryRo
   page.machine = machine_text(meta);
   page.headline = report_headline(summary, meta);
   page.tables = workload_tables(summary, {.ci = true, .work_rate = true});
-  page.comparisons = format_ipc_comparison(summary) + format_sync_comparison(summary);
+  const WorkloadRoles roles = WorkloadRoles::from_schema(meta.schema);
+  page.comparisons = format_ipc_comparison(summary, roles) + format_sync_comparison(summary, roles);
   page.plots = std::move(plots);
   return page;
 }

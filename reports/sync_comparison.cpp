@@ -129,48 +129,31 @@ std::string pivot_table(const std::vector<SummaryRow>& rows, const Pivot& p) {
   return out;
 }
 
-const std::vector<Pivot>& pivots() {
-  static const std::vector<Pivot> all = {
-      {"lock_contention",
-       "Locks: acquisitions per second by workers; fairness, hand-offs and acquire p99 at the most "
-       "workers",
-       "lock",
-       "cs_ns",
-       "ops_per_s",
-       true,
-       si,
-       {{"jain", "jain", fixed2},
-        {"handoff", "handoff_rate", fixed2},
-        {"acq p99", "acq_p99_ns", duration}}},
-      {"semaphore",
-       "Semaphores: admissions per second by workers; most inside at once and fairness at the most "
-       "workers",
-       "mechanism",
-       "k",
-       "ops_per_s",
-       true,
-       si,
-       {{"max in", "max_inside", [](double v) { return fmt::format("{:.0f}", v); }},
-        {"jain", "jain", fixed2}}},
-      {"event",
-       "Events: median wake-up latency (set -> waiter running) by workers (1 setter + W-1 "
-       "waiters); p99 at the most",
-       "mechanism",
-       "",
-       "wake_p50_ns",
-       false,
-       duration,
-       {{"p99", "wake_p99_ns", duration}, {"all woken", "all_woken_p50_ns", duration}}},
-      {"barrier",
-       "Barriers: median time per crossing by workers; crossings per second at the most workers",
-       "mechanism",
-       "",
-       "crossing_p50_ns",
-       false,
-       duration,
-       {{"per s", "crossings_per_s", si}, {"p99", "crossing_p99_ns", duration}}},
-  };
-  return all;
+Format format_named(const std::string& name) {
+  if (name == "duration") return duration;
+  if (name == "fixed2") return fixed2;
+  if (name == "integer") return [](double v) { return fmt::format("{:.0f}", v); };
+  return si;
+}
+
+// Each workload that declared a ranking table, in the run's order.
+std::vector<Pivot> pivots(const WorkloadRoles& roles) {
+  std::vector<Pivot> out;
+  for (const auto& [workload, role] : roles.all()) {
+    if (!role.sync_table) continue;
+    const SyncTable& t = *role.sync_table;
+    Pivot p{workload,
+            t.title,
+            t.key_param,
+            t.block_param,
+            t.metric,
+            t.higher_is_better,
+            format_named(t.format),
+            {}};
+    for (const auto& e : t.extras) p.extras.push_back({e.header, e.metric, format_named(e.format)});
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 // "futex thread 50.1M (jain 1.00)": a line of a ranking, with the first extra (fairness) where the
@@ -188,10 +171,11 @@ std::string ranked_entry(const Key& key, const Line& line, const Pivot& p, int m
 }  // namespace sync_table
 }  // namespace
 
-std::string format_sync_comparison(const std::vector<SummaryRow>& rows) {
+std::string format_sync_comparison(const std::vector<SummaryRow>& rows,
+                                   const WorkloadRoles& roles) {
   using namespace sync_table;
   std::string out;
-  for (const auto& p : pivots()) out += pivot_table(rows, p);
+  for (const auto& p : pivots(roles)) out += pivot_table(rows, p);
   if (!out.empty()) {
     out +=
         "  n/a: cannot work on that backend (the reason is in the rows); '-': not run or failed\n";
@@ -199,10 +183,11 @@ std::string format_sync_comparison(const std::vector<SummaryRow>& rows) {
   return out;
 }
 
-std::vector<std::string> sync_rankings(const std::vector<SummaryRow>& rows) {
+std::vector<std::string> sync_rankings(const std::vector<SummaryRow>& rows,
+                                       const WorkloadRoles& roles) {
   using namespace sync_table;
   std::vector<std::string> out;
-  for (const auto& p : pivots()) {
+  for (const auto& p : pivots(roles)) {
     const auto [blocks, workers] = extent_of(rows, p, true);
     if (workers.empty()) continue;
     const int most = *workers.rbegin();

@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "registry.hpp"
+
 namespace fs = std::filesystem;
 
 namespace parbench::test {
@@ -70,6 +72,12 @@ void exit_if_skipping(const std::string& reason) {
   std::fflush(nullptr);
   // _Exit: no atexit handlers (a sanitizer's leak check of the objects the test still holds).
   std::_Exit(std::atoi(code));
+}
+
+WorkloadRoles registered_roles() {
+  WorkloadRoles roles;
+  for (const auto& w : all_workloads()) roles.add(std::string(w->name()), w->report_role());
+  return roles;
 }
 
 std::string slurp(const std::string& path) {

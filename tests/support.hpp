@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rows_csv.hpp"
+#include "workload_roles.hpp"
 
 namespace parbench::test {
 
@@ -21,6 +22,9 @@ void exit_if_skipping(const std::string& reason);
     WARN("skipped: " << skip_reason_);                \
     return;                                           \
   } while (false)
+
+// The report roles every registered workload declares, as a run writes them into meta.json.
+WorkloadRoles registered_roles();
 
 // A file's whole content, and a JSON file parsed.
 std::string slurp(const std::string& path);

@@ -143,7 +143,7 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
   rows.back().errors = 1;
   rows.back().speedup = 1.5;
 
-  add_limits(rows, made_up_limits(), noise);
+  add_limits(rows, made_up_limits(), noise, test::registered_roles());
   REQUIRE(*rows[0].limit == Approx(1.9));
   REQUIRE(*rows[0].of_limit == Approx(1.71 / 1.9));
   REQUIRE(rows[0].limit_name == "speedup ceiling at 2 workers");
@@ -165,7 +165,7 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
   std::vector<SummaryRow> again = {rows[0]};
   again[0].limit.reset();
   again[0].of_limit.reset();
-  add_limits(again, MachineLimits{}, noise);
+  add_limits(again, MachineLimits{}, noise, test::registered_roles());
   REQUIRE_FALSE(again[0].of_limit.has_value());
 }
 

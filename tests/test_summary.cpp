@@ -4,6 +4,7 @@
 #include "console_table.hpp"
 #include "ipc_comparison.hpp"
 #include "summary.hpp"
+#include "support.hpp"
 
 using namespace parbench;
 
@@ -224,7 +225,8 @@ TEST_CASE("the IPC comparison leaves out a channel no backend case could run", "
   };
   const ReportSchema schema{{"channel", "size", "placement"}, {"rtt_p50_ns"}};
   const std::string text = format_ipc_comparison(
-      summarize_rows({ipc("pipe", "ok"), ipc("mpi", "unsupported"), ipc("fifo", "error")}, schema));
+      summarize_rows({ipc("pipe", "ok"), ipc("mpi", "unsupported"), ipc("fifo", "error")}, schema),
+      test::registered_roles());
   REQUIRE_THAT(text, Catch::Contains("pipe") && Catch::Contains("1.5 µs"));
   REQUIRE_THAT(text, Catch::Contains("fifo"));  // tried and failed: a line with '-'
   REQUIRE_THAT(text, !Catch::Contains("mpi "));

@@ -43,6 +43,7 @@
 #include "sync_comparison.hpp"
 #include "topology.hpp"
 #include "unique_list.hpp"
+#include "workload_roles.hpp"
 
 namespace parbench::cli {
 namespace {
@@ -109,6 +110,11 @@ nlohmann::json describe_schema(const RunPlan& plan) {
       {"params", plan.schema.params}, {"metrics", metrics}, {"work_units", units}};
   // Workloads that declare no check of their result (a user's short form without one).
   if (!unchecked.empty()) schema["unchecked"] = unchecked;
+  // Which limit and comparison table each workload's cases belong to, in the run's order.
+  WorkloadRoles roles;
+  for (const auto& g : plan.groups)
+    roles.add(std::string(g.workload->name()), g.workload->report_role());
+  schema["roles"] = roles.to_json();
   return schema;
 }
 
@@ -419,8 +425,9 @@ int run(const RunOptions& o) {
   // After a hang-up the terminal is gone: what cannot be printed is lost, the files are not.
   std::string text;
   if (!o.quiet) {
-    text += format_summary_table(summary) + format_ipc_comparison(summary) +
-            format_sync_comparison(summary);
+    const WorkloadRoles roles = WorkloadRoles::from_schema(meta.schema);
+    text += format_summary_table(summary) + format_ipc_comparison(summary, roles) +
+            format_sync_comparison(summary, roles);
   }
   const bool claims =
       std::find(o.targets.begin(), o.targets.end(), "multiprocessing") != o.targets.end();

@@ -25,6 +25,7 @@
 #include "interrupt.hpp"
 #include "parbench_main.hpp"
 #include "registry.hpp"
+#include "workload_roles.hpp"
 
 namespace {
 
@@ -170,6 +171,11 @@ int run_cli(int argc, char** argv) {
   // A program's own workloads that clash with parbench's, or declare a parameter twice.
   if (const int status = run_command([] {
         parbench::check_workload_registry();
+        // For reports written before workloads declared their roles in meta.json.
+        parbench::WorkloadRoles known;
+        for (const auto& w : parbench::all_workloads())
+          known.add(std::string(w->name()), w->report_role());
+        parbench::WorkloadRoles::set_known(std::move(known));
         return 0;
       });
       status != 0)

@@ -1,0 +1,40 @@
+#pragma once
+// What a workload declares for the reports beyond its unit and metrics: which machine limit a case
+// is measured against and which comparison table it belongs to. The run writes it into meta.json
+// (schema.roles), and the reports read it from there, never from a workload's name, so a user's
+// workload gets the same limits and tables as a built-in one.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parbench {
+
+// A ranking table of synchronization workloads: a line per value of `key_param` and backend, the
+// metric at each worker count in columns, ranked at the most workers; one block per value of
+// `block_param` ("" one block). Formats: "si" (50.1M), "duration" (1.2 µs), "fixed2", "integer".
+struct SyncTable {
+  std::string title, key_param, block_param, metric;
+  bool higher_is_better = true;
+  std::string format = "si";
+  struct Extra {
+    std::string header, metric, format;
+  };
+  std::vector<Extra> extras;  // shown once per line, at its most workers
+};
+
+struct ReportRole {
+  // Beyond cpu_bound and memory_bound: "round_trip" (rtt_p50_ns against the cache-line or futex
+  // round trip of its placement), "stream" (mb_per_s against the SPSC ring or memcpy), "" none.
+  std::string limit;
+  // The IPC ranking: "round_trip" (latency columns) or "stream" (throughput), "" none.
+  std::string ipc_table;
+  std::optional<SyncTable> sync_table;
+
+  [[nodiscard]] bool empty() const { return limit.empty() && ipc_table.empty() && !sync_table; }
+  [[nodiscard]] nlohmann::json to_json() const;
+  // An empty role for null or a value of another shape.
+  static ReportRole from_json(const nlohmann::json& j);
+};
+
+}  // namespace parbench
