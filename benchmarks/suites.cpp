@@ -77,7 +77,8 @@ const std::vector<Suite>& all_suites() {
          {5},
          kSeedBackends},
         {"cpu_sum", {{"n", "2e7"}, {"scaling", "strong"}}, {}, kSeedBackends, {1, 2, 4}}},
-       3},
+       3,
+       true},
   };
   // A program built against the installed package: its own workloads, with their defaults.
   static const std::vector<Suite> with_user = [] {

@@ -30,6 +30,8 @@ struct Suite {
   std::string description;
   std::vector<SuiteEntry> entries;
   int reps = 0;  // measured repetitions when --reps is not given (0: the usual 10)
+  // The run ends with the claims table (reports/claims.hpp), its columns the suite's backends.
+  bool judges_claims = false;
 };
 
 const std::vector<Suite>& all_suites();

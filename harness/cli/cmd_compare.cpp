@@ -24,6 +24,7 @@
 #include "rows_csv.hpp"
 #include "subprocess.hpp"
 #include "sys_error.hpp"
+#include "text_utils.hpp"
 #include "unique_list.hpp"
 
 namespace parbench::cli {
@@ -324,7 +325,7 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
   CompareOptions options = to_options(a.compare);  // bad options fail before anything runs
   check_ab_args(a, passthrough);
   const std::string dir =
-      a.out.empty() ? "reports/results/ab-" + timestamp("%Y%m%d-%H%M%S") : a.out;
+      a.out.empty() ? "reports/results/ab-" + local_timestamp("%Y%m%d-%H%M%S") : a.out;
   prepare_output_dir(dir, "--out");
   install_interrupt_handlers();
   Side base{"baseline", a.baseline, {}, {}, {}}, candidate{"candidate", a.candidate, {}, {}, {}};

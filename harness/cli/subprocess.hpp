@@ -1,6 +1,6 @@
 #pragma once
 // What the subcommands that drive other programs share (ab runs parbench twice, count runs it under
-// valgrind, report runs the plot scripts), and the timestamps in default output names.
+// valgrind, report runs the plot scripts).
 #include <string>
 #include <vector>
 
@@ -10,8 +10,5 @@ namespace parbench::cli {
 // `output` (truncated) when one is given; otherwise its stdout goes to our stderr, keeping our
 // stdout for our own result. Returns the exit status, 128 + signal, or 127 if it could not start.
 int run_and_wait(const std::vector<std::string>& argv, const std::string& output = "");
-
-// The local time in strftime's `format`.
-std::string timestamp(const char* format);
 
 }  // namespace parbench::cli

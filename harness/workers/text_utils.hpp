@@ -1,5 +1,5 @@
 #pragma once
-// Small text helpers that records of several layers share: a UTC timestamp and a stable hash.
+// Small text helpers that records of several layers share: timestamps and a stable hash.
 #include <algorithm>
 #include <cstdint>
 #include <ctime>
@@ -16,6 +16,16 @@ inline std::string utc_now_iso8601() {
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Now, in local time, in strftime's `format`: default output names, meta.json's start time.
+inline std::string local_timestamp(const char* format) {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
 

@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <string_view>
 
-namespace parbench::cli {
+namespace parbench {
 
 inline void print_quietly(std::FILE* stream, std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stream);
   std::fflush(stream);
 }
 
-}  // namespace parbench::cli
+}  // namespace parbench

@@ -12,7 +12,7 @@
 #include "summary.hpp"
 #include "timeline_csv.hpp"
 
-namespace parbench::cli {
+namespace parbench {
 
 // Keeps every row in memory for the summary while streaming it to the rows CSV.
 class CollectingSink final : public RowSink {
@@ -58,4 +58,4 @@ class RunFiles {
   std::optional<TimelineCsvSink> timeline_;
 };
 
-}  // namespace parbench::cli
+}  // namespace parbench

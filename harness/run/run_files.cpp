@@ -8,16 +8,16 @@
 #include "interrupt.hpp"
 #include "of_limit.hpp"
 #include "report_files.hpp"
-#include "subprocess.hpp"
+#include "text_utils.hpp"
 
-namespace parbench::cli {
+namespace parbench {
 namespace {
 
 // Room to spare after the first meta.json (spaces, which JSON ignores), so that a full disk can
 // still take the final version in place, saying why the run ended.
 constexpr std::size_t kMetaRoom = 4096;
 
-std::string now() { return timestamp("%Y-%m-%dT%H:%M:%S%z"); }
+std::string now() { return local_timestamp("%Y-%m-%dT%H:%M:%S%z"); }
 
 }  // namespace
 
@@ -61,4 +61,4 @@ void RunFiles::write_meta() {
   }
 }
 
-}  // namespace parbench::cli
+}  // namespace parbench
