@@ -80,6 +80,12 @@ WorkloadRoles registered_roles() {
   return roles;
 }
 
+void write_small_report(const std::string& prefix) {
+  const auto e = run_parbench({"run", "sleep", "-b", "thread", "-w", "1", "-r", "2", "--warmup",
+                               "0", "-p", "ms=1", "-q", "--no-limits", "-o", prefix});
+  if (e.status != 0) throw std::runtime_error("parbench run for a small report failed: " + e.err);
+}
+
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), {}};

@@ -26,6 +26,10 @@ void exit_if_skipping(const std::string& reason);
 // The report roles every registered workload declares, as a run writes them into meta.json.
 WorkloadRoles registered_roles();
 
+// A small finished report at PREFIX (sleep, one thread, 2 repetitions of 1 ms, no limits): for
+// tests of what reads reports.
+void write_small_report(const std::string& prefix);
+
 // A file's whole content, and a JSON file parsed.
 std::string slurp(const std::string& path);
 nlohmann::json read_json(const std::string& path);

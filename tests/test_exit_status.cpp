@@ -22,13 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A small finished report at DIR/r.
-void small_report(const std::string& dir) {
-  REQUIRE(test::run_parbench({"run", "sleep", "-b", "thread", "-w", "1", "-r", "2", "--warmup", "0",
-                              "-p", "ms=1", "-q", "--no-limits", "-o", dir + "/r"})
-              .status == 0);
-}
-
 // `command` (a shell command line) with parbench as $P: its status.
 test::Exit shell(const std::string& command, const std::string& binary = PARBENCH_BINARY) {
   return test::run_program({"/bin/sh", "-c", fmt::format("P={}; {}", binary, command)});
@@ -52,7 +45,7 @@ std::pair<int, std::chrono::duration<double>> signalled(const std::vector<std::s
 TEST_CASE("output that cannot be written is exit 3 in every command", "[cli][exit]") {
   test::TempDir dir;
   const std::string& d = dir.path();
-  small_report(d);
+  test::write_small_report(d + "/r");
   REQUIRE(test::run_parbench({"history", "--db", d + "/h.sqlite", "add", d + "/r"}).status == 0);
   const std::string r = d + "/r", db = d + "/h.sqlite";
   for (const std::string& command :
@@ -69,7 +62,7 @@ TEST_CASE("output that cannot be written is exit 3 in every command", "[cli][exi
 TEST_CASE("export checks the rows as every reader does", "[cli][exit]") {
   test::TempDir dir;
   const std::string& d = dir.path();
-  small_report(d);
+  test::write_small_report(d + "/r");
   const std::string text = test::slurp(d + "/r.csv");
   const auto header = text.substr(0, text.find('\n'));
   // The first row's wall_ns replaced by `value`.

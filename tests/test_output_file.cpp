@@ -148,9 +148,7 @@ TEST_CASE("writers of one path at once all succeed and the file is one of theirs
 TEST_CASE("export -o a device keeps the device, and -o a directory is exit 2", "[output][cli]") {
   test::TempDir dir;
   const std::string& d = dir.path();
-  REQUIRE(test::run_parbench({"run", "sleep", "-b", "thread", "-w", "1", "-r", "1", "--warmup", "0",
-                              "-p", "ms=1", "-q", "--no-limits", "-o", d + "/r"})
-              .status == 0);
+  test::write_small_report(d + "/r");
   const std::string full_dev = d + "/full";
   if (::mknod(full_dev.c_str(), S_IFCHR | 0666, makedev(1, 7)) != 0)
     PARBENCH_SKIP("cannot make a device node here (needs root)");

@@ -13,11 +13,11 @@
 #include <stdexcept>
 
 #include "build_info.hpp"
-#include "scripts_dir.hpp"
 #include "child_process.hpp"
 #include "clock.hpp"
 #include "interference.hpp"
 #include "interrupt.hpp"
+#include "scripts_dir.hpp"
 #include "sys_error.hpp"
 #include "unique_fd.hpp"
 
