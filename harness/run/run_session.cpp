@@ -354,7 +354,8 @@ enum class Stop { None, Interrupted, JobLost, WriteFailed };
 
 }  // namespace
 
-int run_session(const RunSettings& o, const ReportWriter& write_report) {
+int run_session(const RunSettings& settings, const ReportWriter& write_report) {
+  const RunSettings& o = settings;
   // From the start: a signal while the plan is made or the machine described ends the run with
   // exit 130 before any file is written; once the files exist they are finished as they stand.
   install_interrupt_handlers();
