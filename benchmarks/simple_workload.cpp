@@ -23,6 +23,12 @@ class SimpleExperiment final : public Experiment {
     for (auto& r : results_) r.value = 0;
   }
 
+  // Untimed: the worker's result slot mapped in this worker (a shared page's first touch after
+  // the fork of a process or of the thread sandbox is a page fault, ~20 us here).
+  void before_gate(const WorkerContext& ctx) override {
+    results_[static_cast<std::size_t>(ctx.index)].value = 0;
+  }
+
   void work(const WorkerContext& ctx) override {
     const Range r = worker_range(scaling_, items_, ctx.index, ctx.workers);
     const SimpleWorker w{ctx.index, ctx.workers, r.begin, r.end, &params_};
