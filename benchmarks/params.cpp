@@ -112,15 +112,47 @@ ParamSpec ParamSpec::choice(std::string name, std::string help, std::vector<std:
   return p;
 }
 
-std::string ParamSpec::type_name() const { return kind == Kind::Integer ? "integer" : "choice"; }
+ParamSpec ParamSpec::text(std::string name, std::string help, std::vector<std::string> defaults) {
+  ParamSpec p;
+  p.name = std::move(name);
+  p.help = std::move(help);
+  p.kind = Kind::Text;
+  p.defaults = std::move(defaults);
+  return p;
+}
+
+std::string ParamSpec::type_name() const {
+  switch (kind) {
+    case Kind::Integer:
+      return "integer";
+    case Kind::Choice:
+      return "choice";
+    case Kind::Text:
+      return "text";
+  }
+  return "?";
+}
 
 std::string ParamSpec::allowed() const {
   if (kind == Kind::Integer)
     return fmt::format("an integer in [{}, {}]", short_int(min), short_int(max));
+  if (kind == Kind::Text) return "one line, commas kept (repeat --param for more values)";
   return fmt::format("one of {}", fmt::join(choices, ", "));
 }
 
 std::string ParamSpec::normalize(std::string_view text) const {
+  if (kind == Kind::Text) {
+    const auto* const bad = std::find_if(text.begin(), text.end(), [](char ch) {
+      return static_cast<unsigned char>(ch) < 0x20 && ch != '\t';
+    });
+    if (bad != text.end()) {
+      throw BadInput(fmt::format(
+          "parameter {}: the value has a control character (0x{:02x}, a newline?); expected {}; "
+          "put several lines in a script and give its path",
+          name, static_cast<int>(static_cast<unsigned char>(*bad)), allowed()));
+    }
+    return std::string(text);
+  }
   if (kind == Kind::Choice) {
     if (const auto alias = python_alias(name, text)) {
       if (std::find(choices.begin(), choices.end(), *alias) != choices.end()) return *alias;
@@ -148,6 +180,11 @@ const std::string& ParamValues::get(const std::string& name) const {
   const auto it = values_.find(name);
   if (it == values_.end()) throw std::logic_error("parameter not set: " + name);
   return it->second;
+}
+
+std::string ParamValues::get_or_empty(const std::string& name) const {
+  const auto it = values_.find(name);
+  return it == values_.end() ? std::string() : it->second;
 }
 
 std::int64_t ParamValues::get_int(const std::string& name) const {

@@ -10,7 +10,9 @@
 namespace parbench {
 
 struct ParamSpec {
-  enum class Kind { Integer, Choice };
+  // Text: any one line (a command, a module:function), never split at commas; several values are
+  // given by repeating --param NAME=VALUE.
+  enum class Kind { Integer, Choice, Text };
 
   std::string name;
   std::string help;
@@ -24,6 +26,7 @@ struct ParamSpec {
                            std::int64_t min, std::int64_t max);
   static ParamSpec choice(std::string name, std::string help, std::vector<std::string> defaults,
                           std::vector<std::string> choices);
+  static ParamSpec text(std::string name, std::string help, std::vector<std::string> defaults);
 
   // Canonical text of one value. Integers accept 100000, 1e5, 2.5e6, 64Ki, 1Mi, 1Gi.
   // Throws BadInput naming the parameter, the value and what is allowed.
@@ -41,6 +44,8 @@ class ParamValues {
   void set(const std::string& name, std::string value) { values_[name] = std::move(value); }
   [[nodiscard]] const std::string& get(const std::string& name) const;
   [[nodiscard]] std::int64_t get_int(const std::string& name) const;
+  // The value, or "" when the workload has no such parameter.
+  [[nodiscard]] std::string get_or_empty(const std::string& name) const;
   [[nodiscard]] const std::map<std::string, std::string>& all() const { return values_; }
   auto operator<=>(const ParamValues&) const = default;
 

@@ -113,6 +113,12 @@ class Workload {
   [[nodiscard]] virtual bool checks_result() const { return true; }
   // The limit and comparison table the reports put its cases in (report_role.hpp).
   [[nodiscard]] virtual ReportRole report_role() const { return {}; }
+  // What the parameter values alone cannot show (a user's Python target imports and is callable),
+  // checked once per set of values when the plan is made, before anything runs: throws BadInput.
+  virtual void check_params(const ParamValues& /*params*/) const {}
+  // The backends it runs on when neither --backend nor a suite names them; empty: the default
+  // backends (thread and process).
+  [[nodiscard]] virtual std::vector<std::string> default_backends() const { return {}; }
   // Worker counts swept when --workers is not given.
   [[nodiscard]] virtual std::vector<int> default_workers(int cpus) const;
   // A quick configuration for smoke tests: parameter overrides that keep one repetition short.

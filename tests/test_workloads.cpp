@@ -46,8 +46,7 @@ TEST_CASE("every workload runs end to end on every backend", "[workload][smoke]"
       req.reps = 2;
       req.warmup = 1;
       req.timeout_s = 60;
-      for (const auto& [name, value] : w->smoke_params())
-        req.params.emplace_back(name, split_list(value, name));
+      for (const auto& [name, value] : w->smoke_params()) req.params.push_back({name, {value}});
       const RunPlan plan = make_plan(req);
 
       test::TempDir dir;

@@ -192,8 +192,8 @@ std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_
   if (eq == std::string_view::npos || eq == 0) {
     throw BadInput(fmt::format("--param: '{}' is not NAME=VALUE[,VALUE...]", text));
   }
-  return {std::string(text.substr(0, eq)),
-          split_values(text.substr(eq + 1), fmt::format("--param {}", text.substr(0, eq)))};
+  // Split once the parameter's kind is known (param_values): a text value keeps its commas.
+  return {std::string(text.substr(0, eq)), {std::string(text.substr(eq + 1))}};
 }
 
 namespace {
@@ -217,18 +217,6 @@ void check_request(const RunRequest& req) {
   std::vector<std::string> counts;
   for (int n : req.workers) counts.push_back(std::to_string(n));
   reject_repeats(counts, "--workers");
-  for (std::size_t i = 0; i < req.params.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (req.params[i].first != req.params[j].first) continue;
-      const auto& name = req.params[i].first;
-      const std::string first = fmt::format("{}", fmt::join(req.params[j].second, ","));
-      const std::string second = fmt::format("{}", fmt::join(req.params[i].second, ","));
-      throw BadInput(
-          fmt::format("--param {} is given twice ({}={} and {}={}); give every value in one list: "
-                      "--param {}={},{}",
-                      name, name, first, name, second, name, first, second));
-    }
-  }
 }
 
 // The named workloads and suites as entries; *suite_reps: the fewest a named suite asks for.
@@ -264,8 +252,45 @@ std::vector<const Backend*> named_backends(const std::vector<std::string>& names
   return backends;
 }
 
+// A text parameter of any selected workload (ParamSpec::Kind::Text) named `name`.
+bool is_text_param(const std::string& name, const std::vector<SuiteEntry>& entries) {
+  return std::any_of(entries.begin(), entries.end(), [&](const SuiteEntry& e) {
+    const auto specs = find_workload(e.workload)->params();
+    return std::any_of(specs.begin(), specs.end(), [&](const ParamSpec& s) {
+      return s.name == name && s.kind == ParamSpec::Kind::Text;
+    });
+  });
+}
+
+// A --param given twice: its values belong in one list, except a text parameter's, which are
+// given one per --param.
+void reject_repeated_params(const RunRequest& req, const std::vector<SuiteEntry>& entries) {
+  for (std::size_t i = 0; i < req.params.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (req.params[i].first != req.params[j].first) continue;
+      const auto& name = req.params[i].first;
+      if (is_text_param(name, entries)) continue;
+      const std::string first = fmt::format("{}", fmt::join(req.params[j].second, ","));
+      const std::string second = fmt::format("{}", fmt::join(req.params[i].second, ","));
+      throw BadInput(
+          fmt::format("--param {} is given twice ({}={} and {}={}); give every value in one list: "
+                      "--param {}={},{}",
+                      name, name, first, name, second, name, first, second));
+    }
+  }
+}
+
+// The values of one --param (or suite) text for `spec`: a comma-separated list with ranges
+// expanded, or for a text parameter the whole text.
+std::vector<std::string> param_values(const ParamSpec& spec, const std::string& text,
+                                      std::string_view what) {
+  if (spec.kind == ParamSpec::Kind::Text) return {text};
+  return split_values(text, fmt::format("{} {}", what, spec.name));
+}
+
 // Every --param must belong to at least one selected workload; it applies to those that have it.
 void check_params_known(const RunRequest& req, const std::vector<SuiteEntry>& entries) {
+  reject_repeated_params(req, entries);
   for (const auto& param : req.params) {
     const std::string& name = param.first;
     const bool known = std::any_of(entries.begin(), entries.end(), [&](const SuiteEntry& e) {
@@ -292,10 +317,17 @@ std::vector<std::pair<std::string, std::vector<std::string>>> param_lists(const 
   for (const auto& spec : w.params()) {
     std::vector<std::string> raw = spec.defaults;
     for (const auto& [name, values] : entry.params) {
-      if (name == spec.name) raw = split_list(values, "suite parameter " + name);
+      if (name == spec.name) raw = param_values(spec, values, "suite parameter");
     }
-    for (const auto& [name, values] : req.params) {
-      if (name == spec.name) raw = values;
+    bool given = false;  // the first --param of this name replaces the defaults, later ones add
+    for (const auto& [name, texts] : req.params) {
+      if (name != spec.name) continue;
+      if (!given) raw.clear();
+      given = true;
+      for (const auto& text : texts) {
+        const auto values = param_values(spec, text, "--param");
+        raw.insert(raw.end(), values.begin(), values.end());
+      }
     }
     std::vector<std::string> values;
     for (const auto& v : raw) add_unique(values, spec.normalize(v));
@@ -330,6 +362,10 @@ std::vector<const Backend*> entry_backends(const SuiteEntry& entry, const Select
   std::vector<const Backend*> backends = sel.backends;
   if (backends.empty()) {
     for (const auto& name : entry.backends) backends.push_back(find_backend(name));
+  }
+  if (backends.empty()) {
+    for (const auto& name : find_workload(entry.workload)->default_backends())
+      backends.push_back(find_backend(name));
   }
   if (backends.empty()) backends = default_backends();
   return backends;
@@ -369,6 +405,7 @@ void add_entry(RunPlan& plan, GroupIndex& index, const SuiteEntry& entry, const 
   for (auto& params : cartesian(lists)) {
     throw_if_interrupted();  // a long sweep: Ctrl-C works while it is made
     CaseGroup g{w, std::move(params), {}, 1};
+    w->check_params(g.params);
     std::vector<PinPolicy> pins = sel.pins;
     if (const auto implied = w->pin_for(g.params)) pins = {PinPolicy::parse(*implied)};
     for (const Backend* b : backends) {

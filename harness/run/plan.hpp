@@ -20,7 +20,10 @@ struct RunRequest {
   std::vector<std::string> targets;   // workload or suite names
   std::vector<std::string> backends;  // empty: every backend
   std::vector<int> workers;           // empty: each workload's default
-  std::vector<std::pair<std::string, std::vector<std::string>>> params;  // --param NAME=LIST
+  // Each --param NAME=TEXT as given; every text is split by the parameter's kind when the plan is
+  // made (a list for integers and choices, one value for text), and a repeated text parameter
+  // adds values.
+  std::vector<std::pair<std::string, std::vector<std::string>>> params;
   std::vector<std::string> pins = {"none"};
   std::optional<int> reps;  // unset: the suite's choice, else kDefaultReps
   int warmup = 1;
@@ -84,7 +87,7 @@ std::optional<std::vector<std::string>> expand_range(std::string_view item, std:
 inline constexpr int kMaxWorkers = 1024;
 // The most cases one run may have: days of runs already, and a plan that fits in memory.
 inline constexpr std::size_t kMaxCases = 100'000;
-// "NAME=LIST" -> {NAME, values}.
+// "NAME=TEXT" -> {NAME, {TEXT}}; the text is split once the parameter's kind is known.
 std::pair<std::string, std::vector<std::string>> parse_param_option(std::string_view text);
 
 }  // namespace parbench
