@@ -38,6 +38,9 @@ endforeach()
 # The scripts parbench runs (plots, the Python bridge), and the main() a user's program compiles.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scripts/ DESTINATION ${CMAKE_INSTALL_DATADIR}/parbench/scripts
         FILES_MATCHING PATTERN "*.py" PATTERN "slurm" EXCLUDE PATTERN "__pycache__" EXCLUDE)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/python
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/parbench/examples
+        FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)
 install(FILES ${PROJECT_SOURCE_DIR}/harness/cli/program.cpp
         DESTINATION ${CMAKE_INSTALL_DATADIR}/parbench)
 

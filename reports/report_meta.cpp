@@ -44,6 +44,7 @@ json RunMeta::to_json() const {
   set_if(j, "summary_error", summary_error, !summary_error.empty());
   set_if(j, "mpi", mpi, !mpi.is_null());
   set_if(j, "calibration", calibration, !calibration.is_null());
+  set_if(j, "python", python, !python.is_null());
   set_if(j, "context", context, context.is_object() && !context.empty());
   set_if(j, "job", job, !job.is_null());
   return j;
@@ -73,6 +74,7 @@ RunMeta RunMeta::from_json(const json& j) {
   r.mpi = field(j, "mpi", json());
   r.profile = field(j, "profile", false);
   r.calibration = field(j, "calibration", json());
+  r.python = field(j, "python", json());
   r.context = field(j, "context", json());
   r.job = field(j, "job", json());
   return r;

@@ -34,6 +34,9 @@ struct RunMeta {
   std::string ended_by;       // why the run did not complete ("" when it did)
   std::string summary_error;  // why PREFIX.summary.csv could not be written
   nlohmann::json mpi;         // the MPI job (library, ranks, hosts, binding); null otherwise
+  // The interpreters the Python cases ran in, one object each (as asked, executable, version,
+  // implementation, gil_enabled); null when no case ran Python.
+  nlohmann::json python;
 
   [[nodiscard]] nlohmann::json to_json() const;
   static RunMeta from_json(const nlohmann::json& j);

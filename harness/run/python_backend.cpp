@@ -1,13 +1,18 @@
 // py_thread and py_process: the workload's Python version (python_bridge.hpp), one interpreter per
-// repetition, timed under the harness's rules and reported in the same rows.
+// repetition, timed under the harness's rules and reported in the same rows. A workload with a
+// `python` parameter (pyfunc) picks the interpreter; the others run in the default one.
+#include "python_backend.hpp"
+
 #include <fmt/core.h>
 
 #include <memory>
 #include <string>
 
 #include "backend.hpp"
+#include "bad_input.hpp"
 #include "plan.hpp"
 #include "python_bridge.hpp"
+#include "unique_list.hpp"
 
 namespace parbench {
 namespace {
@@ -30,7 +35,8 @@ class PythonBackend final : public Backend {
   [[nodiscard]] RepResult run_rep(const RepContext& ctx) const override {
     const CaseGroup& g = ctx.case_group();
     const Case& c = ctx.the_case();
-    PythonRepSpec spec{mode_, g.workload->name(), {}, c.workers, c.cpus, ctx.plan.timeout};
+    PythonRepSpec spec{mode_,  g.workload->name(), {}, g.params.get_or_empty("python"), c.workers,
+                       c.cpus, ctx.plan.timeout};
     for (const auto& [name, value] : g.params.all()) spec.params.emplace_back(name, value);
     PythonRep rep = run_python_rep(spec);
     if (!rep.unsupported.empty()) throw Unsupported(rep.unsupported);
@@ -54,6 +60,30 @@ std::unique_ptr<Backend> make_py_thread_backend() {
 std::unique_ptr<Backend> make_py_process_backend() {
   return std::make_unique<PythonBackend>("py_process", "process",
                                          BackendTraits{.runs_python = true});
+}
+
+nlohmann::json interpreters_of(const RunPlan& plan) {
+  std::vector<std::string> asked;
+  for (const auto& g : plan.groups) {
+    for (const auto& c : g.cases) {
+      if (c.backend->traits().runs_python && c.unsupported.empty()) {
+        const std::string python = g.params.get_or_empty("python");
+        add_unique(asked, python.empty() ? "default" : python);
+      }
+    }
+  }
+  if (asked.empty()) return nullptr;
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& choice : asked) {
+    try {
+      nlohmann::json d = describe_python(choice, {});
+      d.erase("start_methods");
+      out.push_back(std::move(d));
+    } catch (const BadInput& e) {
+      out.push_back({{"asked", choice}, {"error", e.what()}});
+    }
+  }
+  return out;
 }
 
 }  // namespace parbench

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "bad_input.hpp"
 #include "build_info.hpp"
 #include "child_process.hpp"
 #include "clock.hpp"
@@ -77,20 +78,38 @@ void read_answer(const nlohmann::json& j, PythonRep& rep) {
 
 }  // namespace
 
-std::optional<std::string> python_interpreter() {
-  if (const char* p = std::getenv("PARBENCH_PYTHON"); p != nullptr && *p != '\0') {
-    return executable(p) ? std::optional<std::string>(p) : std::nullopt;
-  }
+namespace {
+
+std::optional<std::string> find_on_path(std::string_view name) {
   const char* path = std::getenv("PATH");
   std::string_view dirs = path != nullptr ? path : "/usr/bin:/bin";
   while (!dirs.empty()) {
     const auto colon = dirs.find(':');
     const std::string dir(dirs.substr(0, colon));
-    if (!dir.empty() && executable(dir + "/python3")) return dir + "/python3";
+    if (!dir.empty() && executable(fmt::format("{}/{}", dir, name)))
+      return fmt::format("{}/{}", dir, name);
     if (colon == std::string_view::npos) break;
     dirs.remove_prefix(colon + 1);
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> python_interpreter() {
+  if (const char* p = std::getenv("PARBENCH_PYTHON"); p != nullptr && *p != '\0') {
+    return executable(p) ? std::optional<std::string>(p) : std::nullopt;
+  }
+  return find_on_path("python3");
+}
+
+std::optional<std::string> resolve_python(std::string_view choice) {
+  if (choice.empty() || choice == "default") return python_interpreter();
+  if (choice.find('/') != std::string_view::npos) {
+    const std::string path(choice);
+    return executable(path) ? std::optional<std::string>(path) : std::nullopt;
+  }
+  return find_on_path(choice);
 }
 
 std::string python_script() {
@@ -179,13 +198,20 @@ std::string last_line(std::string text) {
   return nl == std::string::npos ? text : text.substr(nl + 1);
 }
 
+std::string no_interpreter(std::string_view choice) {
+  if (choice.empty() || choice == "default")
+    return "no python3 on PATH (or PARBENCH_PYTHON is not executable)";
+  return fmt::format(
+      "python={}: no such interpreter (neither an executable path nor a name on PATH)", choice);
+}
+
 }  // namespace
 
 PythonRep run_python_rep(const PythonRepSpec& spec) {
   PythonRep rep;
-  const auto python = python_interpreter();
+  const auto python = resolve_python(spec.python);
   if (!python) {
-    rep.unsupported = "no python3 on PATH (or PARBENCH_PYTHON is not executable)";
+    rep.unsupported = no_interpreter(spec.python);
     return rep;
   }
   const std::string script = python_script();
@@ -222,6 +248,40 @@ PythonRep run_python_rep(const PythonRepSpec& spec) {
     }
   }
   return rep;
+}
+
+nlohmann::json describe_python(std::string_view choice,
+                               const std::vector<std::pair<std::string, std::string>>& params) {
+  const auto python = resolve_python(choice);
+  if (!python) throw BadInput(no_interpreter(choice));
+  const std::string script = python_script();
+  if (!std::filesystem::exists(script))
+    throw BadInput(fmt::format("the Python harness is missing: no {}", script));
+  std::vector<std::string> argv = {*python, script, "--describe"};
+  for (const auto& [k, v] : params)
+    argv.insert(argv.end(), {"--param", fmt::format("{}={}", k, v)});
+  Interpreter py = start_interpreter(std::move(argv));
+  std::string out, err;
+  constexpr std::int64_t kDescribeTimeoutNs = 60'000'000'000;  // importing a large package
+  const bool finished = collect(py, now_ns() + kDescribeTimeoutNs, out, err);
+  py.kill_group();
+  const int status = finished ? py.child.reap() : py.child.kill_and_reap();
+  if (!finished) {
+    throw BadInput(
+        fmt::format("{}: importing and checking the target took more than 60 s", *python));
+  }
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(last_line(out));
+  } catch (const std::exception&) {
+    throw BadInput(fmt::format("{} cannot run parbench's Python harness: it {}{}{}", *python,
+                               describe_wait_status(status), err.empty() ? "" : ": ",
+                               tail(err, 400)));
+  }
+  if (!j.is_object()) throw BadInput(fmt::format("{}: the harness answered {}", *python, j.dump()));
+  if (j.contains("bad")) throw BadInput(j["bad"].get<std::string>());
+  j["asked"] = choice.empty() ? "default" : std::string(choice);
+  return j;
 }
 
 }  // namespace parbench

@@ -10,6 +10,7 @@
 // The interpreter runs in a process group of its own, which is killed whole on a timeout, on
 // Ctrl-C and after every repetition, so no multiprocessing child outlives it.
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@ struct PythonRepSpec {
   std::string_view mode;  // "thread" or "process"
   std::string_view workload;
   std::vector<std::pair<std::string, std::string>> params;
+  std::string python;  // the interpreter as asked (resolve_python); "" for the default
   int workers = 1;
   std::vector<int> cpus;  // one per worker, or empty
   std::chrono::nanoseconds timeout{};
@@ -41,6 +43,15 @@ PythonRep run_python_rep(const PythonRepSpec& spec);
 
 // $PARBENCH_PYTHON, else python3 from PATH; nullopt when neither exists.
 std::optional<std::string> python_interpreter();
+// The interpreter a case asks for: "" or "default" is python_interpreter(); a path (with a '/')
+// must be executable; a bare name is looked up on PATH. nullopt when there is none.
+std::optional<std::string> resolve_python(std::string_view choice);
+// Runs the interpreter once, untimed: what it is ({executable, version, implementation,
+// gil_enabled, start_methods}) and, when `params` name a user's function (target=, check=,
+// kwargs=, start=), whether it imports and is callable. Throws BadInput saying what is wrong:
+// no such interpreter, a target that does not import, a start method it lacks.
+nlohmann::json describe_python(std::string_view choice,
+                               const std::vector<std::pair<std::string, std::string>>& params);
 // $PARBENCH_PY_SCRIPT, else scripts/py/parbench_py.py in the source tree parbench was built from.
 std::string python_script();
 

@@ -31,4 +31,8 @@ std::string scripts_dir() {
   return build_info::scripts_dir;
 }
 
+std::string examples_dir() {
+  return (std::filesystem::path(scripts_dir()).parent_path() / "examples").string();
+}
+
 }  // namespace parbench

@@ -8,6 +8,9 @@
 namespace parbench {
 
 [[nodiscard]] std::string scripts_dir();
+// The examples beside the scripts (share/parbench/examples when installed, examples/ in the
+// source tree): the Python functions pyfunc runs by default.
+[[nodiscard]] std::string examples_dir();
 void set_scripts_dir(const std::string& dir);
 
 }  // namespace parbench

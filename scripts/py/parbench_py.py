@@ -4,10 +4,13 @@
 parbench runs this script once per repetition:
 
     parbench_py.py --mode thread|process --workload NAME --workers N [--cpus 0,1] --param K=V ...
+    parbench_py.py --describe [--param target=MODULE:FUNCTION ...]
 
 It runs the workload's Python version on threading or multiprocessing (fork) workers under the
 harness's rules and prints one JSON line: the timings, the verified result's metrics, or
-{"error": ...} / {"unsupported": ...}. Standard library only.
+{"error": ...} / {"unsupported": ...}. Standard library only. The pyfunc workload, a user's own
+function, is run by parbench_func.py beside it; --describe says what the interpreter is and
+whether pyfunc's target imports, before a run starts.
 
 The rules, as in the C++ harness: every worker prepares, checks in at a barrier and waits at a gate;
 the gate opens once all are in; wall time runs from the gate's opening to the last worker's finish
@@ -40,6 +43,11 @@ import zlib
 
 MASK64 = (1 << 64) - 1
 
+# Run as a script (or re-imported by a spawned worker), this file is also the module parbench_func
+# imports: one copy, so its exception classes and at-fork hook are the same objects.
+if __name__ in ("__main__", "__mp_main__"):
+    sys.modules["parbench_py"] = sys.modules[__name__]
+
 
 PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -50,13 +58,19 @@ def _remember_parent():
     _forking_pid[0] = os.getpid()
 
 
+def die_with(parent_pid):
+    """This process is killed when its parent dies, as parbench's own workers are; exits at once
+    when the parent (parent_pid) is already gone."""
+    _LIBC.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _die_with_parent():
     """Every process forked from here (multiprocessing's Process, Pool workers, the Manager's
-    server) is killed when its parent dies, as parbench's own workers are: a SIGKILLed parbench
-    kills this interpreter (parbench set the same on it), and the chain goes on down."""
-    _LIBC.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
-    if os.getppid() != _forking_pid[0]:  # the parent died before prctl took effect
-        os._exit(1)
+    server) is killed when its parent dies: a SIGKILLed parbench kills this interpreter (parbench
+    set the same on it), and the chain goes on down."""
+    die_with(_forking_pid[0])
 
 
 os.register_at_fork(before=_remember_parent, after_in_child=_die_with_parent)
@@ -676,7 +690,67 @@ def usage():
     return resource.getrusage(resource.RUSAGE_THREAD)
 
 
+def timing_of(ready_ns, pass_ns, end_ns, r0, r1):
+    """A worker's timing as parbench reads it: its moments and its timed region's resource use."""
+    return {
+        "ready_ns": ready_ns, "pass_ns": pass_ns, "end_ns": end_ns,
+        "user_ns": round((r1.ru_utime - r0.ru_utime) * 1e9),
+        "sys_ns": round((r1.ru_stime - r0.ru_stime) * 1e9),
+        "vol_ctx_switches": r1.ru_nvcsw - r0.ru_nvcsw,
+        "invol_ctx_switches": r1.ru_nivcsw - r0.ru_nivcsw,
+        "minor_faults": r1.ru_minflt - r0.ru_minflt,
+        "major_faults": r1.ru_majflt - r0.ru_majflt,
+        "max_rss_kb": r1.ru_maxrss,
+    }
+
+
+def collect(results, runners, workers, process):
+    """Every worker's (timing, output) by index, or {"error": ...} for the first that failed or
+    died before reporting. Each worker puts (index, error, timing, output) into `results`."""
+    got = {}
+    errors = []
+    while len(got) + len(errors) < workers:
+        try:
+            i, err, timing, out = results.get(timeout=0.1)
+        except queue.Empty:
+            if process:
+                dead = [i for i, r in enumerate(runners)
+                        if r.exitcode not in (None, 0) and i not in got]
+                if dead:
+                    return {"error": f"worker {dead[0]} exited with code {runners[dead[0]].exitcode} "
+                                     "before reporting"}
+            continue
+        if err:
+            errors.append(err)
+        else:
+            got[i] = (timing, out)
+    for r in runners:
+        r.join()
+    if errors:
+        return {"error": errors[0]}
+    return got
+
+
+def answer(timings, launch_ns, release_ns, units, metrics):
+    """The JSON answer of a run whose workers all reported."""
+    passes = [t["pass_ns"] for t in timings]
+    return {
+        "wall_ns": max(t["end_ns"] for t in timings) - release_ns,
+        "launch_ns": launch_ns,
+        "release_ns": release_ns,
+        "startup_ns": max(t["ready_ns"] for t in timings) - launch_ns,
+        "start_skew_ns": max(passes) - min(passes),
+        "workers": timings,
+        "work_units": units,
+        "metrics": metrics,
+        "python": sys.version.split()[0],
+    }
+
+
 def run(mode, name, params, workers, cpus):
+    if name == "pyfunc":
+        import parbench_func  # a user's function: its own runner, for every start method
+        return parbench_func.run(mode, params, workers, cpus)
     if name not in WORKLOADS:
         raise Unsupported(f"{name} has no Python version; those that do: {', '.join(sorted(WORKLOADS))}")
     kit = Kit(mode)
@@ -698,18 +772,7 @@ def run(mode, name, params, workers, cpus):
             pass_ns = time.monotonic_ns()
             out = wl.work(i)
             end_ns = time.monotonic_ns()
-            r1 = usage()
-            timing = {
-                "ready_ns": ready_ns, "pass_ns": pass_ns, "end_ns": end_ns,
-                "user_ns": round((r1.ru_utime - r0.ru_utime) * 1e9),
-                "sys_ns": round((r1.ru_stime - r0.ru_stime) * 1e9),
-                "vol_ctx_switches": r1.ru_nvcsw - r0.ru_nvcsw,
-                "invol_ctx_switches": r1.ru_nivcsw - r0.ru_nivcsw,
-                "minor_faults": r1.ru_minflt - r0.ru_minflt,
-                "major_faults": r1.ru_majflt - r0.ru_majflt,
-                "max_rss_kb": r1.ru_maxrss,
-            }
-            results.put((i, None, timing, out))
+            results.put((i, None, timing_of(ready_ns, pass_ns, end_ns, r0, usage()), out))
         except BaseException as e:  # noqa: BLE001 - every failure becomes the run's error
             ready.abort()
             results.put((i, f"worker {i}: {type(e).__name__}: {e}", None, None))
@@ -727,64 +790,70 @@ def run(mode, name, params, workers, cpus):
         pass  # a worker failed before the gate; its error is in the queue
     release_ns = time.monotonic_ns()
     gate.set()
-    got = {}
-    errors = []
-    while len(got) + len(errors) < workers:
-        try:
-            i, err, timing, out = results.get(timeout=0.1)
-        except queue.Empty:
-            if kit.process:
-                dead = [i for i, r in enumerate(runners)
-                        if r.exitcode not in (None, 0) and i not in got]
-                if dead:
-                    return {"error": f"worker {dead[0]} exited with code {runners[dead[0]].exitcode} "
-                                     "before reporting"}
-            continue
-        if err:
-            errors.append(err)
-        else:
-            got[i] = (timing, out)
-    for r in runners:
-        r.join()
-    if errors:
-        return {"error": errors[0]}
+    got = collect(results, runners, workers, kit.process)
+    if "error" in got:
+        return got
     timings = [got[i][0] for i in range(workers)]
     outs = [got[i][1] for i in range(workers)]
     wall_ns = max(t["end_ns"] for t in timings) - release_ns
     metrics, units = wl.after(outs, wall_ns)
-    passes = [t["pass_ns"] for t in timings]
-    return {
-        "wall_ns": wall_ns,
-        "launch_ns": launch_ns,
-        "release_ns": release_ns,
-        "startup_ns": max(t["ready_ns"] for t in timings) - launch_ns,
-        "start_skew_ns": max(passes) - min(passes),
-        "workers": timings,
-        "work_units": units,
-        "metrics": metrics,
-        "python": sys.version.split()[0],
+    return answer(timings, launch_ns, release_ns, units, metrics)
+
+
+def gil_enabled():
+    """Whether this interpreter runs with its global lock: sys._is_gil_enabled() where it has it
+    (3.13 and later; a free-threaded build may run without), else True."""
+    probe = getattr(sys, "_is_gil_enabled", None)
+    return bool(probe()) if probe else True
+
+
+def describe(params):
+    """What this interpreter is, and whether a user's target (pyfunc's parameters) imports and is
+    callable: parbench asks once before a run starts. A problem is {"bad": ...}."""
+    import platform
+    info = {
+        "executable": sys.executable,
+        "version": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "gil_enabled": gil_enabled(),
+        "start_methods": mp.get_all_start_methods(),
+        "default_start_method": mp.get_context().get_start_method(),
     }
+    if "target" in params:
+        import parbench_func
+        try:
+            parbench_func.check_declaration(params)
+        except parbench_func.BadTarget as e:
+            return {"bad": str(e)}
+    return info
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mode", choices=["thread", "process"], required=True)
-    ap.add_argument("--workload", required=True)
-    ap.add_argument("--workers", type=int, required=True)
+    ap.add_argument("--describe", action="store_true",
+                    help="print what this interpreter is and check the pyfunc target; run nothing")
+    ap.add_argument("--mode", choices=["thread", "process"])
+    ap.add_argument("--workload")
+    ap.add_argument("--workers", type=int)
     ap.add_argument("--cpus", default="")
     ap.add_argument("--param", action="append", default=[])
     a = ap.parse_args()
     params = dict(p.split("=", 1) for p in a.param)
-    cpus = [int(c) for c in a.cpus.split(",")] if a.cpus else []
-    try:
-        answer = run(a.mode, a.workload, params, a.workers, cpus)
-    except Unsupported as e:
-        answer = {"unsupported": str(e)}
-    except WrongResult as e:
-        answer = {"error": f"wrong result: {e}"}
-    except Exception as e:  # noqa: BLE001 - reported to parbench as an error row
-        answer = {"error": f"{type(e).__name__}: {e}"}
-    sys.stdout.write(json.dumps(answer) + "\n")
+    if a.describe:
+        answer_ = describe(params)
+    elif a.mode is None or a.workload is None or a.workers is None:
+        ap.error("--mode, --workload and --workers are required to run")
+    else:
+        cpus = [int(c) for c in a.cpus.split(",")] if a.cpus else []
+        try:
+            answer_ = run(a.mode, a.workload, params, a.workers, cpus)
+        except Unsupported as e:
+            answer_ = {"unsupported": str(e)}
+        except WrongResult as e:
+            answer_ = {"error": f"wrong result: {e}"}
+        except Exception as e:  # noqa: BLE001 - reported to parbench as an error row
+            answer_ = {"error": f"{type(e).__name__}: {e}"}
+    sys.stdout.write(json.dumps(answer_) + "\n")
     sys.stdout.flush()
     # Skip interpreter teardown: worker threads of a failed run may still be blocked.
     os._exit(0)
