@@ -203,16 +203,16 @@ class BarrierWorkload final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "barrier"; }
   [[nodiscard]] ReportRole report_role() const override {
-    return {
-        "", "",
-        SyncTable{"Barriers: median time per crossing by workers; crossings per "
-                  "second at the most workers",
-                  "mechanism",
-                  "",
-                  "crossing_p50_ns",
-                  false,
-                  "duration",
-                  {{"per s", "crossings_per_s", "si"}, {"p99", "crossing_p99_ns", "duration"}}}};
+    return {"", "",
+            SyncTable{"Barriers: median time per crossing by workers; crossings per "
+                      "second at the most workers",
+                      "mechanism",
+                      "",
+                      "crossing_p50_ns",
+                      false,
+                      "duration",
+                      {{"per s", "crossings_per_s", "si"}, {"p99", "crossing_p99_ns", "duration"}}},
+            ""};
   }
   [[nodiscard]] std::string_view summary() const override {
     return "W workers cross one barrier repeatedly: crossings per second and time per crossing "

@@ -274,7 +274,8 @@ class EventWorkload final : public Workload {
                       false,
                       "duration",
                       {{"p99", "wake_p99_ns", "duration"},
-                       {"all woken", "all_woken_p50_ns", "duration"}}}};
+                       {"all woken", "all_woken_p50_ns", "duration"}}},
+            ""};
   }
   [[nodiscard]] std::string_view summary() const override {
     return "one setter, W-1 waiters: wake-up latency from set to each waiter running (futex, "

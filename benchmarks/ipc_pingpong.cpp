@@ -97,7 +97,7 @@ class IpcPingpong final : public IpcWorkload {
  public:
   [[nodiscard]] std::string_view name() const override { return "ipc_pingpong"; }
   [[nodiscard]] ReportRole report_role() const override {
-    return {"round_trip", "round_trip", std::nullopt};
+    return {"round_trip", "round_trip", std::nullopt, ""};
   }
   [[nodiscard]] std::string_view summary() const override {
     return "round-trip latency of one message between two workers, per channel, size and placement";

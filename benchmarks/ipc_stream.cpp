@@ -133,7 +133,7 @@ class IpcStream final : public IpcWorkload {
  public:
   [[nodiscard]] std::string_view name() const override { return "ipc_stream"; }
   [[nodiscard]] ReportRole report_role() const override {
-    return {"stream", "stream", std::nullopt};
+    return {"stream", "stream", std::nullopt, ""};
   }
   [[nodiscard]] std::string_view summary() const override {
     return "one-way throughput of a stream of messages between two workers, per channel and size";

@@ -154,7 +154,8 @@ class LockContention final : public Workload {
                       "si",
                       {{"jain", "jain", "fixed2"},
                        {"handoff", "handoff_rate", "fixed2"},
-                       {"acq p99", "acq_p99_ns", "duration"}}}};
+                       {"acq p99", "acq_p99_ns", "duration"}}},
+            ""};
   }
   [[nodiscard]] std::string_view summary() const override {
     return "W workers take one lock for a duration: throughput, fairness, hand-offs, acquire "

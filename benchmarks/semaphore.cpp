@@ -206,7 +206,8 @@ class SemaphoreWorkload final : public Workload {
                       "ops_per_s",
                       true,
                       "si",
-                      {{"max in", "max_inside", "integer"}, {"jain", "jain", "fixed2"}}}};
+                      {{"max in", "max_inside", "integer"}, {"jain", "jain", "fixed2"}}},
+            ""};
   }
   [[nodiscard]] std::string_view summary() const override {
     return "a counting semaphore of k admits W workers: never more than k inside, admissions per "

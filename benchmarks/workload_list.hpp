@@ -17,4 +17,6 @@
   X(bank)                     \
   X(event)                    \
   X(semaphore)                \
-  X(barrier)
+  X(barrier)                  \
+  X(pyfunc)                   \
+  X(command)

@@ -6,6 +6,7 @@ nlohmann::json ReportRole::to_json() const {
   nlohmann::json j = nlohmann::json::object();
   if (!limit.empty()) j["limit"] = limit;
   if (!ipc_table.empty()) j["ipc_table"] = ipc_table;
+  if (!own_code.empty()) j["own_code"] = own_code;
   if (sync_table) {
     const SyncTable& t = *sync_table;
     nlohmann::json extras = nlohmann::json::array();
@@ -28,6 +29,7 @@ ReportRole ReportRole::from_json(const nlohmann::json& j) {
   try {
     r.limit = j.value("limit", "");
     r.ipc_table = j.value("ipc_table", "");
+    r.own_code = j.value("own_code", "");
     if (j.contains("sync_table") && j["sync_table"].is_object()) {
       const auto& t = j["sync_table"];
       SyncTable s{t.value("title", ""),

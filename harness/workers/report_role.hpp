@@ -30,8 +30,13 @@ struct ReportRole {
   // The IPC ranking: "round_trip" (latency columns) or "stream" (throughput), "" none.
   std::string ipc_table;
   std::optional<SyncTable> sync_table;
+  // A user's own code measured as it is (own_code.hpp): "python" (a function on threads and
+  // processes: the GIL's verdict) or "command" (runs per second against the floor), "" none.
+  std::string own_code;
 
-  [[nodiscard]] bool empty() const { return limit.empty() && ipc_table.empty() && !sync_table; }
+  [[nodiscard]] bool empty() const {
+    return limit.empty() && ipc_table.empty() && !sync_table && own_code.empty();
+  }
   [[nodiscard]] nlohmann::json to_json() const;
   // An empty role for null or a value of another shape.
   static ReportRole from_json(const nlohmann::json& j);

@@ -31,7 +31,7 @@ enum class SlotState : std::uint32_t { Starting, Ready, Running, Done, Failed };
 struct alignas(kCacheLine) WorkerSlot {
   std::uint32_t state = 0;
   WorkerTiming timing;
-  char error[256] = {};
+  char error[512] = {};  // a failed command's status and the end of its stderr fit
 };
 
 struct Control {
