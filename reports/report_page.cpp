@@ -9,6 +9,7 @@
 #include "ipc_comparison.hpp"
 #include "limits.hpp"
 #include "machine.hpp"
+#include "own_code.hpp"
 #include "sync_comparison.hpp"
 
 namespace parbench {
@@ -83,7 +84,8 @@ ReportPage make_report_page(const std::string& name, const std::vector<SummaryRo
   page.headline = report_headline(summary, meta);
   page.tables = workload_tables(summary, {.ci = true, .work_rate = true});
   const WorkloadRoles roles = WorkloadRoles::from_schema(meta.schema);
-  page.comparisons = format_ipc_comparison(summary, roles) + format_sync_comparison(summary, roles);
+  page.comparisons = format_ipc_comparison(summary, roles) +
+                     format_sync_comparison(summary, roles) + format_own_code(summary, meta);
   page.plots = std::move(plots);
   return page;
 }

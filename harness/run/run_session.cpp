@@ -26,7 +26,9 @@
 #include "machine.hpp"
 #include "mpi_runner.hpp"
 #include "mpi_world.hpp"
+#include "own_code.hpp"
 #include "print_quietly.hpp"
+#include "python_backend.hpp"
 #include "registry.hpp"
 #include "report_files.hpp"
 #include "report_meta.hpp"
@@ -279,6 +281,7 @@ ReportMeta start_meta(const RunSettings& o, const RunPlan& plan, const MpiSessio
   run.profile = o.profile;
   run.context = context_of(o.context);
   run.job = scheduler_context();
+  run.python = interpreters_of(plan);
   // Measured here, before any worker starts, so every worker uses this figure (busy_work.hpp).
   run.calibration = {
       {"busy_ns_per_iteration", busy_ns_per_iteration()},
@@ -410,7 +413,7 @@ int run_session(const RunSettings& settings, const ReportWriter& write_report) {
   if (!o.quiet) {
     const WorkloadRoles roles = WorkloadRoles::from_schema(meta.schema);
     text += format_summary_table(summary) + format_ipc_comparison(summary, roles) +
-            format_sync_comparison(summary, roles);
+            format_sync_comparison(summary, roles) + format_own_code(summary, meta);
   }
   for (const auto& typed : o.targets) {
     for (const auto& target : split_list(typed, "workload or suite")) {
