@@ -11,13 +11,14 @@
 #include <set>
 
 #include "bad_input.hpp"
+#include "compare_cases.hpp"
 #include "console_table.hpp"
 #include "csv_reader.hpp"
 #include "rows_csv.hpp"
 #include "stats.hpp"
 
 namespace parbench {
-namespace {
+namespace compare_detail {
 
 constexpr std::size_t kFewReps = 9;
 
@@ -45,14 +46,6 @@ Direction default_direction(const std::string& metric) {
   if (const Column* c = find_column(metric)) return c->better;
   return Direction::LowerIsBetter;
 }
-
-struct CaseRows {
-  std::string workload, backend, params;
-  int workers = 1;
-  std::vector<const Row*> ok;
-  std::string first_error;
-  bool unsupported = false;
-};
 
 std::map<std::string, CaseRows> group(const std::vector<Row>& rows,
                                       const std::vector<std::string>& ignore, bool by_host) {
@@ -82,7 +75,9 @@ std::size_t distinct_hosts(const std::vector<Row>& rows) {
   return hosts.size();
 }
 
-}  // namespace
+}  // namespace compare_detail
+
+using namespace compare_detail;
 
 std::optional<double> metric_value(const Row& r, const std::string& metric) {
   if (metric == "work_per_s" || metric == kBestWorkPerS) {
@@ -128,7 +123,7 @@ std::size_t Comparison::count(Verdict v) const {
       std::count_if(items.begin(), items.end(), [&](auto& i) { return i.verdict == v; }));
 }
 
-namespace {
+namespace compare_detail {
 
 // One case's item for `metric`, before it is judged.
 MetricComparison item_for(const std::string& key, const CaseRows& b, const std::string& metric) {
@@ -167,6 +162,32 @@ std::vector<double> values_of(const std::vector<const Row*>& rows, const std::st
   return out;
 }
 
+}  // namespace compare_detail
+
+namespace {
+
+// A case whose history flips between two levels is judged against its levels, not its base: a new
+// value past the worse level by more than that level's own spread between runs (the same rule as
+// a stable case's threshold, at least the metric's minimum effect) is a regression; anything
+// within the levels' bands is `unstable`, reported and not gated.
+void judge_unstable(MetricComparison& m, double metric_effect, double sigmas) {
+  const RunNoise& n = *m.between_runs;
+  const bool higher = m.direction == Direction::HigherIsBetter;
+  const double level = higher ? n.low : n.high;  // the worse one
+  const double band = std::max(metric_effect, n.level_threshold(higher, sigmas));
+  const double past = higher ? level / m.new_median - 1 : m.new_median / level - 1;
+  if (m.new_median > 0 && level > 0 && past > band) {
+    m.verdict = Verdict::Regressed;
+    m.min_effect = band;
+    m.note = fmt::format(
+        "{}; the new value is {:.1f}% past the worse level ({:.4g}), beyond its "
+        "band of {:.1f}%",
+        n.describe(), past * 100, level, band * 100);
+    return;
+  }
+  m.verdict = Verdict::Unstable;
+}
+
 // The statistics and the verdict of one metric of one case, from both sides' repetitions.
 void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector<double>& ys,
            const CompareOptions& options) {
@@ -193,6 +214,7 @@ void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector
   const bool significant = best || m.p < options.alpha;
   const auto eff = options.min_effect_for.find(m.metric);
   m.min_effect = eff != options.min_effect_for.end() ? eff->second : options.min_effect;
+  const double metric_effect = m.min_effect;
   if (options.between_runs && !exact) {
     m.between_runs = options.between_runs(m);
     if (m.between_runs)
@@ -200,7 +222,7 @@ void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector
   }
   const double worse = m.direction == Direction::LowerIsBetter ? m.change : -m.change;
   if (m.between_runs && m.between_runs->unstable) {
-    m.verdict = Verdict::Unstable;
+    judge_unstable(m, metric_effect, options.noise_sigmas);
   } else if (significant && worse > m.min_effect) {
     m.verdict = Verdict::Regressed;
   } else if (significant && -worse > m.min_effect) {
@@ -208,6 +230,8 @@ void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector
   }
   if (exact) {
     m.note = "exact: no spread on either side";
+  } else if (m.between_runs && m.verdict == Verdict::Regressed && m.between_runs->unstable) {
+    // judge_unstable said why
   } else if (m.between_runs) {
     m.note = m.between_runs->describe();
   } else if (best) {
@@ -351,9 +375,11 @@ void compare_case(const std::string& key, const CaseRows& b, const CaseRows& n,
   }
 }
 
+}  // namespace
+
 // What a gate must not pass silently: nothing in common, nothing compared.
-void check_compared(const Comparison& out, std::size_t common, std::size_t base_without_rows,
-                    const CompareOptions& options) {
+void compare_detail::check_compared(const Comparison& out, std::size_t common,
+                                    std::size_t base_without_rows, const CompareOptions& options) {
   if (common == 0) {
     throw BadInput(
         "compare: the two reports have no case in common (same workload, backend, workers, pin and "
@@ -368,8 +394,6 @@ void check_compared(const Comparison& out, std::size_t common, std::size_t base_
                                 : fmt::format("{}", fmt::join(options.metrics, ", "))));
   }
 }
-
-}  // namespace
 
 Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& candidate,
                         const CompareOptions& options) {

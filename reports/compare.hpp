@@ -72,6 +72,9 @@ struct CompareOptions {
   // 4 standard deviations of the difference of two runs: a false alarm once in ~30,000 judgements
   // if the spread were normal; the measured one has heavier tails (README, Regression testing).
   double noise_sigmas = 4;
+  // The share of the compared items a gate may leave unjudged (unstable, disturbed) and still pass:
+  // past it the comparison is inconclusive (exit 4), not clean.
+  double max_excluded = 0.25;
 };
 
 enum class Verdict { Unchanged, Regressed, Improved, Failed, Unstable, Disturbed };
@@ -99,17 +102,43 @@ struct Comparison {
   std::vector<std::string> warnings;
   std::size_t only_in_base = 0, only_in_new = 0;
   CompareOptions options;
+  std::string method = "Mann-Whitney U";  // the test behind p
 
   [[nodiscard]] std::size_t count(Verdict v) const;
   // Regressions and failures gate; an unstable or disturbed case does not, whatever it measured.
   [[nodiscard]] bool regressed() const {
     return count(Verdict::Regressed) + count(Verdict::Failed) > 0;
   }
+  // Items reported but not judged: unstable and disturbed.
+  [[nodiscard]] std::size_t excluded() const {
+    return count(Verdict::Unstable) + count(Verdict::Disturbed);
+  }
+  // Nothing regressed, but more than options.max_excluded of the items were not judged: the gate
+  // could not tell, and says so rather than pass.
+  [[nodiscard]] bool inconclusive() const {
+    return !regressed() && excluded() > 0 &&
+           static_cast<double>(excluded()) >
+               options.max_excluded * static_cast<double>(items.size());
+  }
+  // What a gate exits with: 1 regressed or failed, 4 inconclusive, else 0.
+  [[nodiscard]] int exit_status() const { return regressed() ? 1 : inconclusive() ? 4 : 0; }
 };
 
 // Throws BadInput-like std::invalid_argument when the reports share no case.
 Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& candidate,
                         const CompareOptions& options);
+
+// `parbench ab`: the rounds of an interleaved run (round i of each side ran back to back), each
+// round's candidate against the same round's baseline. Per case and metric, d_i = log(new_i /
+// base_i) of the round's medians (fastest repetitions for best_work_per_s); the change is
+// exp(mean d) - 1, and its significance a paired t-test on the d_i (two-sided; with one round
+// there is none, and the threshold alone judges). A drift across the session moves both sides of
+// a round alike and cancels, instead of widening the spread as pooled repetitions do; and rounds,
+// not repetitions, are the independent samples, so p is not made small by repetitions that share
+// a round's machine. Throws like compare_rows when the rounds share no case.
+Comparison compare_paired(const std::vector<std::vector<Row>>& base_rounds,
+                          const std::vector<std::vector<Row>>& new_rounds,
+                          const CompareOptions& options);
 
 std::string format_comparison_text(const Comparison& c);
 std::string format_comparison_markdown(const Comparison& c);

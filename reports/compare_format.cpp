@@ -41,14 +41,23 @@ std::string headline(const Comparison& c) {
     unstable = fmt::format(", {} unstable and {} disturbed (not gated)", c.count(Verdict::Unstable),
                            c.count(Verdict::Disturbed));
   }
+  const std::string inconclusive =
+      c.inconclusive()
+          ? fmt::format(
+                "\nINCONCLUSIVE: {} of {} comparisons were not judged, more than the {:g}% "
+                "a gate may leave (--max-excluded): nothing is known to have regressed, "
+                "nor shown not to; run again (exit 4)",
+                c.excluded(), c.items.size(), o.max_excluded * 100)
+          : "";
   return fmt::format(
-      "{} regressed, {} failed, {} improved, {} unchanged{} (Mann-Whitney U, alpha {}, minimum "
-      "effect {}{})",
+      "{} regressed, {} failed, {} improved, {} unchanged{} ({}, alpha {}, minimum "
+      "effect {}{}){}",
       c.count(Verdict::Regressed), c.count(Verdict::Failed), c.count(Verdict::Improved),
-      c.count(Verdict::Unchanged), unstable, o.alpha, effects,
+      c.count(Verdict::Unchanged), unstable, c.method, o.alpha, effects,
       history ? fmt::format(", or {:g} sd of the difference of two runs where the history is wider",
                             o.noise_sigmas)
-              : "");
+              : "",
+      inconclusive);
 }
 
 bool with_thresholds(const Comparison& c) {
@@ -88,8 +97,9 @@ std::string format_comparison_text(const Comparison& c) {
 }
 
 std::string format_comparison_markdown(const Comparison& c) {
-  std::string out = fmt::format("### parbench: {}\n\n",
-                                c.regressed() ? "performance regression" : "no regression");
+  std::string out = fmt::format("### parbench: {}\n\n", c.regressed() ? "performance regression"
+                                                        : c.inconclusive() ? "inconclusive"
+                                                                           : "no regression");
   out += headline(c) + "\n\n";
   const bool thresholds = with_thresholds(c);
   out += "| | workload | backend | workers | params | metric | base | new | change | p |";
@@ -155,6 +165,9 @@ std::string format_comparison_json(const Comparison& c) {
       {"improved", c.count(Verdict::Improved)},   {"unchanged", c.count(Verdict::Unchanged)},
       {"unstable", c.count(Verdict::Unstable)},   {"disturbed", c.count(Verdict::Disturbed)}};
   j["noise_sigmas"] = c.options.noise_sigmas;
+  j["inconclusive"] = c.inconclusive();
+  j["max_excluded"] = c.options.max_excluded;
+  j["exit_status"] = c.exit_status();
   j["only_in_base"] = c.only_in_base;
   j["only_in_new"] = c.only_in_new;
   j["warnings"] = c.warnings;

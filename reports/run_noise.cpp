@@ -84,12 +84,22 @@ void find_levels(const std::vector<double>& logs, double min_gap, RunNoise& out)
   const auto split = sorted.begin() + static_cast<std::ptrdiff_t>(best_k);
   out.low = std::exp(*median_of(std::vector<double>(sorted.begin(), split)));
   out.high = std::exp(*median_of(std::vector<double>(split, sorted.end())));
+  // Sample standard deviations (n - 1): a level may hold as few as 3 runs.
+  const auto sample_sd = [](const Moments& m, std::size_t k) {
+    return std::sqrt(m.var * static_cast<double>(k) / static_cast<double>(k - 1));
+  };
+  out.low_sigma = sample_sd(lo, best_k);
+  out.high_sigma = sample_sd(hi, n - best_k);
 }
 
 }  // namespace
 
 double RunNoise::threshold(double sigmas) const {
   return std::expm1(sigmas * std::sqrt(2.0) * sigma);
+}
+
+double RunNoise::level_threshold(bool low_level, double sigmas) const {
+  return std::expm1(sigmas * std::sqrt(2.0) * (low_level ? low_sigma : high_sigma));
 }
 
 std::string RunNoise::describe() const {

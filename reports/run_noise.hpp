@@ -36,10 +36,15 @@ struct RunNoise {
   double sigma = 0;      // standard deviation of log(value) between runs
   bool unstable = false;
   double low = 0, high = 0;  // the two levels (medians) when unstable
+  // The standard deviation of log(value) within each level, when unstable: how far a run of that
+  // level strays from it.
+  double low_sigma = 0, high_sigma = 0;
   std::size_t switches = 0;  // level switches in time order when unstable
   // The relative change that `sigmas` standard deviations of the difference of two runs make:
   // exp(sigmas * sqrt(2) * sigma) - 1.
   [[nodiscard]] double threshold(double sigmas) const;
+  // The same for one level of an unstable case (its own within-level spread).
+  [[nodiscard]] double level_threshold(bool low_level, double sigmas) const;
   [[nodiscard]] std::string describe() const;  // "sd 1.8% over 24 runs", "two levels ..."
 };
 

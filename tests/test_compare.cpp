@@ -277,6 +277,37 @@ TEST_CASE("compare with a history: the threshold widens to the spread between ru
     REQUIRE_THAT(format_comparison_text(c),
                  Catch::Contains("1 unstable and 0 disturbed (not gated)"));
     REQUIRE(nlohmann::json::parse(format_comparison_json(c))["counts"]["unstable"] == 1);
+    // Every comparison left unjudged: the gate could not tell, and does not pass as clean.
+    REQUIRE(c.inconclusive());
+    REQUIRE(c.exit_status() == 4);
+    REQUIRE_THAT(format_comparison_text(c), Catch::Contains("INCONCLUSIVE: 1 of 1 comparisons"));
+    REQUIRE(nlohmann::json::parse(format_comparison_json(c))["exit_status"] == 4);
+    REQUIRE_THAT(format_comparison_markdown(c), Catch::StartsWith("### parbench: inconclusive"));
+    o.max_excluded = 1;  // told that any share may be left unjudged
+    REQUIRE(compare_rows(base, reps("thread", around(200)), o).exit_status() == 0);
+  }
+  SECTION("an unstable case is judged against its levels: past the worse one is a regression") {
+    // The history flips between a rate of 1e7/s (100 ms a repetition) and 1.5e7/s, each level
+    // with 1% of spread between runs.
+    noise.unstable = true;
+    noise.low = 1e7;
+    noise.high = 1.5e7;
+    noise.low_sigma = noise.high_sigma = 0.01;
+    noise.switches = 6;
+    o.metrics = {"work_per_s"};
+    // On the low level, or between the levels: not gated.
+    REQUIRE(compare_rows(base, reps("thread", around(66.7)), o).items[0].verdict ==
+            Verdict::Unstable);
+    REQUIRE(compare_rows(base, reps("thread", around(102)), o).items[0].verdict ==
+            Verdict::Unstable);
+    // Twice as slow as the slower level: it was passed green before.
+    const auto c = compare_rows(base, reps("thread", around(200)), o);
+    REQUIRE(c.items[0].verdict == Verdict::Regressed);
+    REQUIRE(c.regressed());
+    REQUIRE_THAT(c.items[0].note, Catch::Contains("past the worse level"));
+    // 8% past it: beyond the level's band (4 sd of 1%: 5.8%), a regression too.
+    REQUIRE(compare_rows(base, reps("thread", around(108.5)), o).items[0].verdict ==
+            Verdict::Regressed);
   }
   SECTION("without history for a case the metric's minimum effect applies") {
     o.between_runs = [](const MetricComparison&) -> std::optional<RunNoise> {
@@ -605,4 +636,34 @@ TEST_CASE("compare refuses reports from different machines unless told and then 
   REQUIRE(json.status == 0);
   REQUIRE(nlohmann::json::parse(json.out)["other_machine"].size() == 1);
   REQUIRE(test::run_parbench({"compare", d + "/a", d + "/a"}).status == 0);
+}
+
+TEST_CASE("ab pairs each round's candidate with the same round's baseline", "[compare]") {
+  CompareOptions o;
+  o.metrics = {"work_per_s"};
+  // Five rounds over which the machine drifts 15% a round; the candidate is 8% slower in each.
+  std::vector<std::vector<Row>> base, slower, same;
+  std::vector<Row> pooled_base, pooled_slower;
+  for (int r = 0; r < 5; ++r) {
+    const double ms = 100 * std::pow(1.15, r);
+    base.push_back(reps("thread", around(ms)));
+    slower.push_back(reps("thread", around(ms * 1.08)));
+    // No change, but each round's candidate drawn a little apart (+-3%) from its baseline.
+    same.push_back(reps("thread", around(ms * (r % 2 == 0 ? 1.03 : 0.97))));
+    pooled_base.insert(pooled_base.end(), base.back().begin(), base.back().end());
+    pooled_slower.insert(pooled_slower.end(), slower.back().begin(), slower.back().end());
+  }
+  // Pooled, the drift hides the slowdown in the spread (as ab did).
+  REQUIRE(compare_rows(pooled_base, pooled_slower, o).items[0].verdict == Verdict::Unchanged);
+  const auto c = compare_paired(base, slower, o);
+  REQUIRE(c.items.size() == 1);
+  REQUIRE(c.items[0].verdict == Verdict::Regressed);
+  REQUIRE(c.items[0].change == Approx(1 / 1.08 - 1).epsilon(0.01));
+  REQUIRE(c.items[0].p < 0.01);
+  REQUIRE_THAT(c.items[0].note, Catch::Contains("paired over 5 rounds"));
+  REQUIRE_THAT(format_comparison_text(c), Catch::Contains("paired t-test"));
+  // Round-to-round scatter with no change: five rounds are five samples, not fifty.
+  const auto d = compare_paired(base, same, o);
+  REQUIRE(d.items[0].verdict == Verdict::Unchanged);
+  REQUIRE(d.items[0].p > 0.5);
 }

@@ -37,6 +37,7 @@ struct CompareArgs {
   std::vector<std::string> ignore_params;
   std::string format = "text";
   bool allow_other_machine = false;
+  std::string max_excluded = "25%";
 };
 
 double parse_fraction(const std::string& text, const std::string& what) {
@@ -94,6 +95,11 @@ CompareOptions to_options(const CompareArgs& a) {
   if (a.format != "text" && a.format != "md" && a.format != "json") {
     throw BadInput(
         fmt::format("--format: '{}' is not a format; expected text, md or json", a.format));
+  }
+  o.max_excluded = parse_fraction(a.max_excluded, "--max-excluded");
+  if (o.max_excluded > 1) {
+    throw BadInput(
+        fmt::format("--max-excluded: '{}' is out of range; expected 0% to 100%", a.max_excluded));
   }
   o.direction = workload_direction;
   return o;
@@ -181,7 +187,7 @@ int report(const Comparison& c, const std::string& format,
   if (!other_machine.empty() && format != "json")
     text = mark_other_machine(text, format, other_machine);
   fmt::print("{}", text);
-  return c.regressed() ? 1 : 0;
+  return c.exit_status();
 }
 
 void add_compare_options(CLI::App* cmd, CompareArgs& a) {
@@ -204,6 +210,9 @@ void add_compare_options(CLI::App* cmd, CompareArgs& a) {
       ->allow_extra_args(false);
   cmd->add_option("--format", a.format,
                   "Output: text (default), md (a pull-request comment), json");
+  cmd->add_option("--max-excluded", a.max_excluded,
+                  "The share of comparisons that may be left unjudged (unstable, disturbed) for "
+                  "the gate to pass; past it the result is inconclusive, exit 4 (default 25%)");
   cmd->add_flag("--allow-other-machine", a.allow_other_machine,
                 "Compare reports whose CPU model, CPU count, kernel or build differ (refused "
                 "otherwise); every output line then says so");
@@ -300,6 +309,7 @@ struct Side {
   std::vector<Row> rows;
   ReportSchema schema;
   std::string first_report;  // its first run's report: for the recorded metric directions
+  std::vector<std::vector<Row>> rounds;  // each round's rows, in order
 };
 
 // Runs one side once into PREFIX and pools its rows. false when the run was interrupted.
@@ -315,6 +325,7 @@ bool run_side(Side& side, const std::vector<std::string>& passthrough, const std
   std::vector<Row> rows = read_report_rows(
       prefix + ".csv", &schema, fmt::format("ab: the {} run wrote no readable report", side.name));
   if (side.first_report.empty()) side.first_report = prefix + ".csv";
+  side.rounds.push_back(rows);
   for (auto& r : rows) side.rows.push_back(std::move(r));
   add_unique(side.schema.params, schema.params);
   add_unique(side.schema.metrics, schema.metrics);
@@ -328,7 +339,8 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
       a.out.empty() ? "reports/results/ab-" + local_timestamp("%Y%m%d-%H%M%S") : a.out;
   prepare_output_dir(dir, "--out");
   install_interrupt_handlers();
-  Side base{"baseline", a.baseline, {}, {}, {}}, candidate{"candidate", a.candidate, {}, {}, {}};
+  Side base{"baseline", a.baseline, {}, {}, {}, {}},
+      candidate{"candidate", a.candidate, {}, {}, {}, {}};
   for (int round = 1; round <= a.rounds; ++round) {
     // A B, then B A: a drift during the session lands on both sides equally.
     for (Side* side :
@@ -351,7 +363,8 @@ int run_ab(const AbArgs& a, const std::vector<std::string>& passthrough) {
   use_recorded_directions(options, {base.first_report, candidate.first_report});
   // Both sides ran here, but they may be different builds (Debug against Release, a sanitizer).
   const auto other = check_machines(base.first_report, candidate.first_report, a.compare, "ab");
-  return report(compare_rows(base.rows, candidate.rows, options), a.compare.format, other);
+  // Each round's candidate against the same round's baseline: the drift of the session cancels.
+  return report(compare_paired(base.rounds, candidate.rounds, options), a.compare.format, other);
 }
 
 }  // namespace
