@@ -92,6 +92,10 @@ std::string plot(const Series& s, const std::vector<SeriesStep>& found) {
 // cpus_left comes from other_load_pct, counted in 10 ms ticks: its mean over a stretch of runs
 // moves by a few percent with nothing else running.
 constexpr double kCpusLeftTolerance = 0.1;
+// How CPUs left turn into speed depends on the scheduler and the workload (two workers beside a
+// busy loop on one CPU: 1.2 CPUs left of 2, 0.56x the rate, 7% below proportional): a step it
+// explains is within this much of proportional to the CPUs left.
+constexpr double kCpusLeftSlack = 0.15;
 
 // The step at all[k] explained by the machine (SeriesStep::machine), or "".
 std::string machine_step(const Series& s, const std::vector<ChangePoint>& all, std::size_t k,
@@ -115,16 +119,17 @@ std::string machine_step(const Series& s, const std::vector<ChangePoint>& all, s
     if (!before || !after || *before <= 0) continue;
     const double ratio = *after / *before;
     if (m.measure == kCpusLeftMetric) {
-      // How a share of CPUs turns into speed depends on the scheduler and the workload (two
-      // workers beside a busy loop on one CPU: 1.2 CPUs left of 2, 0.56x the rate), so no
-      // correction: other processes taking a tenth of the case's CPUs more or less, the same
-      // way as the step, is enough.
+      // Other processes took (or gave back) more than a tenth of the case's CPUs, the same way as
+      // the step, and the step is about proportional to the CPUs left: a 3x slowdown does not
+      // come of losing an eighth of them.
       if (worse(s, all[k]) ? ratio >= 1 - kCpusLeftTolerance : ratio <= 1 + kCpusLeftTolerance)
         continue;
+      const auto adjusted = change_at_equal_capacity(all[k].change() + 1, s.direction, ratio);
+      if (!adjusted || std::abs(*adjusted) > std::max(tolerance, kCpusLeftSlack)) continue;
       return fmt::format(
           "disturbed: other processes left the case {:.2f} CPUs against {:.2f} before "
-          "(cpus_left); not judged",
-          *after, *before);
+          "(cpus_left), {:+.1f}% in proportion to them; not judged",
+          *after, *before, *adjusted * 100);
     }
     const auto adjusted = change_at_equal_capacity(all[k].change() + 1, s.direction, ratio);
     if (!adjusted || std::abs(*adjusted) > tolerance) continue;

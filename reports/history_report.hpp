@@ -31,7 +31,8 @@ struct SeriesStep {
   // runs on each side (to the neighbouring change points):
   // - machine_capacity moved the same way as the step by more than kCapacityTolerance and
   //   explains it to within the tolerance (the step scaled by it), as compare's `disturbed`;
-  // - or cpus_left moved the same way by more than a tenth.
+  // - or cpus_left moved the same way by more than a tenth and explains the step to within 15%
+  //   (the step scaled by the CPUs left: a 3x slowdown is not explained by losing an eighth).
   std::string machine;
 };
 

@@ -255,6 +255,64 @@ TEST_CASE("history check finds the run where an injected slowdown began and exit
   REQUIRE(after.status == 0);
 }
 
+TEST_CASE("history check holds a regression until the series is back at its accepted level",
+          "[history][cli]") {
+  test::TempDir dir;
+  const SyntheticRuns runs(dir.path(), "1");
+  // 20% slower from run 5; from run 9 a partial fix (+6% on that) or a whole one.
+  const auto history = [&](const std::string& name, double fix) {
+    return runs.history(name, [fix](Row& row, int i) {
+      double factor = i >= 5 ? 1.25 : 1.0;  // a rate 20% lower
+      if (i >= 9) factor /= fix;
+      row.wall_ns = static_cast<std::int64_t>(static_cast<double>(*row.wall_ns) * factor);
+    });
+  };
+  const std::string partial = history("partial", 1.06);
+  const auto held =
+      test::run_parbench({"history", "--db", partial, "check", "--metric", "best_work_per_s"});
+  INFO(held.out << held.err);
+  // The last step is an improvement: judged by the last step alone this passed.
+  REQUIRE(held.status == 1);
+  REQUIRE_THAT(held.out, Catch::Contains("REGRESSION HELD") &&
+                             Catch::Contains("before the step at run 5 (commit commit5)"));
+  // Accepting the first step as intended makes its level the accepted one.
+  const auto accepted = test::run_parbench(
+      {"history", "--db", partial, "check", "--metric", "best_work_per_s", "--accept", "commit5"});
+  INFO(accepted.out);
+  REQUIRE(accepted.status == 0);
+  const auto whole = test::run_parbench(
+      {"history", "--db", history("whole", 1.25), "check", "--metric", "best_work_per_s"});
+  INFO(whole.out);
+  REQUIRE(whole.status == 0);
+}
+
+TEST_CASE("history check judges the newest run at once and blames its own commit",
+          "[history][cli]") {
+  test::TempDir dir;
+  const SyntheticRuns runs(dir.path(), "1");
+  const auto newest = [&](const std::string& name, int from) {
+    return runs.history(name, [from](Row& row, int i) {
+      if (i >= from) row.wall_ns = *row.wall_ns * 2;  // half the rate
+    });
+  };
+  for (int from : {12, 11}) {
+    const auto c = test::run_parbench({"history", "--db", newest(fmt::format("n{}", from), from),
+                                       "check", "--metric", "best_work_per_s"});
+    INFO(c.out << c.err);
+    REQUIRE(c.status == 1);
+    REQUIRE_THAT(c.out, Catch::Contains(fmt::format(
+                            "SUSPECTED REGRESSION at run {} (commit commit{})", from, from)));
+    // No step is pulled onto an older commit by the newest runs.
+    REQUIRE_THAT(c.out, !Catch::Contains("step(s)\n  at run"));
+  }
+  // A newest run within the band of the others: nothing.
+  const auto steady =
+      test::run_parbench({"history", "--db", runs.history("steady", [](Row&, int) {}), "check",
+                          "--metric", "best_work_per_s"});
+  INFO(steady.out);
+  REQUIRE(steady.status == 0);
+}
+
 TEST_CASE("history check tells a step of the machine's capacity from one of the code",
           "[history][cli]") {
   test::TempDir dir;
@@ -318,12 +376,26 @@ TEST_CASE("history check blames a step on other processes only where they took t
   REQUIRE(c.status == 1);
   REQUIRE_THAT(c.out, Catch::Contains("w=2") &&
                           Catch::Contains("disturbed: other processes left the case 0.9") &&
-                          Catch::Contains("(cpus_left); not judged"));
+                          Catch::Contains("(cpus_left), -1.0% in proportion to them; not judged"));
   const auto one = c.out.find("w=1"), two = c.out.find("w=2");
   REQUIRE(one != std::string::npos);
   REQUIRE(two != std::string::npos);
   const std::string w1 = c.out.substr(one, two > one ? two - one : std::string::npos);
   REQUIRE_THAT(w1, Catch::Contains("(regression)") && !Catch::Contains("disturbed"));
+  // Three times as slow while others take 14% of the CPUs instead of 2% (cpus_left 1.96 -> 1.72):
+  // the step is far larger than the CPUs lost explain. It was called disturbed, exit 0.
+  const std::string big = runs.history(
+      "big",
+      [](Row& row, int i) {
+        slower_from_7(row, i, 3);
+        row.machine_capacity = static_cast<double>(row.workers) * (1 - 0.01 * (i % 2));
+        row.other_load_pct = (i >= 7 ? 14.0 : 2.0) + 0.1 * (i % 3);
+      },
+      [](nlohmann::json& meta) { meta["machine"]["online_cpus"] = 2; });
+  const auto b = test::run_parbench({"history", "--db", big, "check", "--metric", "work_per_s"});
+  INFO(b.out << b.err);
+  REQUIRE(b.status == 1);
+  REQUIRE_THAT(b.out, !Catch::Contains("disturbed") && Catch::Contains("(regression)"));
 }
 
 TEST_CASE("history: readers never wait for a writer, and a bad add leaves no database",

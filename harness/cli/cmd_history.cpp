@@ -16,6 +16,7 @@
 #include "console_table.hpp"
 #include "csv_writer.hpp"
 #include "history.hpp"
+#include "history_check.hpp"
 #include "history_report.hpp"
 #include "interrupt.hpp"
 #include "plan.hpp"
@@ -34,8 +35,9 @@ struct HistoryArgs {
   int last = 0;
   double alpha = 0.01;
   double min_effect = 0.02;
-  double gate_effect = 0.05;  // compare's default minimum effect
-  double sigmas = 4;          // compare --history-sigmas
+  double gate_effect = 0.05;          // compare's default minimum effect
+  double sigmas = 4;                  // compare --history-sigmas
+  std::vector<std::string> accepted;  // history check --accept: commits of intended changes
 };
 
 std::vector<std::string> list_option(const std::vector<std::string>& given, const char* option) {
@@ -145,51 +147,80 @@ int show(const HistoryArgs& a) {
   return 0;
 }
 
+// One series' steps, and what check_series concluded of its newest runs.
+void print_series_check(const Series& s, const SeriesVerdict& v) {
+  fmt::print("{}  {}: {} run(s), {} step(s)\n", s.key, s.metric, s.points.size(), v.steps.size());
+  for (const auto& [c, why_machine] : v.steps) {
+    const auto& p = s.points[c.index];
+    fmt::print("  at run {} (commit {}, {}): {:+.1f}% ({} -> {}), confidence {:.1f}% ({})\n",
+               p.run_id, short_commit(p.commit), p.added_at, c.change() * 100,
+               value_text(c.mean_before), value_text(c.mean_after), (1 - c.p_value) * 100,
+               !why_machine.empty() ? why_machine
+               : worse(s, c)        ? "regression"
+                                    : "improvement");
+  }
+  if (v.held_step) {
+    const auto& p = s.points[v.steps[*v.held_step].at.index];
+    fmt::print(
+        "  REGRESSION HELD: the newest level {} is {:+.1f}% against {} before the step at run {} "
+        "(commit {}), the last accepted level; not recovered (--accept {} if it was intended)\n",
+        value_text(v.newest_level), (v.newest_level / v.accepted_level - 1) * 100,
+        value_text(v.accepted_level), p.run_id, short_commit(p.commit), short_commit(p.commit));
+  }
+  if (v.suspect_at) {
+    const auto& p = s.points[*v.suspect_at];
+    fmt::print(
+        "  SUSPECTED REGRESSION at run {} (commit {}): {} newest run(s) beyond the band of {:.1f}% "
+        "around the level {} before them ({:+.1f}%); later runs confirm or clear it\n",
+        p.run_id, short_commit(p.commit), s.points.size() - *v.suspect_at, v.band * 100,
+        value_text(v.suspect_level), (s.points.back().value / v.suspect_level - 1) * 100);
+  }
+}
+
 int check(const HistoryArgs& a) {
   const HistoryDb db(a.db, HistoryDb::Mode::Read);
   const auto all = all_series(db, a);
   const auto series = selected(all, a, "history check");
-  ChangePointOptions options;
-  options.alpha = a.alpha;
+  HistoryCheckOptions options;
+  options.change_points.alpha = a.alpha;
+  options.min_effect = a.min_effect;
+  options.gate_effect = a.gate_effect;
+  options.sigmas = a.sigmas;
+  options.accepted = list_option(a.accepted, "--accept");
   const auto machine = machine_by_case(all);
-  std::size_t checked = 0, stepped = 0, regressed = 0, too_short = 0, disturbed = 0;
+  std::size_t checked = 0, stepped = 0, held = 0, suspected = 0, too_short = 0, disturbed = 0;
   for (const auto& s : series) {
     if (is_machine_metric(s.metric)) continue;  // the machine's series, read beside the others
     ++checked;
-    if (s.points.size() < 2 * options.min_size) {
+    if (s.points.size() < 2 * options.change_points.min_size) {
       ++too_short;
       continue;
     }
-    const auto steps = series_steps(s, options, a.min_effect, machine, a.gate_effect);
-    for (const auto& step : steps) disturbed += step.machine.empty() ? 0 : 1;
-    if (steps.empty()) continue;
-    ++stepped;
-    const auto& newest = steps.back();
-    if (newest.machine.empty() && worse(s, newest.at)) ++regressed;
-    fmt::print("{}  {}: {} run(s), {} step(s)\n", s.key, s.metric, s.points.size(), steps.size());
-    for (const auto& [c, why_machine] : steps) {
-      const auto& p = s.points[c.index];
-      fmt::print("  at run {} (commit {}, {}): {:+.1f}% ({} -> {}), confidence {:.1f}% ({})\n",
-                 p.run_id, short_commit(p.commit), p.added_at, c.change() * 100,
-                 value_text(c.mean_before), value_text(c.mean_after), (1 - c.p_value) * 100,
-                 !why_machine.empty() ? why_machine
-                 : worse(s, c)        ? "regression"
-                                      : "improvement");
-    }
+    const SeriesVerdict v = check_series(s, machine, options);
+    for (const auto& step : v.steps) disturbed += step.machine.empty() ? 0 : 1;
+    held += v.held_step ? 1 : 0;
+    suspected += v.suspect_at ? 1 : 0;
+    if (v.steps.empty() && !v.regressed()) continue;
+    stepped += v.steps.empty() ? 0 : 1;
+    print_series_check(s, v);
   }
   fmt::print(
       "{} series checked ({} with fewer than {} runs skipped), {} stepped; method: E-Divisive "
-      "means, permutation test alpha {}, {} permutations, steps under {:.0f}% ignored\n",
-      checked, too_short, 2 * options.min_size, stepped, a.alpha, options.permutations,
-      a.min_effect * 100);
+      "means, permutation test alpha {}, {} permutations, steps under {:.0f}% ignored; the newest "
+      "runs against a band of max({:g}%, {:g} sd of the difference of two runs)\n",
+      checked, too_short, 2 * options.change_points.min_size, stepped, a.alpha,
+      options.change_points.permutations, a.min_effect * 100, a.gate_effect * 100, a.sigmas);
   if (disturbed > 0) {
     fmt::print(
         "{} step(s) came with the machine changing under the case (machine_capacity or "
         "cpus_left, as each says): not judged\n",
         disturbed);
   }
-  if (regressed > 0) {
-    fmt::print("the newest run of {} series sits after a regression step\n", regressed);
+  if (held + suspected > 0) {
+    fmt::print(
+        "{} series hold a regression against their last accepted level, {} have a "
+        "suspected regression in their newest runs\n",
+        held, suspected);
     return 1;
   }
   return 0;
@@ -303,8 +334,8 @@ Command add_history(CLI::App& app) {
   auto* show_cmd = cmd->add_subcommand("show", "Each matching case's series as a table");
   auto* check_cmd = cmd->add_subcommand(
       "check",
-      "Change points per case and metric (E-Divisive means); exit 1 when the newest "
-      "run sits after a regression step");
+      "Change points per case and metric (E-Divisive means); exit 1 when the newest runs "
+      "hold a regression against the last accepted level, or are suspected of one");
   auto* report_cmd =
       cmd->add_subcommand("report", "One self-contained HTML page: a trend plot per case");
   auto* noise_cmd = cmd->add_subcommand(
@@ -333,6 +364,14 @@ Command add_history(CLI::App& app) {
     sub->add_option("--min-effect", a->min_effect,
                     "Smallest step that counts, as a fraction (default 0.02)");
   }
+  check_cmd
+      ->add_option("--accept", a->accepted,
+                   "Commits (or prefixes) whose step is intended: the level from there on is "
+                   "accepted, comma-separated")
+      ->allow_extra_args(false);
+  check_cmd->add_option("--history-sigmas", a->sigmas,
+                        "The newest runs' band: standard deviations of the difference of two runs "
+                        "(default 4, as compare --history)");
   report_cmd->add_option("--out", a->out, "Output file (default reports/results/history.html)");
   return [a, add, list, show_cmd, check_cmd, report_cmd, noise_cmd, lasts] {
     const bool last_given = std::any_of(lasts.begin(), lasts.end(),
