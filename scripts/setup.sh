@@ -11,6 +11,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libbenchmark-dev libfmt-dev catch2 libcli11-dev libfccp-dev
   nlohmann-json3-dev libhwloc-dev libopenmpi-dev openmpi-bin libsqlite3-dev libsqlitecpp-dev
+  libboost-dev
   python3 python3-matplotlib
 )
 if [ "${1:-}" = "--test" ]; then
