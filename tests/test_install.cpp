@@ -50,6 +50,17 @@ TEST_CASE("a project built against the installed package measures its own worklo
   REQUIRE(fs::exists(prefix + "/include/parbench/simple_workload.hpp"));
   REQUIRE(fs::exists(prefix + "/lib/cmake/parbench/parbench-config.cmake"));
   REQUIRE(fs::exists(prefix + "/share/parbench/scripts/plot_speedup.py"));
+  {
+    // The installed parbench runs a Python function, by default the example installed beside it.
+    const auto py =
+        test::run_program({prefix + "/bin/parbench", "run", "pyfunc", "-w", "1", "--reps", "1",
+                           "-p", R"(kwargs={"n": 2000})", "--no-limits", "-q", "-o", d + "/py"});
+    INFO(py.out << py.err);
+    REQUIRE(py.status == 0);
+    REQUIRE_THAT(
+        test::slurp(d + "/py.csv"),
+        Catch::Contains(prefix + "/share/parbench/examples/python/own_code.py:count_primes"));
+  }
 
   build_against(std::string(PARBENCH_SOURCE_DIR) + "/examples/histogram", d + "/histogram", prefix);
   const std::string bench = d + "/histogram/histogram_bench";
