@@ -38,7 +38,8 @@ double median(std::vector<double> v) {
 constexpr std::size_t kMaxTail = 5;
 constexpr std::size_t kLevelRuns = 5;
 
-void find_suspect(const Series& s, const HistoryCheckOptions& o, SeriesVerdict& out) {
+void find_suspect(const Series& s, const MachineByCase& machine, const HistoryCheckOptions& o,
+                  SeriesVerdict& out) {
   const std::size_t n = s.points.size();
   for (std::size_t t = std::min(kMaxTail, n); t >= 1; --t) {
     const std::size_t r = n - t;
@@ -63,13 +64,18 @@ void find_suspect(const Series& s, const HistoryCheckOptions& o, SeriesVerdict& 
     out.suspect_at = r;
     out.suspect_level = level;
     out.band = band;
+    // The machine's doing, by the same rules as a step's: the tail against the runs before it.
+    if (const auto m = machine.find(s.key); m != machine.end() && !is_machine_metric(s.metric)) {
+      const double tail = mean(values_of(s, n), r, n);
+      const std::vector<ChangePoint> as_step = {{r, 0, mean(before, 0, r), tail}};
+      out.suspect_machine = machine_step(s, as_step, 0, m->second, o.gate_effect);
+    }
     return;
   }
 }
 
 // The regression step the newest level has not recovered from (see the header).
-void find_held(const Series& s, std::size_t end, const HistoryCheckOptions& o,
-               SeriesVerdict& out) {
+void find_held(const Series& s, std::size_t end, const HistoryCheckOptions& o, SeriesVerdict& out) {
   const auto& steps = out.steps;
   if (steps.empty()) return;
   const std::vector<double> v = values_of(s, end);
@@ -93,7 +99,10 @@ void find_held(const Series& s, std::size_t end, const HistoryCheckOptions& o,
     const double loss = goodness(s, before) - goodness(s, newest);
     const auto n1 = static_cast<double>(step.at.index - begin);
     const auto n2 = static_cast<double>(end - newest_from);
-    const double needed = std::max(std::log1p(o.min_effect), 3 * sigma * std::sqrt(1 / n1 + 1 / n2));
+    // A regression that fails the check is one compare would gate (gate_effect): smaller steps
+    // are printed, not failed (A/A runs here step by 2-3% now and then).
+    const double needed = std::max(std::log1p(std::max(o.min_effect, o.gate_effect)),
+                                   3 * sigma * std::sqrt(1 / n1 + 1 / n2));
     if (loss > needed) {
       out.held_step = k;
       out.accepted_level = before;
@@ -107,21 +116,21 @@ void find_held(const Series& s, std::size_t end, const HistoryCheckOptions& o,
 
 bool is_accepted(const std::string& commit, const std::vector<std::string>& accepted) {
   return !commit.empty() && std::any_of(accepted.begin(), accepted.end(), [&](const auto& a) {
-           return !a.empty() && (commit.starts_with(a) || a.starts_with(commit));
-         });
+    return !a.empty() && (commit.starts_with(a) || a.starts_with(commit));
+  });
 }
 
 SeriesVerdict check_series(const Series& s, const MachineByCase& machine,
                            const HistoryCheckOptions& options) {
   SeriesVerdict out;
   if (s.points.empty()) return out;
-  find_suspect(s, options, out);
+  find_suspect(s, machine, options, out);
   // Steps only among the runs before a suspect: an outlying newest run would pull one onto an
   // older commit.
   Series before = s;
   if (out.suspect_at) before.points.resize(*out.suspect_at);
-  out.steps = series_steps(before, options.change_points, options.min_effect, machine,
-                           options.gate_effect);
+  out.steps =
+      series_steps(before, options.change_points, options.min_effect, machine, options.gate_effect);
   find_held(before, before.points.size(), options, out);
   return out;
 }

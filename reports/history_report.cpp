@@ -97,6 +97,8 @@ constexpr double kCpusLeftTolerance = 0.1;
 // explains is within this much of proportional to the CPUs left.
 constexpr double kCpusLeftSlack = 0.15;
 
+}  // namespace
+
 // The step at all[k] explained by the machine (SeriesStep::machine), or "".
 std::string machine_step(const Series& s, const std::vector<ChangePoint>& all, std::size_t k,
                          const std::vector<MachineSeries>& machine, double tolerance) {
@@ -140,8 +142,6 @@ std::string machine_step(const Series& s, const std::vector<ChangePoint>& all, s
   }
   return "";
 }
-
-}  // namespace
 
 bool worse(const Series& s, const ChangePoint& c) {
   return s.direction == Direction::HigherIsBetter ? c.change() < 0 : c.change() > 0;

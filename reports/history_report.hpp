@@ -36,6 +36,12 @@ struct SeriesStep {
   std::string machine;
 };
 
+// Why the change point all[k] of `s` is the machine's, by its case's `machine` series (the
+// means over the runs to the neighbouring change points on each side), or "" when they do not
+// explain it (SeriesStep::machine).
+std::string machine_step(const Series& s, const std::vector<ChangePoint>& all, std::size_t k,
+                         const std::vector<MachineSeries>& machine, double tolerance);
+
 // Whether the step made `s` worse.
 bool worse(const Series& s, const ChangePoint& c);
 

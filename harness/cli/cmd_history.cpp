@@ -170,10 +170,12 @@ void print_series_check(const Series& s, const SeriesVerdict& v) {
   if (v.suspect_at) {
     const auto& p = s.points[*v.suspect_at];
     fmt::print(
-        "  SUSPECTED REGRESSION at run {} (commit {}): {} newest run(s) beyond the band of {:.1f}% "
-        "around the level {} before them ({:+.1f}%); later runs confirm or clear it\n",
+        "  {} at run {} (commit {}): {} newest run(s) beyond the band of {:.1f}% around the "
+        "level {} before them ({:+.1f}%); {}\n",
+        v.suspect_machine.empty() ? "SUSPECTED REGRESSION" : "newest runs off their level",
         p.run_id, short_commit(p.commit), s.points.size() - *v.suspect_at, v.band * 100,
-        value_text(v.suspect_level), (s.points.back().value / v.suspect_level - 1) * 100);
+        value_text(v.suspect_level), (s.points.back().value / v.suspect_level - 1) * 100,
+        v.suspect_machine.empty() ? "later runs confirm or clear it" : v.suspect_machine);
   }
 }
 
@@ -199,7 +201,7 @@ int check(const HistoryArgs& a) {
     const SeriesVerdict v = check_series(s, machine, options);
     for (const auto& step : v.steps) disturbed += step.machine.empty() ? 0 : 1;
     held += v.held_step ? 1 : 0;
-    suspected += v.suspect_at ? 1 : 0;
+    suspected += v.suspect_at && v.suspect_machine.empty() ? 1 : 0;
     if (v.steps.empty() && !v.regressed()) continue;
     stepped += v.steps.empty() ? 0 : 1;
     print_series_check(s, v);
