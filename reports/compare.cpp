@@ -169,7 +169,7 @@ namespace {
 // A case whose history flips between two levels is judged against its levels, not its base: a new
 // value past the worse level by more than that level's own spread between runs (the same rule as
 // a stable case's threshold, at least the metric's minimum effect) is a regression; anything
-// within the levels' bands is `unstable`, reported and not gated.
+// within the levels' bands is `unstable`: judged, and passed.
 void judge_unstable(MetricComparison& m, double metric_effect, double sigmas) {
   const RunNoise& n = *m.between_runs;
   const bool higher = m.direction == Direction::HigherIsBetter;

@@ -12,11 +12,13 @@
 // Between separate runs the threshold is wider where the history shows the case moving from run to
 // run: with `between_runs` (compare --history), a case's minimum effect is the larger of the
 // metric's and `noise_sigmas` standard deviations of the difference of two runs (run_noise.hpp),
-// and a case whose history flips between two levels is `unstable`: reported, never gated.
+// and a case whose history flips between two levels is judged against its levels: `unstable`
+// within them, regressed past the worse one by more than its band.
 // Repetitions the machine ran at under 90% of the capacity the case saw elsewhere (the
 // machine_capacity probe before each repetition: a vCPU at half speed) are set aside, and a
 // change that came with the machine's capacity moving the same way, and that the capacity
-// explains, is `disturbed`: reported, not gated.
+// explains, is `disturbed`: reported, not judged; when more than options.max_excluded of the
+// items are, the comparison is inconclusive (exit 4).
 // A case that ran in the base but failed in the new report is a regression too. When every
 // repetition on each side gave the same value (instruction counts from `parbench count`), the
 // difference is exact and only the minimum effect applies.
@@ -72,8 +74,8 @@ struct CompareOptions {
   // 4 standard deviations of the difference of two runs: a false alarm once in ~30,000 judgements
   // if the spread were normal; the measured one has heavier tails (README, Regression testing).
   double noise_sigmas = 4;
-  // The share of the compared items a gate may leave unjudged (unstable, disturbed) and still pass:
-  // past it the comparison is inconclusive (exit 4), not clean.
+  // The share of the compared items a gate may leave unjudged (disturbed) and still pass: past it
+  // the comparison is inconclusive (exit 4), not clean.
   double max_excluded = 0.25;
 };
 
@@ -109,10 +111,9 @@ struct Comparison {
   [[nodiscard]] bool regressed() const {
     return count(Verdict::Regressed) + count(Verdict::Failed) > 0;
   }
-  // Items reported but not judged: unstable and disturbed.
-  [[nodiscard]] std::size_t excluded() const {
-    return count(Verdict::Unstable) + count(Verdict::Disturbed);
-  }
+  // Items reported but not judged: disturbed (the machine changed under them). An unstable item
+  // was judged, against the band of its levels.
+  [[nodiscard]] std::size_t excluded() const { return count(Verdict::Disturbed); }
   // Nothing regressed, but more than options.max_excluded of the items were not judged: the gate
   // could not tell, and says so rather than pass.
   [[nodiscard]] bool inconclusive() const {

@@ -38,8 +38,8 @@ std::string headline(const Comparison& c) {
                                    [](auto& m) { return m.between_runs.has_value(); });
   std::string unstable;
   if (c.count(Verdict::Unstable) + c.count(Verdict::Disturbed) > 0) {
-    unstable = fmt::format(", {} unstable and {} disturbed (not gated)", c.count(Verdict::Unstable),
-                           c.count(Verdict::Disturbed));
+    unstable = fmt::format(", {} unstable (within their levels) and {} disturbed (not judged)",
+                           c.count(Verdict::Unstable), c.count(Verdict::Disturbed));
   }
   const std::string inconclusive =
       c.inconclusive()

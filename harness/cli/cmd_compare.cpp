@@ -211,7 +211,7 @@ void add_compare_options(CLI::App* cmd, CompareArgs& a) {
   cmd->add_option("--format", a.format,
                   "Output: text (default), md (a pull-request comment), json");
   cmd->add_option("--max-excluded", a.max_excluded,
-                  "The share of comparisons that may be left unjudged (unstable, disturbed) for "
+                  "The share of comparisons that may be left unjudged (disturbed) for "
                   "the gate to pass; past it the result is inconclusive, exit 4 (default 25%)");
   cmd->add_flag("--allow-other-machine", a.allow_other_machine,
                 "Compare reports whose CPU model, CPU count, kernel or build differ (refused "
