@@ -98,8 +98,8 @@ Comparison compare_paired(const std::vector<std::vector<Row>>& base_rounds,
       MetricComparison m = compare_detail::item_for(key, first, "status");
       m.verdict = Verdict::Failed;
       const auto it = failed->find(key);
-      m.note = it == failed->end() ? "missing from a round of the new side"
-                                   : it->second.first_error;
+      m.note =
+          it == failed->end() ? "missing from a round of the new side" : it->second.first_error;
       out.items.push_back(std::move(m));
       continue;
     }
