@@ -24,8 +24,8 @@ std::optional<double> round_value(const CaseRows& c, const std::string& metric) 
   return median_of(v);
 }
 
-// Two-sided p of a one-sample t-test of `d` against 0; 1 for fewer than 2 values, 0 (or 1) when
-// they are all equal and not (or) 0.
+// Two-sided p of a one-sample t-test of `d` against 0; NaN (no test) for fewer than 2 values, 0
+// (or 1) when they are all equal and not 0 (or 0).
 double paired_t_p(const std::vector<double>& d) {
   const auto k = static_cast<double>(d.size());
   const double mean = std::accumulate(d.begin(), d.end(), 0.0) / k;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "registry.hpp"
+#include "runner.hpp"
 
 namespace fs = std::filesystem;
 
@@ -178,6 +179,12 @@ std::vector<std::string> TempDir::files() const {
   std::vector<std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(path_)) out.push_back(e.path().string());
   return out;
+}
+
+std::vector<Row> run_request(const RunRequest& request) {
+  MemorySink sink;
+  execute_plan(make_plan(request), sink);
+  return sink.rows;
 }
 
 }  // namespace parbench::test

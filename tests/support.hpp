@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "plan.hpp"
 #include "rows_csv.hpp"
 #include "workload_roles.hpp"
 
@@ -66,6 +67,9 @@ class MemorySink final : public RowSink {
   void write(const Row& row) override { rows.push_back(row); }
   std::vector<Row> rows;
 };
+
+// The rows of running `request`'s plan in this process.
+std::vector<Row> run_request(const RunRequest& request);
 
 // Entries named parbench.* in the temporary directory (FIFO directories of the fifo channel).
 std::set<std::string> temp_entries();

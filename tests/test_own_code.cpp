@@ -31,9 +31,7 @@ std::vector<Row> run_rows(const std::string& workload, Params params, std::vecto
   req.reps = 1;
   req.warmup = 0;
   req.timeout_s = timeout_s;
-  test::MemorySink sink;
-  execute_plan(make_plan(req), sink);
-  return sink.rows;
+  return test::run_request(req);
 }
 
 // A module of functions that fail in the ways a user's do.

@@ -37,9 +37,7 @@ std::vector<Row> run_py(const std::string& workload,
   req.reps = 1;
   req.warmup = 0;
   req.timeout_s = timeout_s;
-  test::MemorySink sink;
-  execute_plan(make_plan(req), sink);
-  return sink.rows;
+  return test::run_request(req);
 }
 
 // Processes running the Python script with this marker in their command line.

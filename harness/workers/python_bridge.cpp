@@ -9,6 +9,7 @@
 
 #include <array>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -252,6 +253,11 @@ PythonRep run_python_rep(const PythonRepSpec& spec) {
 
 nlohmann::json describe_python(std::string_view choice,
                                const std::vector<std::pair<std::string, std::string>>& params) {
+  // What an interpreter is does not change within a run: pyfunc's up-front check and meta.json's
+  // run.python ask once between them. A target is checked every time it is asked about.
+  static std::map<std::string, nlohmann::json, std::less<>> described;
+  if (const auto it = described.find(choice); params.empty() && it != described.end())
+    return it->second;
   const auto python = resolve_python(choice);
   if (!python) throw BadInput(no_interpreter(choice));
   const std::string script = python_script();
@@ -281,6 +287,7 @@ nlohmann::json describe_python(std::string_view choice,
   if (!j.is_object()) throw BadInput(fmt::format("{}: the harness answered {}", *python, j.dump()));
   if (j.contains("bad")) throw BadInput(j["bad"].get<std::string>());
   j["asked"] = choice.empty() ? "default" : std::string(choice);
+  described[std::string(choice)] = j;
   return j;
 }
 

@@ -48,7 +48,8 @@ std::optional<std::string> python_interpreter();
 std::optional<std::string> resolve_python(std::string_view choice);
 // Runs the interpreter once, untimed: what it is ({executable, version, implementation,
 // gil_enabled, start_methods}) and, when `params` name a user's function (target=, check=,
-// kwargs=, start=), whether it imports and is callable. Throws BadInput saying what is wrong:
+// kwargs=, start=), whether it imports and is callable; what the interpreter is is asked once per
+// process. Throws BadInput saying what is wrong:
 // no such interpreter, a target that does not import, a start method it lacks.
 nlohmann::json describe_python(std::string_view choice,
                                const std::vector<std::pair<std::string, std::string>>& params);

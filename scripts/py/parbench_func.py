@@ -201,15 +201,7 @@ def run(mode, params, workers, cpus):
                                     args=(i, workers, decl, cpus, ready, gate, results, False, 0))
                    for i in range(workers)]
     launch_ns = time.monotonic_ns()
-    for r in runners:
-        r.start()
-    try:
-        ready.wait()
-    except threading.BrokenBarrierError:
-        pass  # a worker failed before the gate; its error is in the queue
-    release_ns = time.monotonic_ns()
-    gate.set()
-    got = harness.collect(results, runners, workers, process)
+    release_ns, got = harness.release_and_collect(runners, ready, gate, results, workers, process)
     if "error" in got:
         return got
     timings = [got[i][0] for i in range(workers)]

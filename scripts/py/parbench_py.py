@@ -731,6 +731,20 @@ def collect(results, runners, workers, process):
     return got
 
 
+def release_and_collect(runners, ready, gate, results, workers, process):
+    """Starts the runners, waits until every one is at the ready barrier (or one failed before
+    it), opens the gate; returns the moment it opened and collect()'s answer."""
+    for r in runners:
+        r.start()
+    try:
+        ready.wait()
+    except threading.BrokenBarrierError:
+        pass  # a worker failed before the gate; its error is in the queue
+    release_ns = time.monotonic_ns()
+    gate.set()
+    return release_ns, collect(results, runners, workers, process)
+
+
 def answer(timings, launch_ns, release_ns, units, metrics):
     """The JSON answer of a run whose workers all reported."""
     passes = [t["pass_ns"] for t in timings]
@@ -782,15 +796,7 @@ def run(mode, name, params, workers, cpus):
         runners = [kit.ctx.Process(target=body, args=(i,)) for i in range(workers)]
     else:
         runners = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(workers)]
-    for r in runners:
-        r.start()
-    try:
-        ready.wait()
-    except threading.BrokenBarrierError:
-        pass  # a worker failed before the gate; its error is in the queue
-    release_ns = time.monotonic_ns()
-    gate.set()
-    got = collect(results, runners, workers, kit.process)
+    release_ns, got = release_and_collect(runners, ready, gate, results, workers, kit.process)
     if "error" in got:
         return got
     timings = [got[i][0] for i in range(workers)]
