@@ -53,12 +53,15 @@ void require_whole_report(const std::string& prefix) {
 }
 
 // Processes whose environment holds `tag` (NAME=VALUE): a run's descendants, whoever their parent.
-int processes_tagged(const std::string& tag) {
+int processes_tagged(const std::string& tag, const std::string& in_command_line = "") {
   int n = 0;
   for (const auto& e : fs::directory_iterator("/proc")) {
     std::ifstream env(e.path() / "environ", std::ios::binary);
     const std::string text{std::istreambuf_iterator<char>(env), {}};
-    if (text.find(tag + '\0') != std::string::npos) ++n;
+    if (text.find(tag + '\0') == std::string::npos) continue;
+    std::ifstream cmdline(e.path() / "cmdline", std::ios::binary);
+    const std::string cmd{std::istreambuf_iterator<char>(cmdline), {}};
+    if (cmd.find(in_command_line) != std::string::npos) ++n;
   }
   return n;
 }
@@ -265,14 +268,14 @@ TEST_CASE("drill 4: Python workers die with a SIGKILLed parbench", "[faults][pyt
        "1", "--warmup", "0", "--quiet", "--no-limits", "--out", dir.path() + "/r"},
       {tag});
   const KillOnExit guard{pid};
-  // parbench, the interpreter and its multiprocessing children (two, once both have started; a
-  // loaded machine may take seconds to start the second).
-  // A count seen once can be a passing process (an interpreter probed before the run): wait
-  // until it holds 100 ms later.
+  // The interpreter running the workload and its multiprocessing children, which share its
+  // command line (--mode ...): two children once both have started, and a loaded machine may take
+  // seconds to start the second. Other processes pass by before the run (the interpreter asked
+  // what it is, and with pyenv its shim's shells), so the count must hold 100 ms later.
   for (int i = 0; i < 400; ++i) {
-    if (processes_tagged(tag) >= 4) {
+    if (processes_tagged(tag, "--mode") >= 3) {
       std::this_thread::sleep_for(100ms);
-      if (processes_tagged(tag) >= 4) break;
+      if (processes_tagged(tag, "--mode") >= 3) break;
     }
     std::this_thread::sleep_for(50ms);
   }
