@@ -135,6 +135,7 @@ def describe_exception(e):
 
 def worker(i, workers, decl, cpus, ready, gate, results, process, parent_pid):
     """One worker, a thread or a process of any start method: everything comes as arguments."""
+    at_gate = False
     try:
         if parent_pid:
             harness.die_with(parent_pid)  # spawned: no at-fork hook ran in this process
@@ -143,6 +144,7 @@ def worker(i, workers, decl, cpus, ready, gate, results, process, parent_pid):
         fn = load(*decl.target)
         ready_ns = time.monotonic_ns()
         ready.wait()
+        at_gate = True
         gate.wait()
         r0 = harness.usage()
         pass_ns = time.monotonic_ns()
@@ -155,7 +157,9 @@ def worker(i, workers, decl, cpus, ready, gate, results, process, parent_pid):
             except Exception as e:  # noqa: BLE001 - said as the worker's error
                 raise TypeError(f"its return value cannot be sent to the parent: {e}") from None
     except BaseException as e:  # noqa: BLE001 - every failure becomes the run's error
-        ready.abort()
+        if not at_gate:
+            # Past the barrier an abort could still break a worker waking from it.
+            ready.abort()
         results.put((i, f"worker {i}: {describe_exception(e)}", None, None))
         return
     results.put((i, None, timing, value))

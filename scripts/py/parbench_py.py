@@ -774,6 +774,7 @@ def run(mode, name, params, workers, cpus):
     results = kit.queue()
 
     def body(i):
+        at_gate = False
         try:
             if cpus:
                 os.sched_setaffinity(0, {cpus[i]})  # the calling thread only
@@ -781,6 +782,7 @@ def run(mode, name, params, workers, cpus):
                 wl.before_gate(i)
             ready_ns = time.monotonic_ns()
             ready.wait()
+            at_gate = True
             gate.wait()
             r0 = usage()
             pass_ns = time.monotonic_ns()
@@ -788,7 +790,9 @@ def run(mode, name, params, workers, cpus):
             end_ns = time.monotonic_ns()
             results.put((i, None, timing_of(ready_ns, pass_ns, end_ns, r0, usage()), out))
         except BaseException as e:  # noqa: BLE001 - every failure becomes the run's error
-            ready.abort()
+            if not at_gate:
+                # Past the barrier an abort could still break a worker waking from it.
+                ready.abort()
             results.put((i, f"worker {i}: {type(e).__name__}: {e}", None, None))
 
     launch_ns = time.monotonic_ns()
