@@ -23,6 +23,7 @@
   X(cache_misses,       std::int64_t, "count", LowerIsBetter, MedianOfAll, Main,   true,  run.counters[kCacheMisses]) \
   X(branch_misses,      std::int64_t, "count", LowerIsBetter, MedianOfAll, Main,   true,  run.counters[kBranchMisses]) \
   X(machine_capacity,   double,       "x",     HigherIsBetter, MedianOfAll, Main,  true,  run.machine_capacity)   \
+  X(machine_throughput, double,       "op/ns", HigherIsBetter, MedianOfAll, Main,  true,  run.machine_throughput) \
   X(startup_ns,         std::int64_t, "ns",    LowerIsBetter, Median,      Timing, false, run.startup_ns)         \
   X(start_skew_ns,      std::int64_t, "ns",    LowerIsBetter, Median,      Timing, false, run.start_skew_ns)
 // clang-format on

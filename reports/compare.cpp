@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -108,14 +109,6 @@ std::string_view verdict_name(Verdict v) {
       return "disturbed";
   }
   return "";
-}
-
-std::optional<double> change_at_equal_capacity(double ratio, Direction direction, double capacity) {
-  if (capacity <= 0 || ratio <= 0) return std::nullopt;
-  const bool worse = direction == Direction::HigherIsBetter ? ratio < 1 : ratio > 1;
-  const bool moved = worse ? capacity < 1 - kCapacityTolerance : capacity > 1 + kCapacityTolerance;
-  if (!moved) return std::nullopt;
-  return (direction == Direction::HigherIsBetter ? ratio / capacity : ratio * capacity) - 1;
 }
 
 std::size_t Comparison::count(Verdict v) const {
@@ -241,43 +234,6 @@ void judge(MetricComparison& m, const std::vector<double>& xs, const std::vector
   }
 }
 
-// A regression (improvement) that came with a machine running the case with less (more) of its
-// capacity than in the base (the machine_capacity probe before each repetition, taken as the
-// metric is: the best for best_work_per_s, else the median) by more than kCapacityTolerance, and
-// that the capacity explains (scaled by it, the change is within the minimum effect), is the
-// machine's doing as far as anyone can tell: `disturbed`, reported, not gated. A change larger
-// than the capacity explains keeps its verdict.
-void blame_machine(MetricComparison& m, const std::vector<double>& base_capacity,
-                   const std::vector<double>& new_capacity) {
-  if (m.verdict != Verdict::Regressed && m.verdict != Verdict::Improved) return;
-  if (base_capacity.empty() || new_capacity.empty()) return;
-  // Counts of what the code did (valgrind's, the CPU's instructions) do not depend on how fast
-  // the machine ran it.
-  if (m.note.starts_with("exact") || m.metric == "callgrind_ir" || m.metric == "instructions")
-    return;
-  const bool best = m.metric == kBestWorkPerS;
-  const double b = best ? *std::max_element(base_capacity.begin(), base_capacity.end())
-                        : *median_of(base_capacity);
-  const double n =
-      best ? *std::max_element(new_capacity.begin(), new_capacity.end()) : *median_of(new_capacity);
-  if (b <= 0 || n <= 0) return;
-  if (m.base_median == 0) return;
-  const auto at_equal = change_at_equal_capacity(m.new_median / m.base_median, m.direction, n / b);
-  if (!at_equal) return;
-  const double adjusted = *at_equal;
-  const double worse = m.direction == Direction::LowerIsBetter ? adjusted : -adjusted;
-  const std::string machine = fmt::format(
-      "the machine gave this case {:.2f}x of capacity against {:.2f}x in the base "
-      "(machine_capacity)",
-      n, b);
-  if (std::abs(worse) > m.min_effect) {  // more than the machine explains: the verdict stands
-    m.note = fmt::format("{}; {:+.1f}% at equal capacity", machine, adjusted * 100);
-    return;
-  }
-  m.verdict = Verdict::Disturbed;
-  m.note = fmt::format("{}, which explains the change: not judged, run again", machine);
-}
-
 // Between separate runs (a history given) the default work rate is the steadier of the median's
 // and the fastest repetition's in this case's history: where neighbours slow some repetitions
 // down (cpu_sum at 2 workers on a shared VM) the fastest moves a tenth as much from run to run;
@@ -296,41 +252,6 @@ std::string steadier_rate(const std::string& key, const CaseRows& b,
     }
   }
   return chosen;
-}
-
-// The repetitions the machine ran at (nearly) full capacity: those whose machine_capacity probe
-// read at least kKeepCapacity of the highest the case saw on either side. On this VM a vCPU runs
-// at half speed for a few hundred milliseconds at a time, which doubles a repetition's time and
-// CPU time and hides a real 50% slowdown from the U-test. Nothing is set aside when either side
-// would keep fewer than half its repetitions (the machine changed for the whole run: then
-// blame_machine speaks) or when the reports predate the probe.
-constexpr double kKeepCapacity = 0.9;
-
-struct Undisturbed {
-  std::vector<const Row*> base, candidate;
-  std::size_t set_aside = 0;
-};
-
-Undisturbed undisturbed(const CaseRows& b, const CaseRows& n) {
-  Undisturbed out{b.ok, n.ok, 0};
-  double most = 0;
-  for (const auto* side : {&b.ok, &n.ok}) {
-    for (const Row* r : *side) most = std::max(most, r->machine_capacity.value_or(0));
-  }
-  if (most <= 0) return out;
-  auto keep = [&](const std::vector<const Row*>& rows) {
-    std::vector<const Row*> kept;
-    for (const Row* r : rows) {
-      if (!r->machine_capacity || *r->machine_capacity >= kKeepCapacity * most) kept.push_back(r);
-    }
-    return kept;
-  };
-  auto base = keep(b.ok), candidate = keep(n.ok);
-  if (2 * base.size() < b.ok.size() || 2 * candidate.size() < n.ok.size()) return out;
-  out.set_aside = b.ok.size() + n.ok.size() - base.size() - candidate.size();
-  out.base = std::move(base);
-  out.candidate = std::move(candidate);
-  return out;
 }
 
 // Every item of one case present in both reports, with a measured base.
@@ -355,8 +276,7 @@ void compare_case(const std::string& key, const CaseRows& b, const CaseRows& n,
     if (xs.empty() || ys.empty()) continue;  // the metric is not reported for this case
     MetricComparison m = item_for(key, b, metric);
     judge(m, xs, ys, options);
-    blame_machine(m, values_of(rows.base, "machine_capacity"),
-                  values_of(rows.candidate, "machine_capacity"));
+    blame_machine(m, rows.base, rows.candidate);
     if (rows.set_aside > 0) {
       m.note = fmt::format(
           "{}{}{} repetition(s) set aside: the machine gave them under {:.0f}% of "

@@ -51,6 +51,26 @@ inline constexpr double kCapacityTolerance = 0.05;
 // way the change went (less capacity with a worse figure, more with a better one); else nullopt.
 std::optional<double> change_at_equal_capacity(double ratio, Direction direction, double capacity);
 
+// How much more than in proportion throughput-bound code may slow down when the probe's
+// throughput-bound loop does (machine_throughput): the loop and the code share the core's units
+// in different mixes. In the one run-wide episode measured here (cpu_sum at 2 workers at 0.72x
+// of its rate for 26 separate runs while the loop read 0.86x and the dependent chain 1.00x) the
+// code lost 2.2 times as much as the loop, in log terms.
+inline constexpr double kThroughputElasticity = 2.5;
+
+// change_at_equal_capacity for one of the machine probe's measures by name: machine_capacity in
+// proportion; machine_throughput at any elasticity from 1 to kThroughputElasticity (but never
+// more than twice the proportional change), the residual nearest zero (0 when a change lies
+// within that range).
+std::optional<double> change_at_equal_machine(const std::string& measure, double ratio,
+                                              Direction direction, double probe);
+
+// How a machine probe's measure reads in a verdict's note, e.g. "1.00x of capacity against 1.98x
+// in the base (machine_capacity)" or "0.251 op/ns of throughput against 0.502 before
+// (machine_throughput)"; `then` names the other side ("in the base", "before").
+std::string machine_figures(const std::string& measure, double now, double then_value,
+                            const std::string& then);
+
 struct MetricComparison;
 // The between-run spread of one case's metric, from a history; nullopt when it holds too few runs.
 using NoiseLookup = std::function<std::optional<RunNoise>(const MetricComparison&)>;
@@ -72,7 +92,7 @@ struct CompareOptions {
   DirectionLookup direction;
   NoiseLookup between_runs;  // empty: judge on the repetitions alone
   // 4 standard deviations of the difference of two runs: a false alarm once in ~30,000 judgements
-  // if the spread were normal; the measured one has heavier tails (README, Regression testing).
+  // if the spread were normal; the measured one has heavier tails (docs/regression.md).
   double noise_sigmas = 4;
   // The share of the compared items a gate may leave unjudged (disturbed) and still pass: past it
   // the comparison is inconclusive (exit 4), not clean.

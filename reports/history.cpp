@@ -83,10 +83,14 @@ std::vector<std::pair<std::string, std::string>> parse_params(const std::string&
 }
 
 // The run-level figures stored for every case besides its workload metrics, and whether higher is
-// better. machine_capacity is not the code's figure but the machine's (the probe before each
-// repetition): `history check` reads it to tell a step of the machine from one of the code.
-constexpr std::array<std::pair<const char*, bool>, 4> kRunMetrics = {
-    {{"work_per_s", true}, {"wall_ns", false}, {"cpu_ns", false}, {kCapacityMetric, true}}};
+// better. machine_capacity and machine_throughput are not the code's figures but the machine's
+// (the probe before each repetition): `history check` reads them to tell a step of the machine
+// from one of the code.
+constexpr std::array<std::pair<const char*, bool>, 5> kRunMetrics = {{{"work_per_s", true},
+                                                                      {"wall_ns", false},
+                                                                      {"cpu_ns", false},
+                                                                      {kCapacityMetric, true},
+                                                                      {kThroughputMetric, true}}};
 
 // The CPUs a case occupies: its distinct pinned CPUs ("0+1", "3+3"), else its workers; at most
 // `online`.
@@ -281,7 +285,7 @@ HistoryDb::HistoryDb(const std::string& path, Mode mode) : path_(path) {
 HistoryDb::~HistoryDb() = default;
 
 bool is_machine_metric(const std::string& metric) {
-  return metric == kCapacityMetric || metric == kCpusLeftMetric;
+  return metric == kCapacityMetric || metric == kThroughputMetric || metric == kCpusLeftMetric;
 }
 
 PreparedRun prepare_run(const RunToAdd& run) {

@@ -24,14 +24,17 @@ namespace parbench {
 
 inline constexpr int kHistorySchemaVersion = 1;
 
-// Two series stored for every case beside its figures that are the machine's, not the code's:
-// - machine_capacity: the probe before each repetition (run_workers.hpp), which sees a vCPU the
-//   hypervisor slows but not, in 2 ms, a process that competes for a CPU (the scheduler lets the
-//   probe run first: 1.94 of 2 CPUs beside a busy loop on one of them);
+// Three series stored for every case beside its figures that are the machine's, not the code's:
+// - machine_capacity and machine_throughput: the probe before each repetition (busy_work.hpp), a
+//   latency-bound and a throughput-bound loop, which see a vCPU the hypervisor slows (the second
+//   also a core whose execution units something else shares) but not, in 2 ms, a process that
+//   competes for a CPU (the scheduler lets the probe run first: 1.94 of 2 CPUs beside a busy
+//   loop on one of them);
 // - cpus_left: the CPUs the case occupies (its workers, or its distinct pinned CPUs, at most the
 //   online ones), less what everything else took over its repetitions (median other_load_pct of
 //   the online CPUs): 1 of 2 beside that busy loop.
 inline constexpr const char* kCapacityMetric = "machine_capacity";
+inline constexpr const char* kThroughputMetric = "machine_throughput";
 inline constexpr const char* kCpusLeftMetric = "cpus_left";
 bool is_machine_metric(const std::string& metric);
 

@@ -15,7 +15,7 @@
 //     its first run's commit; change points are then looked for only before it, so an outlying
 //     newest run does not pull a step onto an older commit. Later runs confirm it (a change point
 //     there once the tail is longer) or clear it (back within the band). A tail the machine
-//     explains (machine_capacity or cpus_left, as for a step) is reported, not judged.
+//     explains (the machine probe or cpus_left, as for a step) is reported, not judged.
 #include <optional>
 #include <set>
 #include <string>
@@ -43,7 +43,7 @@ struct SeriesVerdict {
   // level before them and the band (relative).
   std::optional<std::size_t> suspect_at;
   double suspect_level = 0, band = 0;
-  // Why the suspect's runs are the machine's (machine_capacity or cpus_left moved with them and
+  // Why the suspect's runs are the machine's (the machine probe or cpus_left moved with them and
   // explain them, as for a step): then it is reported and not judged; "" when they are not.
   std::string suspect_machine;
 

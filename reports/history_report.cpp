@@ -133,12 +133,12 @@ std::string machine_step(const Series& s, const std::vector<ChangePoint>& all, s
           "(cpus_left), {:+.1f}% in proportion to them; not judged",
           *after, *before, *adjusted * 100);
     }
-    const auto adjusted = change_at_equal_capacity(all[k].change() + 1, s.direction, ratio);
+    const auto adjusted =
+        change_at_equal_machine(m.measure, all[k].change() + 1, s.direction, ratio);
     if (!adjusted || std::abs(*adjusted) > tolerance) continue;
-    return fmt::format(
-        "disturbed: the machine gave the case {:.2f}x of capacity against {:.2f}x before "
-        "(machine_capacity), {:+.1f}% at equal capacity; not judged",
-        *after, *before, *adjusted * 100);
+    return fmt::format("disturbed: the machine gave the case {}, {:+.1f}% at equal {}; not judged",
+                       machine_figures(m.measure, *after, *before, "before"), *adjusted * 100,
+                       m.measure == kThroughputMetric ? "throughput" : "capacity");
   }
   return "";
 }

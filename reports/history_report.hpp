@@ -16,7 +16,7 @@
 namespace parbench {
 
 // What the machine gave a case in each run by one measure (history.hpp: machine_capacity,
-// cpus_left), by run id.
+// machine_throughput, cpus_left), by run id.
 struct MachineSeries {
   std::string measure;
   std::map<std::int64_t, double> by_run;
@@ -29,8 +29,9 @@ struct SeriesStep {
   ChangePoint at;
   // "" for a step of the code. Else why it is the machine's, with the measure's mean over the
   // runs on each side (to the neighbouring change points):
-  // - machine_capacity moved the same way as the step by more than kCapacityTolerance and
-  //   explains it to within the tolerance (the step scaled by it), as compare's `disturbed`;
+  // - machine_capacity or machine_throughput moved the same way as the step by more than
+  //   kCapacityTolerance and explains it to within the tolerance (the step scaled by it), as
+  //   compare's `disturbed`;
   // - or cpus_left moved the same way by more than a tenth and explains the step to within 15%
   //   (the step scaled by the CPUs left: a 3x slowdown is not explained by losing an eighth).
   std::string machine;

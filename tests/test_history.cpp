@@ -354,6 +354,35 @@ TEST_CASE("history check tells a step of the machine's capacity from one of the 
                              Catch::Contains("(regression)") && !Catch::Contains("disturbed"));
 }
 
+TEST_CASE("history check sees a step of the machine's throughput the chain does not",
+          "[history][cli]") {
+  test::TempDir dir;
+  const SyntheticRuns runs(dir.path(), "1");
+  // From the seventh run on the throughput-bound half of the probe reads half (0.50 -> 0.25 op/ns)
+  // while the chain stays at full capacity; every repetition takes `slowdown` times as long.
+  const auto history = [&](const std::string& name, double slowdown) {
+    return runs.history(name, [slowdown](Row& row, int i) {
+      slower_from_7(row, i, slowdown);
+      row.machine_capacity = 0.98 * (1 + 0.005 * (i % 2));
+      row.machine_throughput = (i >= 7 ? 0.25 : 0.50) * (1 + 0.005 * (i % 2));
+    });
+  };
+  const auto machine = test::run_parbench(
+      {"history", "--db", history("machine", 2.0), "check", "--metric", "best_work_per_s"});
+  INFO(machine.out << machine.err);
+  REQUIRE(machine.status == 0);
+  REQUIRE_THAT(machine.out, Catch::Contains("at run 7 (commit commit7") &&
+                                Catch::Contains("op/ns of throughput against") &&
+                                Catch::Contains("(machine_throughput)") &&
+                                Catch::Contains("not judged"));
+  // Five times as slow: more than the machine explains.
+  const auto code = test::run_parbench(
+      {"history", "--db", history("code", 5.0), "check", "--metric", "best_work_per_s"});
+  INFO(code.out << code.err);
+  REQUIRE(code.status == 1);
+  REQUIRE_THAT(code.out, Catch::Contains("(regression)") && !Catch::Contains("disturbed"));
+}
+
 TEST_CASE("history check blames a step on other processes only where they took the case's CPUs",
           "[history][cli]") {
   test::TempDir dir;

@@ -214,8 +214,8 @@ int check(const HistoryArgs& a) {
       options.change_points.permutations, a.min_effect * 100, a.gate_effect * 100, a.sigmas);
   if (disturbed > 0) {
     fmt::print(
-        "{} step(s) came with the machine changing under the case (machine_capacity or "
-        "cpus_left, as each says): not judged\n",
+        "{} step(s) came with the machine changing under the case (machine_capacity, "
+        "machine_throughput or cpus_left, as each says): not judged\n",
         disturbed);
   }
   if (held + suspected > 0) {

@@ -285,7 +285,10 @@ ReportMeta start_meta(const RunSettings& o, const RunPlan& plan, const MpiSessio
   // Measured here, before any worker starts, so every worker uses this figure (busy_work.hpp).
   run.calibration = {
       {"busy_ns_per_iteration", busy_ns_per_iteration()},
-      {"busy_loop", "dependent 64-bit multiply-add chain, fastest of 5 ~10 ms runs"}};
+      {"busy_loop", "dependent 64-bit multiply-add chain, fastest of 5 ~10 ms runs"},
+      {"wide_ns_per_iteration", wide_ns_per_iteration()},
+      {"wide_loop",
+       "eight independent 64-bit integer chains (the machine probe's throughput half)"}};
   if (mpi::initialized()) {
     run.mpi = {{"library", mpi::describe()}, {"ranks", mpi::size()}, {"hosts", mpi::hosts()}};
     if (!mpi_session.binding().empty()) run.mpi["binding"] = mpi_session.binding();

@@ -51,11 +51,14 @@ RepOutcome run_rep(const RepContext& ctx, Row& row, RunResult& run) {
   const Case& c = ctx.the_case();
   if (!c.unsupported.empty()) return {K::Unsupported, c.unsupported};
   try {
-    const std::optional<double> capacity = case_capacity(c.workers, c.cpus);
+    const std::optional<MachineSpeed> machine = case_capacity(c.workers, c.cpus);
     RepResult rep = c.backend->run_rep(ctx);
     if (!rep.run.ok()) return {K::Error, rep.run.error};
     run = std::move(rep.run);
-    run.machine_capacity = capacity;
+    if (machine) {
+      run.machine_capacity = machine->capacity;
+      run.machine_throughput = machine->throughput;
+    }
     row = base_row(ctx.case_group(), c);
     if (!rep.host.empty()) row.host = rep.host;
     for (auto& [name, value] : rep.metrics) row.metrics.emplace_back(name, value);

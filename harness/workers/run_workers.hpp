@@ -60,11 +60,12 @@ struct RunResult {
   CounterValues counters;                  // summed; nullopt when any worker lacks the counter
   std::optional<double> steal_pct;         // over gate-open -> all finished, from /proc/stat
   std::optional<double> other_load_pct;
-  std::optional<double> machine_capacity;  // busy_work.hpp, probed by the runner before the rep
-  std::int64_t startup_ns = 0;             // first worker started -> last worker at the gate
-  std::int64_t start_skew_ns = 0;          // spread of the workers' gate-pass times
-  std::int64_t launch_ns = 0;              // the first worker began to start (CLOCK_MONOTONIC)
-  std::int64_t release_ns = 0;             // the gate opened
+  std::optional<double> machine_capacity;    // busy_work.hpp, probed by the runner before the rep
+  std::optional<double> machine_throughput;  // the same probe's throughput-bound half
+  std::int64_t startup_ns = 0;               // first worker started -> last worker at the gate
+  std::int64_t start_skew_ns = 0;            // spread of the workers' gate-pass times
+  std::int64_t launch_ns = 0;                // the first worker began to start (CLOCK_MONOTONIC)
+  std::int64_t release_ns = 0;               // the gate opened
   std::vector<WorkerTiming> workers;
 
   [[nodiscard]] bool ok() const { return error.empty(); }
