@@ -1,9 +1,9 @@
 #pragma once
 // The words of Python's multiprocessing and threading, and what measures each here: the table of
-// `parbench list --python` and README "Python's names", and the parameter values `run` takes as
-// aliases (--param channel=Queue is shm_queue). An alias exists only where one value answers it
-// on every backend; the Python backends run the construct itself (multiprocessing.Queue for
-// shm_queue, multiprocessing.Lock for posix_sem, ...).
+// `parbench list --python` and docs/python.md "Python's names", and the parameter values `run`
+// takes as aliases (--param channel=Queue is shm_queue). An alias exists only where one value
+// answers it on every backend; the Python backends run the construct itself (multiprocessing.Queue
+// for shm_queue, multiprocessing.Lock for posix_sem, ...).
 #include <optional>
 #include <string>
 #include <string_view>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How often the regression gate cries wolf between separate runs, and what it still catches: the
-# figures of README "Regression testing", measured on this machine.
+# figures of docs/regression.md, measured on this machine.
 #   scripts/gate_noise.sh [RUNS] [WARMUP]        (default 30 runs, the first 8 only teach the history)
 # 1. A/A: RUNS separate `parbench run quick` runs. Each run after the first WARMUP is compared with
 #    the run before it, `compare --history` learning the spread between runs from the runs before it

@@ -11,8 +11,8 @@
 # this machine has none, the gate says so, keeps this run as the baseline to commit, and exits 0
 # without judging: it never compares another machine's figures. Record one with:
 #   scripts/perf_gate.sh SUITE   (then commit reports/baselines/SUITE-FINGERPRINT.*)
-# On shared CI runners, whose machine changes from job to job, prefer `parbench ab` (README,
-# "Regression testing"), which runs the base and the candidate alternately in one job.
+# On shared CI runners, whose machine changes from job to job, prefer `parbench ab`
+# (docs/regression.md), which runs the base and the candidate alternately in one job.
 #
 # Separate runs differ by more than one run's repetitions show. When a history of this machine's
 # runs exists (PARBENCH_HISTORY, default reports/history.sqlite, filled by `parbench history add`),
