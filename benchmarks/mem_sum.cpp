@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "prefault.hpp"
+#include "read_words.hpp"
 #include "split.hpp"
 #include "workload.hpp"
 
@@ -40,13 +41,11 @@ class MemSumExperiment final : public Experiment {
   void work(const WorkerContext& ctx) override {
     const Range r = worker_range(scaling_, elements_, ctx.index, ctx.workers);
     const std::uint64_t* first = data_.data() + r.begin;
-    const std::uint64_t* last = data_.data() + r.end;
+    const auto count = static_cast<std::size_t>(r.end - r.begin);
     std::uint64_t acc = 0;
     for (std::int64_t pass = 0; pass < passes_; ++pass) {
-      benchmark::ClobberMemory();  // each pass must read memory again, not reuse the last sum
-      std::uint64_t s = 0;
-      for (const std::uint64_t* p = first; p != last; ++p) s += *p;
-      acc += s;
+      benchmark::ClobberMemory();       // each pass must read memory again, not reuse the last sum
+      acc += read_words(first, count);  // the loop the limits' memory probe reads with
     }
     benchmark::DoNotOptimize(acc);
     partial_[static_cast<std::size_t>(ctx.index)].value = acc;

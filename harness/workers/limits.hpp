@@ -14,7 +14,8 @@
 //   memory_speedup_ceiling      N threads reading one DRAM-sized array in slices against one
 //                               thread reading all of it: where memory bandwidth stops speedup
 //   memory_read_mb_per_s        the bytes those N threads (and the one) read per second: the
-//                               limit of a memory-bound case with N workers
+//                               limit of a memory-bound case with N workers (read_words.hpp)
+//   shared_memory_read_mb_per_s one thread reading shared memory (the arena's kind) the same way
 //   clock_read_ns, thread_create_join_ns, fork_exit_wait_ns
 // Round trips are timed one by one with two clock reads, exactly as ipc_pingpong times its own,
 // and reported as the median unless said otherwise. Bandwidths (10^6 bytes per second, as
