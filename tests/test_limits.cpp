@@ -130,7 +130,12 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
                            {"wait", "spin"},
                            {"placement", "cross_core"}}));
   rows.back().metric_medians = {{"mb_per_s", 30000.0}};
-  // No limit applies: a spinning round trip on one CPU, a 1 MiB round trip, a failed case.
+  // No limit applies: a spinning round trip on one CPU, a 4 KiB stream on one CPU (the ring was
+  // measured across CPUs), a 1 MiB round trip, a failed case.
+  rows.push_back(case_row(
+      "ipc_stream", 2,
+      {{"channel", "shm_ring"}, {"size", "4096"}, {"wait", "block"}, {"placement", "same_core"}}));
+  rows.back().metric_medians = {{"mb_per_s", 3000.0}};
   rows.push_back(case_row(
       "ipc_pingpong", 2,
       {{"channel", "shm_ring"}, {"size", "8"}, {"wait", "spin"}, {"placement", "same_core"}}));

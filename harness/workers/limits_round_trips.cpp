@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "clock.hpp"
@@ -96,8 +98,15 @@ bool sleep_until(FutexWord& w, std::uint32_t want) {
 // On one CPU: the median. Across CPUs the times are bimodal on a VM: when the answer comes before
 // a side gets to sleep nothing is woken (a spin, ~0.5 us), and a real wake-up costs more the
 // deeper the other vCPU has gone idle. The limit there is the fast end (10th percentile) of the
-// round trips in which both sides really slept: what a blocking channel can reach.
-double futex_rtt(int a, int b) {
+// round trips in which both sides really slept: what a blocking channel can reach. When fewer
+// than 100 of them slept on both sides the wake-up cannot be told from the spin, and the limit is
+// unsupported with that reason (it used to fall back to all round trips, spins included, and
+// read low).
+struct FutexRtt {
+  std::optional<double> ns;
+  std::string why_not;
+};
+FutexRtt futex_rtt(int a, int b) {
   constexpr std::uint32_t kMax = 20'000;
   FutexWord ping, pong;
   std::atomic<bool> stop{false};
@@ -137,10 +146,16 @@ double futex_rtt(int a, int b) {
   for (std::size_t i = 0; i < rtt.size(); ++i) {
     if (first_slept[i + 1] != 0 && second_slept[i + 1] != 0) woken.push_back(rtt[i]);
   }
-  if (a == b) return median(std::move(rtt));  // on one CPU every round trip switches twice
-  std::vector<double>& v = woken.size() >= 100 ? woken : rtt;
-  std::sort(v.begin(), v.end());
-  return quantile_sorted(v, 0.10);
+  if (a == b) return {median(std::move(rtt)), ""};  // on one CPU every round trip switches twice
+  constexpr std::size_t kLeastWoken = 100;
+  if (woken.size() < kLeastWoken) {
+    return {std::nullopt,
+            fmt::format("only {} of {} round trips slept on both sides (at least {} needed to time "
+                        "a wake-up apart from a spin)",
+                        woken.size(), rtt.size(), kLeastWoken)};
+  }
+  std::sort(woken.begin(), woken.end());
+  return {quantile_sorted(woken, 0.10), ""};
 }
 
 // A thread at SCHED_IDLE spinning on `cpu` for as long as it lives: the CPU is busy (not halted)
@@ -207,23 +222,22 @@ void add_round_trips(std::vector<LimitValue>& out) {
       out.push_back({name, "cross_core", "", 0, std::nullopt, "ns", no_pair});
     }
   }
-  if (same) {
-    out.push_back({"futex_rtt_ns", "same_core", cpu_pair(same->first, same->second), 0,
-                   futex_rtt(same->first, same->second), "ns", ""});
-  }
+  const auto futex = [&](const char* placement, const std::pair<int, int>& cpus) {
+    const FutexRtt r = futex_rtt(cpus.first, cpus.second);
+    out.push_back(
+        {"futex_rtt_ns", placement, cpu_pair(cpus.first, cpus.second), 0, r.ns, "ns", r.why_not});
+  };
+  if (same) futex("same_core", *same);
   if (!cross) {
     out.push_back({"futex_rtt_ns", "cross_core", "", 0, std::nullopt, "ns", no_pair});
     out.push_back({"futex_rtt_ns", "cross_core_busy", "", 0, std::nullopt, "ns", no_pair});
     return;
   }
-  const std::string pair = cpu_pair(cross->first, cross->second);
   throw_if_interrupted();
-  out.push_back(
-      {"futex_rtt_ns", "cross_core", pair, 0, futex_rtt(cross->first, cross->second), "ns", ""});
+  futex("cross_core", *cross);
   throw_if_interrupted();
   const BusyCpu busy(cross->second);
-  out.push_back({"futex_rtt_ns", "cross_core_busy", pair, 0, futex_rtt(cross->first, cross->second),
-                 "ns", ""});
+  futex("cross_core_busy", *cross);
 }
 
 }  // namespace parbench::limits_probes
