@@ -6,8 +6,8 @@
 // prints it. Internal to the workers layer.
 #include <algorithm>
 #include <atomic>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
