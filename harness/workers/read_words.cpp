@@ -8,13 +8,9 @@ namespace {
 
 using Lanes = std::uint64_t __attribute__((vector_size(32)));
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define PARBENCH_READ_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define PARBENCH_READ_CLONES
-#endif
-
-PARBENCH_READ_CLONES std::uint64_t read_lanes(const std::uint64_t* data, std::size_t count) {
+// The loop, compiled into each caller for that caller's instruction set.
+[[gnu::always_inline]] inline std::uint64_t sum_lanes(const std::uint64_t* data,
+                                                      std::size_t count) {
   constexpr std::size_t kWords = sizeof(Lanes) / sizeof(std::uint64_t);
   Lanes a{}, b{}, c{}, d{};
   std::size_t i = 0;
@@ -35,10 +31,26 @@ PARBENCH_READ_CLONES std::uint64_t read_lanes(const std::uint64_t* data, std::si
   return s;
 }
 
+std::uint64_t read_plain(const std::uint64_t* data, std::size_t count) {
+  return sum_lanes(data, count);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// Chosen at the first call rather than through target_clones: an ifunc resolver runs before a
+// sanitizer's runtime is set up, and ThreadSanitizer builds crashed at start.
+[[gnu::target("avx2")]] std::uint64_t read_avx2(const std::uint64_t* data, std::size_t count) {
+  return sum_lanes(data, count);
+}
+#endif
+
 }  // namespace
 
 std::uint64_t read_words(const std::uint64_t* data, std::size_t count) {
-  return read_lanes(data, count);
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2") != 0;
+  if (avx2) return read_avx2(data, count);
+#endif
+  return read_plain(data, count);
 }
 
 }  // namespace parbench
