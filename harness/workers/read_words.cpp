@@ -47,7 +47,7 @@ std::uint64_t read_plain(const std::uint64_t* data, std::size_t count) {
 
 std::uint64_t read_words(const std::uint64_t* data, std::size_t count) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  static const bool avx2 = __builtin_cpu_supports("avx2") != 0;
+  static const bool avx2 = static_cast<bool>(__builtin_cpu_supports("avx2"));
   if (avx2) return read_avx2(data, count);
 #endif
   return read_plain(data, count);
