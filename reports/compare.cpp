@@ -17,6 +17,7 @@
 #include "csv_reader.hpp"
 #include "rows_csv.hpp"
 #include "stats.hpp"
+#include "summary_columns.hpp"
 
 namespace parbench {
 namespace compare_detail {
@@ -39,12 +40,14 @@ std::string case_key(const Row& r, const std::vector<std::string>& ignore, bool 
   return fmt::format("{} {} w={} pin={} {}", r.workload, r.backend, r.workers, r.pin, text);
 }
 
-// Which way is better for a metric no declaration covers: the measured columns say so themselves;
-// a workload's metrics come from the report's meta.json (CompareOptions::direction); what is left
-// (Google Benchmark's real_time_ns, cpu_time_ns) is a time or a count.
+// Which way is better for a metric no declaration covers: the measured and summary columns say so
+// themselves; a workload's metrics come from the report's meta.json (CompareOptions::direction);
+// what is left (Google Benchmark's real_time_ns, cpu_time_ns) is a time or a count.
 Direction default_direction(const std::string& metric) {
-  if (metric == "work_per_s" || metric == kBestWorkPerS) return Direction::HigherIsBetter;
+  if (metric == kBestWorkPerS) return Direction::HigherIsBetter;
   if (const Column* c = find_column(metric)) return c->better;
+  if (const SummaryColumn* c = find_summary_column(metric); c != nullptr && c->better)
+    return *c->better;
   return Direction::LowerIsBetter;
 }
 

@@ -47,8 +47,8 @@ std::string metric_cell(const std::string& name, const std::optional<double>& v)
 }  // namespace
 
 std::string cv_cell(const SummaryRow& r) {
-  if (!r.wall_ns || r.wall_ns->n < kMinRepsForCv) return "-";
-  return fmt::format("{:.1f}%", r.wall_ns->cv * 100);
+  const auto cv = r.cv();
+  return cv ? fmt::format("{:.1f}%", *cv * 100) : "-";
 }
 
 std::string format_rate(double per_second) {

@@ -158,8 +158,9 @@ nlohmann::json action_benchmark_document(const std::string& prefix) {
                    {"unit", "ns"},
                    {"value", s.wall_ns->median},
                    {"range", fmt::format("± {:.0f}", s.wall_ns->stddev)},
-                   {"extra", fmt::format("median of {} repetitions, cv {:.1f}%", s.wall_ns->n,
-                                         s.wall_ns->cv * 100)}});
+                   {"extra", s.cv() ? fmt::format("median of {} repetitions, cv {:.1f}%",
+                                                  s.wall_ns->n, *s.cv() * 100)
+                                    : fmt::format("median of {} repetitions", s.wall_ns->n)}});
     for (const auto& [metric, value] : s.metric_medians) {
       const auto d = directions.find(metric);
       if (!value || (d != directions.end() && d->second == Direction::HigherIsBetter)) continue;

@@ -102,7 +102,7 @@ std::vector<std::string> attention_lines(const std::vector<Group>& groups) {
       }
     }
     if (noisy.empty()) continue;
-    const auto cv = [](const SummaryRow* r) { return r->wall_ns ? r->wall_ns->cv : 0.0; };
+    const auto cv = [](const SummaryRow* r) { return r->cv().value_or(0); };
     std::stable_sort(noisy.begin(), noisy.end(),
                      [&](const SummaryRow* a, const SummaryRow* b) { return cv(a) > cv(b); });
     std::string named;

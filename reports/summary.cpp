@@ -8,9 +8,11 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include "columns.hpp"
 #include "csv_writer.hpp"
+#include "summary_columns.hpp"
 
 namespace parbench {
 namespace {
@@ -49,8 +51,8 @@ std::string noise_of(const SummaryRow& s, const NoiseRule& rule) {
     why.push_back(fmt::format("steal {:.0f}%", *s.steal_pct));
   if (s.other_load_pct && *s.other_load_pct > rule.max_other_load_pct)
     why.push_back(fmt::format("other load {:.0f}%", *s.other_load_pct));
-  if (s.wall_ns && s.wall_ns->n >= kMinRepsForCv && s.wall_ns->cv > rule.max_cv)
-    why.push_back(fmt::format("cv {:.0f}%", s.wall_ns->cv * 100));
+  if (const auto cv = s.cv(); cv && *cv > rule.max_cv)
+    why.push_back(fmt::format("cv {:.0f}%", *cv * 100));
   // Workers that take turns by design (Python threads and the GIL): their low on_cpu is what is
   // measured, not noise.
   const auto has = [](const std::vector<std::string>& v, const std::string& x) {
@@ -232,66 +234,28 @@ std::vector<SummaryRow> summarize_rows(const std::vector<Row>& rows, const Repor
   return out;
 }
 
-namespace {
-
-// The medians of the measured columns that go at `place`, as "median_<name>" in the header.
-std::vector<const Column*> columns_at(Column::Place place) {
-  std::vector<const Column*> out;
-  for (const Column& c : measured_columns()) {
-    if (c.place == place && c.summary != nullptr) out.push_back(&c);
-  }
-  return out;
-}
-
-}  // namespace
-
 std::vector<std::string> summary_header(const ReportSchema& schema) {
-  std::vector<std::string> h = {"workload", "backend", "workers", "pin", "host"};
-  h.insert(h.end(), schema.params.begin(), schema.params.end());
-  h.insert(h.end(), {"reps", "errors", "status", "error", "median_wall_ns", "min_wall_ns",
-                     "max_wall_ns", "mean_wall_ns", "stddev_wall_ns", "cv", "p95_wall_ns",
-                     "ci95_lo_wall_ns", "ci95_hi_wall_ns"});
-  for (const Column* c : columns_at(Column::Place::Main))
-    h.push_back(fmt::format("median_{}", c->name));
-  h.insert(h.end(), {"ipc", "on_cpu", "noisy"});
-  for (const Column* c : columns_at(Column::Place::Timing))
-    h.push_back(fmt::format("median_{}", c->name));
-  h.insert(h.end(), {"work_units", "work_per_s", "speedup", "efficiency", "limit_name", "limit",
-                     "of_limit"});
+  std::vector<std::string> h;
+  bool params = false;  // the parameters' columns go before the first figure's
+  for (const SummaryColumn& c : summary_columns()) {
+    if (c.part == SummaryColumn::Part::Figures && !std::exchange(params, true))
+      h.insert(h.end(), schema.params.begin(), schema.params.end());
+    h.emplace_back(c.name);
+  }
   for (const auto& m : schema.metrics) h.push_back("median_" + m);
   return h;
 }
 
 std::vector<std::string> summary_cells(const SummaryRow& s, const ReportSchema& schema) {
-  std::vector<std::string> c = {s.workload, s.backend, std::to_string(s.workers), s.pin, s.host};
-  for (const auto& name : schema.params) {
-    const auto it =
-        std::find_if(s.params.begin(), s.params.end(), [&](auto& p) { return p.first == name; });
-    c.push_back(it != s.params.end() ? it->second : "");
+  std::vector<std::string> c;
+  bool params = false;
+  for (const SummaryColumn& col : summary_columns()) {
+    if (col.part == SummaryColumn::Part::Figures && !std::exchange(params, true)) {
+      for (const auto& name : schema.params) c.push_back(s.param(name));
+    }
+    c.push_back(col.cell(s));
   }
-  const auto& w = s.wall_ns;
-  auto wall = [&](double Summary::*field) {
-    return w ? format_number(std::round((*w).*field)) : "";
-  };
-  c.insert(c.end(),
-           {std::to_string(s.reps), std::to_string(s.errors), s.status(), s.error,
-            wall(&Summary::median), wall(&Summary::min), wall(&Summary::max), wall(&Summary::mean),
-            wall(&Summary::stddev), w && w->n >= kMinRepsForCv ? format_number(w->cv) : "",
-            wall(&Summary::p95), w && w->ci95 ? format_number(w->ci95->lo) : "",
-            w && w->ci95 ? format_number(w->ci95->hi) : ""});
-  for (const Column* col : columns_at(Column::Place::Main))
-    c.push_back(format_optional(s.*col->summary));
-  c.insert(c.end(), {format_optional(s.ipc), format_optional(s.on_cpu), s.noisy});
-  for (const Column* col : columns_at(Column::Place::Timing))
-    c.push_back(format_optional(s.*col->summary));
-  c.insert(c.end(), {format_optional(s.work_units), format_optional(s.work_per_s),
-                     format_optional(s.speedup), format_optional(s.efficiency), s.limit_name,
-                     format_optional(s.limit), format_optional(s.of_limit)});
-  for (const auto& name : schema.metrics) {
-    const auto it = std::find_if(s.metric_medians.begin(), s.metric_medians.end(),
-                                 [&](auto& m) { return m.first == name; });
-    c.push_back(it != s.metric_medians.end() ? format_optional(it->second) : "");
-  }
+  for (const auto& name : schema.metrics) c.push_back(format_optional(s.metric(name)));
   return c;
 }
 

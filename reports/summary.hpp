@@ -12,6 +12,10 @@
 
 namespace parbench {
 
+// A coefficient of variation from fewer repetitions says nothing: it is left blank (CSV, console,
+// report, export) and flags no noise below this many.
+inline constexpr std::size_t kMinRepsForCv = 3;
+
 struct SummaryRow {
   std::string workload, backend, pin;
   std::string host;  // the rows' host column: cases from different machines stay apart
@@ -45,14 +49,15 @@ struct SummaryRow {
   // The parameter's value ("" when the workload lacks it) and a metric's median.
   [[nodiscard]] std::string param(const std::string& name) const;
   [[nodiscard]] std::optional<double> metric(const std::string& name) const;
+  // The wall times' coefficient of variation, from kMinRepsForCv repetitions on; else empty.
+  [[nodiscard]] std::optional<double> cv() const {
+    if (!wall_ns || wall_ns->n < kMinRepsForCv) return std::nullopt;
+    return wall_ns->cv;
+  }
   [[nodiscard]] std::string status() const {
     return unsupported ? "unsupported" : ok() ? "ok" : "error";
   }
 };
-
-// A coefficient of variation from fewer repetitions says nothing: it is left blank (CSV, console,
-// report) below this many.
-inline constexpr std::size_t kMinRepsForCv = 3;
 
 // When a case's figures are suspect. Its summary row then says why in the `noisy` column.
 struct NoiseRule {

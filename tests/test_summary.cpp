@@ -1,9 +1,12 @@
 // Aggregates and speedup derived from rows, against hand-computed values.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "console_table.hpp"
+#include "csv_writer.hpp"
 #include "ipc_comparison.hpp"
 #include "summary.hpp"
+#include "summary_columns.hpp"
 #include "support.hpp"
 
 using namespace parbench;
@@ -297,4 +300,38 @@ TEST_CASE("cases are listed with parameter values in their natural order", "[sum
   for (const auto& c : s) order.push_back(c.param("size"));
   // Numbers by value, words after them by their text.
   REQUIRE(order == std::vector<std::string>{"8", "64", "4096", "1048576", "pipe"});
+}
+
+TEST_CASE("one column table makes the summary's header, cells and directions", "[summary]") {
+  const ReportSchema schema{{"n"}, {"m_ns"}};
+  Row a = row("thread", 1, 1000, 10), b = row("thread", 2, 600, 10);
+  a.metrics = {{"m_ns", 5}};
+  const auto s = summarize_rows({a, b}, schema);
+  const auto header = summary_header(schema);
+  // Keys, then the parameters, then the table's figures, then the workload's metric medians.
+  REQUIRE(std::vector<std::string>(header.begin(), header.begin() + 7) ==
+          std::vector<std::string>{"workload", "backend", "workers", "pin", "host", "n", "reps"});
+  REQUIRE(header.back() == "median_m_ns");
+  REQUIRE(std::set<std::string>(header.begin(), header.end()).size() == header.size());
+  for (const auto& r : s) REQUIRE(summary_cells(r, schema).size() == header.size());
+  REQUIRE(summary_cells(s[0], schema).back() == "5");
+  REQUIRE(summary_cells(s[1], schema).back().empty());
+  // Every numeric column's cell is its value as written; text columns have no value.
+  for (const SummaryColumn& c : summary_columns()) {
+    if (!c.value) continue;
+    const auto v = c.value(s[1]);
+    if (!v) {
+      REQUIRE(c.cell(s[1]).empty());
+    } else if (c.name.find("wall_ns") == std::string_view::npos) {  // those are rounded
+      REQUIRE(c.cell(s[1]) == format_optional(v));
+    }
+  }
+  REQUIRE(find_summary_column("speedup")->better == Direction::HigherIsBetter);
+  REQUIRE(find_summary_column("median_wall_ns")->better == Direction::LowerIsBetter);
+  REQUIRE(find_summary_column("median_machine_capacity")->better == Direction::HigherIsBetter);
+  REQUIRE_FALSE(find_summary_column("noisy")->better);
+  REQUIRE(find_summary_column("no_such") == nullptr);
+  // The cv rule is the row's: two repetitions give none.
+  REQUIRE_FALSE(s[0].cv());
+  REQUIRE(find_summary_column("cv")->cell(s[0]).empty());
 }
