@@ -25,5 +25,7 @@
   X(machine_capacity,   double,       "x",     HigherIsBetter, MedianOfAll, Main,  true,  run.machine_capacity)   \
   X(machine_throughput, double,       "op/ns", HigherIsBetter, MedianOfAll, Main,  true,  run.machine_throughput) \
   X(startup_ns,         std::int64_t, "ns",    LowerIsBetter, Median,      Timing, false, run.startup_ns)         \
-  X(start_skew_ns,      std::int64_t, "ns",    LowerIsBetter, Median,      Timing, false, run.start_skew_ns)
+  X(start_skew_ns,      std::int64_t, "ns",    LowerIsBetter, Median,      Timing, false, run.start_skew_ns)      \
+  X(skew_total_ns,      std::int64_t, "ns",    LowerIsBetter, MedianOfAll, Timing, true,  skew_total_ns(run))   \
+  X(imbalance_total_ns, std::int64_t, "ns",    LowerIsBetter, MedianOfAll, Timing, true,  imbalance_total_ns(run))
 // clang-format on

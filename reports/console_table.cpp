@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "speedup_stack.hpp"
 #include "unique_list.hpp"
 
 namespace parbench {
@@ -157,6 +158,15 @@ std::vector<std::string> line_of(const SummaryRow& r, const TableShape& t,
   return line;
 }
 
+// "process w=2 pin=compact size=64": what tells the case apart from the workload's others.
+std::string stack_label(const SummaryRow& r, const TableShape& t) {
+  std::string out = fmt::format("{} w={}", r.backend, r.workers);
+  if (t.host) out += " host=" + r.host;
+  if (t.pin) out += " pin=" + r.pin;
+  for (const auto& name : t.params) out += fmt::format(" {}={}", name, r.param(name));
+  return out;
+}
+
 }  // namespace
 
 std::string ci_cell(const SummaryRow& r) {
@@ -202,6 +212,7 @@ std::vector<WorkloadTable> workload_tables(const std::vector<SummaryRow>& rows,
     for (const auto* r : mine) {
       t.rows.push_back(line_of(*r, shape, extra));
       t.failed.push_back(r->status() != "ok");
+      if (r->stack) t.stacks.push_back(stack_label(*r, shape) + ": " + stack_line(*r));
     }
     tables.push_back(std::move(t));
   }
@@ -214,6 +225,8 @@ std::string format_summary_table(const std::vector<SummaryRow>& rows) {
     std::vector<std::vector<std::string>> table{t.header};
     table.insert(table.end(), t.rows.begin(), t.rows.end());
     out += fmt::format("\n{}\n", t.workload) + render(table, t.left);
+    if (!t.stacks.empty()) out += "why not Nx (speedup stack, in speedup units):\n";
+    for (const auto& line : t.stacks) out += "  " + line + "\n";
   }
   return out;
 }

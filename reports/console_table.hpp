@@ -26,6 +26,9 @@ struct WorkloadTable {
   std::vector<std::vector<std::string>> rows;
   std::vector<bool> failed;  // per row: the case failed or cannot run here
   std::size_t left = 0;      // the columns before this name the case; figures follow; then status
+  // "process w=2: 1.62x of 2: CPU taken by other load 0.21, ...": the speedup stack of each case
+  // that has one (speedup_stack.hpp).
+  std::vector<std::string> stacks;
 };
 
 // Each workload's cases, the workloads in the order the rows first name them.

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <climits>
 
+#include "speedup_stack.hpp"
+
 namespace parbench {
 namespace {
 
@@ -107,9 +109,15 @@ std::vector<SummaryRow> summarize_run(const std::vector<Row>& rows, const Report
                                       const ReportMeta& meta) {
   const NoiseRule noise = meta.run ? meta.run->noise_rule : NoiseRule{};
   auto summary = summarize_rows(rows, schema, noise);
+  MachineLimits limits;
   if (meta.machine.is_object() && meta.machine.contains("limits"))
-    add_limits(summary, MachineLimits::from_json(meta.machine["limits"]), noise,
-               WorkloadRoles::from_schema(meta.schema));
+    limits = MachineLimits::from_json(meta.machine["limits"]);
+  add_limits(summary, limits, noise, WorkloadRoles::from_schema(meta.schema));
+  // Limits describe one machine: not a case whose ranks ran on several.
+  for (auto& r : summary) {
+    const bool one_host = r.host.find('+') == std::string::npos;
+    add_stack_ceiling(r, one_host ? limits.speedup_ceiling(r.workers) : std::nullopt);
+  }
   return summary;
 }
 

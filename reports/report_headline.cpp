@@ -7,6 +7,7 @@
 
 #include "console_table.hpp"
 #include "ipc_comparison.hpp"
+#include "speedup_stack.hpp"
 #include "sync_comparison.hpp"
 
 namespace parbench {
@@ -193,6 +194,27 @@ std::vector<std::string> ipc_lines(const std::vector<SummaryRow>& summary,
   return out;
 }
 
+// Each workload's widest cases with a speedup stack: where the speedup short of N went, by its
+// largest component.
+std::vector<std::string> stack_lines(const std::vector<Group>& groups) {
+  std::vector<std::string> out;
+  for (const auto& g : groups) {
+    int widest = 0;
+    for (const auto* r : g.cases) {
+      if (r->stack) widest = std::max(widest, r->workers);
+    }
+    for (const auto* r : g.cases) {
+      if (!r->stack || r->workers != widest) continue;
+      const auto loss = largest_loss(*r->stack);
+      out.push_back(fmt::format(
+          "{} {}: {:.2f}x of {}.00x; {}", g.workload, label(*r, g.naming), *r->speedup, widest,
+          loss ? fmt::format("most of the loss is {} ({:.2f}x)", loss->label, *loss->value)
+               : std::string("nothing measurable was lost")));
+    }
+  }
+  return out;
+}
+
 }  // namespace headline
 }  // namespace
 
@@ -219,6 +241,10 @@ std::vector<HeadlineSection> report_headline(const std::vector<SummaryRow>& summ
     per_workload.lines.push_back(workload_line(g, unit));
   }
   if (!per_workload.lines.empty()) out.push_back(std::move(per_workload));
+  HeadlineSection stacks{
+      "Why not N× (speedup stacks of each workload's widest cases; the tables list every case)",
+      stack_lines(groups)};
+  if (!stacks.lines.empty()) out.push_back(std::move(stacks));
   HeadlineSection attention{"Needs a look", attention_lines(groups)};
   if (meta.schema.is_object() && meta.schema.contains("unchecked") &&
       meta.schema["unchecked"].is_array()) {

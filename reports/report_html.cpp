@@ -98,6 +98,10 @@ class HtmlRenderer final : public ReportRenderer {
         h += fmt::format("<p class=\"shared\">Every case: {}</p>\n", html_escape(shared_text(t)));
       }
       h += table(t);
+      if (!t.stacks.empty())
+        h += fmt::format("<p class=\"shared\">{}</p>\n<ul>\n", html_escape(kStackTitle));
+      for (const auto& line : t.stacks) h += fmt::format("<li>{}</li>\n", html_escape(line));
+      if (!t.stacks.empty()) h += "</ul>\n";
     }
     h += fmt::format("<p class=\"notes\">{}</p>\n", html_escape(kTableNotes));
     if (!page.comparisons.empty())

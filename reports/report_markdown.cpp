@@ -45,6 +45,8 @@ class MarkdownRenderer final : public ReportRenderer {
         for (const auto& c : r) md += fmt::format(" {} |", cell(c));
         md += "\n";
       }
+      if (!t.stacks.empty()) md += fmt::format("\n{}\n\n", kStackTitle);
+      for (const auto& line : t.stacks) md += fmt::format("- {}\n", line);
     }
     md += fmt::format("\n{}\n", kTableNotes);
     if (!page.comparisons.empty())

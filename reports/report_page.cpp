@@ -40,6 +40,10 @@ const char* const kTableNotes =
     "of machine limit: the figure as a share of what `parbench limits` measured this machine "
     "allows. MB/s is 10^6 bytes per second.";
 
+const char* const kStackTitle =
+    "Why not Nx: each multi-worker case's speedup plus where the rest went, in speedup units, "
+    "adding up to the worker count (docs/measurement.md, speedup stacks)";
+
 std::string shared_text(const WorkloadTable& table) {
   std::string text;
   for (const auto& [k, v] : table.shared)

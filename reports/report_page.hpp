@@ -41,5 +41,7 @@ std::string shared_text(const WorkloadTable& table);
 
 // What the tables' columns mean, said once under them.
 extern const char* const kTableNotes;
+// The heading of a table's speedup stack lines.
+extern const char* const kStackTitle;
 
 }  // namespace parbench

@@ -33,6 +33,8 @@ class TextRenderer final : public ReportRenderer {
       out += fmt::format("\n{}\n", t.workload);
       if (!t.shared.empty()) out += fmt::format("every case: {}\n", shared_text(t));
       out += aligned(t);
+      if (!t.stacks.empty()) out += fmt::format("{}\n", kStackTitle);
+      for (const auto& line : t.stacks) out += fmt::format("  {}\n", line);
     }
     if (!page.comparisons.empty()) out += page.comparisons;
     if (!page.machine.empty()) out += fmt::format("\nmachine\n{}", page.machine);

@@ -12,6 +12,7 @@
 
 #include "columns.hpp"
 #include "csv_writer.hpp"
+#include "speedup_stack.hpp"
 #include "summary_columns.hpp"
 
 namespace parbench {
@@ -93,6 +94,30 @@ std::vector<double> on_cpu_shares(const std::vector<const Row*>& ok, int machine
   return out;
 }
 
+// What the speedup stack reads from each repetition that has a wall time, work and CPU times.
+std::vector<RepTimes> rep_times(const std::vector<const Row*>& ok, int machine_cpus) {
+  std::vector<RepTimes> out;
+  const auto real = [](const auto& v) -> std::optional<double> {
+    if (!v) return std::nullopt;
+    return static_cast<double>(*v);
+  };
+  for (const Row* r : ok) {
+    if (!r->wall_ns || !r->work_units || !r->cpu_user_ns || !r->cpu_sys_ns) continue;
+    RepTimes t;
+    t.wall_ns = static_cast<double>(*r->wall_ns);
+    t.work = *r->work_units;
+    t.cpu_ns = static_cast<double>(*r->cpu_user_ns + *r->cpu_sys_ns);
+    t.skew_ns = real(r->skew_total_ns);
+    t.imbalance_ns = real(r->imbalance_total_ns);
+    if (machine_cpus > 0 && (r->other_load_pct || r->steal_pct)) {
+      t.others_ns = (r->other_load_pct.value_or(0) + r->steal_pct.value_or(0)) / 100 *
+                    machine_cpus * t.wall_ns;
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
 SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchema& schema,
                           const NoiseRule& rule) {
   const Row& first = *rows.front();
@@ -123,6 +148,7 @@ SummaryRow summarize_case(const std::vector<const Row*>& rows, const ReportSchem
     for (const auto& [name, v] : r->metrics) metrics[name].push_back(v);
   }
   s.wall_ns = summarize(wall);
+  s.rep_times = rep_times(ok, rule.cpus);
   add_medians(s, ok);
   s.on_cpu = median_of(on_cpu_shares(ok, rule.cpus));
   if (s.cycles && s.instructions && *s.cycles > 0) s.ipc = *s.instructions / *s.cycles;
@@ -168,6 +194,7 @@ void add_speedup(std::vector<SummaryRow>& rows) {
     if (it == cases.end() || it->second.base == nullptr || !it->second.others) continue;
     s.speedup = *s.work_per_s / *it->second.base->work_per_s;
     s.efficiency = *s.speedup / s.workers;
+    add_speedup_stack(s, *it->second.base);
   }
 }
 

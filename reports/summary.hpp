@@ -16,6 +16,28 @@ namespace parbench {
 // report, export) and flags no noise below this many.
 inline constexpr std::size_t kMinRepsForCv = 3;
 
+// Where a multi-worker case's speedup short of its worker count went, in speedup units: the
+// achieved speedup plus these add up to the worker count (speedup_stack.hpp). A component this
+// report cannot measure is empty, and the row's stack_note says why.
+struct SpeedupStack {
+  std::optional<double> start_skew;  // released at the gate but not yet working
+  std::optional<double> imbalance;   // done, waiting for the last worker
+  std::optional<double> off_cpu;     // blocked or sleeping inside the timed region
+  std::optional<double> others_cpu;  // runnable while other load or the hypervisor had the CPU
+  std::optional<double> more_cpu;    // CPU time per unit of work above the 1-worker case's
+  std::optional<double> ceiling;     // of the two above, what independent loops also lose here
+  double residual = 0;               // workers - speedup - the rest
+};
+
+// One successful repetition, as the speedup stack reads it.
+struct RepTimes {
+  double wall_ns = 0;
+  double work = 0;
+  double cpu_ns = 0;                            // user + system over the workers
+  std::optional<double> skew_ns, imbalance_ns;  // summed over the workers
+  std::optional<double> others_ns;              // CPU time other load and steal took meanwhile
+};
+
 struct SummaryRow {
   std::string workload, backend, pin;
   std::string host;  // the rows' host column: cases from different machines stay apart
@@ -44,6 +66,9 @@ struct SummaryRow {
   std::optional<double> limit;
   std::optional<double> of_limit;
   std::vector<std::pair<std::string, std::optional<double>>> metric_medians;
+  std::optional<SpeedupStack> stack;  // multi-worker cases with a speedup
+  std::string stack_note;             // why there is no stack, or a component is missing
+  std::vector<RepTimes> rep_times;    // not a column: what the stack is computed from
 
   [[nodiscard]] bool ok() const { return errors == 0 && reps > 0; }
   // The parameter's value ("" when the workload lacks it) and a metric's median.

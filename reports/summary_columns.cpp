@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "csv_writer.hpp"
+#include "speedup_stack.hpp"
 
 namespace parbench {
 namespace {
@@ -66,6 +67,19 @@ void add_measured(std::vector<SummaryColumn>& out, Column::Place place) {
   }
 }
 
+// The speedup stack's components (speedup_stack.hpp), in speedup units, and why one is missing.
+void add_stack(std::vector<SummaryColumn>& out) {
+  for (std::size_t i = 0; i < stack_parts(SpeedupStack{}).size(); ++i) {
+    out.push_back(figure(stack_parts(SpeedupStack{})[i].column, "x", kLower,
+                         [i](const SummaryRow& s) -> std::optional<double> {
+                           if (!s.stack) return std::nullopt;
+                           return stack_parts(*s.stack)[i].value;
+                         }));
+  }
+  out.push_back(
+      text("stack_note", Part::Figures, [](const SummaryRow& s) { return s.stack_note; }));
+}
+
 std::vector<SummaryColumn> build() {
   std::vector<SummaryColumn> t = {
       text("workload", Part::Key, [](const SummaryRow& s) { return s.workload; }),
@@ -109,6 +123,7 @@ std::vector<SummaryColumn> build() {
   t.push_back(
       figure("limit", "limit_name's", std::nullopt, [](const SummaryRow& s) { return s.limit; }));
   t.push_back(figure("of_limit", "ratio", kHigher, [](const SummaryRow& s) { return s.of_limit; }));
+  add_stack(t);
   return t;
 }
 

@@ -37,6 +37,7 @@ struct Plot {
 
 const std::vector<Plot> kPlots = {
     {"plot_speedup.py", "Speedup against workers", ".summary.csv", {"--annotate-switches"}},
+    {"plot_speedup_stack.py", "Why not Nx: speedup stacks", ".summary.csv", {}},
     {"plot_ipc_latency.py", "IPC round-trip latency against message size", ".summary.csv", {}},
     {"plot_ipc_throughput.py", "IPC throughput against message size", ".summary.csv", {}},
     {"plot_lock_throughput.py", "Lock throughput against workers", ".summary.csv", {}},

@@ -240,6 +240,22 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
   r.start_skew_ns = last_pass - first_pass;
 }
 
+std::optional<std::int64_t> skew_total_ns(const RunResult& r) {
+  if (r.workers.empty() || r.startup_ns < 0) return std::nullopt;
+  std::int64_t total = 0;
+  for (const WorkerTiming& w : r.workers)
+    total += std::max<std::int64_t>(0, w.pass_ns - r.release_ns);
+  return total;
+}
+
+std::optional<std::int64_t> imbalance_total_ns(const RunResult& r) {
+  if (r.workers.empty() || r.startup_ns < 0) return std::nullopt;
+  const std::int64_t last_end = r.release_ns + r.wall_ns;
+  std::int64_t total = 0;
+  for (const WorkerTiming& w : r.workers) total += std::max<std::int64_t>(0, last_end - w.end_ns);
+  return total;
+}
+
 void add_worker_totals(RunResult& r, const WorkerTiming& w) {
   r.cpu_user_ns += w.user_ns;
   r.cpu_sys_ns += w.sys_ns;

@@ -83,6 +83,12 @@ WorkerTiming time_worker(const std::function<void()>& at_gate, const std::functi
 // one CLOCK_MONOTONIC line: wall is the gate opening (open_ns) to the last worker's end.
 void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_ns);
 
+// What a speedup stack needs besides the CPU times, summed over the workers: from the gate opening
+// to each worker leaving it (skew), and from each worker's end to the last worker's (imbalance).
+// Empty when the workers' times are not on one clock (ranks on several hosts) or there are none.
+std::optional<std::int64_t> skew_total_ns(const RunResult& r);
+std::optional<std::int64_t> imbalance_total_ns(const RunResult& r);
+
 // Adds one worker's CPU time, switches, faults and peak RSS to the repetition's totals.
 void add_worker_totals(RunResult& r, const WorkerTiming& w);
 
