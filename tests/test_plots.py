@@ -229,6 +229,47 @@ TIMELINE_HEADER = ["workload", "backend", "workers", "pin", "n", "rep", "worker"
                    "vol_ctx_switches", "invol_ctx_switches", "minor_faults", "major_faults", "cpu_migrations"]
 
 
+class PlotSpeedupStack(unittest.TestCase):
+    SCRIPT = os.path.join(SOURCE, "scripts", "plot_speedup_stack.py")
+    PARTS = ["lost_start_skew", "lost_imbalance", "lost_off_cpu", "lost_others_cpu", "lost_more_cpu",
+             "lost_ceiling", "lost_residual", "stack_note"]
+
+    def run_on(self, d, rows, header=None):
+        summary = os.path.join(d, "s.summary.csv")
+        write_summary(summary, rows, header or HEADER + self.PARTS)
+        out = os.path.join(d, "stack")
+        r = subprocess.run([sys.executable, self.SCRIPT, summary, "-o", out], capture_output=True, text=True)
+        return r, out
+
+    def test_one_bar_per_multi_worker_case_and_a_legend_entry_per_part_drawn(self):
+        with tempfile.TemporaryDirectory() as d:
+            base = ["cpu_sum", "thread", "1", "none", "10", "3", "0", "ok", "", "100", "10", "1", "1"]
+            two = ["cpu_sum", "thread", "2", "none", "10", "3", "0", "ok", "", "60", "10", "1.5", "0.75",
+                   "0.02", "0.4", "", "0.05", "-0.03", "0.06", "0", ""]
+            r, out = self.run_on(d, [base + [""] * 8, two])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(os.path.getsize(f"{out}.png") > 0)
+            with open(f"{out}.svg") as f:
+                svg = f.read()
+            for label in ("achieved speedup", "imbalance", "CPU taken by other load", "machine's speedup ceiling",
+                          "worker count (the ideal)", "below zero: less than at 1 worker"):
+                self.assertIn(label, svg)
+            # An empty or all-zero part is not drawn.
+            self.assertNotIn("blocked or sleeping", svg)
+            self.assertNotIn("residual", svg)
+
+    def test_a_summary_without_stacks_is_an_error(self):
+        with tempfile.TemporaryDirectory() as d:
+            r, _ = self.run_on(d, [["cpu_sum", "thread", "1", "none", "10", "3", "0", "ok", "", "100", "10", "1",
+                                    "1"]], HEADER)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("no speedup stack columns", r.stderr)
+            r, _ = self.run_on(d, [["cpu_sum", "thread", "1", "none", "10", "3", "0", "ok", "", "100", "10", "1",
+                                    "1"] + [""] * 8])
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("no case has a speedup stack", r.stderr)
+
+
 class PlotTimeline(unittest.TestCase):
     SCRIPT = os.path.join(SOURCE, "scripts", "plot_timeline.py")
 

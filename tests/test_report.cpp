@@ -28,6 +28,7 @@ TEST_CASE("report: one self-contained HTML page that a browser shows with its pl
   const std::string md = parbench::test::slurp(prefix + ".report.md");
   REQUIRE_THAT(md, Catch::Contains("### cpu_sum\n") && Catch::Contains("| backend | workers |") &&
                        Catch::Contains("![Speedup against workers](") &&
+                       Catch::Contains("![Why not Nx: speedup stacks](") &&
                        Catch::Contains("![When each worker ran"));
 
   // The page in chromium: after load, its script marks how many plots decoded and any error.
@@ -36,8 +37,8 @@ TEST_CASE("report: one self-contained HTML page that a browser shows with its pl
        "file://" + std::filesystem::absolute(prefix + ".report.html").string()});
   INFO(browser.err.substr(0, 2000));
   REQUIRE(browser.status == 0);
-  // The speedup plot and the 2-worker timeline.
-  REQUIRE_THAT(browser.out, Catch::Contains("data-plots-shown=\"2/2\""));
+  // The speedup plot, the speedup stacks and the 2-worker timeline.
+  REQUIRE_THAT(browser.out, Catch::Contains("data-plots-shown=\"3/3\""));
   REQUIRE_THAT(browser.out, !Catch::Contains("data-errors"));
   // The headline comes before the tables, and the machine is folded at the end.
   REQUIRE(browser.out.find("<h2>Per workload") < browser.out.find("<h2>Cases</h2>"));

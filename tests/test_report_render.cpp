@@ -205,3 +205,41 @@ TEST_CASE(
   const std::string md = renderer("md").render(page);
   REQUIRE(md.find("## Cases") < md.find("## Machine"));
 }
+
+TEST_CASE("the report names each workload's widest case's largest loss and lists every stack",
+          "[report][stack]") {
+  std::vector<SummaryRow> summary(3);
+  for (std::size_t i = 0; i < summary.size(); ++i) {
+    auto& s = summary[i];
+    s.workload = "cpu_sum";
+    s.backend = "process";
+    s.pin = "none";
+    s.workers = static_cast<int>(i) + 1;
+    s.reps = 3;
+    s.wall_ns = Summary{3, 1e6, 1e6, 1e6, 1e6, 0, 0, 1e6, std::nullopt};
+    s.work_per_s = 1e9;
+  }
+  summary[1].speedup = 1.62;
+  summary[1].stack = SpeedupStack{0.01, 0.05, 0.02, 0.21, 0.06, 0.03, 0.0};
+  summary[2].speedup = 2.1;
+  summary[2].stack = SpeedupStack{0.02, 0.3, 0.1, 0.05, 0.4, 0.0, 0.03};
+  const ReportPage page = make_report_page("r", summary, ReportMeta{}, {});
+  const auto section = std::find_if(page.headline.begin(), page.headline.end(),
+                                    [](const auto& s) { return s.title.starts_with("Why not N"); });
+  REQUIRE(section != page.headline.end());
+  // Only the widest case (3 workers) is named, by its largest component.
+  REQUIRE(section->lines == std::vector<std::string>{
+                                "cpu_sum process w=3: 2.10x of 3.00x; most of the loss is more CPU "
+                                "per unit of work than at one worker (0.40x)"});
+  // Under the table, every case with a stack, largest part first, parts under 0.005 left out.
+  REQUIRE(page.tables.at(0).stacks ==
+          std::vector<std::string>{
+              "process w=2: 1.62x of 2: others' CPU 0.21, more CPU/unit 0.06, imbalance 0.05, "
+              "machine ceiling 0.03, blocked/sleeping 0.02, start skew 0.01",
+              "process w=3: 2.10x of 3: more CPU/unit 0.40, imbalance 0.30, blocked/sleeping "
+              "0.10, others' CPU 0.05, residual 0.03, start skew 0.02"});
+  for (const char* format : {"html", "md", "txt"}) {
+    INFO(format);
+    REQUIRE_THAT(renderer(format).render(page), Catch::Contains("others' CPU 0.21"));
+  }
+}
