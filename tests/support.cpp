@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -66,9 +67,21 @@ std::set<std::string> temp_entries() {
   return out;
 }
 
+namespace {
+std::vector<std::pair<std::string, std::string>>& skips() {
+  static std::vector<std::pair<std::string, std::string>> list;
+  return list;
+}
+}  // namespace
+
+const std::vector<std::pair<std::string, std::string>>& skipped_tests() { return skips(); }
+
 void exit_if_skipping(const std::string& reason) {
   const char* code = std::getenv("PARBENCH_SKIP_EXIT");
-  if (code == nullptr || *code == '\0') return;
+  if (code == nullptr || *code == '\0') {
+    skips().emplace_back(Catch::getResultCapture().getCurrentTestName(), reason);
+    return;
+  }
   std::fprintf(stderr, "skipped: %s\n", reason.c_str());
   std::fflush(nullptr);
   // _Exit: no atexit handlers (a sanitizer's leak check of the objects the test still holds).

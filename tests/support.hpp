@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "plan.hpp"
@@ -14,8 +15,10 @@ namespace parbench::test {
 
 // Ends a test that cannot run on this machine as a skip, not a pass. Under CTest, which sets
 // PARBENCH_SKIP_EXIT (tests/CMakeLists.txt), the process exits with that code and CTest reports
-// the test as skipped (SKIP_RETURN_CODE); run directly, the test warns and returns.
+// the test as skipped (SKIP_RETURN_CODE); run directly, the test warns and returns, and the binary
+// lists it at the end and exits with 77 if nothing failed (test_main.cpp).
 void exit_if_skipping(const std::string& reason);
+const std::vector<std::pair<std::string, std::string>>& skipped_tests();
 #define PARBENCH_SKIP(reason)                         \
   do {                                                \
     const std::string& skip_reason_ = (reason);       \
