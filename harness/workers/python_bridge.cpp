@@ -220,9 +220,21 @@ PythonRep run_python_rep(const PythonRepSpec& spec) {
     rep.unsupported = fmt::format("the Python versions are missing: no {}", script);
     return rep;
   }
+  std::vector<std::string> argv = script_argv(*python, script, spec);
+  // The busy loop's calibration, measured once per interpreter (describe_python, cached) rather
+  // than in every repetition's interpreter.
+  try {
+    const nlohmann::json d = describe_python(spec.python, {});
+    if (d.contains("busy_ns_per_iteration") && d["busy_ns_per_iteration"].is_number()) {
+      argv.insert(argv.end(), {"--busy-ns-per-iteration",
+                               fmt::format("{}", d["busy_ns_per_iteration"].get<double>())});
+    }
+  } catch (const BadInput&) {
+    // The repetition's own interpreter then says what is wrong, or calibrates for itself.
+  }
   const auto stat_before = read_cpu_times();
   const std::int64_t cpu_before = reaped_children_cpu_ns();
-  Interpreter py = start_interpreter(script_argv(*python, script, spec));
+  Interpreter py = start_interpreter(std::move(argv));
   std::string out, err;
   const bool finished = collect(py, now_ns() + spec.timeout.count(), out, err);
   py.kill_group();  // a timed-out run, or workers the interpreter left behind

@@ -112,12 +112,37 @@ def jain(counts):
     return total * total / (len(counts) * squares) if squares else 1.0
 
 
+# Busy work as the C++ side does it (busy_work.hpp): a loop calibrated once, run for as many
+# iterations as the nanoseconds asked for, with no clock read inside it. parbench calibrates it
+# when it first asks about the interpreter (--describe, kept in meta.json run.python) and passes the
+# figure to every repetition (--busy-ns-per-iteration); run alone, the script calibrates itself.
+BUSY_NS_PER_ITERATION = None
+
+
+def busy_loop(iterations):
+    for _ in range(iterations):
+        pass
+
+
+def calibrate_busy(rounds=7, iterations=200_000):
+    """ns per iteration of busy_loop: the fastest of `rounds` (the CPU at full speed, as the C++
+    calibration takes it)."""
+    best = None
+    for _ in range(rounds):
+        t0 = time.perf_counter_ns()
+        busy_loop(iterations)
+        ns = (time.perf_counter_ns() - t0) / iterations
+        best = ns if best is None else min(best, ns)
+    return best
+
+
 def spin_ns(ns):
+    global BUSY_NS_PER_ITERATION
     if ns <= 0:
         return
-    until = time.perf_counter_ns() + ns
-    while time.perf_counter_ns() < until:
-        pass
+    if BUSY_NS_PER_ITERATION is None:
+        BUSY_NS_PER_ITERATION = calibrate_busy()
+    busy_loop(max(1, round(ns / BUSY_NS_PER_ITERATION)))
 
 
 def count_or(count, size, budget, lo, hi):
@@ -340,14 +365,15 @@ class LockContention:
 
     def work(self, i):
         lock, holder, last, total, handoffs = self.lock, self.holder, self.last, self.total, self.handoffs
-        n, overlaps, samples = 0, 0, []
+        n, overlaps, samples, sections = 0, 0, [], []
         deadline = time.monotonic_ns() + self.duration_ns
         while time.monotonic_ns() < deadline:
             sample = n % 8 == 0
             t0 = time.perf_counter_ns() if sample else 0
             lock.acquire()
             if sample:
-                samples.append(time.perf_counter_ns() - t0)
+                t1 = time.perf_counter_ns()
+                samples.append(t1 - t0)
             if holder.value != -1:
                 overlaps += 1
             holder.value = i
@@ -358,9 +384,13 @@ class LockContention:
             spin_ns(self.cs_ns)
             holder.value = -1
             lock.release()
+            if sample:
+                # The critical section as it ran, from acquired to released, as the C++ side
+                # measures it: the busy work, the protected updates and the release.
+                sections.append(time.perf_counter_ns() - t1)
             n += 1
             spin_ns(self.outside_ns)
-        return n, overlaps, samples
+        return n, overlaps, samples, sections
 
     def after(self, outs, wall_ns):
         counts = [o[0] for o in outs]
@@ -369,6 +399,7 @@ class LockContention:
             raise WrongResult(f"lock_contention: {overlaps} entries found the lock held, "
                               f"{self.total.value} counted under it for {sum(counts)} acquisitions")
         samples = sorted(s for o in outs for s in o[2])
+        sections = sorted(s for o in outs for s in o[3])
         total = sum(counts)
         return {
             "ops_per_s": total / (wall_ns * 1e-9),
@@ -377,6 +408,7 @@ class LockContention:
             "acq_p50_ns": quantile(samples, 0.5),
             "acq_p99_ns": quantile(samples, 0.99),
             "acq_max_ns": samples[-1] if samples else float("nan"),
+            "cs_p50_ns": quantile(sections, 0.5),
         }, total
 
 
@@ -827,6 +859,7 @@ def describe(params):
         "implementation": platform.python_implementation(),
         "gil_enabled": gil_enabled(),
         "start_methods": mp.get_all_start_methods(),
+        "busy_ns_per_iteration": calibrate_busy(),
         "default_start_method": mp.get_context().get_start_method(),
     }
     if "target" in params:
@@ -847,7 +880,12 @@ def main():
     ap.add_argument("--workers", type=int)
     ap.add_argument("--cpus", default="")
     ap.add_argument("--param", action="append", default=[])
+    ap.add_argument("--busy-ns-per-iteration", type=float,
+                    help="the busy loop's calibration (--describe measures it); else measured here")
     a = ap.parse_args()
+    if a.busy_ns_per_iteration and a.busy_ns_per_iteration > 0:
+        global BUSY_NS_PER_ITERATION
+        BUSY_NS_PER_ITERATION = a.busy_ns_per_iteration
     params = dict(p.split("=", 1) for p in a.param)
     if a.describe:
         answer_ = describe(params)
