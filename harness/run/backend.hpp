@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "backend_traits.hpp"
+#include "machine.hpp"
 #include "run_workers.hpp"
 #include "workload.hpp"
 
@@ -67,6 +68,8 @@ class Backend {
   [[nodiscard]] virtual std::string unsupported(const Workload& /*w*/, int /*workers*/) const {
     return {};
   }
+  // The host column of the case's rows, also of its error rows: where its workers run.
+  [[nodiscard]] virtual std::string host_of(const Case& /*c*/) const { return host_name(); }
   // One repetition. Throws Unsupported (the case cannot run here), Interrupted, MpiJobLost, or any
   // other exception for a failed repetition.
   [[nodiscard]] virtual RepResult run_rep(const RepContext& ctx) const = 0;

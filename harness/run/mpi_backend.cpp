@@ -70,6 +70,14 @@ class MpiBackend final : public Backend {
     return {};
   }
 
+  // The hosts of the ranks the case uses (ranks 0 .. workers - 1), so that an error row of a case
+  // across hosts joins that case.
+  [[nodiscard]] std::string host_of(const Case& c) const override {
+    if (!mpi::initialized() || c.workers > mpi::size()) return host_name();
+    const auto& all = mpi::hosts();
+    return hosts_column(std::vector<std::string>(all.begin(), all.begin() + c.workers));
+  }
+
   [[nodiscard]] RepResult run_rep(const RepContext& ctx) const override {
     const RepInfo info = ctx.info();
     ctx.exp.before_rep(info);

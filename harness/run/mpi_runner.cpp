@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <csignal>
 #include <condition_variable>
 #include <cstring>
 #include <limits>
@@ -13,6 +14,7 @@
 
 #include "clock.hpp"
 #include "interference.hpp"
+#include "interrupt.hpp"
 #include "mpi_world.hpp"
 
 namespace parbench {
@@ -175,7 +177,20 @@ RunResult mpi_run_rep(const RunPlan& plan, int group, int case_index, Experiment
   r.workers.push_back(own.timing);
   for (int rank = 1; rank < c.workers; ++rank) {
     const std::string host = mpi::hosts()[static_cast<std::size_t>(rank)];
-    auto msg = mpi::recv_until(rank, kReportTag, deadline);
+    std::optional<std::vector<std::byte>> msg;
+    try {
+      msg = mpi::recv_until(rank, kReportTag, deadline);
+    } catch (const Interrupted&) {
+      // mpirun ends the job with SIGTERM when it loses a host or a rank (scancel ends a Slurm job
+      // likewise; Ctrl-C is SIGINT): the case in flight gets an error row naming whom it awaited.
+      if (interrupt_signal() == SIGTERM) {
+        last_words(fmt::format(
+            "the job was ended (SIGTERM) while rank {} on {} had not reported: a lost host or "
+            "rank, or the job cancelled",
+            rank, host));
+      }
+      throw;
+    }
     if (!msg) {
       throw MpiJobLost(fmt::format(
           "timed out after {:.3g} s: rank {} on {} did not finish; MPI cannot stop one rank, so "

@@ -23,7 +23,7 @@ Row base_row(const CaseGroup& g, const Case& c) {
   r.workers = c.workers;
   r.pin = c.pin.name();
   r.cpus = fmt::format("{}", fmt::join(c.cpus, "+"));
-  r.host = host_name();
+  r.host = c.backend->host_of(c);
   for (const auto& [name, value] : g.params.all()) r.params.emplace_back(name, value);
   return r;
 }
