@@ -166,11 +166,7 @@ def main():
         ax.set_ylabel("speedup (work per second vs 1 worker)")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_visible(False)
-    fig.tight_layout()
-
-    plotlib.save(fig, args.output or plotlib.default_output(args.summary, ".speedup"))
+    plotlib.finish(fig, axes, len(panels), args.output or plotlib.default_output(args.summary, ".speedup"))
 
 
 if __name__ == "__main__":

@@ -85,10 +85,7 @@ def main():
         ax.set_title("  ".join(key), fontsize=10)
         ax.grid(True, axis="y", alpha=0.3)
         ax.legend(fontsize=7, loc="lower right")
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_visible(False)
-    fig.tight_layout()
-    plotlib.save(fig, args.output or plotlib.default_output(args.summary, ".speedup_stack"))
+    plotlib.finish(fig, axes, len(panels), args.output or plotlib.default_output(args.summary, ".speedup_stack"))
 
 
 if __name__ == "__main__":

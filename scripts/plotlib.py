@@ -41,6 +41,14 @@ def default_output(summary_path, suffix):
     return summary_path.removesuffix(".csv").removesuffix(".summary") + suffix
 
 
+def finish(fig, axes, used, out):
+    """Hides the grid's panels past the first `used`, lays the figure out and saves it."""
+    for ax in list(axes.flat)[used:]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    save(fig, out)
+
+
 def save(fig, out):
     for ext in ("png", "svg"):
         fig.savefig(f"{out}.{ext}", dpi=120)
