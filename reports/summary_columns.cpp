@@ -23,7 +23,7 @@ SummaryColumn text(std::string_view name, Part part, std::string (*get)(const Su
 
 // A number written as format_optional writes it: empty when the summary has none.
 SummaryColumn figure(std::string_view name, std::string_view unit, std::optional<Direction> better,
-                     Value get) {
+                     const Value& get) {
   return {name,
           unit,
           better,

@@ -112,7 +112,7 @@ std::string leftovers(const std::set<std::string>& namespaces) {
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::error_code ec;
     const auto ns = fs::read_symlink(p.path() / "ns/net", ec);
-    if (!ec && namespaces.count(ns.string()) > 0)
+    if (!ec && namespaces.contains(ns.string()))
       out += fmt::format("process {} in a host's namespace; ", name);
   }
   const auto links = test::run_program({"/usr/sbin/ip", "-o", "link"});
