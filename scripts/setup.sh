@@ -3,7 +3,8 @@
 # Idempotent: packages already present are left as they are. Needs root (or sudo).
 # --test adds what only the tests need: valgrind (parbench count), chromium (the HTML report is
 # checked in a headless browser), clang-format and clang-tidy (the style checks), slurm-wlm and
-# munge (the Slurm tests start a private one-node cluster: scripts/slurm_local.sh).
+# munge (the Slurm tests start a private one-node cluster: scripts/slurm_local.sh), iproute2 and
+# util-linux (the multi-host test makes hosts of namespaces: scripts/hosts_local.sh).
 # --fidelity adds linux-perf: perf bench, the reference scripts/fidelity.sh measures beside.
 set -euo pipefail
 
@@ -15,7 +16,7 @@ packages=(
   python3 python3-matplotlib
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(valgrind chromium clang-format clang-tidy slurm-wlm munge)
+  packages+=(valgrind chromium clang-format clang-tidy slurm-wlm munge iproute2 util-linux)
 fi
 if [ "${1:-}" = "--fidelity" ]; then
   packages+=(linux-perf)
