@@ -17,9 +17,12 @@
 #                                        namespaces, interfaces and mounts go with them; state removed
 # Each host is held by one process (`sleep infinity` in its namespaces, PID in the state
 # directory); the switch is a network namespace of its own holding a bridge. Nothing is created in
-# the machine's own namespaces: no interface, address, route or mount, and no /run/netns entry.
+# the machine's own namespaces: no interface, address, route or mount, and no /run/netns entry
+# (only an empty directory, /run/parbench-hosts-outer-tmp, which stop removes).
 # Addresses are 10.213.0.11 .. 10.213.0.(10+N)/24, inside those namespaces only.
-# State: $PARBENCH_HOSTS_DIR (default /run/parbench-hosts; not under /tmp, which each host replaces).
+# State: $PARBENCH_HOSTS_DIR (default /run/parbench-hosts). Each host has a tmpfs on /tmp, except
+# for the top directories of /tmp holding the state, this checkout and the directory `start` ran
+# in, which stay the machine's (so that a clone under /tmp runs).
 # Needs root, unshare, nsenter and ip (util-linux, iproute2). Exit status: 0 done, 1 a step failed,
 # 2 bad usage, 3 this machine cannot make hosts (not root, or the kernel refuses the namespaces;
 # the reason is printed: tests skip on it).
@@ -77,6 +80,26 @@ hold() {
   return 1
 }
 
+# The commands that give a host a /tmp of its own: a tmpfs over it, with the top directories of
+# /tmp that hold the state, this checkout and the current directory bound back from the machine's
+# /tmp (seen for a moment at $outer, an empty directory of the machine's), so that a checkout
+# under /tmp works.
+outer=/run/parbench-hosts-outer-tmp
+private_tmp() {
+  local tops=() p top
+  for p in "$dir" "$(dirname "$(dirname "$self")")" "$PWD"; do
+    p=$(readlink -f "$p")
+    [[ $p == /tmp/* ]] || continue
+    top=${p#/tmp/}
+    tops+=("${top%%/*}")
+  done
+  printf "mount --bind /tmp '%s' && mount -t tmpfs -o mode=1777 tmpfs /tmp" "$outer"
+  for top in $(printf '%s\n' "${tops[@]}" | sort -u); do
+    printf " && mkdir -p '/tmp/%s' && mount --bind '%s/%s' '/tmp/%s'" "$top" "$outer" "$top" "$top"
+  done
+  printf " && umount '%s'" "$outer"
+}
+
 start() {
   local n=$1
   [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 16 ] || {
@@ -102,6 +125,7 @@ start() {
   } >"$dir/etc_hosts"
   : >"$dir/hostfile"
   for i in $(seq "$n"); do echo "pbnode$i slots=$(nproc)" >>"$dir/hostfile"; done
+  mkdir -p "$outer"
   hold switch "--net" "ip link set lo up && ip link add br0 type bridge && ip link set br0 up"
   local sw
   sw=$(cat "$dir/switch.pid")
@@ -109,7 +133,7 @@ start() {
     local h=pbnode$i
     echo "$h" >>"$dir/names"
     hold "$h" "--uts --mount --net --propagation private" \
-      "hostname $h && mount -t tmpfs -o mode=1777,size=50% tmpfs /dev/shm && mount -t tmpfs -o mode=1777 tmpfs /tmp && mount --bind '$dir/etc_hosts' /etc/hosts && ip link set lo up"
+      "hostname $h && mount --bind '$dir/etc_hosts' /etc/hosts && mount -t tmpfs -o mode=1777,size=50% tmpfs /dev/shm && $(private_tmp) && ip link set lo up"
     local pid
     pid=$(cat "$dir/$h.pid")
     nsenter -t "$sw" -n ip link add "$h" type veth peer name eth0 netns "$pid"
@@ -155,6 +179,7 @@ stop() {
     fi
   done
   rm -rf "$dir"
+  rmdir "$outer" 2>/dev/null || true  # another set of hosts may still use it
   echo "hosts_local.sh: stopped"
 }
 

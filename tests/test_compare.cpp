@@ -591,6 +591,7 @@ TEST_CASE("compare on the command line: exit 0 quiet, 1 regressed, 2 bad input w
     // The pooled reports compare the same way afterwards.
     const auto again = test::run_parbench({"compare", d + "/ab/base.csv", d + "/ab/new",
                                            "--ignore-param", "extra_pct", "--metric", "cpu_ns"});
+    INFO(again.out << again.err);
     REQUIRE(again.status == 1);
   }
 }
