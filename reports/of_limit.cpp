@@ -19,6 +19,9 @@ struct Applied {
   std::optional<double> figure;
 };
 
+// Limits describe one machine: not a case whose ranks ran on several ("a+b").
+bool across_hosts(const SummaryRow& r) { return r.host.find('+') != std::string::npos; }
+
 bool contains(const std::vector<std::string>& list, const std::string& s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
@@ -66,8 +69,7 @@ std::optional<Applied> stream_limit(const SummaryRow& r, const MachineLimits& li
 
 std::optional<Applied> limit_of(const SummaryRow& r, const MachineLimits& limits,
                                 const NoiseRule& noise, const WorkloadRoles& roles) {
-  // Limits describe one machine: not a case whose ranks ran on several.
-  if (!r.ok() || r.host.find('+') != std::string::npos) return std::nullopt;
+  if (!r.ok() || across_hosts(r)) return std::nullopt;
   // A memory-bound case's bandwidth against what as many threads read here, at any worker count:
   // its speedup would depend on how fast its own 1-worker case was (a slower one alone scales
   // "better", past the memory speedup ceiling).
@@ -113,11 +115,8 @@ std::vector<SummaryRow> summarize_run(const std::vector<Row>& rows, const Report
   if (meta.machine.is_object() && meta.machine.contains("limits"))
     limits = MachineLimits::from_json(meta.machine["limits"]);
   add_limits(summary, limits, noise, WorkloadRoles::from_schema(meta.schema));
-  // Limits describe one machine: not a case whose ranks ran on several.
-  for (auto& r : summary) {
-    const bool one_host = r.host.find('+') == std::string::npos;
-    add_stack_ceiling(r, one_host ? limits.speedup_ceiling(r.workers) : std::nullopt);
-  }
+  for (auto& r : summary)
+    add_stack_ceiling(r, across_hosts(r) ? std::nullopt : limits.speedup_ceiling(r.workers));
   return summary;
 }
 

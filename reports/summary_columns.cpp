@@ -69,12 +69,13 @@ void add_measured(std::vector<SummaryColumn>& out, Column::Place place) {
 
 // The speedup stack's components (speedup_stack.hpp), in speedup units, and why one is missing.
 void add_stack(std::vector<SummaryColumn>& out) {
-  for (std::size_t i = 0; i < stack_parts(SpeedupStack{}).size(); ++i) {
-    out.push_back(figure(stack_parts(SpeedupStack{})[i].column, "x", kLower,
-                         [i](const SummaryRow& s) -> std::optional<double> {
-                           if (!s.stack) return std::nullopt;
-                           return stack_parts(*s.stack)[i].value;
-                         }));
+  const auto parts = stack_parts(SpeedupStack{});
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    out.push_back(
+        figure(parts[i].column, "x", kLower, [i](const SummaryRow& s) -> std::optional<double> {
+          if (!s.stack) return std::nullopt;
+          return stack_parts(*s.stack)[i].value;
+        }));
   }
   out.push_back(
       text("stack_note", Part::Figures, [](const SummaryRow& s) { return s.stack_note; }));
