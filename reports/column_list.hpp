@@ -27,5 +27,6 @@
   X(startup_ns,         std::int64_t, "ns",    LowerIsBetter, Median,      Timing, false, run.startup_ns)         \
   X(start_skew_ns,      std::int64_t, "ns",    LowerIsBetter, Median,      Timing, false, run.start_skew_ns)      \
   X(skew_total_ns,      std::int64_t, "ns",    LowerIsBetter, MedianOfAll, Timing, true,  skew_total_ns(run))   \
-  X(imbalance_total_ns, std::int64_t, "ns",    LowerIsBetter, MedianOfAll, Timing, true,  imbalance_total_ns(run))
+  X(imbalance_total_ns, std::int64_t, "ns",    LowerIsBetter, MedianOfAll, Timing, true,  imbalance_total_ns(run)) \
+  X(run_delay_total_ns, std::int64_t, "ns",    LowerIsBetter, MedianOfAll, Timing, true,  run.run_delay_ns)
 // clang-format on

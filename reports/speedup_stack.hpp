@@ -10,8 +10,8 @@
 //   N·T = skew + imbalance + (off − u·o1) + (cpu − u·c1) + u·(c1 + o1)
 // and u·(c1 + o1) / T is the achieved speedup, so dividing by T splits N into the speedup and
 // one component per cause. Off-CPU time beyond the 1-worker case's is CPU taken by others up to
-// what other load and steal used meanwhile (/proc/stat), and blocked or sleeping for the rest.
-// Of the extra CPU per unit and the others' CPU, what the machine's speedup ceiling at N (N
+// the workers' run delay plus steal (summary.cpp's rep_times), and blocked or sleeping for the
+// rest. Of the extra CPU per unit and the others' CPU, what the machine's speedup ceiling at N (N
 // independent loops, parbench limits) also loses is shown as the ceiling. Components are medians
 // over repetitions; the residual is N − speedup − the components, shown, never hidden.
 #include <optional>

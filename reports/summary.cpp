@@ -109,9 +109,15 @@ std::vector<RepTimes> rep_times(const std::vector<const Row*>& ok, int machine_c
     t.cpu_ns = static_cast<double>(*r->cpu_user_ns + *r->cpu_sys_ns);
     t.skew_ns = real(r->skew_total_ns);
     t.imbalance_ns = real(r->imbalance_total_ns);
-    if (machine_cpus > 0 && (r->other_load_pct || r->steal_pct)) {
-      t.others_ns = (r->other_load_pct.value_or(0) + r->steal_pct.value_or(0)) / 100 *
-                    machine_cpus * t.wall_ns;
+    const double steal_ns = machine_cpus * r->steal_pct.value_or(0) / 100 * t.wall_ns;
+    if (r->run_delay_total_ns) {
+      // The workers' own wait for a CPU (behind other load or each other), plus what the
+      // hypervisor stole meanwhile, which the guest's task clock counts as neither.
+      t.others_ns = static_cast<double>(*r->run_delay_total_ns) + steal_ns;
+    } else if (machine_cpus > 0 && (r->other_load_pct || r->steal_pct)) {
+      // Rows without it (Python workers, older reports): the machine's other load, an upper
+      // bound clamped to the workers' off-CPU time by the stack.
+      t.others_ns = machine_cpus * r->other_load_pct.value_or(0) / 100 * t.wall_ns + steal_ns;
     }
     out.push_back(t);
   }

@@ -245,7 +245,7 @@ class Spinners {
 
 }  // namespace
 
-TEST_CASE("cases built to lose one way each show that way as the largest loss", "[stack]") {
+TEST_CASE("cases built to lose one way each show that way as the largest loss", "[stack][quiet]") {
   REQUIRE(probe_registered);
   if (sysconf(_SC_NPROCESSORS_ONLN) < 2) PARBENCH_SKIP("needs 2 CPUs");
   SECTION("an uneven split: imbalance") {

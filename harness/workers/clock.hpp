@@ -1,11 +1,15 @@
 #pragma once
 // Clocks shared by every worker. CLOCK_MONOTONIC is system-wide, so timestamps taken in different
 // processes are on one time line and can be subtracted (start skew, wall time from the gate).
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <optional>
 
 namespace parbench {
 
@@ -55,6 +59,38 @@ inline ThreadUsage thread_usage() {
           ru.ru_minflt,
           ru.ru_majflt};
 }
+
+// How long the calling thread has been runnable but waiting for a CPU: the second field of
+// /proc/thread-self/schedstat (run_delay, kept by the scheduler whenever CONFIG_SCHED_INFO is on,
+// without schedstats). The file is opened by the thread that reads it (thread-self names the
+// opener), before the timed region; a read is one pread of ~1.5 us.
+class RunDelayClock {
+ public:
+  RunDelayClock() : fd_(open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC)) {}
+  ~RunDelayClock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  RunDelayClock(const RunDelayClock&) = delete;
+  RunDelayClock& operator=(const RunDelayClock&) = delete;
+
+  [[nodiscard]] std::optional<std::int64_t> read() const {
+    if (fd_ < 0) return std::nullopt;
+    char text[96];
+    const ssize_t n = pread(fd_, text, sizeof(text) - 1, 0);
+    if (n <= 0) return std::nullopt;
+    text[n] = '\0';
+    char* end = nullptr;
+    std::strtoll(text, &end, 10);  // time on the CPU
+    if (end == text) return std::nullopt;
+    char* after = nullptr;
+    const long long delay = std::strtoll(end, &after, 10);
+    if (after == end) return std::nullopt;
+    return delay;
+  }
+
+ private:
+  int fd_;
+};
 
 // User + system CPU time of every child this process has waited for, and of their descendants
 // that they waited for in turn (RUSAGE_CHILDREN).

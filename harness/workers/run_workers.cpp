@@ -196,16 +196,19 @@ WorkerTiming time_worker(const std::function<void()>& at_gate, const std::functi
   ThreadCounters counters = ThreadCounters::for_run();
   // Read before the gate and after the end, never inside the timed region (counters.hpp).
   const auto migrations0 = thread_migrations();
+  const RunDelayClock run_delay;
   WorkerTiming t;
   t.ready_ns = now_ns();
   at_gate();
   counters.start();
   const ThreadUsage use0 = thread_usage();
+  const std::optional<std::int64_t> delay0 = run_delay.read();
   t.cpu_at_pass = sched_getcpu();
   t.pass_ns = now_ns();
   body();
   t.end_ns = now_ns();
   const ThreadUsage use1 = thread_usage();
+  const std::optional<std::int64_t> delay1 = run_delay.read();
   counters.stop();
   t.cpu_at_end = sched_getcpu();
   t.user_ns = use1.user_ns - use0.user_ns;
@@ -214,6 +217,7 @@ WorkerTiming time_worker(const std::function<void()>& at_gate, const std::functi
   t.invol_ctx_switches = use1.invol_ctx_switches - use0.invol_ctx_switches;
   t.minor_faults = use1.minor_faults - use0.minor_faults;
   t.major_faults = use1.major_faults - use0.major_faults;
+  if (delay0 && delay1) t.run_delay_ns = *delay1 - *delay0;
   t.counters = counters.read();
   if (const auto migrations1 = thread_migrations(); migrations0 && migrations1)
     t.counters[kCpuMigrations] = *migrations1 - *migrations0;
@@ -230,6 +234,7 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
     for (std::size_t c = 0; c < kCounterCount; ++c)
       add_optional(r.counters[c], w.counters[c], i == 0);
     add_worker_totals(r, w);
+    add_optional(r.run_delay_ns, w.run_delay_ns, i == 0);
     last_ready = std::max(last_ready, w.ready_ns);
     first_pass = std::min(first_pass, w.pass_ns);
     last_pass = std::max(last_pass, w.pass_ns);

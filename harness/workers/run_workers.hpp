@@ -42,6 +42,8 @@ struct WorkerTiming {
   std::int64_t invol_ctx_switches = 0;
   std::int64_t minor_faults = 0;
   std::int64_t major_faults = 0;
+  // Runnable but waiting for a CPU between pass and end (RunDelayClock); empty where unreadable.
+  std::optional<std::int64_t> run_delay_ns;
   // Peak resident set of the worker's process since just before the gate (threads share one).
   std::optional<std::int64_t> max_rss_kb;
   CounterValues counters;  // perf_event_open counters, in counter_specs() order
@@ -56,9 +58,10 @@ struct RunResult {
   std::int64_t invol_ctx_switches = 0;
   std::int64_t minor_faults = 0;
   std::int64_t major_faults = 0;
-  std::optional<std::int64_t> max_rss_kb;  // the largest of the workers' processes
-  CounterValues counters;                  // summed; nullopt when any worker lacks the counter
-  std::optional<double> steal_pct;         // over gate-open -> all finished, from /proc/stat
+  std::optional<std::int64_t> max_rss_kb;    // the largest of the workers' processes
+  std::optional<std::int64_t> run_delay_ns;  // summed; nullopt when any worker lacks it
+  CounterValues counters;                    // summed; nullopt when any worker lacks the counter
+  std::optional<double> steal_pct;           // over gate-open -> all finished, from /proc/stat
   std::optional<double> other_load_pct;
   std::optional<double> machine_capacity;    // busy_work.hpp, probed by the runner before the rep
   std::optional<double> machine_throughput;  // the same probe's throughput-bound half
