@@ -115,7 +115,7 @@ std::vector<RepTimes> rep_times(const std::vector<const Row*>& ok, int machine_c
       // hypervisor stole meanwhile, which the guest's task clock counts as neither.
       t.others_ns = static_cast<double>(*r->run_delay_total_ns) + steal_ns;
     } else if (machine_cpus > 0 && (r->other_load_pct || r->steal_pct)) {
-      // Rows without it (Python workers, older reports): the machine's other load, an upper
+      // Rows without it (older reports): the machine's other load, an upper
       // bound clamped to the workers' off-CPU time by the stack.
       t.others_ns = machine_cpus * r->other_load_pct.value_or(0) / 100 * t.wall_ns + steal_ns;
     }

@@ -67,9 +67,11 @@ void read_answer(const nlohmann::json& j, PythonRep& rep) {
     t.minor_faults = get_int(w, "minor_faults");
     t.major_faults = get_int(w, "major_faults");
     if (w.contains("max_rss_kb")) t.max_rss_kb = get_int(w, "max_rss_kb");
+    if (w.contains("run_delay_ns")) t.run_delay_ns = get_int(w, "run_delay_ns");
     add_worker_totals(r, t);
     r.workers.push_back(t);
   }
+  r.run_delay_ns = run_delay_total(r.workers);
   rep.work_units = j.at("work_units").get<double>();
   for (const auto& [name, value] : j.at("metrics").items()) {
     if (value.is_number()) rep.metrics.emplace_back(name, value.get<double>());

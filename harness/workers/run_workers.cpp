@@ -234,7 +234,6 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
     for (std::size_t c = 0; c < kCounterCount; ++c)
       add_optional(r.counters[c], w.counters[c], i == 0);
     add_worker_totals(r, w);
-    add_optional(r.run_delay_ns, w.run_delay_ns, i == 0);
     last_ready = std::max(last_ready, w.ready_ns);
     first_pass = std::min(first_pass, w.pass_ns);
     last_pass = std::max(last_pass, w.pass_ns);
@@ -243,6 +242,14 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
   r.wall_ns = last_end - open_ns;
   r.startup_ns = last_ready - launch_ns;
   r.start_skew_ns = last_pass - first_pass;
+  r.run_delay_ns = run_delay_total(r.workers);
+}
+
+std::optional<std::int64_t> run_delay_total(const std::vector<WorkerTiming>& workers) {
+  std::optional<std::int64_t> sum;
+  for (std::size_t i = 0; i < workers.size(); ++i)
+    add_optional(sum, workers[i].run_delay_ns, i == 0);
+  return sum;
 }
 
 std::optional<std::int64_t> skew_total_ns(const RunResult& r) {

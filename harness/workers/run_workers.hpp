@@ -90,6 +90,8 @@ void summarize_timings(RunResult& r, std::int64_t launch_ns, std::int64_t open_n
 // to each worker leaving it (skew), and from each worker's end to the last worker's (imbalance).
 // Empty when the workers' times are not on one clock (ranks on several hosts) or there are none.
 std::optional<std::int64_t> skew_total_ns(const RunResult& r);
+// The workers' run delays summed; empty when any worker lacks one.
+std::optional<std::int64_t> run_delay_total(const std::vector<WorkerTiming>& workers);
 std::optional<std::int64_t> imbalance_total_ns(const RunResult& r);
 
 // Adds one worker's CPU time, switches, faults and peak RSS to the repetition's totals.

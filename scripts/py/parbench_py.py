@@ -718,13 +718,23 @@ WORKLOADS = {
 # ---- the harness ----
 
 
+def run_delay_ns():
+    """Time this thread was runnable but waiting for a CPU (schedstat's run_delay), or None."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            return int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def usage():
-    return resource.getrusage(resource.RUSAGE_THREAD)
+    return resource.getrusage(resource.RUSAGE_THREAD), run_delay_ns()
 
 
-def timing_of(ready_ns, pass_ns, end_ns, r0, r1):
+def timing_of(ready_ns, pass_ns, end_ns, u0, u1):
     """A worker's timing as parbench reads it: its moments and its timed region's resource use."""
-    return {
+    (r0, delay0), (r1, delay1) = u0, u1
+    timing = {
         "ready_ns": ready_ns, "pass_ns": pass_ns, "end_ns": end_ns,
         "user_ns": round((r1.ru_utime - r0.ru_utime) * 1e9),
         "sys_ns": round((r1.ru_stime - r0.ru_stime) * 1e9),
@@ -734,6 +744,9 @@ def timing_of(ready_ns, pass_ns, end_ns, r0, r1):
         "major_faults": r1.ru_majflt - r0.ru_majflt,
         "max_rss_kb": r1.ru_maxrss,
     }
+    if delay0 is not None and delay1 is not None:
+        timing["run_delay_ns"] = delay1 - delay0
+    return timing
 
 
 def collect(results, runners, workers, process):
