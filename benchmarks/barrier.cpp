@@ -203,7 +203,7 @@ class BarrierWorkload final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "barrier"; }
   [[nodiscard]] ReportRole report_role() const override {
-    return {"", "",
+    return {"crossing", "",
             SyncTable{"Barriers: median time per crossing by workers; crossings per "
                       "second at the most workers",
                       "mechanism",
@@ -211,7 +211,9 @@ class BarrierWorkload final : public Workload {
                       "crossing_p50_ns",
                       false,
                       "duration",
-                      {{"per s", "crossings_per_s", "si"}, {"p99", "crossing_p99_ns", "duration"}}},
+                      {{"per s", "crossings_per_s", "si"},
+                       {"p99", "crossing_p99_ns", "duration"},
+                       {"of limit", "of_limit", "percent"}}},
             ""};
   }
   [[nodiscard]] std::string_view summary() const override {

@@ -265,7 +265,7 @@ class EventWorkload final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "event"; }
   [[nodiscard]] ReportRole report_role() const override {
-    return {"", "",
+    return {"wake", "",
             SyncTable{"Events: median wake-up latency (set -> waiter running) by workers (1 "
                       "setter + W-1 waiters); p99 at the most",
                       "mechanism",
@@ -274,7 +274,8 @@ class EventWorkload final : public Workload {
                       false,
                       "duration",
                       {{"p99", "wake_p99_ns", "duration"},
-                       {"all woken", "all_woken_p50_ns", "duration"}}},
+                       {"all woken", "all_woken_p50_ns", "duration"},
+                       {"of limit", "of_limit", "percent"}}},
             ""};
   }
   [[nodiscard]] std::string_view summary() const override {

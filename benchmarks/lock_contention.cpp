@@ -144,7 +144,7 @@ class LockContention final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "lock_contention"; }
   [[nodiscard]] ReportRole report_role() const override {
-    return {"", "",
+    return {"handoff", "",
             SyncTable{"Locks: acquisitions per second by workers; fairness, hand-offs and "
                       "acquire p99 at the most workers",
                       "lock",
@@ -154,7 +154,8 @@ class LockContention final : public Workload {
                       "si",
                       {{"jain", "jain", "fixed2"},
                        {"handoff", "handoff_rate", "fixed2"},
-                       {"acq p99", "acq_p99_ns", "duration"}}},
+                       {"acq p99", "acq_p99_ns", "duration"},
+                       {"of limit", "of_limit", "percent"}}},
             ""};
   }
   [[nodiscard]] std::string_view summary() const override {

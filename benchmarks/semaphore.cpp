@@ -198,7 +198,7 @@ class SemaphoreWorkload final : public Workload {
  public:
   [[nodiscard]] std::string_view name() const override { return "semaphore"; }
   [[nodiscard]] ReportRole report_role() const override {
-    return {"", "",
+    return {"admission", "",
             SyncTable{"Semaphores: admissions per second by workers; most inside at once "
                       "and fairness at the most workers",
                       "mechanism",
@@ -206,7 +206,9 @@ class SemaphoreWorkload final : public Workload {
                       "ops_per_s",
                       true,
                       "si",
-                      {{"max in", "max_inside", "integer"}, {"jain", "jain", "fixed2"}}},
+                      {{"max in", "max_inside", "integer"},
+                       {"jain", "jain", "fixed2"},
+                       {"of limit", "of_limit", "percent"}}},
             ""};
   }
   [[nodiscard]] std::string_view summary() const override {

@@ -67,6 +67,88 @@ std::optional<Applied> stream_limit(const SummaryRow& r, const MachineLimits& li
                  r.metric("mb_per_s")};
 }
 
+// The one-way trip that hands something from one CPU to another: half a cache-line round trip
+// (a spinning waiter sees the store) or half a futex wake-up round trip (a sleeping one is woken),
+// weighted by `slept`, the share of hand-offs whose waiter slept. Pinned workers within the CPUs
+// hand off across CPUs; unpinned ones (or more than the CPUs) may also hand off to a waiter on the
+// same CPU, and the cheaper of the two is the bound (a spinning hand-off on one CPU waits for the
+// scheduler: the cross-CPU line is its bound either way).
+std::optional<double> one_way_ns(double slept, bool across_cpus, const MachineLimits& limits) {
+  const auto line = limits.get("cacheline_rtt_ns", "cross_core");
+  auto wake = limits.get("futex_rtt_ns", "cross_core");
+  if (const auto same = limits.get("futex_rtt_ns", "same_core"); !across_cpus && same)
+    wake = wake ? std::min(*wake, *same) : *same;
+  if ((slept < 1 && !line) || (slept > 0 && !wake)) return std::nullopt;
+  return (slept * wake.value_or(0) + (1 - slept) * line.value_or(0)) / 2;
+}
+
+// Of `events`, the share in which a worker slept: voluntary context switches per event.
+double slept_share(const SummaryRow& r, double events) {
+  if (events <= 0) return 0;
+  return std::clamp(r.vol_ctx_switches.value_or(0) / events, 0.0, 1.0);
+}
+
+// A numeric parameter's value; 0 when the case lacks it.
+double number_param(const SummaryRow& r, const std::string& name) {
+  const std::string text = r.param(name);
+  double v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+// Whether every hand-off crosses CPUs: pinned workers, no more than the CPUs.
+bool across_cpus(const SummaryRow& r, const NoiseRule& noise) {
+  return !r.pin.empty() && r.pin != "none" && noise.cpus > 0 && r.workers <= noise.cpus;
+}
+// A lock serializes its hand-offs, and each moves the lock to another worker: at least one
+// one-way trip (the cache line to a spinning waiter, a wake-up to a sleeping one). Hand-offs per
+// second (ops_per_s x handoff_rate) are at most the inverse. The critical sections are not in the
+// bound: cs_p50_ns is sampled with clock reads around it and reads longer than the sections
+// really are, and cs_ns is a calibrated loop, not a floor. One worker hands off nothing: no limit.
+std::optional<Applied> handoff_limit(const SummaryRow& r, const MachineLimits& limits,
+                                     const NoiseRule& noise) {
+  const auto h = r.metric("handoff_rate");
+  const auto ops = r.metric("ops_per_s");
+  if (r.workers < 2 || !h || *h <= 0 || !ops) return std::nullopt;
+  const double slept = slept_share(r, r.work_units.value_or(0) * *h);
+  const auto trip = one_way_ns(slept, across_cpus(r, noise), limits);
+  if (!trip || *trip <= 0) return std::nullopt;
+  return Applied{fmt::format("hand-offs, one way each ({:.0f}% woken from sleep)", slept * 100),
+                 "hand-offs/s", 1e9 / *trip, false, *ops * *h};
+}
+
+// A semaphore lets k in at once, each for cs_ns, and no more than the CPUs can compute at once.
+std::optional<Applied> admission_limit(const SummaryRow& r, const NoiseRule& noise) {
+  const double cs = number_param(r, "cs_ns");
+  const double k = number_param(r, "k");
+  if (cs <= 0 || k <= 0) return std::nullopt;
+  double inside = std::min<double>(k, r.workers);
+  if (noise.cpus > 0) inside = std::min<double>(inside, noise.cpus);
+  return Applied{fmt::format("{:.0f} inside at once, cs_ns each", inside), "op/s",
+                 inside * 1e9 / cs, false, r.metric("ops_per_s")};
+}
+
+// A set event reaches a waiter on another CPU in no less than one wake-up's one way.
+std::optional<Applied> wake_limit(const SummaryRow& r, const MachineLimits& limits,
+                                  const NoiseRule& noise) {
+  const auto trip = one_way_ns(1, across_cpus(r, noise), limits);
+  if (!trip) return std::nullopt;
+  return Applied{"futex wake-up, one way", "ns", *trip, true, r.metric("wake_p50_ns")};
+}
+
+// A crossing: every arrival reaches the last worker and the release reaches every other, a round
+// trip of a cache line, or one way of a line and one of a wake-up when the waiters slept.
+std::optional<Applied> crossing_limit(const SummaryRow& r, const MachineLimits& limits,
+                                      const NoiseRule& noise) {
+  const double waits = r.work_units.value_or(0) * (r.workers - 1);
+  const double slept = slept_share(r, waits);
+  const auto arrive = one_way_ns(0, across_cpus(r, noise), limits);
+  const auto release = one_way_ns(slept, across_cpus(r, noise), limits);
+  if (r.workers < 2 || !arrive || !release) return std::nullopt;
+  return Applied{fmt::format("arrival and release ({:.0f}% woken from sleep)", slept * 100), "ns",
+                 *arrive + *release, true, r.metric("crossing_p50_ns")};
+}
+
 std::optional<Applied> limit_of(const SummaryRow& r, const MachineLimits& limits,
                                 const NoiseRule& noise, const WorkloadRoles& roles) {
   if (!r.ok() || across_hosts(r)) return std::nullopt;
@@ -84,8 +166,12 @@ std::optional<Applied> limit_of(const SummaryRow& r, const MachineLimits& limits
     return Applied{fmt::format("speedup ceiling at {} workers", r.workers), "x",
                    limits.speedup_ceiling(r.workers), false, r.speedup};
   }
-  if (r.param("channel").empty() || r.param("channel") == "mpi") return std::nullopt;
   const std::string& declared = roles.of(r.workload).limit;
+  if (declared == "handoff") return handoff_limit(r, limits, noise);
+  if (declared == "admission") return admission_limit(r, noise);
+  if (declared == "wake") return wake_limit(r, limits, noise);
+  if (declared == "crossing") return crossing_limit(r, limits, noise);
+  if (r.param("channel").empty() || r.param("channel") == "mpi") return std::nullopt;
   if (declared == "round_trip") return pingpong_limit(r, limits);
   if (declared == "stream") return stream_limit(r, limits);
   return std::nullopt;

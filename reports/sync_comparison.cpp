@@ -89,7 +89,11 @@ std::string line_text(int rank, const Key& key, const Line& line, const Pivot& p
     text += fmt::format(" {}", pad_to(known ? p.format(*it->second) : absent, 9, false));
   }
   for (const auto& e : p.extras) {
-    const auto v = line.at_most != nullptr ? line.at_most->metric(e.metric) : std::nullopt;
+    // "of_limit" is the summary's own column (of_limit.hpp), every other name a metric.
+    const SummaryRow* r = line.at_most;
+    const auto v = r == nullptr             ? std::nullopt
+                   : e.metric == "of_limit" ? r->of_limit
+                                            : r->metric(e.metric);
     text += fmt::format(" {}", pad_to(v ? e.format(*v) : absent, 10, false));
   }
   return text + "\n";
@@ -132,6 +136,7 @@ std::string pivot_table(const std::vector<SummaryRow>& rows, const Pivot& p) {
 Format format_named(const std::string& name) {
   if (name == "duration") return duration;
   if (name == "fixed2") return fixed2;
+  if (name == "percent") return [](double v) { return fmt::format("{:.0f}%", v * 100); };
   if (name == "integer") return [](double v) { return fmt::format("{:.0f}", v); };
   return si;
 }

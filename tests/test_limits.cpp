@@ -174,6 +174,60 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
   REQUIRE_FALSE(again[0].of_limit.has_value());
 }
 
+TEST_CASE("locks, semaphores, events and barriers are measured against a hand-off's trip",
+          "[limits][summary]") {
+  NoiseRule noise;
+  noise.cpus = 2;
+  std::vector<SummaryRow> rows;
+  // Spinning waiters (no context switch): one cache line's one way (100 ns) per hand-off.
+  rows.push_back(case_row("lock_contention", 2, {{"lock", "ticket"}, {"cs_ns", "0"}}));
+  rows.back().metric_medians = {{"ops_per_s", 4e6}, {"handoff_rate", 0.5}};
+  rows.back().work_units = 4e5;
+  rows.back().vol_ctx_switches = 0;
+  // Every waiter slept, pinned within the CPUs: the cross-CPU wake-up's one way (20 us).
+  rows.push_back(case_row("lock_contention", 2, {{"lock", "flock"}, {"cs_ns", "0"}}));
+  rows.back().pin = "spread";
+  rows.back().metric_medians = {{"ops_per_s", 1e5}, {"handoff_rate", 0.2}};
+  rows.back().work_units = 1e4;
+  rows.back().vol_ctx_switches = 5e3;  // more than the 2000 hand-offs: the share stops at 1
+  // Unpinned: the cheaper same-CPU wake-up (2.5 us) bounds it.
+  rows.push_back(rows.back());
+  rows.back().pin = "none";
+  rows.push_back(case_row("semaphore", 4, {{"mechanism", "futex"}, {"k", "4"}, {"cs_ns", "1000"}}));
+  rows.back().metric_medians = {{"ops_per_s", 1.5e6}};
+  rows.push_back(case_row("event", 2, {{"mechanism", "futex"}}));
+  rows.back().metric_medians = {{"wake_p50_ns", 5000.0}};
+  // Half the waits slept: an arrival's line (100 ns) and a release half line, half wake-up.
+  rows.push_back(case_row("barrier", 2, {{"mechanism", "futex"}}));
+  rows.back().pin = "compact";
+  rows.back().metric_medians = {{"crossing_p50_ns", 20000.0}};
+  rows.back().work_units = 1000;
+  rows.back().vol_ctx_switches = 500;
+  // No limit: one worker hands off nothing; the atomic kinds count no hand-offs.
+  rows.push_back(case_row("lock_contention", 1, {{"lock", "ticket"}, {"cs_ns", "0"}}));
+  rows.back().metric_medians = {{"ops_per_s", 6e7}, {"handoff_rate", 1e-7}};
+  rows.push_back(case_row("lock_contention", 2, {{"lock", "atomic"}, {"cs_ns", "0"}}));
+  rows.back().metric_medians = {{"ops_per_s", 6e7}};
+
+  add_limits(rows, made_up_limits(), noise, test::registered_roles());
+  REQUIRE(*rows[0].limit == Approx(1e9 / 100));
+  REQUIRE(*rows[0].of_limit == Approx(2e6 / 1e7));
+  REQUIRE_THAT(rows[0].limit_name, Catch::Contains("0% woken"));
+  REQUIRE(*rows[1].limit == Approx(1e9 / 20000));
+  REQUIRE(*rows[1].of_limit == Approx(2e4 / 5e4));
+  REQUIRE_THAT(rows[1].limit_name, Catch::Contains("100% woken"));
+  REQUIRE(*rows[2].limit == Approx(1e9 / 2500));
+  REQUIRE(*rows[3].limit == Approx(2e6));  // 2 CPUs inside at once, 1 us each
+  REQUIRE(*rows[3].of_limit == Approx(0.75));
+  REQUIRE(*rows[4].limit == Approx(2500.0));  // unpinned: the same-CPU wake-up's one way
+  REQUIRE(*rows[4].of_limit == Approx(0.5));
+  REQUIRE(*rows[5].limit == Approx(100 + (0.5 * 20000 + 0.5 * 100)));
+  for (std::size_t i = 6; i < rows.size(); ++i) {
+    INFO(i);
+    REQUIRE_FALSE(rows[i].of_limit.has_value());
+  }
+}
+
 TEST_CASE("a calibrated busy loop of N ns takes between N/2 and 2N", "[limits]") {
   REQUIRE(busy_ns_per_iteration() > 0);
   for (const std::int64_t n : {std::int64_t{20'000}, std::int64_t{2'000'000}}) {

@@ -12,7 +12,8 @@ namespace parbench {
 
 // A ranking table of synchronization workloads: a line per value of `key_param` and backend, the
 // metric at each worker count in columns, ranked at the most workers; one block per value of
-// `block_param` ("" one block). Formats: "si" (50.1M), "duration" (1.2 µs), "fixed2", "integer".
+// `block_param` ("" one block). Formats: "si" (50.1M), "duration" (1.2 µs), "fixed2", "integer",
+// "percent" (0.42 as 42%). An extra named "of_limit" shows the summary's of_limit column.
 struct SyncTable {
   std::string title, key_param, block_param, metric;
   bool higher_is_better = true;
@@ -25,7 +26,11 @@ struct SyncTable {
 
 struct ReportRole {
   // Beyond cpu_bound and memory_bound: "round_trip" (rtt_p50_ns against the cache-line or futex
-  // round trip of its placement), "stream" (mb_per_s against the SPSC ring or memcpy), "" none.
+  // round trip of its placement), "stream" (mb_per_s against the SPSC ring or memcpy),
+  // "handoff" (ops_per_s against cs_ns + handoff_rate one-way trips, serialized), "admission"
+  // (ops_per_s against k or the CPUs inside at once for cs_ns), "wake" (wake_p50_ns against a
+  // futex wake-up's one way), "crossing" (crossing_p50_ns against an arrival and a release), ""
+  // none (of_limit.cpp).
   std::string limit;
   // The IPC ranking: "round_trip" (latency columns) or "stream" (throughput), "" none.
   std::string ipc_table;
