@@ -63,6 +63,7 @@ std::string format_rate(double per_second) {
 std::string format_limit(double value, const std::string& unit) {
   if (unit == "ns") return format_duration(value);
   if (unit == "x") return fmt::format("{:.2f}x", value);
+  if (unit == "MB/s") return fmt::format("{:.0f} MB/s", value);
   if (unit.ends_with("/s") && value >= 1e6) return fmt::format("{:.3g}M {}", value / 1e6, unit);
   if (unit.ends_with("/s") && value >= 1e3) return fmt::format("{:.3g}k {}", value / 1e3, unit);
   return fmt::format("{:.0f} {}", value, unit);

@@ -53,18 +53,22 @@ std::optional<Applied> pingpong_limit(const SummaryRow& r, const MachineLimits& 
 }
 
 // A stream of 4 KiB to 64 KiB messages across CPUs against a plain SPSC ring of 4 KiB slots
-// across CPUs (on one CPU the two ends take turns, which the ring was not measured doing: no
-// limit); larger ones against memcpy of L2-sized buffers.
+// across CPUs; on one CPU, where the two ends take turns, against memcpy of L2-sized buffers
+// halved (that CPU copies every byte in and out at least once each); larger ones against memcpy.
 std::optional<Applied> stream_limit(const SummaryRow& r, const MachineLimits& limits) {
   const std::int64_t size = size_of(r).value_or(0);
   if (size < 4096) return std::nullopt;
+  const auto memcpy_l2 = limits.get("memcpy_l2_mb_per_s");
   if (size <= (64 << 10)) {
+    if (r.param("placement") == "same_core" && memcpy_l2) {
+      return Applied{"memcpy, L2-sized buffers, in and out on one CPU", "MB/s", *memcpy_l2 / 2,
+                     false, r.metric("mb_per_s")};
+    }
     if (r.param("placement") != "cross_core") return std::nullopt;
     return Applied{"SPSC ring of 4 KiB slots, cross_core", "MB/s",
                    limits.get("spsc_ring_4k_mb_per_s", "cross_core"), false, r.metric("mb_per_s")};
   }
-  return Applied{"memcpy, L2-sized buffers", "MB/s", limits.get("memcpy_l2_mb_per_s"), false,
-                 r.metric("mb_per_s")};
+  return Applied{"memcpy, L2-sized buffers", "MB/s", memcpy_l2, false, r.metric("mb_per_s")};
 }
 
 // The one-way trip that hands something from one CPU to another: half a cache-line round trip

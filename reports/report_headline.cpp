@@ -7,6 +7,7 @@
 
 #include "console_table.hpp"
 #include "ipc_comparison.hpp"
+#include "limits.hpp"
 #include "speedup_stack.hpp"
 #include "sync_comparison.hpp"
 
@@ -159,6 +160,26 @@ std::optional<std::string> past_limit_line(const std::vector<Group>& groups,
       when);
 }
 
+// The machine's limits that were taken while it was busy (limits.hpp): what is measured against
+// them reads closer to the limit than it is.
+std::optional<std::string> busy_limits_line(const ReportMeta& meta) {
+  if (!meta.machine.is_object() || !meta.machine.contains("limits")) return std::nullopt;
+  const MachineLimits limits = MachineLimits::from_json(meta.machine["limits"]);
+  std::string named;
+  std::size_t busy = 0;
+  for (const LimitValue& v : limits.values) {
+    const std::string load = v.under_load();
+    if (load.empty() || ++busy > kNoisyNamed) continue;
+    named += fmt::format("{}{}{} ({})", busy == 1 ? "" : "; ", v.name,
+                         v.placement.empty() ? "" : " " + v.placement, load);
+  }
+  if (busy == 0) return std::nullopt;
+  return fmt::format(
+      "{} of the machine's limits were taken while it was busy: {}{}. Cases read nearer those "
+      "limits than they are; measure them again on a quiet machine (parbench limits)",
+      busy, named, busy > kNoisyNamed ? ", ..." : "");
+}
+
 std::vector<std::string> ipc_lines(const std::vector<SummaryRow>& summary,
                                    const WorkloadRoles& roles) {
   const IpcRanking ranking = rank_ipc_channels(summary, roles);
@@ -257,6 +278,7 @@ std::vector<HeadlineSection> report_headline(const std::vector<SummaryRow>& summ
     }
   }
   if (auto line = past_limit_line(groups, meta)) attention.lines.push_back(std::move(*line));
+  if (auto line = busy_limits_line(meta)) attention.lines.push_back(std::move(*line));
   if (!attention.lines.empty()) out.push_back(std::move(attention));
   const WorkloadRoles roles = WorkloadRoles::from_schema(meta.schema);
   HeadlineSection rankings{"Rankings", ipc_lines(summary, roles)};

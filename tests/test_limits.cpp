@@ -130,12 +130,12 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
                            {"wait", "spin"},
                            {"placement", "cross_core"}}));
   rows.back().metric_medians = {{"mb_per_s", 30000.0}};
-  // No limit applies: a spinning round trip on one CPU, a 4 KiB stream on one CPU (the ring was
-  // measured across CPUs), a 1 MiB round trip, a failed case.
+  // A 4 KiB stream on one CPU: memcpy halved (the CPU copies in and out).
   rows.push_back(case_row(
       "ipc_stream", 2,
       {{"channel", "shm_ring"}, {"size", "4096"}, {"wait", "block"}, {"placement", "same_core"}}));
   rows.back().metric_medians = {{"mb_per_s", 3000.0}};
+  // No limit applies: a spinning round trip on one CPU, a 1 MiB round trip, a failed case.
   rows.push_back(case_row(
       "ipc_pingpong", 2,
       {{"channel", "shm_ring"}, {"size", "8"}, {"wait", "spin"}, {"placement", "same_core"}}));
@@ -160,7 +160,9 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
   REQUIRE(*rows[3].of_limit == Approx(0.8));
   REQUIRE(*rows[4].of_limit == Approx(0.9));
   REQUIRE(*rows[5].of_limit == Approx(0.75));
-  for (std::size_t i = 6; i < rows.size(); ++i) {
+  REQUIRE(*rows[6].limit == Approx(20000.0));
+  REQUIRE(*rows[6].of_limit == Approx(0.15));
+  for (std::size_t i = 7; i < rows.size(); ++i) {
     INFO(i);
     REQUIRE_FALSE(rows[i].limit.has_value());
     REQUIRE_FALSE(rows[i].of_limit.has_value());
@@ -226,6 +228,26 @@ TEST_CASE("locks, semaphores, events and barriers are measured against a hand-of
     INFO(i);
     REQUIRE_FALSE(rows[i].of_limit.has_value());
   }
+}
+
+TEST_CASE("a limit taken while the machine was busy says so, in the table and in meta.json",
+          "[limits]") {
+  MachineLimits m = made_up_limits();
+  m.values[0].other_load_pct = 35.0;  // cacheline_rtt_ns: busy
+  m.values[0].steal_pct = 1.0;
+  m.values[1].other_load_pct = 12.0;  // futex same_core: below the threshold
+  m.values[2].steal_pct = 8.0;        // futex cross_core: the hypervisor took more than 5%
+  REQUIRE(m.taken_under_load() == 2);
+  REQUIRE(m.values[0].under_load() == "35% other load, 1% steal");
+  REQUIRE(m.values[1].under_load().empty());
+  const MachineLimits back = MachineLimits::from_json(m.to_json());
+  REQUIRE(back.taken_under_load() == 2);
+  REQUIRE(*back.values[1].other_load_pct == Approx(12.0));
+  REQUIRE_FALSE(back.values[3].other_load_pct.has_value());
+  const std::string table = format_limits_table(back);
+  REQUIRE_THAT(table, Catch::Contains("(taken under load: 35% other load, 1% steal)"));
+  REQUIRE_THAT(table, Catch::Contains("2 of them taken while the machine was busy"));
+  REQUIRE_THAT(format_limits_table(made_up_limits()), !Catch::Contains("busy"));
 }
 
 TEST_CASE("a calibrated busy loop of N ns takes between N/2 and 2N", "[limits]") {

@@ -38,6 +38,13 @@ struct LimitValue {
   std::optional<double> value;
   std::string unit;         // ns, MB/s, x
   std::string unsupported;  // why it could not be measured here ("" when it was)
+  // What else the machine did while its probe ran (/proc/stat, the probe's own CPU left out):
+  // empty when the window was too short to say.
+  std::optional<double> other_load_pct = std::nullopt;
+  std::optional<double> steal_pct = std::nullopt;
+
+  // "35% other load, 1% steal" when either passed the noise thresholds, else "".
+  [[nodiscard]] std::string under_load() const;
 };
 
 struct MachineLimits {
@@ -57,6 +64,8 @@ struct MachineLimits {
   [[nodiscard]] std::optional<double> speedup_ceiling(int workers) const {
     return ceiling("speedup_ceiling", workers);
   }
+  // How many values were taken while the machine was busy (LimitValue::under_load).
+  [[nodiscard]] std::size_t taken_under_load() const;
 
   [[nodiscard]] nlohmann::json to_json() const;
   // Empty limits for null or a value of the wrong shape.
@@ -70,9 +79,10 @@ MachineLimits measure_limits();
 // process may use, and how this binary was built.
 std::string limits_key();
 // The limits of this machine and boot: the cached copy (under $XDG_CACHE_HOME or ~/.cache, one
-// file per key), or
-// measured and cached when there is none or `refresh` (calling `before_measuring` first, so the
-// caller can say why it pauses).
+// file per key), or measured and cached when there is none or `refresh` (calling
+// `before_measuring` first, so the caller can say why it pauses). A measurement during which the
+// machine was busy is taken once more at once, and the one with fewer values taken under load is
+// kept; the values still taken under load say so in the table and in meta.json.
 MachineLimits cached_limits(bool refresh, const std::function<void()>& before_measuring = {});
 
 std::string format_limits_table(const MachineLimits& limits);
