@@ -105,6 +105,10 @@ std::string slurp(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
+bool have_program(const std::string& program) {
+  return run_program({"/bin/sh", "-c", "command -v " + program}).status == 0;
+}
+
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
   return nlohmann::json::parse(in);

@@ -38,6 +38,9 @@ void write_small_report(const std::string& prefix);
 std::string slurp(const std::string& path);
 nlohmann::json read_json(const std::string& path);
 
+// Whether `program` is on PATH.
+bool have_program(const std::string& program);
+
 // PIDs whose parent is this process (zombies included).
 std::vector<int> child_pids();
 // Entries in /dev/shm and /dev/mqueue.
