@@ -5,6 +5,7 @@
 // only this interface: what differs between backends is data (BackendTraits) and these few calls.
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,15 +20,28 @@ namespace parbench {
 struct RunPlan;
 struct CaseGroup;
 struct Case;
+struct RunMeta;
+
+// Thrown from a repetition when the job cannot go on: part of the backend was lost (an MPI rank
+// timed out, and MPI cannot stop one rank). The runner writes the repetition's error row and
+// stops; the session ends the job once the files are finished (BackendSessions::end_lost_job).
+class JobLost : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What to write should a repetition's job be ended from another thread while the repetition is
+// stuck in the work (its error row; then the session's job-end hook writes the summary).
+using LastWords = std::function<void(const std::string& why)>;
 
 // What one repetition needs: the plan and where the case sits in it (the mpi backend sends the
-// indices to its ranks), the group's Experiment, and what to write should an MPI job end early.
+// indices to its ranks), the group's Experiment, and what to write should its job end early.
 struct RepContext {
   const RunPlan& plan;
   int group = 0;
   int case_index = 0;
   Experiment& exp;
-  const std::function<void(const std::string&)>& last_words;
+  const LastWords& last_words;
 
   [[nodiscard]] const CaseGroup& case_group() const;
   [[nodiscard]] const Case& the_case() const;
@@ -41,6 +55,27 @@ struct RepResult {
   Metrics metrics;
   double work_units = 0;
   std::string host;  // the host column when it is not this machine's name (ranks elsewhere)
+};
+
+// What a backend needs around a whole run, open from before the plan is made until the command
+// ends (MPI: initialized, the other ranks following rank 0's plan, released and finalized at the
+// end, the job aborted when a rank is lost).
+class BackendSession {
+ public:
+  BackendSession() = default;
+  virtual ~BackendSession() = default;
+  BackendSession(const BackendSession&) = delete;
+  BackendSession& operator=(const BackendSession&) = delete;
+
+  // This process only runs what another process's plan asks of it and writes nothing.
+  [[nodiscard]] virtual bool follower() const { return false; }
+  virtual void follow(const RunPlan& /*plan*/) const {}
+  // The backend's part of meta.json's run section.
+  virtual void describe(RunMeta& /*run*/) const {}
+  // What to write however the job ends early (the summary and meta.json); empty to clear.
+  virtual void on_job_end(LastWords /*write*/) const {}
+  // After JobLost, once the files are finished: end the whole job.
+  virtual void end_lost_job() const {}
 };
 
 class Backend {
@@ -70,9 +105,26 @@ class Backend {
   }
   // The host column of the case's rows, also of its error rows: where its workers run.
   [[nodiscard]] virtual std::string host_of(const Case& /*c*/) const { return host_name(); }
-  // One repetition. Throws Unsupported (the case cannot run here), Interrupted, MpiJobLost, or any
+  // One repetition. Throws Unsupported (the case cannot run here), Interrupted, JobLost, or any
   // other exception for a failed repetition.
   [[nodiscard]] virtual RepResult run_rep(const RepContext& ctx) const = 0;
+  // The session this backend needs around a run it is named in; nullptr when none.
+  [[nodiscard]] virtual std::unique_ptr<BackendSession> open_session() const { return nullptr; }
+};
+
+// The sessions of the backends a run names (--backend), opened in order, closed in reverse.
+class BackendSessions {
+ public:
+  // `backend_list` as typed; a list that does not parse opens nothing (make_plan says why).
+  explicit BackendSessions(const std::string& backend_list);
+  [[nodiscard]] bool follower() const;
+  void follow(const RunPlan& plan) const;
+  void describe(RunMeta& run) const;
+  void on_job_end(const LastWords& write) const;
+  void end_lost_job() const;
+
+ private:
+  std::vector<std::unique_ptr<BackendSession>> sessions_;
 };
 
 // Every backend, the default ones first.

@@ -1,8 +1,10 @@
 // The backend registry: adding a backend is one file plus one line here.
+#include <algorithm>
 #include <memory>
 #include <vector>
 
 #include "backend.hpp"
+#include "bad_input.hpp"
 #include "named_registry.hpp"
 #include "plan.hpp"
 
@@ -36,6 +38,43 @@ std::vector<const Backend*> default_backends() {
 }
 
 const Backend* find_backend(std::string_view name) { return backend_registry().find(name); }
+
+BackendSessions::BackendSessions(const std::string& backend_list) {
+  if (backend_list.empty()) return;
+  std::vector<std::string> names;
+  try {
+    names = split_list(backend_list, "--backend");
+  } catch (const BadInput&) {
+    return;
+  }
+  for (const auto& name : names) {
+    const Backend* b = find_backend(name);
+    if (b == nullptr) continue;
+    if (auto s = b->open_session()) sessions_.push_back(std::move(s));
+  }
+}
+
+bool BackendSessions::follower() const {
+  return std::any_of(sessions_.begin(), sessions_.end(), [](auto& s) { return s->follower(); });
+}
+
+void BackendSessions::follow(const RunPlan& plan) const {
+  for (const auto& s : sessions_) {
+    if (s->follower()) s->follow(plan);
+  }
+}
+
+void BackendSessions::describe(RunMeta& run) const {
+  for (const auto& s : sessions_) s->describe(run);
+}
+
+void BackendSessions::on_job_end(const LastWords& write) const {
+  for (const auto& s : sessions_) s->on_job_end(write);
+}
+
+void BackendSessions::end_lost_job() const {
+  for (const auto& s : sessions_) s->end_lost_job();
+}
 
 const CaseGroup& RepContext::case_group() const {
   return plan.groups[static_cast<std::size_t>(group)];

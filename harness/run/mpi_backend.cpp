@@ -12,6 +12,7 @@
 #include "mpi_runner.hpp"
 #include "mpi_world.hpp"
 #include "plan.hpp"
+#include "report_meta.hpp"
 
 namespace parbench {
 namespace {
@@ -22,6 +23,41 @@ std::string hosts_column(const std::vector<std::string>& hosts) {
     return hosts.empty() ? host_name() : hosts.front();
   return fmt::format("{}", fmt::join(hosts, "+"));
 }
+
+// Under mpirun: MPI for the whole command. Ranks other than 0 follow rank 0's plan; rank 0
+// releases them however it leaves (they wait for its next case), then every rank finalizes.
+class MpiSession final : public BackendSession {
+ public:
+  MpiSession() {
+    mpi::init(nullptr, nullptr);
+    binding_ = mpi::release_launcher_binding();
+  }
+  ~MpiSession() override {
+    if (mpi::rank() == 0) {
+      try {
+        mpi_release_followers();
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "parbench: releasing the other MPI ranks: {}\n", e.what());
+      }
+    }
+    mpi::finalize();
+  }
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+
+  [[nodiscard]] bool follower() const override { return mpi::rank() != 0; }
+  // Every rank built the same plan; rank 0 says which of its cases to run and writes the files.
+  void follow(const RunPlan& plan) const override { mpi_follow(plan); }
+  void describe(RunMeta& run) const override {
+    run.mpi = {{"library", mpi::describe()}, {"ranks", mpi::size()}, {"hosts", mpi::hosts()}};
+    if (!binding_.empty()) run.mpi["binding"] = binding_;
+  }
+  void on_job_end(LastWords write) const override { set_mpi_job_end(std::move(write)); }
+  void end_lost_job() const override { mpi::abort(1); }
+
+ private:
+  std::string binding_;
+};
 
 class MpiBackend final : public Backend {
  public:
@@ -89,6 +125,12 @@ class MpiBackend final : public Backend {
     out.metrics = ctx.exp.after_rep(info, out.run);
     out.work_units = ctx.exp.work_units(info);
     return out;
+  }
+
+  // Only a process mpirun started opens MPI; anywhere else the mpi cases are unsupported.
+  [[nodiscard]] std::unique_ptr<BackendSession> open_session() const override {
+    if (!mpi::compiled() || !mpi::launched_by_mpirun()) return nullptr;
+    return std::make_unique<MpiSession>();
   }
 };
 

@@ -103,11 +103,11 @@ std::vector<std::byte> encode(const WorkerOutcome& o, std::span<const std::byte>
 
 // Rank 0 waits on its own work in the main thread; this ends the job when that outlives the
 // timeout (rank 0 itself hung, or waiting forever for a partner that failed).
-MpiLastWords g_on_job_end;
+LastWords g_on_job_end;
 
 // The error row, then the summary and meta.json: still inside the lock that keeps the main thread
 // out of the reports. A failure to write is said, and the job ends all the same.
-void say_last_words(const MpiLastWords& last_words, const std::string& why) {
+void say_last_words(const LastWords& last_words, const std::string& why) {
   try {
     if (last_words) last_words(why);
     if (g_on_job_end) g_on_job_end(why);
@@ -118,7 +118,7 @@ void say_last_words(const MpiLastWords& last_words, const std::string& why) {
 
 class Watchdog {
  public:
-  Watchdog(std::chrono::nanoseconds timeout, std::string what, const MpiLastWords& last_words)
+  Watchdog(std::chrono::nanoseconds timeout, std::string what, const LastWords& last_words)
       : thread_([this, timeout, what = std::move(what), &last_words] {
           std::unique_lock lock(mutex_);
           if (!cv_.wait_for(lock, timeout, [this] { return done_; })) {
@@ -151,10 +151,10 @@ class Watchdog {
 
 }  // namespace
 
-void set_mpi_job_end(MpiLastWords on_end) { g_on_job_end = std::move(on_end); }
+void set_mpi_job_end(LastWords on_end) { g_on_job_end = std::move(on_end); }
 
 RunResult mpi_run_rep(const RunPlan& plan, int group, int case_index, Experiment& exp,
-                      std::vector<std::string>& hosts, const MpiLastWords& last_words) {
+                      std::vector<std::string>& hosts, const LastWords& last_words) {
   const CaseGroup& g = plan.groups[static_cast<std::size_t>(group)];
   const Case& c = g.cases[static_cast<std::size_t>(case_index)];
   const auto n = static_cast<std::size_t>(c.workers);
@@ -192,13 +192,13 @@ RunResult mpi_run_rep(const RunPlan& plan, int group, int case_index, Experiment
       throw;
     }
     if (!msg) {
-      throw MpiJobLost(fmt::format(
+      throw JobLost(fmt::format(
           "timed out after {:.3g} s: rank {} on {} did not finish; MPI cannot stop one rank, so "
           "the job ends here",
           static_cast<double>(plan.timeout.count()) * 1e-9, rank, host));
     }
     ReportHead head;
-    if (msg->size() < sizeof head) throw MpiJobLost(fmt::format("rank {}: a short report", rank));
+    if (msg->size() < sizeof head) throw JobLost(fmt::format("rank {}: a short report", rank));
     std::memcpy(&head, msg->data(), sizeof head);
     const std::span<const std::byte> rest = std::span(*msg).subspan(sizeof head);
     if (head.error_bytes > 0) {

@@ -24,8 +24,6 @@
 #include "ipc_comparison.hpp"
 #include "limits.hpp"
 #include "machine.hpp"
-#include "mpi_runner.hpp"
-#include "mpi_world.hpp"
 #include "own_code.hpp"
 #include "print_quietly.hpp"
 #include "python_backend.hpp"
@@ -145,48 +143,6 @@ ProgressFn make_progress(bool quiet, bool terminal) {
   };
 }
 
-// Under mpirun with --backend mpi: MPI for the whole command. Rank 0 releases the other ranks
-// however it leaves (they wait for its next case), then every rank finalizes.
-class MpiSession {
- public:
-  explicit MpiSession(const RunSettings& o) {
-    if (o.backends.empty() || !mpi::compiled() || !mpi::launched_by_mpirun()) return;
-    std::vector<std::string> names;
-    try {
-      names = split_list(o.backends, "--backend");
-    } catch (const BadInput&) {
-      return;  // make_plan says what is wrong with the list
-    }
-    if (std::none_of(names.begin(), names.end(), [](const std::string& n) {
-          const Backend* b = find_backend(n);
-          return b != nullptr && b->traits().crosses_hosts;
-        }))
-      return;
-    mpi::init(nullptr, nullptr);
-    active_ = true;
-    binding_ = mpi::release_launcher_binding();
-  }
-  ~MpiSession() {
-    if (!active_) return;
-    if (mpi::rank() == 0) {
-      try {
-        mpi_release_followers();
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "parbench: releasing the other MPI ranks: {}\n", e.what());
-      }
-    }
-    mpi::finalize();
-  }
-  MpiSession(const MpiSession&) = delete;
-  MpiSession& operator=(const MpiSession&) = delete;
-  [[nodiscard]] bool follower() const { return active_ && mpi::rank() != 0; }
-  [[nodiscard]] const std::string& binding() const { return binding_; }
-
- private:
-  bool active_ = false;
-  std::string binding_;
-};
-
 NoiseRule noise_rule_of(const RunPlan& plan) {
   NoiseRule noise;
   noise.cpus = static_cast<int>(allowed_cpus().size());
@@ -256,7 +212,7 @@ nlohmann::json context_of(const std::vector<std::string>& items) {
   return out;
 }
 
-ReportMeta start_meta(const RunSettings& o, const RunPlan& plan, const MpiSession& mpi_session) {
+ReportMeta start_meta(const RunSettings& o, const RunPlan& plan, const BackendSessions& sessions) {
   ReportMeta meta;
   meta.machine = describe_machine();
   // The yardsticks of the summary's of_limit column: cached for this machine and boot.
@@ -289,10 +245,7 @@ ReportMeta start_meta(const RunSettings& o, const RunPlan& plan, const MpiSessio
       {"wide_ns_per_iteration", wide_ns_per_iteration()},
       {"wide_loop",
        "eight independent 64-bit integer chains (the machine probe's throughput half)"}};
-  if (mpi::initialized()) {
-    run.mpi = {{"library", mpi::describe()}, {"ranks", mpi::size()}, {"hosts", mpi::hosts()}};
-    if (!mpi_session.binding().empty()) run.mpi["binding"] = mpi_session.binding();
-  }
+  sessions.describe(run);
   meta.run = std::move(run);
   return meta;
 }
@@ -366,13 +319,12 @@ int run_session(const RunSettings& settings, const ReportWriter& write_report) {
   // exit 130 before any file is written; once the files exist they are finished as they stand.
   install_interrupt_handlers();
   set_profiling(o.profile);
-  const MpiSession mpi_session(o);
+  const BackendSessions sessions(o.backends);
   const RunPlan plan = make_plan(to_request(o));  // every BadInput is thrown before any write
   context_of(o.context);  // a malformed --context is bad input before anything is written
   if (o.dry_run) return print_plan(plan);
-  if (mpi_session.follower()) {
-    // Every rank built the same plan; rank 0 says which of its cases to run and writes the files.
-    mpi_follow(plan);
+  if (sessions.follower()) {
+    sessions.follow(plan);
     return 0;
   }
   const std::string prefix = o.out_given ? o.out
@@ -380,27 +332,27 @@ int run_session(const RunSettings& settings, const ReportWriter& write_report) {
                                                        local_timestamp("%Y%m%d-%H%M%S"));
   prepare_output_prefix(prefix, "--out");
   remove_strays();  // what runs SIGKILLed before this one left behind (strays.hpp)
-  const ReportMeta meta = start_meta(o, plan, mpi_session);
+  const ReportMeta meta = start_meta(o, plan, sessions);
   const int cpus = meta.run->noise_rule.cpus;
   RunFiles files(prefix, meta, plan.schema);
 
   const bool tty = isatty(STDERR_FILENO) != 0 && !o.quiet;
   bool all_ok = false;
   Stop stop = Stop::None;
-  std::string why;  // a lost MPI rank, a report that could not be written
-  if (mpi::initialized()) set_mpi_job_end([&](const std::string& w) { files.finish(w, 0); });
+  std::string why;  // a lost part of the job (an MPI rank), a report that could not be written
+  sessions.on_job_end([&](const std::string& w) { files.finish(w, 0); });
   try {
     all_ok = execute_plan(plan, files.rows(), make_progress(o.quiet, tty), &files.timeline());
   } catch (const Interrupted&) {
     stop = Stop::Interrupted;
-  } catch (const MpiJobLost& e) {
+  } catch (const JobLost& e) {
     stop = Stop::JobLost;
     why = e.what();
   } catch (const ReportWriteError& e) {
     stop = Stop::WriteFailed;
     why = e.what();
   }
-  set_mpi_job_end(nullptr);
+  sessions.on_job_end(nullptr);
   if (tty) print_quietly(stderr, "\r\033[K");
   if (stop == Stop::WriteFailed) return report_write_failure(files, why);
 
@@ -409,7 +361,7 @@ int run_session(const RunSettings& settings, const ReportWriter& write_report) {
   if (stop == Stop::JobLost) {
     print_quietly(
         stderr, fmt::format("parbench: {}; the rows finished so far are in {}.csv\n", why, prefix));
-    mpi::abort(1);
+    sessions.end_lost_job();
   }
   // After a hang-up the terminal is gone: what cannot be printed is lost, the files are not.
   std::string text;

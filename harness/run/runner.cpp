@@ -10,7 +10,6 @@
 #include "columns.hpp"
 #include "interrupt.hpp"
 #include "machine.hpp"
-#include "mpi_runner.hpp"
 #include "run_workers.hpp"
 
 namespace parbench {
@@ -64,14 +63,14 @@ RepOutcome run_rep(const RepContext& ctx, Row& row, RunResult& run) {
     for (auto& [name, value] : rep.metrics) row.metrics.emplace_back(name, value);
     fill_row(row, run);
     row.work_units = rep.work_units;
-    if (run.startup_ns < 0) {  // ranks on several hosts: no common clock (mpi_runner.hpp)
+    if (run.startup_ns < 0) {  // workers on several hosts: no common clock
       row.startup_ns.reset();
       row.start_skew_ns.reset();
     }
     return {};
   } catch (const Interrupted&) {
     throw;
-  } catch (const MpiJobLost&) {
+  } catch (const JobLost&) {
     throw;
   } catch (const Unsupported& e) {
     return {K::Unsupported, e.what()};
@@ -160,7 +159,7 @@ bool run_group(const RunPlan& plan, std::size_t gi, Experiment& exp, Output& out
       if (failed[idx]) continue;
       Row row;
       RunResult run;
-      const MpiLastWords last_words = [&](const std::string& why) {
+      const LastWords last_words = [&](const std::string& why) {
         out.sink.write(error_row(g, c, rep, why));
       };
       RepOutcome outcome;
@@ -168,7 +167,7 @@ bool run_group(const RunPlan& plan, std::size_t gi, Experiment& exp, Output& out
         outcome =
             run_rep(RepContext{plan, static_cast<int>(gi), static_cast<int>(idx), exp, last_words},
                     row, run);
-      } catch (const MpiJobLost& e) {
+      } catch (const JobLost& e) {
         out.sink.write(error_row(g, c, rep, e.what()));
         throw;
       }
