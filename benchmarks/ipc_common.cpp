@@ -1,6 +1,7 @@
 #include "ipc_common.hpp"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -10,17 +11,24 @@
 
 namespace parbench {
 
+namespace {
+
+std::vector<std::string> crossing_channels() {
+  std::vector<std::string> out;
+  for (const auto& c : all_channels()) {
+    if (c->crosses_hosts()) out.emplace_back(c->name());
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<ParamSpec> ipc_params(std::vector<std::string> default_placements,
                                   const std::string& count_help) {
   return {
       ParamSpec::choice("channel",
                         "IPC method (parbench list shows them all); mpi only on --backend mpi",
-                        channel_names(),
-                        [] {
-                          auto all = channel_names();
-                          all.emplace_back(mpi_channel().name());
-                          return all;
-                        }()),
+                        channel_names(/*local_only=*/true), channel_names()),
       ParamSpec::integer("size", "message size in bytes, sequence number and check words included",
                          {"8", "64", "512", "4Ki", "32Ki", "256Ki", "1Mi"},
                          static_cast<std::int64_t>(kMinMessageBytes), std::int64_t{64} << 20),
@@ -59,15 +67,17 @@ void IpcChannel::renew(const RepInfo& rep) {
   if (parties_ == Parties::Many) {
     if (auto why = kind_->many_to_many(size_)) throw Unsupported(*why);
   }
-  const bool mpi_kind = kind_ == &mpi_channel();
-  if (mpi_kind && !rep.traits.crosses_hosts) {
-    throw Unsupported("the mpi channel runs between MPI ranks: use --backend mpi under mpirun");
-  }
-  if (!mpi_kind && rep.traits.crosses_hosts) {
+  if (kind_->crosses_hosts() && !rep.traits.crosses_hosts) {
     throw Unsupported(fmt::format(
-        "on the mpi backend the workers are ranks, possibly on different hosts, and only "
-        "channel=mpi links them; {} needs a parent that creates it before the workers start",
+        "the {} channel runs between workers that may be on different hosts: use a backend "
+        "whose workers cross hosts (--backend mpi under mpirun)",
         kind_->name()));
+  }
+  if (!kind_->crosses_hosts() && rep.traits.crosses_hosts) {
+    throw Unsupported(fmt::format(
+        "on the {} backend the workers may be on different hosts, and only a channel that "
+        "crosses hosts ({}) links them; {} needs a parent that creates it before the workers start",
+        rep.backend, fmt::join(crossing_channels(), ", "), kind_->name()));
   }
   if (kind_->threads_only() && !rep.traits.shares_address_space) {
     throw Unsupported(fmt::format("{} lives in one address space: threads only", kind_->name()));

@@ -69,6 +69,10 @@ class ChannelKind {
   [[nodiscard]] virtual std::string_view description() const = 0;
   // Lives in one address space: works between threads only.
   [[nodiscard]] virtual bool threads_only() const { return false; }
+  // Links workers that may be on different hosts (mpi: ranks): it runs only on a backend whose
+  // workers cross hosts (BackendTraits::crosses_hosts), and only such a channel runs there; it is
+  // not among a parameter's default values.
+  [[nodiscard]] virtual bool crosses_hosts() const { return false; }
   [[nodiscard]] virtual bool has_spin_mode() const { return false; }
   // Why many senders on side 0 and many receivers on side 1 could not share this channel with
   // `bytes`-sized messages (messages would interleave or tear), or nullopt when they can.
@@ -85,13 +89,11 @@ class ChannelKind {
                                                         SharedArena& arena) const = 0;
 };
 
-// The channels between threads or forked processes of one machine (not mpi).
+// Every channel, in channel_list.hpp's order (mpi, which crosses hosts, included).
 const std::vector<std::unique_ptr<ChannelKind>>& all_channels();
-// MPI_Send/MPI_Recv between two ranks: only on the mpi backend.
-const ChannelKind& mpi_channel();
-// Any channel, mpi included; nullptr for an unknown name.
+// nullptr for an unknown name.
 const ChannelKind* find_channel(std::string_view name);
-// The names of all_channels(), in order.
-std::vector<std::string> channel_names();
+// The names of all_channels(), in order; with `local_only`, those that do not cross hosts.
+std::vector<std::string> channel_names(bool local_only = false);
 
 }  // namespace parbench

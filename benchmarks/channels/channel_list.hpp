@@ -9,4 +9,5 @@
   X(shm_ring)                \
   X(shm_queue)               \
   X(tcp_loopback)            \
-  X(inproc_queue)
+  X(inproc_queue)            \
+  X(mpi)

@@ -1,7 +1,7 @@
 // mpi: MPI_Send / MPI_Recv between ranks 0 and 1 of the job, on the mpi backend only (a worker is
-// a rank there, and side i is rank i). Not one of all_channels(): those are created before the
-// workers start and work between threads or forked processes; this one exists only between ranks
-// that mpirun started, on one host or several.
+// a rank there, and side i is rank i). The other channels are created before the workers start
+// and work between threads or forked processes; this one exists only between ranks that mpirun
+// started, on one host or several, and says so (crosses_hosts).
 #include <fmt/core.h>
 
 #include "channel.hpp"
@@ -53,6 +53,7 @@ class MpiKind final : public ChannelKind {
   [[nodiscard]] std::string_view description() const override {
     return "MPI_Send/MPI_Recv between two MPI ranks (--backend mpi under mpirun)";
   }
+  [[nodiscard]] bool crosses_hosts() const override { return true; }
   [[nodiscard]] std::optional<std::string> many_to_many(std::size_t /*bytes*/) const override {
     return std::string("the mpi channel links exactly two ranks");
   }
@@ -69,9 +70,6 @@ class MpiKind final : public ChannelKind {
 
 }  // namespace
 
-const ChannelKind& mpi_channel() {
-  static const MpiKind kind;
-  return kind;
-}
+std::unique_ptr<ChannelKind> make_channel_mpi() { return std::make_unique<MpiKind>(); }
 
 }  // namespace parbench

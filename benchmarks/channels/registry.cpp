@@ -21,12 +21,14 @@ const NamedRegistry<ChannelKind>& channel_registry() {
 
 const std::vector<std::unique_ptr<ChannelKind>>& all_channels() { return channel_registry().all(); }
 
-const ChannelKind* find_channel(std::string_view name) {
-  if (const ChannelKind* c = channel_registry().find(name)) return c;
-  if (mpi_channel().name() == name) return &mpi_channel();
-  return nullptr;
-}
+const ChannelKind* find_channel(std::string_view name) { return channel_registry().find(name); }
 
-std::vector<std::string> channel_names() { return channel_registry().names(); }
+std::vector<std::string> channel_names(bool local_only) {
+  std::vector<std::string> out;
+  for (const auto& c : all_channels()) {
+    if (!local_only || !c->crosses_hosts()) out.emplace_back(c->name());
+  }
+  return out;
+}
 
 }  // namespace parbench
