@@ -59,6 +59,7 @@ class Sleep final : public Workload {
     return "I/O-bound stand-in: every worker sleeps ms milliseconds; N workers should take one "
            "sleep, not N";
   }
+  [[nodiscard]] ReportRole report_role() const override { return {"sleep", "", std::nullopt, ""}; }
   [[nodiscard]] std::string_view work_unit() const override { return "sleeps"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
     return {ParamSpec::integer("ms", "how long each worker sleeps, in milliseconds", {"50"}, 0,
