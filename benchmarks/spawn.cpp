@@ -55,7 +55,6 @@ class Spawn final : public Workload {
     return "cost of starting and joining one worker: std::thread, fork, fork+exec of /bin/true, "
            "posix_spawn";
   }
-  [[nodiscard]] ReportRole report_role() const override { return {"spawn", "", std::nullopt, ""}; }
   [[nodiscard]] std::string_view work_unit() const override { return "spawns"; }
   [[nodiscard]] std::vector<ParamSpec> params() const override {
     return {ParamSpec::choice("method", "how each unit is started and joined", spawn_methods(),

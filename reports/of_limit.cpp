@@ -153,20 +153,6 @@ std::optional<Applied> crossing_limit(const SummaryRow& r, const MachineLimits& 
                  *arrive + *release, true, r.metric("crossing_p50_ns")};
 }
 
-// Starting and joining one unit against the machine's own start-up cost measured alone: a thread
-// created and joined, a process forked and reaped (fork_exec also execs: the fork is its floor).
-// posix_spawn starts the program without copying the parent, and has no floor here.
-std::optional<Applied> spawn_limit(const SummaryRow& r, const MachineLimits& limits) {
-  const std::string method = r.param("method");
-  const auto p50 = r.metric("spawn_p50_ns");
-  if (method == "thread")
-    return Applied{"thread created and joined", "ns", limits.get("thread_create_join_ns"), true,
-                   p50};
-  if (method == "fork" || method == "fork_exec")
-    return Applied{"process forked and reaped", "ns", limits.get("fork_exit_wait_ns"), true, p50};
-  return std::nullopt;
-}
-
 // A sleep of ms takes no less than ms: the wall time against it (timer slack and wake-up).
 std::optional<Applied> sleep_limit(const SummaryRow& r) {
   const double ms = number_param(r, "ms");
@@ -196,7 +182,6 @@ std::optional<Applied> limit_of(const SummaryRow& r, const MachineLimits& limits
   if (declared == "admission") return admission_limit(r, noise);
   if (declared == "wake") return wake_limit(r, limits, noise);
   if (declared == "crossing") return crossing_limit(r, limits, noise);
-  if (declared == "spawn") return spawn_limit(r, limits);
   if (declared == "sleep") return sleep_limit(r);
   if (r.param("channel").empty() || r.param("channel") == "mpi") return std::nullopt;
   if (declared == "round_trip") return pingpong_limit(r, limits);

@@ -30,8 +30,7 @@ struct ReportRole {
   // "handoff" (ops_per_s against cs_ns + handoff_rate one-way trips, serialized), "admission"
   // (ops_per_s against k or the CPUs inside at once for cs_ns), "wake" (wake_p50_ns against a
   // futex wake-up's one way), "crossing" (crossing_p50_ns against an arrival and a release),
-  // "spawn" (spawn_p50_ns against a thread created or a process forked alone), "sleep" (the wall
-  // time against the requested ms), "" none (of_limit.cpp).
+  // "sleep" (the wall time against the requested ms), "" none (of_limit.cpp).
   std::string limit;
   // The IPC ranking: "round_trip" (latency columns) or "stream" (throughput), "" none.
   std::string ipc_table;
