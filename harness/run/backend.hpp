@@ -73,7 +73,7 @@ class BackendSession {
   // The backend's part of meta.json's run section.
   virtual void describe(RunMeta& /*run*/) const {}
   // What to write however the job ends early (the summary and meta.json); empty to clear.
-  virtual void on_job_end(LastWords /*write*/) const {}
+  virtual void on_job_end(const LastWords& /*write*/) const {}
   // After JobLost, once the files are finished: end the whole job.
   virtual void end_lost_job() const {}
 };

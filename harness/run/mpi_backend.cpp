@@ -52,7 +52,7 @@ class MpiSession final : public BackendSession {
     run.mpi = {{"library", mpi::describe()}, {"ranks", mpi::size()}, {"hosts", mpi::hosts()}};
     if (!binding_.empty()) run.mpi["binding"] = binding_;
   }
-  void on_job_end(LastWords write) const override { set_mpi_job_end(std::move(write)); }
+  void on_job_end(const LastWords& write) const override { set_mpi_job_end(write); }
   void end_lost_job() const override { mpi::abort(1); }
 
  private:
