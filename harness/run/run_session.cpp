@@ -221,7 +221,7 @@ ReportMeta start_meta(const RunSettings& o, const RunPlan& plan, const BackendSe
                                if (!o.quiet) {
                                  print_quietly(stderr,
                                                "parbench: measuring what this machine allows "
-                                               "(parbench limits; once per boot, ~2 s)\n");
+                                               "(parbench limits; once per boot, about 10 s)\n");
                                }
                              }).to_json();
   }
