@@ -145,32 +145,42 @@ start() {
 }
 
 # Every process whose network namespace is that of the holder `pid` (the holder included).
+# One find over /proc (a readlink per process would fork hundreds of times); the namespace's name,
+# net:[NUMBER], has its brackets escaped for -lname's pattern.
 members() {
   local ns
   ns=$(readlink "/proc/$1/ns/net" 2>/dev/null) || return 0
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$ns" ] && echo "${p#/proc/}"
-  done
+  ns=${ns//[/\\[}
+  ns=${ns//]/\\]}
+  find /proc/[0-9]*/ns/net -maxdepth 0 -lname "$ns" 2>/dev/null | cut -d/ -f3
   return 0
 }
 
-kill_host() {
-  local pidfile=$dir/$1.pid
-  alive "$pidfile" || return 0
-  local pid
-  pid=$(cat "$pidfile")
+# Every process of the named hosts killed, then their holders awaited (up to 10 s; a holder's
+# exit tears its namespaces down, over a second each here, so all hosts go at once).
+kill_hosts() {
+  local holders=() h pid
+  for h in "$@"; do alive "$dir/$h.pid" && holders+=("$(cat "$dir/$h.pid")"); done
+  [ "${#holders[@]}" -gt 0 ] || return 0
   # Twice: a process that forked while the first round ran.
   for _ in 1 2; do
-    # shellcheck disable=SC2046 # PIDs are words
-    kill -KILL $(members "$pid") 2>/dev/null || true
+    for pid in "${holders[@]}"; do
+      # shellcheck disable=SC2046 # PIDs are words
+      kill -KILL $(members "$pid") 2>/dev/null || true
+    done
   done
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
+  for _ in $(seq 500); do
+    local running=0
+    for pid in "${holders[@]}"; do kill -0 "$pid" 2>/dev/null && running=1; done
+    [ "$running" -eq 1 ] || break
+    sleep 0.02
+  done
 }
 
 stop() {
   [ -d "$dir" ] || return 0
-  for h in $(hosts); do kill_host "$h"; done
-  kill_host switch
+  # shellcheck disable=SC2046 # host names are words
+  kill_hosts $(hosts) switch
   for f in "$dir"/*.pid; do
     [ -e "$f" ] || continue
     if alive "$f"; then
@@ -222,6 +232,6 @@ ENV
     shift 2
     exec nsenter -t "$pid" -u -m -n --wd="$PWD" -- sh -c "$*"
     ;;
-  kill) [ $# -eq 2 ] || usage; kill_host "$2" ;;
+  kill) [ $# -eq 2 ] || usage; kill_hosts "$2" ;;
   *) usage ;;
 esac

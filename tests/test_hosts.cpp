@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "hosts_fixture.hpp"
 #include "mpi_world.hpp"
 #include "rows_csv.hpp"
 #include "support.hpp"
@@ -28,45 +29,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kScript = std::string(PARBENCH_SOURCE_DIR) + "/scripts/hosts_local.sh";
-
-// Where the hosts keep their state and write reports: beside the binary, since each host has a
-// /tmp of its own.
-fs::path work_dir() { return fs::path(PARBENCH_BINARY).parent_path() / "hosts-test"; }
-
-test::Exit hosts(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {kScript};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test::run_program(argv);
-}
-
-// The hosts' environment for mpirun (hosts_local.sh env), set in this process for what it starts.
-void export_env() {
-  const auto e = hosts({"env"});
-  REQUIRE(e.status == 0);
-  std::istringstream lines(e.out);
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line.substr(line.find(' ') + 1));
-    for (std::string word; words >> word;) {
-      const auto eq = word.find('=');
-      std::string value = word.substr(eq + 1);
-      if (!value.empty() && value.front() == '"') {  // the agent: a path and a word, quoted
-        std::string more;
-        while (value.back() != '"' && words >> more) value += " " + more;
-        value = value.substr(1, value.size() - 2);
-      }
-      setenv(word.substr(0, eq).c_str(), value.c_str(), 1);
-    }
-  }
-  // Open MPI keeps its allocations until exit: no leak report from a sanitized parbench.
-  setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
-}
-
 // parbench ARGS as ranks on both hosts, launched from pbnode1.
 test::Exit across(const std::vector<std::string>& args, const std::vector<std::string>& mpi = {}) {
-  std::vector<std::string> argv = {
-      kScript, "run", "pbnode1",  "mpirun", "--hostfile", std::getenv("PARBENCH_HOSTFILE"),
-      "-np",   "2",   "--map-by", "node"};
+  std::vector<std::string> argv = {test::kHostsScript,
+                                   "run",
+                                   "pbnode1",
+                                   "mpirun",
+                                   "--hostfile",
+                                   std::getenv("PARBENCH_HOSTFILE"),
+                                   "-np",
+                                   "2",
+                                   "--map-by",
+                                   "node"};
   argv.insert(argv.end(), mpi.begin(), mpi.end());
   argv.emplace_back(PARBENCH_BINARY);
   argv.insert(argv.end(), args.begin(), args.end());
@@ -74,51 +48,9 @@ test::Exit across(const std::vector<std::string>& args, const std::vector<std::s
 }
 
 test::Exit on(const std::string& host, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {kScript, "run", host, PARBENCH_BINARY};
+  std::vector<std::string> argv = {test::kHostsScript, "run", host, PARBENCH_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return test::run_program(argv);
-}
-
-std::size_t lines_in(const std::string& path) {
-  if (!fs::exists(path)) return 0;
-  const std::string text = test::slurp(path);
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-}
-
-std::vector<Row> rows_of(const fs::path& prefix) {
-  ReportSchema schema;
-  return read_rows(prefix.string() + ".csv", &schema);
-}
-
-// The network namespaces of the hosts and the switch, read from their holders' PIDs.
-std::set<std::string> host_namespaces() {
-  std::set<std::string> out;
-  for (const auto& f : fs::directory_iterator(work_dir() / "state")) {
-    if (f.path().extension() != ".pid") continue;
-    const std::string pid = test::slurp(f.path().string());
-    std::error_code ec;
-    const auto ns = fs::read_symlink("/proc/" + pid.substr(0, pid.find('\n')) + "/ns/net", ec);
-    if (!ec) out.insert(ns.string());
-  }
-  return out;
-}
-
-// What the hosts leave behind if stop misses something: a process in one of their namespaces, an
-// interface named after them in this one, their state.
-std::string leftovers(const std::set<std::string>& namespaces) {
-  std::string out;
-  for (const auto& p : fs::directory_iterator("/proc")) {
-    const std::string name = p.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::error_code ec;
-    const auto ns = fs::read_symlink(p.path() / "ns/net", ec);
-    if (!ec && namespaces.contains(ns.string()))
-      out += fmt::format("process {} in a host's namespace; ", name);
-  }
-  const auto links = test::run_program({"/usr/sbin/ip", "-o", "link"});
-  if (links.out.find("pbnode") != std::string::npos) out += "an interface named pbnode*; ";
-  if (fs::exists(work_dir() / "state")) out += "the state directory; ";
-  return out;
 }
 
 }  // namespace
@@ -127,27 +59,21 @@ TEST_CASE("two hosts on one machine: mpi across them, merged reports, a host los
           "[hosts]") {
   if (!mpi::compiled()) PARBENCH_SKIP(mpi::unavailable_reason());
   if (access("/usr/bin/mpirun", X_OK) != 0) PARBENCH_SKIP("mpirun is not installed (openmpi-bin)");
-  setenv("PARBENCH_HOSTS_DIR", (work_dir() / "state").c_str(), 1);
-  (void)hosts({"stop"});  // a run killed before its own stop
-  fs::remove_all(work_dir());
-  const auto started = hosts({"start", "2"});
-  if (started.status == 3) PARBENCH_SKIP(started.err);
-  INFO(started.out << started.err);
-  REQUIRE(started.status == 0);
-  const std::set<std::string> namespaces = host_namespaces();
-  REQUIRE(namespaces.size() == 3);             // two hosts and the switch
-  REQUIRE(hosts({"start", "2"}).status == 0);  // idempotent
-  REQUIRE(hosts({"start", "3"}).status == 1);  // another set: stop first
-  REQUIRE(hosts({"start", "x"}).status == 2);
-  export_env();
-  const fs::path out = work_dir() / "out";
+  if (const auto why = test::start_two_hosts(); !why.empty()) PARBENCH_SKIP(why);
+  const std::set<std::string> namespaces = test::host_namespaces();
+  REQUIRE(namespaces.size() == 3);                   // two hosts and the switch
+  REQUIRE(test::hosts({"start", "2"}).status == 0);  // idempotent
+  REQUIRE(test::hosts({"start", "3"}).status == 1);  // another set: stop first
+  REQUIRE(test::hosts({"start", "x"}).status == 2);
+  test::export_hosts_env();
+  const fs::path out = test::hosts_work_dir() / "out";
   fs::create_directories(out);
 
   SECTION("each host has its own name, address and /dev/shm") {
     const auto a =
-        hosts({"run", "pbnode1", "sh", "-c", "hostname; touch /dev/shm/pbmark; ls /dev/shm"});
+        test::hosts({"run", "pbnode1", "sh", "-c", "hostname; touch /dev/shm/pbmark; ls /dev/shm"});
     const auto b =
-        hosts({"run", "pbnode2", "sh", "-c", "hostname; ls /dev/shm; getent hosts pbnode1"});
+        test::hosts({"run", "pbnode2", "sh", "-c", "hostname; ls /dev/shm; getent hosts pbnode1"});
     REQUIRE(a.out == "pbnode1\npbmark\n");
     REQUIRE(b.out == "pbnode2\n10.213.0.11     pbnode1\n");
     REQUIRE_FALSE(fs::exists("/dev/shm/pbmark"));
@@ -160,7 +86,7 @@ TEST_CASE("two hosts on one machine: mpi across them, merged reports, a host los
     INFO(run.out << run.err);
     REQUIRE(run.status == 0);
     std::size_t across_hosts = 0;
-    for (const Row& r : rows_of(out / "cpu")) {
+    for (const Row& r : test::rows_of(out / "cpu")) {
       INFO(r.host << " " << r.error);
       REQUIRE(r.ok());
       REQUIRE(r.wall_ns.value_or(0) > 0);
@@ -186,7 +112,7 @@ TEST_CASE("two hosts on one machine: mpi across them, merged reports, a host los
                                "--no-limits", "-o", (out / w).string()});
       INFO(ipc.out << ipc.err);
       REQUIRE(ipc.status == 0);
-      const auto rows = rows_of(out / w);
+      const auto rows = test::rows_of(out / w);
       REQUIRE(rows.size() == 4);
       for (const Row& r : rows) {
         REQUIRE(r.ok());
@@ -214,7 +140,7 @@ TEST_CASE("two hosts on one machine: mpi across them, merged reports, a host los
       REQUIRE(m.status == 0);
     }
     std::set<std::string> hosts_seen;
-    for (const Row& r : rows_of(out / "a-merged")) hosts_seen.insert(r.host);
+    for (const Row& r : test::rows_of(out / "a-merged")) hosts_seen.insert(r.host);
     REQUIRE(hosts_seen == std::set<std::string>{"pbnode1", "pbnode2"});
     const auto c = test::run_parbench({"compare", (out / "a-merged.csv").string(),
                                        (out / "b-merged.csv").string(), "--format", "json"});
@@ -241,16 +167,16 @@ TEST_CASE("two hosts on one machine: mpi across them, merged reports, a host los
       dup2(log, STDOUT_FILENO);
       dup2(log, STDERR_FILENO);
       const std::string hostfile = std::getenv("PARBENCH_HOSTFILE");
-      execl(kScript.c_str(), kScript.c_str(), "run", "pbnode1", "mpirun", "--hostfile",
-            hostfile.c_str(), "-np", "2", "--map-by", "node", PARBENCH_BINARY, "run", "cpu_sum",
-            "-b", "mpi", "-w", "2", "-p", "n=2e8", "-r", "200", "-q", "--no-limits", "-o",
-            prefix.c_str(), static_cast<char*>(nullptr));
+      execl(test::kHostsScript.c_str(), test::kHostsScript.c_str(), "run", "pbnode1", "mpirun",
+            "--hostfile", hostfile.c_str(), "-np", "2", "--map-by", "node", PARBENCH_BINARY, "run",
+            "cpu_sum", "-b", "mpi", "-w", "2", "-p", "n=2e8", "-r", "200", "-q", "--no-limits",
+            "-o", prefix.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     // Until a few repetitions are written, then pbnode2 fails.
-    for (int i = 0; i < 600 && lines_in(prefix + ".csv") < 6; ++i)
+    for (int i = 0; i < 600 && test::lines_in(prefix + ".csv") < 6; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    REQUIRE(hosts({"kill", "pbnode2"}).status == 0);
+    REQUIRE(test::hosts({"kill", "pbnode2"}).status == 0);
     int status = 0;
     for (int i = 0; i < 600 && waitpid(job, &status, WNOHANG) == 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -267,7 +193,7 @@ TEST_CASE("two hosts on one machine: mpi across them, merged reports, a host los
     // TCP transport noticing the lost peer first, which aborts rank 0 at once ("An MPI
     // communication peer process has unexpectedly disconnected"): 1 in 5 here.
     INFO("the job's output: " << test::slurp(prefix + ".log"));
-    const auto rows = rows_of(prefix);
+    const auto rows = test::rows_of(prefix);
     REQUIRE(rows.size() >= 5);
     std::size_t errors = 0;
     for (const Row& r : rows) {
@@ -285,13 +211,13 @@ TEST_CASE("two hosts on one machine: mpi across them, merged reports, a host los
       REQUIRE(errors == 0);
     } else {
       REQUIRE(ended_by == "interrupted by SIGTERM");
-      REQUIRE(lines_in(prefix + ".summary.csv") >= 2);
+      REQUIRE(test::lines_in(prefix + ".summary.csv") >= 2);
     }
   }
 
-  const auto stopped = hosts({"stop"});
+  const auto stopped = test::hosts({"stop"});
   INFO(stopped.out << stopped.err);
   REQUIRE(stopped.status == 0);
-  REQUIRE(leftovers(namespaces).empty());
-  fs::remove_all(work_dir());
+  REQUIRE(test::host_leftovers(namespaces).empty());
+  fs::remove_all(test::hosts_work_dir());
 }
