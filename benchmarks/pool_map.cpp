@@ -46,7 +46,7 @@ struct PoolTimes {
 class PoolMapExperiment final : public Experiment {
  public:
   explicit PoolMapExperiment(const PrepareInfo& info)
-      : kind_(parse_pool_kind(info.params.get("pool"))),
+      : kind_(info.params.get("pool")),
         tasks_(info.params.get_int("tasks")),
         chunksize_(static_cast<int>(info.params.get_int("chunksize"))),
         terms_(info.params.get_int("task_terms")),
@@ -133,7 +133,7 @@ class PoolMapExperiment final : public Experiment {
  private:
   [[nodiscard]] std::int64_t first(int worker) const { return worker * tasks_; }
 
-  PoolKind kind_;
+  std::string kind_;  // one of pool_kinds()
   std::int64_t tasks_;
   int chunksize_;
   std::int64_t terms_;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "columns.hpp"
+#include "named_registry.hpp"
 #include "row.hpp"
 #include "run_noise.hpp"
 
@@ -125,6 +126,9 @@ struct Comparison {
   std::size_t only_in_base = 0, only_in_new = 0;
   CompareOptions options;
   std::string method = "Mann-Whitney U";  // the test behind p
+  // What differs between the two reports' machines when they are compared anyway
+  // (--allow-other-machine); every format marks its output with it.
+  std::vector<std::string> other_machine;
 
   [[nodiscard]] std::size_t count(Verdict v) const;
   // Regressions and failures gate; an unstable or disturbed case does not, whatever it measured.
@@ -161,9 +165,13 @@ Comparison compare_paired(const std::vector<std::vector<Row>>& base_rounds,
                           const std::vector<std::vector<Row>>& new_rounds,
                           const CompareOptions& options);
 
+// The formats of a comparison (--format), each one function: text for a terminal, md for a pull
+// request comment, json for tools. Each marks a comparison across machines itself.
 std::string format_comparison_text(const Comparison& c);
 std::string format_comparison_markdown(const Comparison& c);
 std::string format_comparison_json(const Comparison& c);
+using ComparisonFormat = NamedFunction<std::string(const Comparison&)>;
+const NamedRegistry<ComparisonFormat>& comparison_formats();
 
 // The value of `metric` in one repetition: a workload's metric, a measured column (columns.hpp),
 // or one derived from them (work_per_s: work units per second of wall time; cpu_ns: user + system).

@@ -25,7 +25,8 @@ std::string format_p(double p) {
   return p < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", p);
 }
 
-std::string headline(const Comparison& c) {
+// The headline's lines: the counts, and the INCONCLUSIVE line when the gate could not tell.
+std::vector<std::string> headline(const Comparison& c) {
   const auto& o = c.options;
   std::string effects = fmt::format("{:g}%", o.min_effect * 100);
   for (const auto& effect : o.min_effect_for) {
@@ -41,23 +42,34 @@ std::string headline(const Comparison& c) {
     unstable = fmt::format(", {} unstable (within their levels) and {} disturbed (not judged)",
                            c.count(Verdict::Unstable), c.count(Verdict::Disturbed));
   }
-  const std::string inconclusive =
-      c.inconclusive()
-          ? fmt::format(
-                "\nINCONCLUSIVE: {} of {} comparisons were not judged, more than the {:g}% "
-                "a gate may leave (--max-excluded): nothing is known to have regressed, "
-                "nor shown not to; run again (exit 4)",
-                c.excluded(), c.items.size(), o.max_excluded * 100)
-          : "";
-  return fmt::format(
+  std::vector<std::string> lines = {fmt::format(
       "{} regressed, {} failed, {} improved, {} unchanged{} ({}, alpha {}, minimum "
-      "effect {}{}){}",
+      "effect {}{})",
       c.count(Verdict::Regressed), c.count(Verdict::Failed), c.count(Verdict::Improved),
       c.count(Verdict::Unchanged), unstable, c.method, o.alpha, effects,
       history ? fmt::format(", or {:g} sd of the difference of two runs where the history is wider",
                             o.noise_sigmas)
-              : "",
-      inconclusive);
+              : "")};
+  if (c.inconclusive()) {
+    lines.push_back(
+        fmt::format("INCONCLUSIVE: {} of {} comparisons were not judged, more than the {:g}% "
+                    "a gate may leave (--max-excluded): nothing is known to have regressed, "
+                    "nor shown not to; run again (exit 4)",
+                    c.excluded(), c.items.size(), o.max_excluded * 100));
+  }
+  return lines;
+}
+
+// Reports of two machines compared anyway (--allow-other-machine): every line of text and
+// markdown starts with the mark, after a first line naming what differs.
+std::string other_machine_mark(const Comparison& c) {
+  return c.other_machine.empty() ? "" : "[other machine] ";
+}
+
+std::string other_machine_line(const Comparison& c) {
+  return c.other_machine.empty()
+             ? ""
+             : fmt::format("[other machine] {}\n", fmt::join(c.other_machine, "; "));
 }
 
 bool with_thresholds(const Comparison& c) {
@@ -90,19 +102,26 @@ std::string format_comparison_text(const Comparison& c) {
   }
   std::vector<std::size_t> right = {2, 5, 6, 7, 8};
   if (thresholds) right.push_back(9);
-  std::string out = format_text_table(table, right);
-  for (const auto& w : c.warnings) out += "warning: " + w + "\n";
-  out += headline(c) + "\n";
+  const std::string mark = other_machine_mark(c);
+  std::string out = other_machine_line(c) + format_text_table(table, right, mark);
+  for (const auto& w : c.warnings) out += mark + "warning: " + w + "\n";
+  for (const auto& line : headline(c)) out += mark + line + "\n";
   return out;
 }
 
 std::string format_comparison_markdown(const Comparison& c) {
-  std::string out = fmt::format("### parbench: {}\n\n", c.regressed() ? "performance regression"
-                                                        : c.inconclusive() ? "inconclusive"
-                                                                           : "no regression");
-  out += headline(c) + "\n\n";
+  const std::string mark = other_machine_mark(c);
+  std::string out = other_machine_line(c);
+  out += fmt::format("### {}parbench: {}\n\n", mark,
+                     c.regressed()      ? "performance regression"
+                     : c.inconclusive() ? "inconclusive"
+                                        : "no regression");
+  for (const auto& line : headline(c)) out += mark + line + "\n";
+  out += "\n";
   const bool thresholds = with_thresholds(c);
-  out += "| | workload | backend | workers | params | metric | base | new | change | p |";
+  // The first cell holds the verdict, and the mark.
+  out += fmt::format(
+      "| {}| workload | backend | workers | params | metric | base | new | change | p |", mark);
   out += thresholds ? " threshold | note |\n" : "\n";
   out += "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |";
   out += thresholds ? " ---: | --- |\n" : "\n";
@@ -138,9 +157,9 @@ std::string format_comparison_markdown(const Comparison& c) {
   };
   for (const MetricComparison* m : order) {
     const bool failed = m->verdict == Verdict::Failed;
-    out += fmt::format("| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |", icon(m->verdict),
-                       verdict_name(m->verdict), m->workload, m->backend, m->workers,
-                       escape(m->params), m->metric,
+    out += fmt::format("| {}{} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |", mark,
+                       icon(m->verdict), verdict_name(m->verdict), m->workload, m->backend,
+                       m->workers, escape(m->params), m->metric,
                        failed ? "" : format_value(m->metric, m->base_median),
                        failed ? escape(m->note) : format_value(m->metric, m->new_median),
                        failed ? "" : format_change(m->change), failed ? "" : format_p(m->p));
@@ -150,7 +169,7 @@ std::string format_comparison_markdown(const Comparison& c) {
   }
   if (!c.warnings.empty()) {
     out += "\n";
-    for (const auto& w : c.warnings) out += "> warning: " + escape(w) + "\n";
+    for (const auto& w : c.warnings) out += "> " + mark + "warning: " + escape(w) + "\n";
   }
   return out;
 }
@@ -171,6 +190,7 @@ std::string format_comparison_json(const Comparison& c) {
   j["only_in_base"] = c.only_in_base;
   j["only_in_new"] = c.only_in_new;
   j["warnings"] = c.warnings;
+  if (!c.other_machine.empty()) j["other_machine"] = c.other_machine;
   j["comparisons"] = nlohmann::json::array();
   for (const auto& m : c.items) {
     nlohmann::json e = {{"case", m.case_key},
@@ -202,6 +222,14 @@ std::string format_comparison_json(const Comparison& c) {
     j["comparisons"].push_back(std::move(e));
   }
   return j.dump(2) + "\n";
+}
+
+const NamedRegistry<ComparisonFormat>& comparison_formats() {
+  static const NamedRegistry<ComparisonFormat> formats{
+      +[] { return std::make_unique<ComparisonFormat>("text", &format_comparison_text); },
+      +[] { return std::make_unique<ComparisonFormat>("md", &format_comparison_markdown); },
+      +[] { return std::make_unique<ComparisonFormat>("json", &format_comparison_json); }};
+  return formats;
 }
 
 }  // namespace parbench

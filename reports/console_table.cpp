@@ -235,7 +235,8 @@ std::string format_summary_table(const std::vector<SummaryRow>& rows) {
 }
 
 std::string format_text_table(const std::vector<std::vector<std::string>>& rows,
-                              const std::vector<std::size_t>& right) {
+                              const std::vector<std::size_t>& right,
+                              const std::string& line_prefix) {
   std::vector<std::size_t> width;
   for (const auto& row : rows) {
     width.resize(std::max(width.size(), row.size()), 0);
@@ -244,7 +245,7 @@ std::string format_text_table(const std::vector<std::vector<std::string>>& rows,
   }
   std::string out;
   for (const auto& row : rows) {
-    std::string line;
+    std::string line = line_prefix;
     for (std::size_t i = 0; i < row.size(); ++i) {
       const bool r = std::find(right.begin(), right.end(), i) != right.end();
       line += pad_to(row[i], width[i], !r) + "  ";

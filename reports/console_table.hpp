@@ -47,9 +47,10 @@ std::size_t display_width(const std::string& s);
 std::string pad_to(const std::string& s, std::size_t width, bool left);
 
 // Rows of cells as aligned text columns two spaces apart, the columns whose index `right` holds
-// right-aligned; no trailing spaces.
+// right-aligned; no trailing spaces. Each line starts with `line_prefix`.
 std::string format_text_table(const std::vector<std::vector<std::string>>& rows,
-                              const std::vector<std::size_t>& right);
+                              const std::vector<std::size_t>& right,
+                              const std::string& line_prefix = "");
 
 // 850 ns, 45.6 µs, 312 ms, 1.23 s
 std::string format_duration(double ns);

@@ -175,24 +175,37 @@ nlohmann::json action_benchmark_document(const std::string& prefix) {
 
 }  // namespace
 
-const std::vector<std::string>& export_formats() {
-  static const std::vector<std::string> formats = {"json", "gbench", "github-action-benchmark"};
+const NamedRegistry<ExportFormat>& export_formats() {
+  static const NamedRegistry<ExportFormat> formats{
+      +[] {
+        return std::make_unique<ExportFormat>(
+            "json", [](const std::string& p) { return json_document(p).dump(2) + "\n"; });
+      },
+      +[] {
+        return std::make_unique<ExportFormat>(
+            "gbench", [](const std::string& p) { return gbench_document(p).dump(2) + "\n"; });
+      },
+      +[] {
+        return std::make_unique<ExportFormat>("github-action-benchmark", [](const std::string& p) {
+          return action_benchmark_document(p).dump(2) + "\n";
+        });
+      }};
   return formats;
 }
 
 std::string export_report(const std::string& prefix, std::string_view format) {
+  const ExportFormat* f = export_formats().find(format);
+  if (f == nullptr) {
+    throw BadInput(fmt::format("export: '{}' is not a format; expected {}", format,
+                               export_formats().choices()));
+  }
   if (!std::filesystem::exists(prefix + ".csv"))
     throw BadInput(fmt::format("export: no report at {}.csv", prefix));
   try {
-    if (format == "json") return json_document(prefix).dump(2) + "\n";
-    if (format == "gbench") return gbench_document(prefix).dump(2) + "\n";
-    if (format == "github-action-benchmark")
-      return action_benchmark_document(prefix).dump(2) + "\n";
+    return (*f)(prefix);
   } catch (const CsvError& e) {
     throw BadInput(fmt::format("export: {}", e.what()));
   }
-  throw BadInput(fmt::format(
-      "export: '{}' is not a format; expected json, gbench or github-action-benchmark", format));
 }
 
 }  // namespace parbench

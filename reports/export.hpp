@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "named_registry.hpp"
+
 namespace parbench {
 
 inline constexpr int kJsonReportVersion = 1;
@@ -22,6 +24,8 @@ inline constexpr int kJsonReportVersion = 1;
 // The export of the report at PREFIX (PREFIX.csv, .summary.csv, .meta.json). Throws BadInput for
 // an unknown format or a missing or malformed report.
 std::string export_report(const std::string& prefix, std::string_view format);
-const std::vector<std::string>& export_formats();
+// The formats above, one function each from PREFIX to the document.
+using ExportFormat = NamedFunction<std::string(const std::string& prefix)>;
+const NamedRegistry<ExportFormat>& export_formats();
 
 }  // namespace parbench

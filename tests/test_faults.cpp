@@ -110,33 +110,14 @@ TEST_CASE("drill 1: a worker thread that cannot be created is an error row at on
   const int nobody_now = processes_of_uid(65534);
   const std::string prefix = dir.path() + "/r";
   const auto start = std::chrono::steady_clock::now();
-  const auto e = test::run_program({"/usr/bin/setpriv",
-                                    "--reuid=nobody",
-                                    "--regid=nogroup",
-                                    "--clear-groups",
-                                    "prlimit",
-                                    fmt::format("--nproc={}", nobody_now + 4),
-                                    PARBENCH_BINARY,
-                                    "run",
-                                    "cpu_sum",
-                                    "--backend",
-                                    "thread",
-                                    "--workers",
-                                    "8",
-                                    "--param",
-                                    "n=1e6",
-                                    "--reps",
-                                    "1",
-                                    "--warmup",
-                                    "0",
-                                    "--timeout",
-                                    "60",
-                                    "--quiet",
-                                    // nobody has no cache of limits: measuring them takes ~10 s,
-                                    // twice on a busy machine, and is not what this drill times
-                                    "--no-limits",
-                                    "--out",
-                                    prefix});
+  const auto e =
+      test::run_program({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                         "prlimit", fmt::format("--nproc={}", nobody_now + 4), PARBENCH_BINARY,
+                         "run", "cpu_sum", "--backend", "thread", "--workers", "8", "--param",
+                         "n=1e6", "--reps", "1", "--warmup", "0", "--timeout", "60", "--quiet",
+                         // nobody has no cache of limits: measuring them takes ~10 s,
+                         // twice on a busy machine, and is not what this drill times
+                         "--no-limits", "--out", prefix});
   INFO(e.err);
   REQUIRE(std::chrono::steady_clock::now() - start < 30s);
   REQUIRE(e.status == 1);

@@ -45,7 +45,7 @@ TEST_CASE("pool map and starmap return results in input order", "[pool]") {
   for (const auto& kind : pool_kinds()) {
     for (int chunksize : {1, 3, 0, 1000}) {
       DYNAMIC_SECTION(kind << " chunksize " << chunksize) {
-        auto pool = Pool::make(parse_pool_kind(kind), 2);
+        auto pool = Pool::make(kind, 2);
         std::vector<std::int64_t> inputs(300);
         for (std::size_t i = 0; i < inputs.size(); ++i)
           inputs[i] = static_cast<std::int64_t>(i) - 17;
@@ -74,7 +74,7 @@ TEST_CASE(
     "[pool]") {
   for (const auto& kind : pool_kinds()) {
     DYNAMIC_SECTION(kind) {
-      auto pool = Pool::make(parse_pool_kind(kind), 3);
+      auto pool = Pool::make(kind, 3);
       std::map<std::int64_t, std::int64_t> results;
       std::map<std::int64_t, std::string> errors;
       for (std::int64_t i = 0; i < 40; ++i) {
@@ -111,7 +111,7 @@ TEST_CASE("a pool process killed by its task is replaced, no task is lost or run
         constexpr std::int64_t kVictim = 37;
         SharedRegion region(kTasks * sizeof(std::uint32_t));
         auto* runs = new (region.data()) std::uint32_t[kTasks]();
-        auto pool = Pool::make(parse_pool_kind(kind), 2);
+        auto pool = Pool::make(kind, 2);
         const auto pids_before = pool->worker_pids();
 
         std::map<std::int64_t, std::int64_t> results;
@@ -161,7 +161,7 @@ TEST_CASE("a pool process killed by its task is replaced, no task is lost or run
 }
 
 TEST_CASE("pool workers killed from outside are replaced between tasks", "[pool]") {
-  auto pool = Pool::make(PoolKind::Process, 2);
+  auto pool = Pool::make("process", 2);
   for (pid_t pid : pool->worker_pids()) {
     kill(pid, SIGKILL);
     siginfo_t info{};
@@ -177,9 +177,9 @@ TEST_CASE("pool workers killed from outside are replaced between tasks", "[pool]
 }
 
 TEST_CASE("pool arguments are checked", "[pool]") {
-  REQUIRE_THROWS_AS(Pool::make(PoolKind::Thread, 0), std::invalid_argument);
-  REQUIRE_THROWS_AS(parse_pool_kind("fibre"), std::invalid_argument);
-  auto pool = Pool::make(PoolKind::Thread, 1);
+  REQUIRE_THROWS_AS(Pool::make("thread", 0), std::invalid_argument);
+  REQUIRE_THROWS_AS(Pool::make("fibre", 1), std::invalid_argument);
+  auto pool = Pool::make("thread", 1);
   std::vector<std::vector<std::int64_t>> too_long{{1, 2, 3, 4, 5}};
   REQUIRE_THROWS_AS(pool->starmap(weighted_sum, too_long, 1), std::invalid_argument);
 }

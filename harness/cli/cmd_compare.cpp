@@ -92,9 +92,9 @@ CompareOptions to_options(const CompareArgs& a) {
   for (const auto& p : a.ignore_params) {
     for (auto& item : split_list(p, "--ignore-param")) o.ignore_params.push_back(item);
   }
-  if (a.format != "text" && a.format != "md" && a.format != "json") {
-    throw BadInput(
-        fmt::format("--format: '{}' is not a format; expected text, md or json", a.format));
+  if (comparison_formats().find(a.format) == nullptr) {
+    throw BadInput(fmt::format("--format: '{}' is not a format; expected {}", a.format,
+                               comparison_formats().choices()));
   }
   o.max_excluded = parse_fraction(a.max_excluded, "--max-excluded");
   if (o.max_excluded > 1) {
@@ -144,49 +144,11 @@ std::vector<std::string> check_machines(const std::string& base, const std::stri
       command, fmt::join(diffs, "; ")));
 }
 
-// Every line of `text` marked as a comparison across machines; markdown tables keep their shape
-// (the mark goes into the first cell of each row).
-std::string mark_other_machine(const std::string& text, const std::string& format,
-                               const std::vector<std::string>& diffs) {
-  const std::string mark = "[other machine]";
-  std::string out = fmt::format("{} {}\n", mark, fmt::join(diffs, "; "));
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const std::size_t end = text.find('\n', start);
-    const std::string line =
-        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (format == "md" && line.starts_with("|")) {
-      const bool separator = line.find("---") != std::string::npos;
-      out += separator ? line
-                       : fmt::format("| {} {}", mark, line.substr(line.find_first_not_of("| ")));
-    } else if (format == "md" && (line.starts_with("#") || line.starts_with(">"))) {
-      const std::size_t text_at = line.find(' ') == std::string::npos ? 0 : line.find(' ') + 1;
-      out += fmt::format("{}{} {}", line.substr(0, text_at), mark, line.substr(text_at));
-    } else {
-      out += line.empty() ? line : fmt::format("{} {}", mark, line);
-    }
-    out += "\n";
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
-
-int report(const Comparison& c, const std::string& format,
-           const std::vector<std::string>& other_machine = {}) {
-  std::string text;
-  if (format == "md") {
-    text = format_comparison_markdown(c);
-  } else if (format == "json") {
-    nlohmann::json j = nlohmann::json::parse(format_comparison_json(c));
-    if (!other_machine.empty()) j["other_machine"] = other_machine;
-    text = j.dump(2) + "\n";
-  } else {
-    text = format_comparison_text(c);
-  }
-  if (!other_machine.empty() && format != "json")
-    text = mark_other_machine(text, format, other_machine);
-  fmt::print("{}", text);
+// The comparison in its format; a comparison across machines (`other_machine`, what differs) is
+// marked by the format itself. Returns the gate's exit status.
+int report(Comparison c, const std::string& format, std::vector<std::string> other_machine) {
+  c.other_machine = std::move(other_machine);
+  fmt::print("{}", (*comparison_formats().find(format))(c));
   return c.exit_status();
 }
 

@@ -20,7 +20,7 @@ Command add_export(CLI::App& app) {
       "export", "Write a report as JSON, Google Benchmark JSON or github-action-benchmark input");
   cmd->add_option("prefix", s->prefix, "The report: PREFIX or PREFIX.csv")->required();
   cmd->add_option("--format", s->format,
-                  fmt::format("{} (default json)", fmt::join(export_formats(), ", ")));
+                  fmt::format("{} (default json)", fmt::join(export_formats().names(), ", ")));
   cmd->add_option("-o,--out", s->out, "Output file (default: standard output)");
   return [s] {
     if (!s->out.empty()) check_output_file(s->out, "--out");

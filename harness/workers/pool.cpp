@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "named_registry.hpp"
 #include "pool_kinds.hpp"
 
 namespace parbench {
@@ -24,32 +25,42 @@ std::string run_task(const Task& t, std::int64_t& value) {
 
 }  // namespace pool_detail
 
+namespace {
+
+using PoolMaker = NamedFunction<std::unique_ptr<Pool>(int workers)>;
+
+const NamedRegistry<PoolMaker>& pool_registry() {
+  static const NamedRegistry<PoolMaker> pools{
+      +[] { return std::make_unique<PoolMaker>("thread", &pool_detail::make_thread_pool); },
+      +[] {
+        return std::make_unique<PoolMaker>(
+            "process", [](int workers) { return pool_detail::make_process_pool(workers, false); });
+      },
+      +[] {
+        return std::make_unique<PoolMaker>("fresh_process", [](int workers) {
+          return pool_detail::make_process_pool(workers, true);
+        });
+      }};
+  return pools;
+}
+
+}  // namespace
+
 const std::vector<std::string>& pool_kinds() {
-  static const std::vector<std::string> kinds{"thread", "process", "fresh_process"};
-  return kinds;
+  static const std::vector<std::string> names = pool_registry().names();
+  return names;
 }
 
-PoolKind parse_pool_kind(std::string_view name) {
-  if (name == "thread") return PoolKind::Thread;
-  if (name == "process") return PoolKind::Process;
-  if (name == "fresh_process") return PoolKind::FreshProcess;
-  throw std::invalid_argument(
-      fmt::format("unknown pool '{}'; expected thread, process or fresh_process", name));
-}
-
-std::unique_ptr<Pool> Pool::make(PoolKind kind, int workers) {
+std::unique_ptr<Pool> Pool::make(std::string_view kind, int workers) {
+  const PoolMaker* maker = pool_registry().find(kind);
+  if (maker == nullptr) {
+    throw std::invalid_argument(
+        fmt::format("unknown pool '{}'; expected {}", kind, pool_registry().choices()));
+  }
   if (workers < 1 || workers > 1024) {
     throw std::invalid_argument(fmt::format("a pool of {} workers; expected 1 to 1024", workers));
   }
-  switch (kind) {
-    case PoolKind::Thread:
-      return pool_detail::make_thread_pool(workers);
-    case PoolKind::Process:
-      return pool_detail::make_process_pool(workers, false);
-    case PoolKind::FreshProcess:
-      return pool_detail::make_process_pool(workers, true);
-  }
-  return nullptr;
+  return (*maker)(workers);
 }
 
 void Pool::submit(std::vector<Task> tasks,

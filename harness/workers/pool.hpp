@@ -51,16 +51,15 @@ class TaskError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class PoolKind { Thread, Process, FreshProcess };
-const std::vector<std::string>& pool_kinds();  // "thread", "process", "fresh_process"
-// Throws std::invalid_argument for a name not in pool_kinds().
-PoolKind parse_pool_kind(std::string_view name);
+// The pools by name: thread, process, fresh_process (pool_kinds.hpp has their makers).
+const std::vector<std::string>& pool_kinds();
 
 class Pool {
  public:
-  // Starts `workers` workers (1 to 1024). fresh_process starts none until tasks arrive and then
-  // runs up to `workers` at a time.
-  static std::unique_ptr<Pool> make(PoolKind kind, int workers);
+  // Starts `workers` workers (1 to 1024) of the pool named `kind` (one of pool_kinds()).
+  // fresh_process starts none until tasks arrive and then runs up to `workers` at a time. Throws
+  // std::invalid_argument for another name or count.
+  static std::unique_ptr<Pool> make(std::string_view kind, int workers);
 
   // Stops the workers and reaps every process: gracefully once every task has ended, by SIGKILL
   // when some are still out (an exception left join).
