@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "bad_input.hpp"
@@ -277,10 +278,13 @@ TEST_CASE("compare refuses reports from different machines unless told and then 
     INFO(allowed.out);
     REQUIRE(allowed.status == 0);
     std::istringstream lines(allowed.out);
+    std::set<long> cells;  // markdown: every table line as many cells as the separator
     for (std::string line; std::getline(lines, line);) {
+      if (line.starts_with("|")) cells.insert(std::count(line.begin(), line.end(), '|'));
       if (line.empty() || line.starts_with("| ---")) continue;
       REQUIRE_THAT(line, Catch::Contains("[other machine]"));
     }
+    REQUIRE(cells.size() == (format == "md" ? 1U : 0U));
   }
   const auto json = test::run_parbench(
       {"compare", d + "/a", d + "/b", "--allow-other-machine", "--format", "json"});
