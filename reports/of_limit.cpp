@@ -183,7 +183,7 @@ std::optional<Applied> limit_of(const SummaryRow& r, const MachineLimits& limits
   if (declared == "wake") return wake_limit(r, limits, noise);
   if (declared == "crossing") return crossing_limit(r, limits, noise);
   if (declared == "sleep") return sleep_limit(r);
-  if (r.param("channel").empty() || r.param("channel") == "mpi") return std::nullopt;
+  if (r.param("channel").empty() || roles.crosses_hosts(r.param("channel"))) return std::nullopt;
   if (declared == "round_trip") return pingpong_limit(r, limits);
   if (declared == "stream") return stream_limit(r, limits);
   return std::nullopt;

@@ -30,8 +30,17 @@ class WorkloadRoles {
     return roles_;
   }
 
+  // The channels whose messages cross hosts (ChannelKind::crosses_hosts), which no probe of one
+  // machine bounds: schema.channels_across_hosts, or this program's for a report without it.
+  void add_channel_across_hosts(std::string channel);
+  [[nodiscard]] bool crosses_hosts(std::string_view channel) const;
+  [[nodiscard]] const std::vector<std::string>& channels_across_hosts() const {
+    return channels_across_hosts_;
+  }
+
  private:
   std::vector<std::pair<std::string, ReportRole>> roles_;
+  std::vector<std::string> channels_across_hosts_;
 };
 
 }  // namespace parbench

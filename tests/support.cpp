@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "channels/channel.hpp"
 #include "registry.hpp"
 #include "runner.hpp"
 
@@ -91,6 +92,7 @@ void exit_if_skipping(const std::string& reason) {
 WorkloadRoles registered_roles() {
   WorkloadRoles roles;
   for (const auto& w : all_workloads()) roles.add(std::string(w->name()), w->report_role());
+  for (const auto& c : channels_across_hosts()) roles.add_channel_across_hosts(c);
   return roles;
 }
 

@@ -144,6 +144,11 @@ TEST_CASE("of_limit is the case's figure as a share of the limit that applies to
       "ipc_pingpong", 2,
       {{"channel", "pipe"}, {"size", "1048576"}, {"wait", "block"}, {"placement", "cross_core"}}));
   rows.back().metric_medians = {{"rtt_p50_ns", 2e6}};
+  // A channel that crosses hosts (mpi): no probe of one machine bounds it.
+  rows.push_back(
+      case_row("ipc_pingpong", 2,
+               {{"channel", "mpi"}, {"size", "8"}, {"wait", "block"}, {"placement", "none"}}));
+  rows.back().metric_medians = {{"rtt_p50_ns", 20000.0}};
   rows.push_back(case_row("cpu_sum", 2, {}));
   rows.back().errors = 1;
   rows.back().speedup = 1.5;

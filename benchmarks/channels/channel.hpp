@@ -95,5 +95,7 @@ const std::vector<std::unique_ptr<ChannelKind>>& all_channels();
 const ChannelKind* find_channel(std::string_view name);
 // The names of all_channels(), in order; with `local_only`, those that do not cross hosts.
 std::vector<std::string> channel_names(bool local_only = false);
+// The names of the channels that cross hosts (ChannelKind::crosses_hosts).
+std::vector<std::string> channels_across_hosts();
 
 }  // namespace parbench

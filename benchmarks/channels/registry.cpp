@@ -31,4 +31,12 @@ std::vector<std::string> channel_names(bool local_only) {
   return out;
 }
 
+std::vector<std::string> channels_across_hosts() {
+  std::vector<std::string> out;
+  for (const auto& c : all_channels()) {
+    if (c->crosses_hosts()) out.emplace_back(c->name());
+  }
+  return out;
+}
+
 }  // namespace parbench

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bad_input.hpp"
+#include "channels/channel.hpp"
 #include "commands.hpp"
 #include "csv_writer.hpp"
 #include "interrupt.hpp"
@@ -175,6 +176,7 @@ int run_cli(int argc, char** argv) {
         parbench::WorkloadRoles known;
         for (const auto& w : parbench::all_workloads())
           known.add(std::string(w->name()), w->report_role());
+        for (const auto& c : parbench::channels_across_hosts()) known.add_channel_across_hosts(c);
         parbench::WorkloadRoles::set_known(std::move(known));
         return 0;
       });

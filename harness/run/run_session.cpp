@@ -15,6 +15,7 @@
 #include "backend.hpp"
 #include "bad_input.hpp"
 #include "busy_work.hpp"
+#include "channels/channel.hpp"
 #include "claims.hpp"
 #include "console_table.hpp"
 #include "counters.hpp"
@@ -94,6 +95,8 @@ nlohmann::json describe_schema(const RunPlan& plan) {
   for (const auto& g : plan.groups)
     roles.add(std::string(g.workload->name()), g.workload->report_role());
   schema["roles"] = roles.to_json();
+  // Channels no probe of this machine bounds (of_limit.cpp gives their cases no limit).
+  schema["channels_across_hosts"] = channels_across_hosts();
   return schema;
 }
 
