@@ -7,6 +7,7 @@
 #include <set>
 
 #include "speedup_stack.hpp"
+#include "summary_columns.hpp"
 #include "unique_list.hpp"
 
 namespace parbench {
@@ -33,10 +34,6 @@ std::string render(const std::vector<std::vector<std::string>>& table, std::size
   return format_text_table(table, right);
 }
 
-std::string ratio(const std::optional<double>& v, const char* suffix) {
-  return v ? fmt::format("{:.2f}{}", *v, suffix) : "-";
-}
-
 std::string metric_cell(const std::string& name, const std::optional<double>& v) {
   if (!v) return "-";
   if (name.ends_with("_ns")) return format_duration(*v);
@@ -46,6 +43,10 @@ std::string metric_cell(const std::string& name, const std::optional<double>& v)
 }
 
 }  // namespace
+
+std::string ratio_cell(const std::optional<double>& v, const char* suffix) {
+  return v ? fmt::format("{:.2f}{}", *v, suffix) : "-";
+}
 
 std::string cv_cell(const SummaryRow& r) {
   const auto cv = r.cv();
@@ -82,90 +83,82 @@ std::string format_duration(double ns) {
   return fmt::format("{:.3g} s", ns / 1e9);
 }
 
-namespace {
-
-// Which columns one workload's table shows: only what tells its cases apart.
-struct TableShape {
-  std::vector<std::string> params;   // parameters with more than one value
-  std::vector<std::string> metrics;  // in the order the rows have them
-  bool host = false;                 // an mpi run across machines, or a merged report
-  bool pin = false;
-  bool speedup = false;
-  bool limit = false;
-  bool work_rate = false;
-};
-
-TableShape shape_of(const std::vector<const SummaryRow*>& mine, const TableColumns& extra) {
-  TableShape t;
-  const SummaryRow& first = *mine.front();
-  t.params = varying_params(mine);
-  for (const auto* r : mine) {
-    for (const auto& m : r->metric_medians) add_unique(t.metrics, m.first);
-    t.host = t.host || r->host != first.host;
-    t.pin = t.pin || r->pin != "none";
-    t.speedup = t.speedup || r->speedup.has_value();
-    t.limit = t.limit || r->of_limit.has_value();
-    t.work_rate = t.work_rate || (extra.work_rate && r->work_per_s.has_value());
-  }
-  return t;
-}
-
-std::vector<std::string> header_of(const TableShape& t, const TableColumns& extra,
-                                   std::size_t* left) {
-  std::vector<std::string> head = {"backend", "workers"};
-  if (t.host) head.emplace_back("host");
-  if (t.pin) head.emplace_back("pin");
-  head.insert(head.end(), t.params.begin(), t.params.end());
-  *left = head.size();
-  head.insert(head.end(), {"reps", "median"});
-  if (extra.ci) head.emplace_back("95% CI of median");
-  head.emplace_back("cv");
-  if (t.work_rate) head.emplace_back("work/s");
-  if (t.speedup) head.insert(head.end(), {"speedup", "efficiency"});
-  // A metric in ns is shown in human units: its header drops the unit the CSV name carries.
-  for (const auto& m : t.metrics)
-    head.push_back(m.ends_with("_ns") ? m.substr(0, m.size() - 3) : m);
-  if (t.limit) head.emplace_back("of machine limit");
-  head.emplace_back("status");
-  return head;
-}
-
 std::string status_cell(const SummaryRow& r) {
   if (r.unsupported) return "unsupported: " + r.error;
   if (!r.ok()) return "ERROR: " + r.error;
   return r.noisy.empty() ? "ok" : "ok, noisy: " + r.noisy;
 }
 
-std::vector<std::string> line_of(const SummaryRow& r, const TableShape& t,
-                                 const TableColumns& extra) {
-  std::vector<std::string> line = {r.backend, std::to_string(r.workers)};
-  if (t.host) line.push_back(r.host);
-  if (t.pin) line.push_back(r.pin);
-  for (const auto& name : t.params) line.push_back(r.param(name));
-  line.push_back(std::to_string(r.reps));
-  line.push_back(r.wall_ns ? format_duration(r.wall_ns->median) : "-");
-  if (extra.ci) line.push_back(ci_cell(r));
-  line.push_back(cv_cell(r));
-  if (t.work_rate) line.push_back(r.work_per_s ? format_rate(*r.work_per_s) : "-");
-  if (t.speedup) {
-    line.push_back(ratio(r.speedup, "x"));
-    line.push_back(r.efficiency ? fmt::format("{:.0f}%", *r.efficiency * 100) : "-");
+namespace {
+
+// Which columns one workload's table shows: the summary columns whose table view it shows
+// (summary_columns.hpp), in their order, and only the parameters that tell its cases apart.
+struct TableShape {
+  std::vector<const SummaryColumn*> columns;
+  std::vector<std::string> params;   // parameters with more than one value
+  std::vector<std::string> metrics;  // in the order the rows have them
+  [[nodiscard]] bool shows(std::string_view column) const {
+    return std::any_of(columns.begin(), columns.end(),
+                       [&](const SummaryColumn* c) { return c->name == column; });
   }
-  for (const auto& name : t.metrics) {
-    const auto it = std::find_if(r.metric_medians.begin(), r.metric_medians.end(),
-                                 [&](auto& m) { return m.first == name; });
-    line.push_back(it != r.metric_medians.end() ? metric_cell(name, it->second) : "-");
+};
+
+TableShape shape_of(const std::vector<const SummaryRow*>& mine, const TableColumns& extra) {
+  TableShape t;
+  for (const SummaryColumn& c : summary_columns()) {
+    if (c.table.at > 0 && (!c.table.shown || c.table.shown(mine, extra))) t.columns.push_back(&c);
   }
-  if (t.limit) line.push_back(limit_cell(r));
-  line.push_back(status_cell(r));
-  return line;
+  std::stable_sort(t.columns.begin(), t.columns.end(),
+                   [](const auto* a, const auto* b) { return a->table.at < b->table.at; });
+  t.params = varying_params(mine);
+  for (const auto* r : mine) {
+    for (const auto& m : r->metric_medians) add_unique(t.metrics, m.first);
+  }
+  return t;
+}
+
+// The header (r null) or a case's cells: the columns in order, the parameters and the metrics at
+// their places.
+std::vector<std::string> cells_of(const TableShape& t, const SummaryRow* r) {
+  std::vector<std::string> out;
+  const auto params = [&] {
+    for (const auto& name : t.params) out.push_back(r != nullptr ? r->param(name) : name);
+  };
+  // A metric in ns is shown in human units: its header drops the unit the CSV name carries.
+  const auto metrics = [&] {
+    for (const auto& name : t.metrics) {
+      if (r == nullptr) {
+        out.push_back(name.ends_with("_ns") ? name.substr(0, name.size() - 3) : name);
+        continue;
+      }
+      const auto it = std::find_if(r->metric_medians.begin(), r->metric_medians.end(),
+                                   [&](auto& m) { return m.first == name; });
+      out.push_back(it != r->metric_medians.end() ? metric_cell(name, it->second) : "-");
+    }
+  };
+  bool params_done = false, metrics_done = false;
+  for (const SummaryColumn* c : t.columns) {
+    if (!params_done && c->table.at > kTableParamsAt) params(), params_done = true;
+    if (!metrics_done && c->table.at > kTableMetricsAt) metrics(), metrics_done = true;
+    out.push_back(r != nullptr ? c->table.cell(*r) : std::string(c->table.header));
+  }
+  if (!params_done) params();
+  if (!metrics_done) metrics();
+  return out;
+}
+
+// The columns that name the case: those before the figures, and the varying parameters.
+std::size_t naming_columns(const TableShape& t) {
+  return t.params.size() + static_cast<std::size_t>(std::count_if(
+                               t.columns.begin(), t.columns.end(),
+                               [](const SummaryColumn* c) { return c->table.names_case; }));
 }
 
 // "process w=2 pin=compact size=64": what tells the case apart from the workload's others.
 std::string stack_label(const SummaryRow& r, const TableShape& t) {
   std::string out = fmt::format("{} w={}", r.backend, r.workers);
-  if (t.host) out += " host=" + r.host;
-  if (t.pin) out += " pin=" + r.pin;
+  if (t.shows("host")) out += " host=" + r.host;
+  if (t.shows("pin")) out += " pin=" + r.pin;
   for (const auto& name : t.params) out += fmt::format(" {}={}", name, r.param(name));
   return out;
 }
@@ -211,9 +204,10 @@ std::vector<WorkloadTable> workload_tables(const std::vector<SummaryRow>& rows,
       if (std::find(shape.params.begin(), shape.params.end(), param.first) == shape.params.end())
         t.shared.push_back(param);
     }
-    t.header = header_of(shape, extra, &t.left);
+    t.header = cells_of(shape, nullptr);
+    t.left = naming_columns(shape);
     for (const auto* r : mine) {
-      t.rows.push_back(line_of(*r, shape, extra));
+      t.rows.push_back(cells_of(shape, r));
       t.failed.push_back(r->status() != "ok");
       if (r->stack) t.stacks.push_back(stack_label(*r, shape) + ": " + stack_line(*r));
     }

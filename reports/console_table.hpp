@@ -58,6 +58,10 @@ std::string format_duration(double ns);
 std::string format_rate(double per_second);
 // The case's cv as a percentage ("2.1%"); "-" with fewer than kMinRepsForCv repetitions.
 std::string cv_cell(const SummaryRow& r);
+// "1.71x", or "-" without a value.
+std::string ratio_cell(const std::optional<double>& v, const char* suffix);
+// ok, "ok, noisy: ...", "ERROR: ...", "unsupported: ...".
+std::string status_cell(const SummaryRow& r);
 
 // "12.1 ms – 12.4 ms": the 95% confidence interval of the median wall time; "-" when too few
 // repetitions give one.

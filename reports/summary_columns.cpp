@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <vector>
@@ -81,49 +82,137 @@ void add_stack(std::vector<SummaryColumn>& out) {
       text("stack_note", Part::Figures, [](const SummaryRow& s) { return s.stack_note; }));
 }
 
-std::vector<SummaryColumn> build() {
-  std::vector<SummaryColumn> t = {
-      text("workload", Part::Key, [](const SummaryRow& s) { return s.workload; }),
-      text("backend", Part::Key, [](const SummaryRow& s) { return s.backend; }),
-      {"workers", "count", std::nullopt, Part::Key,
-       [](const SummaryRow& s) { return std::to_string(s.workers); },
-       [](const SummaryRow& s) -> std::optional<double> { return s.workers; }},
-      text("pin", Part::Key, [](const SummaryRow& s) { return s.pin; }),
-      text("host", Part::Key, [](const SummaryRow& s) { return s.host; }),
-      {"reps", "count", std::nullopt, Part::Figures,
-       [](const SummaryRow& s) { return std::to_string(s.reps); },
-       [](const SummaryRow& s) -> std::optional<double> { return static_cast<double>(s.reps); }},
-      {"errors", "count", kLower, Part::Figures,
-       [](const SummaryRow& s) { return std::to_string(s.errors); },
-       [](const SummaryRow& s) -> std::optional<double> { return static_cast<double>(s.errors); }},
-      text("status", Part::Figures, [](const SummaryRow& s) { return s.status(); }),
-      text("error", Part::Figures, [](const SummaryRow& s) { return s.error; }),
-      wall("median_wall_ns", &Summary::median),
-      wall("min_wall_ns", &Summary::min),
-      wall("max_wall_ns", &Summary::max),
-      wall("mean_wall_ns", &Summary::mean),
-      wall("stddev_wall_ns", &Summary::stddev),
-      figure("cv", "ratio", kLower, [](const SummaryRow& s) { return s.cv(); }),
-      wall("p95_wall_ns", &Summary::p95),
-      ci95("ci95_lo_wall_ns", &Interval::lo),
-      ci95("ci95_hi_wall_ns", &Interval::hi),
+using Cases = std::vector<const SummaryRow*>;
+
+bool any_case(const Cases& cases, bool (*has)(const SummaryRow&)) {
+  return std::any_of(cases.begin(), cases.end(), [has](const SummaryRow* r) { return has(*r); });
+}
+
+// `c`, shown in the per-workload tables as `view` says.
+SummaryColumn in_tables(SummaryColumn c, TableView view) {
+  c.table = std::move(view);
+  return c;
+}
+
+// The columns that name the case.
+void add_case_columns(std::vector<SummaryColumn>& t) {
+  t.insert(
+      t.end(),
+      {
+          text("workload", Part::Key, [](const SummaryRow& s) { return s.workload; }),
+          in_tables(text("backend", Part::Key, [](const SummaryRow& s) { return s.backend; }),
+                    {"backend", 10, true, nullptr, [](const SummaryRow& s) { return s.backend; }}),
+          in_tables({"workers", "count", std::nullopt, Part::Key,
+                     [](const SummaryRow& s) { return std::to_string(s.workers); },
+                     [](const SummaryRow& s) -> std::optional<double> { return s.workers; }},
+                    {"workers", 20, true, nullptr,
+                     [](const SummaryRow& s) { return std::to_string(s.workers); }}),
+          // pin when some case is pinned; host when the cases ran on more than one (an mpi run
+          // across machines, a merged report).
+          in_tables(text("pin", Part::Key, [](const SummaryRow& s) { return s.pin; }),
+                    {"pin", 40, true,
+                     [](const Cases& c, const TableColumns&) {
+                       return any_case(c, [](const SummaryRow& r) { return r.pin != "none"; });
+                     },
+                     [](const SummaryRow& s) { return s.pin; }}),
+          in_tables(text("host", Part::Key, [](const SummaryRow& s) { return s.host; }),
+                    {"host", 30, true,
+                     [](const Cases& c, const TableColumns&) {
+                       return std::any_of(c.begin(), c.end(), [&](const SummaryRow* r) {
+                         return r->host != c.front()->host;
+                       });
+                     },
+                     [](const SummaryRow& s) { return s.host; }}),
+      });
+}
+
+// How the repetitions went and their wall times.
+void add_repetition_columns(std::vector<SummaryColumn>& t) {
+  t.insert(
+      t.end(),
+      {
+          in_tables({"reps", "count", std::nullopt, Part::Figures,
+                     [](const SummaryRow& s) { return std::to_string(s.reps); },
+                     [](const SummaryRow& s) -> std::optional<double> {
+                       return static_cast<double>(s.reps);
+                     }},
+                    {"reps", 50, false, nullptr,
+                     [](const SummaryRow& s) { return std::to_string(s.reps); }}),
+          {"errors", "count", kLower, Part::Figures,
+           [](const SummaryRow& s) { return std::to_string(s.errors); },
+           [](const SummaryRow& s) -> std::optional<double> {
+             return static_cast<double>(s.errors);
+           }},
+          in_tables(text("status", Part::Figures, [](const SummaryRow& s) { return s.status(); }),
+                    {"status", 130, false, nullptr, &status_cell}),
+          text("error", Part::Figures, [](const SummaryRow& s) { return s.error; }),
+          in_tables(wall("median_wall_ns", &Summary::median),
+                    {"median", 60, false, nullptr,
+                     [](const SummaryRow& s) {
+                       return s.wall_ns ? format_duration(s.wall_ns->median) : "-";
+                     }}),
+          wall("min_wall_ns", &Summary::min),
+          wall("max_wall_ns", &Summary::max),
+          wall("mean_wall_ns", &Summary::mean),
+          wall("stddev_wall_ns", &Summary::stddev),
+          in_tables(figure("cv", "ratio", kLower, [](const SummaryRow& s) { return s.cv(); }),
+                    {"cv", 80, false, nullptr, &cv_cell}),
+          wall("p95_wall_ns", &Summary::p95),
+          // The interval in one cell, where asked for (the report).
+          in_tables(ci95("ci95_lo_wall_ns", &Interval::lo),
+                    {"95% CI of median", 70, false,
+                     [](const Cases&, const TableColumns& extra) { return extra.ci; }, &ci_cell}),
+          ci95("ci95_hi_wall_ns", &Interval::hi),
+      });
+}
+
+// The rates, the speedup and the machine limit.
+void add_rate_columns(std::vector<SummaryColumn>& t) {
+  t.push_back(figure("work_units", "the workload's unit", std::nullopt,
+                     [](const SummaryRow& s) { return s.work_units; }));
+  t.push_back(in_tables(
+      figure("work_per_s", "per s", kHigher, [](const SummaryRow& s) { return s.work_per_s; }),
+      {"work/s", 90, false,
+       [](const Cases& c, const TableColumns& extra) {
+         return extra.work_rate &&
+                any_case(c, [](const SummaryRow& r) { return r.work_per_s.has_value(); });
+       },
+       [](const SummaryRow& s) { return s.work_per_s ? format_rate(*s.work_per_s) : "-"; }}));
+  // speedup and efficiency where some case has a speedup.
+  const auto speedup_shown = [](const Cases& c, const TableColumns&) {
+    return any_case(c, [](const SummaryRow& r) { return r.speedup.has_value(); });
   };
+  t.push_back(
+      in_tables(figure("speedup", "x", kHigher, [](const SummaryRow& s) { return s.speedup; }),
+                {"speedup", 100, false, speedup_shown,
+                 [](const SummaryRow& s) { return ratio_cell(s.speedup, "x"); }}));
+  t.push_back(in_tables(
+      figure("efficiency", "ratio", kHigher, [](const SummaryRow& s) { return s.efficiency; }),
+      {"efficiency", 110, false, speedup_shown, [](const SummaryRow& s) {
+         return s.efficiency ? fmt::format("{:.0f}%", *s.efficiency * 100) : "-";
+       }}));
+  t.push_back(text("limit_name", Part::Figures, [](const SummaryRow& s) { return s.limit_name; }));
+  t.push_back(
+      figure("limit", "limit_name's", std::nullopt, [](const SummaryRow& s) { return s.limit; }));
+  t.push_back(in_tables(
+      figure("of_limit", "ratio", kHigher, [](const SummaryRow& s) { return s.of_limit; }),
+      {"of machine limit", 120, false,
+       [](const Cases& c, const TableColumns&) {
+         return any_case(c, [](const SummaryRow& r) { return r.of_limit.has_value(); });
+       },
+       &limit_cell}));
+}
+
+std::vector<SummaryColumn> build() {
+  std::vector<SummaryColumn> t;
+  add_case_columns(t);
+  add_repetition_columns(t);
   add_measured(t, Column::Place::Main);
   t.push_back(figure("ipc", "ratio", kHigher, [](const SummaryRow& s) { return s.ipc; }));
   t.push_back(figure("on_cpu", "ratio", kHigher, [](const SummaryRow& s) { return s.on_cpu; }));
   t.push_back(text("noisy", Part::Figures, [](const SummaryRow& s) { return s.noisy; }));
   add_measured(t, Column::Place::Timing);
-  t.push_back(figure("work_units", "the workload's unit", std::nullopt,
-                     [](const SummaryRow& s) { return s.work_units; }));
-  t.push_back(
-      figure("work_per_s", "per s", kHigher, [](const SummaryRow& s) { return s.work_per_s; }));
-  t.push_back(figure("speedup", "x", kHigher, [](const SummaryRow& s) { return s.speedup; }));
-  t.push_back(
-      figure("efficiency", "ratio", kHigher, [](const SummaryRow& s) { return s.efficiency; }));
-  t.push_back(text("limit_name", Part::Figures, [](const SummaryRow& s) { return s.limit_name; }));
-  t.push_back(
-      figure("limit", "limit_name's", std::nullopt, [](const SummaryRow& s) { return s.limit; }));
-  t.push_back(figure("of_limit", "ratio", kHigher, [](const SummaryRow& s) { return s.of_limit; }));
+  add_rate_columns(t);
   add_stack(t);
   return t;
 }
