@@ -6,6 +6,40 @@ namespace parbench {
 
 namespace {
 const std::vector<std::string> kSeedBackends = {"thread", "process", "py_thread", "py_process"};
+
+// The multiprocessing patterns, each with its claim, on the four seed backends.
+Suite multiprocessing_suite() {
+  return {
+      "multiprocessing",
+      "the multiprocessing patterns people learn from, each with the claim made about it, on C++ "
+      "threads and processes and on Python threading and multiprocessing (python3); ends with a "
+      "table of claim, figures and verdict; a few minutes",
+      {{"cpu_sum", {{"n", "1e7"}, {"scaling", "weak"}}, {4}, kSeedBackends},
+       {"sleep", {{"ms", "500"}}, {10}, kSeedBackends},
+       {"ipc_pingpong",
+        {{"channel", "pipe,shm_queue"}, {"size", "64"}, {"placement", "none"}, {"count", "1000"}},
+        {2},
+        kSeedBackends},
+       {"lock_contention",
+        {{"lock", "posix_sem"}, {"cs_ns", "0"}, {"duration_ms", "100"}},
+        {1},
+        kSeedBackends},
+       {"bank", {{"lock", "none,posix_sem"}, {"ops", "50000"}}, {2}, kSeedBackends},
+       {"ipc_fanin",
+        {{"channel", "shm_queue"}, {"size", "64"}, {"producers", "1"}, {"count", "5000"}},
+        {5},
+        kSeedBackends},
+       {"proxy_store", {{"store", "proxy,shared"}, {"ops", "2000"}}, {3}, kSeedBackends},
+       {"event", {{"mechanism", "condvar"}, {"rounds", "200"}}, {5}, kSeedBackends},
+       {"semaphore",
+        {{"mechanism", "posix_sem"}, {"k", "2"}, {"cs_ns", "1000"}, {"duration_ms", "100"}},
+        {5},
+        kSeedBackends},
+       {"cpu_sum", {{"n", "2e7"}, {"scaling", "strong"}}, {}, kSeedBackends, {1, 2, 4}}},
+      3,
+      true};
+}
+
 }  // namespace
 
 const std::vector<Suite>& all_suites() {
@@ -51,34 +85,7 @@ const std::vector<Suite>& all_suites() {
         {"ipc_pingpong",
          {{"channel", "pipe"}, {"size", "64"}, {"placement", "same_core"}, {"count", "20000"}},
          {}}}},
-      {"multiprocessing",
-       "the multiprocessing patterns people learn from, each with the claim made about it, on C++ "
-       "threads and processes and on Python threading and multiprocessing (python3); ends with a "
-       "table of claim, figures and verdict; a few minutes",
-       {{"cpu_sum", {{"n", "1e7"}, {"scaling", "weak"}}, {4}, kSeedBackends},
-        {"sleep", {{"ms", "500"}}, {10}, kSeedBackends},
-        {"ipc_pingpong",
-         {{"channel", "pipe,shm_queue"}, {"size", "64"}, {"placement", "none"}, {"count", "1000"}},
-         {2},
-         kSeedBackends},
-        {"lock_contention",
-         {{"lock", "posix_sem"}, {"cs_ns", "0"}, {"duration_ms", "100"}},
-         {1},
-         kSeedBackends},
-        {"bank", {{"lock", "none,posix_sem"}, {"ops", "50000"}}, {2}, kSeedBackends},
-        {"ipc_fanin",
-         {{"channel", "shm_queue"}, {"size", "64"}, {"producers", "1"}, {"count", "5000"}},
-         {5},
-         kSeedBackends},
-        {"proxy_store", {{"store", "proxy,shared"}, {"ops", "2000"}}, {3}, kSeedBackends},
-        {"event", {{"mechanism", "condvar"}, {"rounds", "200"}}, {5}, kSeedBackends},
-        {"semaphore",
-         {{"mechanism", "posix_sem"}, {"k", "2"}, {"cs_ns", "1000"}, {"duration_ms", "100"}},
-         {5},
-         kSeedBackends},
-        {"cpu_sum", {{"n", "2e7"}, {"scaling", "strong"}}, {}, kSeedBackends, {1, 2, 4}}},
-       3,
-       true},
+      multiprocessing_suite(),
   };
   // A program built against the installed package: its own workloads, with their defaults.
   static const std::vector<Suite> with_user = [] {

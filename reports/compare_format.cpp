@@ -82,6 +82,32 @@ std::string format_threshold(const MetricComparison& m) {
   return m.verdict == Verdict::Failed ? "" : fmt::format("{:.1f}%", m.min_effect * 100);
 }
 
+// The verdict's emoji in a pull request comment.
+const char* icon(Verdict v) {
+  switch (v) {
+    case Verdict::Regressed:
+      return ":red_circle:";
+    case Verdict::Failed:
+      return ":x:";
+    case Verdict::Improved:
+      return ":green_circle:";
+    case Verdict::Unchanged:
+      return ":white_circle:";
+    case Verdict::Unstable:
+      return ":large_orange_diamond:";
+    case Verdict::Disturbed:
+      return ":warning:";
+  }
+  return "";
+}
+
+// Text in a markdown table cell: a | would end the cell.
+std::string escape(const std::string& s) {
+  std::string r;
+  for (char ch : s) r += ch == '|' ? std::string("\\|") : std::string(1, ch);
+  return r;
+}
+
 }  // namespace
 
 std::string format_comparison_text(const Comparison& c) {
@@ -125,23 +151,6 @@ std::string format_comparison_markdown(const Comparison& c) {
   out += thresholds ? " threshold | note |\n" : "\n";
   out += "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |";
   out += thresholds ? " ---: | --- |\n" : "\n";
-  auto icon = [](Verdict v) {
-    switch (v) {
-      case Verdict::Regressed:
-        return ":red_circle:";
-      case Verdict::Failed:
-        return ":x:";
-      case Verdict::Improved:
-        return ":green_circle:";
-      case Verdict::Unchanged:
-        return ":white_circle:";
-      case Verdict::Unstable:
-        return ":large_orange_diamond:";
-      case Verdict::Disturbed:
-        return ":warning:";
-    }
-    return "";
-  };
   // Regressions and failures first, then improvements, then the rest.
   std::vector<const MetricComparison*> order;
   for (Verdict v : {Verdict::Failed, Verdict::Regressed, Verdict::Disturbed, Verdict::Improved,
@@ -150,11 +159,6 @@ std::string format_comparison_markdown(const Comparison& c) {
       if (m.verdict == v) order.push_back(&m);
     }
   }
-  auto escape = [](const std::string& s) {
-    std::string r;
-    for (char ch : s) r += ch == '|' ? std::string("\\|") : std::string(1, ch);
-    return r;
-  };
   for (const MetricComparison* m : order) {
     const bool failed = m->verdict == Verdict::Failed;
     out += fmt::format("| {}{} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |", mark,

@@ -134,56 +134,57 @@ bool is_string_array(const nlohmann::json& j) {
          std::all_of(j.begin(), j.end(), [](const nlohmann::json& e) { return e.is_string(); });
 }
 
+using json = nlohmann::json;
+// What a field must be, and how the message says it.
+struct Kind {
+  bool (*ok)(const json&);
+  const char* expected;
+};
+constexpr Kind kString{[](const json& j) { return j.is_string(); }, "a string"};
+constexpr Kind kInteger{[](const json& j) { return j.is_number_integer(); }, "an integer"};
+constexpr Kind kNumber{[](const json& j) { return j.is_number(); }, "a number"};
+constexpr Kind kBool{[](const json& j) { return j.is_boolean(); }, "true or false"};
+constexpr Kind kArray{[](const json& j) { return j.is_array(); }, "an array"};
+constexpr Kind kNames{is_string_array, "an array of names"};
+constexpr Kind kObject{[](const json& j) { return j.is_object(); }, "an object"};
+constexpr Kind kObjectOrNull{[](const json& j) { return j.is_object() || j.is_null(); },
+                             "an object"};
+struct Field {
+  const char* pointer;
+  Kind kind;
+};
+const Field kFields[] = {
+    {"/machine", kObjectOrNull},
+    {"/machine/hostname", kString},
+    {"/machines", kArray},
+    {"/run", kObjectOrNull},
+    {"/run/command", kString},
+    {"/run/targets", kNames},
+    {"/run/reps", kInteger},
+    {"/run/warmup", kInteger},
+    {"/run/timeout_s", kNumber},
+    {"/run/cases", kInteger},
+    {"/run/started_at", kString},
+    {"/run/finished_at", kString},
+    {"/run/interrupted_by_signal", kInteger},
+    {"/run/ended_by", kString},
+    {"/run/complete", kBool},
+    {"/run/noise_rule", kObject},
+    {"/run/noise_rule/max_steal_pct", kNumber},
+    {"/run/noise_rule/max_other_load_pct", kNumber},
+    {"/run/noise_rule/min_on_cpu", kNumber},
+    {"/run/noise_rule/cpus", kInteger},
+    {"/run/noise_rule/cpu_bound", kNames},
+    {"/run/noise_rule/serialized_backends", kNames},
+    {"/schema", kObject},
+    {"/schema/params", kNames},
+    {"/schema/metrics", kObject},
+};
+
 }  // namespace
 
 void check_meta_shape(const nlohmann::json& meta, const std::string& path,
                       std::string_view command) {
-  using json = nlohmann::json;
-  // What a field must be, and how the message says it.
-  struct Kind {
-    bool (*ok)(const json&);
-    const char* expected;
-  };
-  static constexpr Kind kString{[](const json& j) { return j.is_string(); }, "a string"};
-  static constexpr Kind kInteger{[](const json& j) { return j.is_number_integer(); }, "an integer"};
-  static constexpr Kind kNumber{[](const json& j) { return j.is_number(); }, "a number"};
-  static constexpr Kind kBool{[](const json& j) { return j.is_boolean(); }, "true or false"};
-  static constexpr Kind kArray{[](const json& j) { return j.is_array(); }, "an array"};
-  static constexpr Kind kNames{is_string_array, "an array of names"};
-  static constexpr Kind kObject{[](const json& j) { return j.is_object(); }, "an object"};
-  static constexpr Kind kObjectOrNull{[](const json& j) { return j.is_object() || j.is_null(); },
-                                      "an object"};
-  struct Field {
-    const char* pointer;
-    Kind kind;
-  };
-  static const Field kFields[] = {
-      {"/machine", kObjectOrNull},
-      {"/machine/hostname", kString},
-      {"/machines", kArray},
-      {"/run", kObjectOrNull},
-      {"/run/command", kString},
-      {"/run/targets", kNames},
-      {"/run/reps", kInteger},
-      {"/run/warmup", kInteger},
-      {"/run/timeout_s", kNumber},
-      {"/run/cases", kInteger},
-      {"/run/started_at", kString},
-      {"/run/finished_at", kString},
-      {"/run/interrupted_by_signal", kInteger},
-      {"/run/ended_by", kString},
-      {"/run/complete", kBool},
-      {"/run/noise_rule", kObject},
-      {"/run/noise_rule/max_steal_pct", kNumber},
-      {"/run/noise_rule/max_other_load_pct", kNumber},
-      {"/run/noise_rule/min_on_cpu", kNumber},
-      {"/run/noise_rule/cpus", kInteger},
-      {"/run/noise_rule/cpu_bound", kNames},
-      {"/run/noise_rule/serialized_backends", kNames},
-      {"/schema", kObject},
-      {"/schema/params", kNames},
-      {"/schema/metrics", kObject},
-  };
   if (!meta.is_object()) {
     throw BadInput(
         fmt::format("{}: {}: expected a JSON object, found {}", command, path, meta.type_name()));

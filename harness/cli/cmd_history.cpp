@@ -320,6 +320,37 @@ int add_run(const HistoryArgs& a) {
   }
 }
 
+// The options of the subcommands that read series: which cases, metrics and runs. Returns the
+// --last options, to tell a given 0 from none.
+std::vector<CLI::Option*> add_series_options(std::initializer_list<CLI::App*> subs,
+                                             HistoryArgs& a) {
+  std::vector<CLI::Option*> lasts;
+  for (auto* sub : subs) {
+    sub->add_option("filter", a.filter,
+                    "Words that must all appear in 'case metric', any case (e.g. 'cpu_sum "
+                    "thread')");
+    sub->add_option("--metric", a.metrics, "Metrics, comma-separated (default: all)")
+        ->allow_extra_args(false);
+    sub->add_option("--ignore-param", a.ignore_params,
+                    "Parameters left out of a case's identity, comma-separated (as in compare)")
+        ->allow_extra_args(false);
+    lasts.push_back(sub->add_option("--last", a.last, "Only the newest N runs of each series"));
+  }
+  return lasts;
+}
+
+void check_args(const HistoryArgs& a, bool last_given) {
+  if (a.last < 0 || (last_given && a.last == 0)) {
+    throw BadInput(fmt::format(
+        "--last: {}; expected a positive number of runs (leave it out for every run)", a.last));
+  }
+  if (!(a.sigmas > 0 && a.sigmas <= 20))
+    throw BadInput(fmt::format("--history-sigmas: {} is out of range; expected 0 to 20", a.sigmas));
+  if (!(a.alpha > 0 && a.alpha < 1)) throw BadInput("--alpha: expected a value in (0, 1)");
+  if (!(a.min_effect >= 0 && a.min_effect < 10))
+    throw BadInput("--min-effect: expected a fraction from 0 to 10 (0.02 is 2%)");
+}
+
 }  // namespace
 
 Command add_history(CLI::App& app) {
@@ -349,18 +380,7 @@ Command add_history(CLI::App& app) {
   for (auto* sub : {add, list, show_cmd, check_cmd, report_cmd, noise_cmd}) {
     sub->add_option("--db", a->db, "History database (default reports/history.sqlite)");
   }
-  std::vector<CLI::Option*> lasts;
-  for (auto* sub : {show_cmd, check_cmd, report_cmd, noise_cmd}) {
-    sub->add_option("filter", a->filter,
-                    "Words that must all appear in 'case metric', any case (e.g. 'cpu_sum "
-                    "thread')");
-    sub->add_option("--metric", a->metrics, "Metrics, comma-separated (default: all)")
-        ->allow_extra_args(false);
-    sub->add_option("--ignore-param", a->ignore_params,
-                    "Parameters left out of a case's identity, comma-separated (as in compare)")
-        ->allow_extra_args(false);
-    lasts.push_back(sub->add_option("--last", a->last, "Only the newest N runs of each series"));
-  }
+  const auto lasts = add_series_options({show_cmd, check_cmd, report_cmd, noise_cmd}, *a);
   for (auto* sub : {check_cmd, report_cmd}) {
     sub->add_option("--alpha", a->alpha, "Significance of a change point (default 0.01)");
     sub->add_option("--min-effect", a->min_effect,
@@ -376,18 +396,8 @@ Command add_history(CLI::App& app) {
                         "(default 4, as compare --history)");
   report_cmd->add_option("--out", a->out, "Output file (default reports/results/history.html)");
   return [a, add, list, show_cmd, check_cmd, report_cmd, noise_cmd, lasts] {
-    const bool last_given = std::any_of(lasts.begin(), lasts.end(),
-                                        [](const CLI::Option* o) { return o->count() > 0; });
-    if (a->last < 0 || (last_given && a->last == 0)) {
-      throw BadInput(fmt::format(
-          "--last: {}; expected a positive number of runs (leave it out for every run)", a->last));
-    }
-    if (!(a->sigmas > 0 && a->sigmas <= 20))
-      throw BadInput(
-          fmt::format("--history-sigmas: {} is out of range; expected 0 to 20", a->sigmas));
-    if (!(a->alpha > 0 && a->alpha < 1)) throw BadInput("--alpha: expected a value in (0, 1)");
-    if (!(a->min_effect >= 0 && a->min_effect < 10))
-      throw BadInput("--min-effect: expected a fraction from 0 to 10 (0.02 is 2%)");
+    check_args(*a, std::any_of(lasts.begin(), lasts.end(),
+                               [](const CLI::Option* o) { return o->count() > 0; }));
     if (add->parsed()) return add_run(*a);
     if (list->parsed()) return list_runs(*a);
     if (show_cmd->parsed()) return show(*a);

@@ -149,6 +149,82 @@ class Watchdog {
   std::thread thread_;
 };
 
+// Rank `rank`'s report of the repetition, into `r` (its timing, its result bytes into the
+// experiment's output) or `errors`. Throws JobLost when it does not come by the deadline.
+void collect_rank(int rank, Experiment& exp, std::int64_t deadline,
+                  std::chrono::nanoseconds timeout, const LastWords& last_words, RunResult& r,
+                  std::vector<std::string>& errors) {
+  const std::string host = mpi::hosts()[static_cast<std::size_t>(rank)];
+  std::optional<std::vector<std::byte>> msg;
+  try {
+    msg = mpi::recv_until(rank, kReportTag, deadline);
+  } catch (const Interrupted&) {
+    // mpirun ends the job with SIGTERM when it loses a host or a rank (scancel ends a Slurm job
+    // likewise; Ctrl-C is SIGINT): the case in flight gets an error row naming whom it awaited.
+    if (interrupt_signal() == SIGTERM) {
+      last_words(fmt::format(
+          "the job was ended (SIGTERM) while rank {} on {} had not reported: a lost host or "
+          "rank, or the job cancelled",
+          rank, host));
+    }
+    throw;
+  }
+  if (!msg) {
+    throw JobLost(fmt::format(
+        "timed out after {:.3g} s: rank {} on {} did not finish; MPI cannot stop one rank, so "
+        "the job ends here",
+        static_cast<double>(timeout.count()) * 1e-9, rank, host));
+  }
+  ReportHead head;
+  if (msg->size() < sizeof head) throw JobLost(fmt::format("rank {}: a short report", rank));
+  std::memcpy(&head, msg->data(), sizeof head);
+  const std::span<const std::byte> rest = std::span(*msg).subspan(sizeof head);
+  if (head.error_bytes > 0) {
+    errors.push_back(
+        fmt::format("worker {} (rank {} on {}): {}", rank, rank, host,
+                    std::string(reinterpret_cast<const char*>(rest.data()),
+                                std::min<std::size_t>(head.error_bytes, rest.size()))));
+    r.workers.push_back(head.timing);
+    return;
+  }
+  const std::span<std::byte> output = exp.worker_output(rank);
+  if (rest.size() != output.size()) {
+    errors.push_back(fmt::format("worker {} (rank {} on {}): sent {} result bytes, expected {}",
+                                 rank, rank, host, rest.size(), output.size()));
+  } else if (!output.empty()) {
+    std::memcpy(output.data(), rest.data(), output.size());
+  }
+  r.workers.push_back(head.timing);
+}
+
+// The repetition's times from the ranks': on one host, on one clock like the other backends';
+// across hosts, each rank's own pass-to-end, without what needs one time line.
+void summarize_ranks(RunResult& r, const std::vector<std::string>& hosts, std::int64_t launch_ns,
+                     const std::optional<CpuTimes>& stat_before,
+                     const std::optional<CpuTimes>& stat_after) {
+  const bool one_host = std::all_of(hosts.begin(), hosts.end(),
+                                    [&](const std::string& h) { return h == hosts.front(); });
+  if (one_host) {
+    // One CLOCK_MONOTONIC for every rank: the gate opened when the first rank left the barrier.
+    std::int64_t open_ns = INT64_MAX;
+    for (const auto& w : r.workers) open_ns = std::min(open_ns, w.pass_ns);
+    summarize_timings(r, launch_ns, open_ns);
+    if (const auto noise = interference_between(stat_before, stat_after,
+                                                r.cpu_user_ns + r.cpu_sys_ns, clock_tick_ns())) {
+      r.steal_pct = noise->steal_pct;
+      r.other_load_pct = noise->other_load_pct;
+    }
+  } else {
+    // Each host has its own clock: the wall time is the slowest rank's own pass-to-end, and what
+    // needs one time line (startup, skew, the timeline, other load) is left out.
+    summarize_timings(r, 0, 0);
+    r.wall_ns = 0;
+    for (const auto& w : r.workers) r.wall_ns = std::max(r.wall_ns, w.end_ns - w.pass_ns);
+    r.startup_ns = -1;
+    r.start_skew_ns = -1;
+  }
+}
+
 }  // namespace
 
 void set_mpi_job_end(LastWords on_end) { g_on_job_end = std::move(on_end); }
@@ -175,49 +251,8 @@ RunResult mpi_run_rep(const RunPlan& plan, int group, int case_index, Experiment
   std::vector<std::string> errors;
   if (!own.error.empty()) errors.push_back(fmt::format("worker 0 (rank 0): {}", own.error));
   r.workers.push_back(own.timing);
-  for (int rank = 1; rank < c.workers; ++rank) {
-    const std::string host = mpi::hosts()[static_cast<std::size_t>(rank)];
-    std::optional<std::vector<std::byte>> msg;
-    try {
-      msg = mpi::recv_until(rank, kReportTag, deadline);
-    } catch (const Interrupted&) {
-      // mpirun ends the job with SIGTERM when it loses a host or a rank (scancel ends a Slurm job
-      // likewise; Ctrl-C is SIGINT): the case in flight gets an error row naming whom it awaited.
-      if (interrupt_signal() == SIGTERM) {
-        last_words(fmt::format(
-            "the job was ended (SIGTERM) while rank {} on {} had not reported: a lost host or "
-            "rank, or the job cancelled",
-            rank, host));
-      }
-      throw;
-    }
-    if (!msg) {
-      throw JobLost(fmt::format(
-          "timed out after {:.3g} s: rank {} on {} did not finish; MPI cannot stop one rank, so "
-          "the job ends here",
-          static_cast<double>(plan.timeout.count()) * 1e-9, rank, host));
-    }
-    ReportHead head;
-    if (msg->size() < sizeof head) throw JobLost(fmt::format("rank {}: a short report", rank));
-    std::memcpy(&head, msg->data(), sizeof head);
-    const std::span<const std::byte> rest = std::span(*msg).subspan(sizeof head);
-    if (head.error_bytes > 0) {
-      errors.push_back(
-          fmt::format("worker {} (rank {} on {}): {}", rank, rank, host,
-                      std::string(reinterpret_cast<const char*>(rest.data()),
-                                  std::min<std::size_t>(head.error_bytes, rest.size()))));
-      r.workers.push_back(head.timing);
-      continue;
-    }
-    const std::span<std::byte> output = exp.worker_output(rank);
-    if (rest.size() != output.size()) {
-      errors.push_back(fmt::format("worker {} (rank {} on {}): sent {} result bytes, expected {}",
-                                   rank, rank, host, rest.size(), output.size()));
-    } else if (!output.empty()) {
-      std::memcpy(output.data(), rest.data(), output.size());
-    }
-    r.workers.push_back(head.timing);
-  }
+  for (int rank = 1; rank < c.workers; ++rank)
+    collect_rank(rank, exp, deadline, plan.timeout, last_words, r, errors);
   if (!errors.empty()) {
     r.error = errors.front();
     r.workers.clear();
@@ -225,27 +260,7 @@ RunResult mpi_run_rep(const RunPlan& plan, int group, int case_index, Experiment
   }
 
   hosts.assign(mpi::hosts().begin(), mpi::hosts().begin() + static_cast<std::ptrdiff_t>(n));
-  const bool one_host = std::all_of(hosts.begin(), hosts.end(),
-                                    [&](const std::string& h) { return h == hosts.front(); });
-  if (one_host) {
-    // One CLOCK_MONOTONIC for every rank: the gate opened when the first rank left the barrier.
-    std::int64_t open_ns = INT64_MAX;
-    for (const auto& w : r.workers) open_ns = std::min(open_ns, w.pass_ns);
-    summarize_timings(r, launch_ns, open_ns);
-    if (const auto noise = interference_between(stat_before, stat_after,
-                                                r.cpu_user_ns + r.cpu_sys_ns, clock_tick_ns())) {
-      r.steal_pct = noise->steal_pct;
-      r.other_load_pct = noise->other_load_pct;
-    }
-  } else {
-    // Each host has its own clock: the wall time is the slowest rank's own pass-to-end, and what
-    // needs one time line (startup, skew, the timeline, other load) is left out.
-    summarize_timings(r, 0, 0);
-    r.wall_ns = 0;
-    for (const auto& w : r.workers) r.wall_ns = std::max(r.wall_ns, w.end_ns - w.pass_ns);
-    r.startup_ns = -1;
-    r.start_skew_ns = -1;
-  }
+  summarize_ranks(r, hosts, launch_ns, stat_before, stat_after);
   return r;
 }
 

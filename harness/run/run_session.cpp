@@ -314,6 +314,61 @@ int print_plan(const RunPlan& plan) {
 
 enum class Stop { None, Interrupted, JobLost, WriteFailed };
 
+// How executing the plan ended: every case ok, and what stopped it early, with why (a lost part
+// of the job, such as an MPI rank; a report that could not be written).
+struct Outcome {
+  bool all_ok = false;
+  Stop stop = Stop::None;
+  std::string why;
+};
+
+Outcome execute(const RunPlan& plan, RunFiles& files, const BackendSessions& sessions,
+                const RunSettings& o, bool tty) {
+  Outcome out;
+  sessions.on_job_end([&](const std::string& w) { files.finish(w, 0); });
+  try {
+    out.all_ok = execute_plan(plan, files.rows(), make_progress(o.quiet, tty), &files.timeline());
+  } catch (const Interrupted&) {
+    out.stop = Stop::Interrupted;
+  } catch (const JobLost& e) {
+    out.stop = Stop::JobLost;
+    out.why = e.what();
+  } catch (const ReportWriteError& e) {
+    out.stop = Stop::WriteFailed;
+    out.why = e.what();
+  }
+  sessions.on_job_end(nullptr);
+  return out;
+}
+
+// What the run prints at its end: the tables (unless --quiet), the claims of suites that judge
+// them, and where the files are.
+std::string closing_text(const RunSettings& o, const ReportMeta& meta,
+                         const std::vector<SummaryRow>& summary, const std::string& prefix,
+                         const std::string& meta_path) {
+  std::string text;
+  if (!o.quiet) {
+    const WorkloadRoles roles = WorkloadRoles::from_schema(meta.schema);
+    text += format_summary_table(summary) + format_ipc_comparison(summary, roles) +
+            format_sync_comparison(summary, roles) + format_own_code(summary, meta);
+  }
+  for (const auto& typed : o.targets) {
+    for (const auto& target : split_list(typed, "workload or suite")) {
+      const Suite* suite = find_suite(target);
+      if (suite == nullptr || !suite->judges_claims) continue;
+      text += claims_table(*suite, summary, meta.run->noise_rule.cpus, prefix,
+                           meta.machine.contains("limits")
+                               ? MachineLimits::from_json(meta.machine["limits"])
+                               : MachineLimits{});
+    }
+  }
+  text += fmt::format(
+      "\nrows:     {}.csv\nsummary:  {}.summary.csv\ntimeline: {}.timeline.csv\nmachine:  {}\n{}",
+      prefix, prefix, prefix, meta_path,
+      o.json ? fmt::format("json:     {}.json\n", prefix) : std::string());
+  return text;
+}
+
 }  // namespace
 
 int run_session(const RunSettings& settings, const ReportWriter& write_report) {
@@ -336,58 +391,24 @@ int run_session(const RunSettings& settings, const ReportWriter& write_report) {
   prepare_output_prefix(prefix, "--out");
   remove_strays();  // what runs SIGKILLed before this one left behind (strays.hpp)
   const ReportMeta meta = start_meta(o, plan, sessions);
-  const int cpus = meta.run->noise_rule.cpus;
   RunFiles files(prefix, meta, plan.schema);
 
   const bool tty = isatty(STDERR_FILENO) != 0 && !o.quiet;
-  bool all_ok = false;
-  Stop stop = Stop::None;
-  std::string why;  // a lost part of the job (an MPI rank), a report that could not be written
-  sessions.on_job_end([&](const std::string& w) { files.finish(w, 0); });
-  try {
-    all_ok = execute_plan(plan, files.rows(), make_progress(o.quiet, tty), &files.timeline());
-  } catch (const Interrupted&) {
-    stop = Stop::Interrupted;
-  } catch (const JobLost& e) {
-    stop = Stop::JobLost;
-    why = e.what();
-  } catch (const ReportWriteError& e) {
-    stop = Stop::WriteFailed;
-    why = e.what();
-  }
-  sessions.on_job_end(nullptr);
+  const Outcome outcome = execute(plan, files, sessions, o, tty);
+  const Stop stop = outcome.stop;
   if (tty) print_quietly(stderr, "\r\033[K");
-  if (stop == Stop::WriteFailed) return report_write_failure(files, why);
+  if (stop == Stop::WriteFailed) return report_write_failure(files, outcome.why);
 
-  const auto summary = files.finish(why, stop == Stop::Interrupted ? interrupt_signal() : 0);
+  const auto summary =
+      files.finish(outcome.why, stop == Stop::Interrupted ? interrupt_signal() : 0);
   if (o.json) write_file_atomically(prefix + ".json", export_report(prefix, "json"));
   if (stop == Stop::JobLost) {
-    print_quietly(
-        stderr, fmt::format("parbench: {}; the rows finished so far are in {}.csv\n", why, prefix));
+    print_quietly(stderr, fmt::format("parbench: {}; the rows finished so far are in {}.csv\n",
+                                      outcome.why, prefix));
     sessions.end_lost_job();
   }
   // After a hang-up the terminal is gone: what cannot be printed is lost, the files are not.
-  std::string text;
-  if (!o.quiet) {
-    const WorkloadRoles roles = WorkloadRoles::from_schema(meta.schema);
-    text += format_summary_table(summary) + format_ipc_comparison(summary, roles) +
-            format_sync_comparison(summary, roles) + format_own_code(summary, meta);
-  }
-  for (const auto& typed : o.targets) {
-    for (const auto& target : split_list(typed, "workload or suite")) {
-      const Suite* suite = find_suite(target);
-      if (suite == nullptr || !suite->judges_claims) continue;
-      text += claims_table(*suite, summary, cpus, prefix,
-                           meta.machine.contains("limits")
-                               ? MachineLimits::from_json(meta.machine["limits"])
-                               : MachineLimits{});
-    }
-  }
-  text += fmt::format(
-      "\nrows:     {}.csv\nsummary:  {}.summary.csv\ntimeline: {}.timeline.csv\nmachine:  {}\n{}",
-      prefix, prefix, prefix, files.meta_path(),
-      o.json ? fmt::format("json:     {}.json\n", prefix) : std::string());
-  print_quietly(stdout, text);
+  print_quietly(stdout, closing_text(o, meta, summary, prefix, files.meta_path()));
   // The report of what ran, even after an interruption: it reads the files just written.
   const int report_status = o.report ? write_report(prefix) : 0;
   if (stop == Stop::Interrupted) {
@@ -396,7 +417,7 @@ int run_session(const RunSettings& settings, const ReportWriter& write_report) {
                                       signal_name(interrupt_signal())));
     return 130;
   }
-  if (!all_ok) {
+  if (!outcome.all_ok) {
     print_quietly(stderr, "parbench: some cases failed; see the status and error columns\n");
     return 1;
   }

@@ -188,34 +188,30 @@ nlohmann::json describe_machine() {
   };
 }
 
-std::string format_machine(const nlohmann::json& m) {
-  auto str = [](const nlohmann::json& v) {
-    return v.is_null() ? std::string("unknown") : v.is_string() ? v.get<std::string>() : v.dump();
-  };
-  std::ostringstream out;
-  out << fmt::format("host             {}\n", str(m["hostname"]));
-  out << fmt::format("cpu              {}{}\n", str(m["cpu_model"]),
-                     m["virtualized"] == true ? " (virtual machine)" : "");
-  out << fmt::format(
-      "topology         {} package(s), {} NUMA node(s), {} core(s), {} hardware thread(s)\n",
-      str(m["packages"]), str(m["numa_nodes"]), str(m["cores"]), str(m["hardware_threads"]));
-  out << fmt::format("cpus             {} online, allowed {}\n", str(m["online_cpus"]),
-                     str(m["allowed_cpus"]));
+namespace {
+
+std::string str(const nlohmann::json& v) {
+  return v.is_null() ? std::string("unknown") : v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+// The CPUs of each core and NUMA node, and where each pin policy puts two workers.
+void format_placement(const nlohmann::json& m, std::ostringstream& out) {
   auto cpu_lists = [](const nlohmann::json& lists) {
     std::vector<std::string> parts;
     for (const auto& l : lists) parts.push_back(format_cpu_list(l.get<std::vector<int>>()));
     return fmt::format("{}", fmt::join(parts, " | "));
   };
-  if (m.contains("core_cpus")) {
-    out << fmt::format("cores            {}  (CPUs of each core)\n", cpu_lists(m["core_cpus"]));
-    out << fmt::format("numa nodes       {}  (CPUs of each node)\n",
-                       cpu_lists(m["numa_node_cpus"]));
-    for (const auto& [policy, cpus] : m["pinning_two_workers"].items()) {
-      const auto text = cpus.get<std::string>();
-      out << fmt::format("pin {:<12} {}\n", policy,
-                         text.starts_with("unsupported") ? text : "2 workers on CPUs " + text);
-    }
+  if (!m.contains("core_cpus")) return;
+  out << fmt::format("cores            {}  (CPUs of each core)\n", cpu_lists(m["core_cpus"]));
+  out << fmt::format("numa nodes       {}  (CPUs of each node)\n", cpu_lists(m["numa_node_cpus"]));
+  for (const auto& [policy, cpus] : m["pinning_two_workers"].items()) {
+    const auto text = cpus.get<std::string>();
+    out << fmt::format("pin {:<12} {}\n", policy,
+                       text.starts_with("unsupported") ? text : "2 workers on CPUs " + text);
   }
+}
+
+void format_caches(const nlohmann::json& m, std::ostringstream& out) {
   for (const auto& c : m["caches"]) {
     // In the largest binary unit that divides it: 32 KiB, 1 MiB, 260 MiB, 1.5 MiB otherwise.
     const auto bytes = c["size_bytes"].get<std::uint64_t>();
@@ -227,6 +223,36 @@ std::string format_machine(const nlohmann::json& m) {
     out << fmt::format("cache            L{} {:<11} {:>8} x {}\n", c["level"].get<int>(),
                        c["type"].get<std::string>(), size, c["count"].get<int>());
   }
+}
+
+// Each counter, available or why not.
+void format_profiling(const nlohmann::json& m, std::ostringstream& out) {
+  if (!m.contains("profiling")) return;
+  const auto& p = m["profiling"];
+  for (const auto& c : p["counters"]) {
+    const std::string detail = c["detail"].get<std::string>();
+    out << fmt::format("counter          {:<15} {}{}\n", c["column"].get<std::string>(),
+                       c["available"].get<bool>() ? "available" : "unsupported",
+                       detail.empty() ? "" : ": " + detail);
+  }
+  out << fmt::format("counter          {:<15} {}\n", "max_rss_kb", str(p["max_rss_kb"]));
+  out << fmt::format("counter          {:<15} {}\n", "steal_pct", str(p["steal_pct"]));
+}
+
+}  // namespace
+
+std::string format_machine(const nlohmann::json& m) {
+  std::ostringstream out;
+  out << fmt::format("host             {}\n", str(m["hostname"]));
+  out << fmt::format("cpu              {}{}\n", str(m["cpu_model"]),
+                     m["virtualized"] == true ? " (virtual machine)" : "");
+  out << fmt::format(
+      "topology         {} package(s), {} NUMA node(s), {} core(s), {} hardware thread(s)\n",
+      str(m["packages"]), str(m["numa_nodes"]), str(m["cores"]), str(m["hardware_threads"]));
+  out << fmt::format("cpus             {} online, allowed {}\n", str(m["online_cpus"]),
+                     str(m["allowed_cpus"]));
+  format_placement(m, out);
+  format_caches(m, out);
   out << fmt::format("memory           {:.1f} GiB\n", m["memory_bytes"].get<double>() / (1 << 30));
   out << fmt::format("kernel           {}\n", str(m["kernel"]));
   out << fmt::format("governor         {}\n", m["cpufreq_governor"].is_null()
@@ -237,17 +263,7 @@ std::string format_machine(const nlohmann::json& m) {
                      l.is_null() ? "unknown"
                                  : fmt::format("{} {} {} (1, 5, 15 min)", l["1min"].get<double>(),
                                                l["5min"].get<double>(), l["15min"].get<double>()));
-  if (m.contains("profiling")) {
-    const auto& p = m["profiling"];
-    for (const auto& c : p["counters"]) {
-      const std::string detail = c["detail"].get<std::string>();
-      out << fmt::format("counter          {:<15} {}{}\n", c["column"].get<std::string>(),
-                         c["available"].get<bool>() ? "available" : "unsupported",
-                         detail.empty() ? "" : ": " + detail);
-    }
-    out << fmt::format("counter          {:<15} {}\n", "max_rss_kb", str(p["max_rss_kb"]));
-    out << fmt::format("counter          {:<15} {}\n", "steal_pct", str(p["steal_pct"]));
-  }
+  format_profiling(m, out);
   out << fmt::format("smt, thp, turbo  {}, {}, {}\n", str(m["smt"]),
                      str(m["transparent_hugepages"]), str(m["turbo"]));
   out << fmt::format("glibc            {}\n", str(m["glibc"]));
