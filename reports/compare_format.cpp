@@ -130,8 +130,8 @@ std::string format_comparison_text(const Comparison& c) {
   if (thresholds) right.push_back(9);
   const std::string mark = other_machine_mark(c);
   std::string out = other_machine_line(c) + format_text_table(table, right, mark);
-  for (const auto& w : c.warnings) out += mark + "warning: " + w + "\n";
-  for (const auto& line : headline(c)) out += mark + line + "\n";
+  for (const auto& w : c.warnings) out += fmt::format("{}warning: {}\n", mark, w);
+  for (const auto& line : headline(c)) out += fmt::format("{}{}\n", mark, line);
   return out;
 }
 
@@ -142,7 +142,7 @@ std::string format_comparison_markdown(const Comparison& c) {
                      c.regressed()      ? "performance regression"
                      : c.inconclusive() ? "inconclusive"
                                         : "no regression");
-  for (const auto& line : headline(c)) out += mark + line + "\n";
+  for (const auto& line : headline(c)) out += fmt::format("{}{}\n", mark, line);
   out += "\n";
   const bool thresholds = with_thresholds(c);
   // The first cell holds the verdict, and the mark.
@@ -173,7 +173,7 @@ std::string format_comparison_markdown(const Comparison& c) {
   }
   if (!c.warnings.empty()) {
     out += "\n";
-    for (const auto& w : c.warnings) out += "> " + mark + "warning: " + escape(w) + "\n";
+    for (const auto& w : c.warnings) out += fmt::format("> {}warning: {}\n", mark, escape(w));
   }
   return out;
 }

@@ -154,10 +154,11 @@ TEST_CASE(
     REQUIRE(wait_job(id, 60s).rfind("CANCELLED", 0) == 0);
     for (const auto& node : kNodes) {
       INFO(node << ": " << test::slurp(prefix + ".out"));
+      const std::string on_node = fmt::format("{}-{}", prefix, node);
       std::size_t ok = 0;
-      for (const Row& r : test::rows_of(prefix + "-" + node)) ok += r.ok() ? 1 : 0;
+      for (const Row& r : test::rows_of(on_node)) ok += r.ok() ? 1 : 0;
       REQUIRE(ok >= 2);  // whole rows, the ones before the cancel
-      const auto meta = test::read_json(prefix + "-" + node + ".meta.json");
+      const auto meta = test::read_json(on_node + ".meta.json");
       REQUIRE(meta["run"]["complete"] == false);
       REQUIRE_THAT(meta["run"]["ended_by"].get<std::string>(), Catch::Contains("SIGTERM"));
       // The node's own /dev/shm: the shm_ring's segments removed.
