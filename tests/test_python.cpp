@@ -298,9 +298,9 @@ TEST_CASE("the Python bridge's statistics agree with the C++ ones on the same in
   std::vector<double> sorted = values;
   std::sort(sorted.begin(), sorted.end());
   const std::vector<std::vector<double>> counts = {{10, 10, 10}, {30, 0, 0}, {5, 7, 11, 13}, {}};
-  // The script's own functions, imported, on the same values; one number per line.
+  // The scripts' own functions, imported, on the same values; one number per line.
   const std::string program = fmt::format(
-      "import sys; sys.path.insert(0, '{}/scripts/py'); import parbench_py as p\n"
+      "import sys; sys.path.insert(0, '{}/scripts/py'); import parbench_py_core as p\n"
       "v = sorted({})\n"
       "for q in (0, 0.25, 0.5, 0.9, 0.99, 1): print(repr(p.quantile(v, q)))\n"
       "for c in {}: print(repr(p.jain(c)))\n",
