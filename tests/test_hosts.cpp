@@ -187,11 +187,12 @@ TEST_CASE("two hosts on one machine: mpi across them, merged reports, a host los
     }
     REQUIRE_FALSE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
     // Whole files: every line parses, the rows before the loss kept, meta.json says the run did
-    // not complete. Then one of two things ends rank 0 (Open MPI 4 has no fault tolerance):
+    // not complete. Then one of three things ends rank 0 (Open MPI 4 has no fault tolerance):
     // mpirun's SIGTERM, after which the case in flight gets an error row naming the lost host
-    // (unless the signal came between two repetitions) and the summary is written; or Open MPI's
-    // TCP transport noticing the lost peer first, which aborts rank 0 at once ("An MPI
-    // communication peer process has unexpectedly disconnected"): 1 in 5 here.
+    // (unless the signal came between two repetitions) and the summary is written; or, at once,
+    // Open MPI's TCP transport noticing the lost peer ("An MPI communication peer process has
+    // unexpectedly disconnected"), 1 in 5 here, or mpirun noticing its lost daemon first ("ORTE
+    // was unable to reliably start one or more daemons"), seen once under load.
     INFO("the job's output: " << test::slurp(prefix + ".log"));
     const auto rows = test::rows_of(prefix);
     REQUIRE(rows.size() >= 5);
@@ -207,7 +208,9 @@ TEST_CASE("two hosts on one machine: mpi across them, merged reports, a host los
     REQUIRE(meta["run"]["complete"] == false);
     const std::string ended_by = meta["run"].value("ended_by", "");
     if (ended_by.empty()) {
-      REQUIRE_THAT(test::slurp(prefix + ".log"), Catch::Contains("unexpectedly disconnected"));
+      REQUIRE_THAT(test::slurp(prefix + ".log"),
+                   Catch::Contains("unexpectedly disconnected") ||
+                       Catch::Contains("unable to reliably start one or more daemons"));
       REQUIRE(errors == 0);
     } else {
       REQUIRE(ended_by == "interrupted by SIGTERM");
